@@ -1,0 +1,214 @@
+//! `Experiment`: every knob of a run, its defaults and its validation.
+//!
+//! The share link (`link.rs`) is the one serialisation of an experiment: the
+//! page keeps it in the URL fragment and the CLI takes it with `--link`.
+//! Validation names the key, the value and the allowed range; nothing is
+//! silently replaced by a default.
+
+mod choices;
+mod link;
+
+pub use choices::{Activation, BetaSchedule, DataName, Decoder, Estimator, Objective};
+pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES};
+
+use std::fmt;
+
+/// An error in an experiment: which key, what was given, what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigError { key: key.to_string(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Limits shared by validation and the docs (`ibp --help`).
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+pub const MAX_UNITS: usize = 4096;
+pub const MAX_LATENT: usize = 1024;
+pub const MAX_BATCH: usize = 4096;
+pub const MAX_TOY_POINTS: usize = 100_000;
+pub const MAX_BETA: f64 = 1000.0;
+pub const MAX_LR: f64 = 10.0;
+pub const MAX_EVAL_SAMPLES: usize = 64;
+
+/// One experiment: data, model, objective, optimiser and seed.
+///
+/// Example (the share-link form): `data=circle&hidden=16,16&k=2&beta=1e-3`
+/// is the circle toy, two hidden layers of 16 units, a 2-D latent, beta 1e-3.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    /// Dataset name.
+    pub data: DataName,
+    /// Points generated for the 2-D toys (other datasets have fixed sizes).
+    pub points: usize,
+    /// Probability that a toy label is flipped, in [0, 0.5].
+    pub label_noise: f64,
+    /// Fraction of examples used for training (the rest is the test set);
+    /// MNIST keeps its official split.
+    pub train_fraction: f64,
+    /// Seed of the data, the initialisation and every noise sample.
+    pub seed: u32,
+    /// What the decoder predicts: labels (`vib`) or the input (`vae`).
+    pub objective: Objective,
+    /// Weight of the KL (rate) term, in the standard convention.
+    pub beta: f64,
+    /// How beta moves from `beta_start` to `beta` over `anneal_steps`.
+    pub beta_schedule: BetaSchedule,
+    pub beta_start: f64,
+    pub anneal_steps: u32,
+    /// Encoder hidden layer widths: `[10, 7, 5]` means three hidden layers of
+    /// 10, 7 and 5 units; empty means the encoder is a single linear map.
+    pub hidden: Vec<usize>,
+    /// Activation of every hidden layer (encoder and decoder).
+    pub activation: Activation,
+    /// Latent size K (the encoder outputs 2K numbers: mean and raw scale).
+    pub latent: usize,
+    /// Linear decoder, or one hidden layer of `decoder_hidden` units.
+    pub decoder: Decoder,
+    pub decoder_hidden: usize,
+    /// Adam: learning rate and moment decays.
+    pub lr: f64,
+    pub adam_beta1: f64,
+    pub adam_beta2: f64,
+    /// Staircase learning-rate decay: multiply by `lr_decay` every `decay_steps`.
+    pub lr_decay: f64,
+    pub decay_steps: u32,
+    /// Examples per training step.
+    pub batch: usize,
+    /// Steps between metric reports.
+    pub report_every: u32,
+    /// Softmax samples averaged for a prediction at evaluation.
+    pub eval_samples: usize,
+    /// Estimator of the information plane.
+    pub estimator: Estimator,
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        Experiment {
+            data: DataName::Circle,
+            points: 1000,
+            label_noise: 0.0,
+            train_fraction: 0.8,
+            seed: 1,
+            objective: Objective::Vib,
+            beta: 1e-3,
+            beta_schedule: BetaSchedule::Constant,
+            beta_start: 1e-6,
+            anneal_steps: 1000,
+            hidden: vec![16, 16],
+            activation: Activation::Tanh,
+            latent: 2,
+            decoder: Decoder::Linear,
+            decoder_hidden: 32,
+            lr: 5e-3,
+            adam_beta1: 0.9,
+            adam_beta2: 0.999,
+            lr_decay: 1.0,
+            decay_steps: 1000,
+            batch: 64,
+            report_every: 100,
+            eval_samples: 12,
+            estimator: Estimator::Binning,
+        }
+    }
+}
+
+impl Experiment {
+    /// Parses a share-link query string (see [`link`](self::KEYS)).
+    pub fn from_link(query: &str) -> Result<Self, ConfigError> {
+        link::parse(query)
+    }
+
+    /// The share-link query string; `from_link(e.to_link()) == e`.
+    pub fn to_link(&self) -> String {
+        link::format(self)
+    }
+
+    /// Beta at training step `step` under the schedule.
+    pub fn beta_at(&self, step: u32) -> f64 {
+        let progress = if self.anneal_steps == 0 {
+            1.0
+        } else {
+            (step as f64 / self.anneal_steps as f64).min(1.0)
+        };
+        match self.beta_schedule {
+            BetaSchedule::Constant => self.beta,
+            BetaSchedule::Linear => self.beta_start + (self.beta - self.beta_start) * progress,
+            BetaSchedule::Log => {
+                (self.beta_start.ln() + (self.beta.ln() - self.beta_start.ln()) * progress).exp()
+            }
+        }
+    }
+
+    /// Learning rate at training step `step` (staircase decay).
+    pub fn lr_at(&self, step: u32) -> f64 {
+        self.lr * self.lr_decay.powi((step / self.decay_steps) as i32)
+    }
+
+    /// Checks every value against its range and the cross-key rules.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for spec in KEYS {
+            (spec.check)(self).map_err(|message| ConfigError::new(spec.name, message))?;
+        }
+        if self.beta_schedule == BetaSchedule::Log && (self.beta <= 0.0 || self.beta_start <= 0.0) {
+            return Err(ConfigError::new(
+                "beta_schedule",
+                format!(
+                    "log annealing needs beta > 0 and beta_start > 0 (got beta={}, beta_start={})",
+                    self.beta, self.beta_start
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid() {
+        Experiment::default().validate().unwrap();
+    }
+
+    #[test]
+    fn schedules_interpolate_between_start_and_target() {
+        let mut e = Experiment {
+            beta: 1e-2,
+            beta_start: 1e-4,
+            anneal_steps: 100,
+            ..Default::default()
+        };
+        e.beta_schedule = BetaSchedule::Linear;
+        assert_eq!(e.beta_at(0), 1e-4);
+        assert!((e.beta_at(50) - 0.00505).abs() < 1e-12);
+        assert_eq!(e.beta_at(500), 1e-2);
+        e.beta_schedule = BetaSchedule::Log;
+        assert!((e.beta_at(50) - 1e-3).abs() < 1e-12);
+        e.beta_schedule = BetaSchedule::Constant;
+        assert_eq!(e.beta_at(0), 1e-2);
+    }
+
+    #[test]
+    fn staircase_decay() {
+        let e = Experiment { lr: 1.0, lr_decay: 0.5, decay_steps: 10, ..Default::default() };
+        assert_eq!(e.lr_at(9), 1.0);
+        assert_eq!(e.lr_at(10), 0.5);
+        assert_eq!(e.lr_at(25), 0.25);
+    }
+}

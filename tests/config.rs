@@ -1,0 +1,163 @@
+//! The experiment config and its share-link codec.
+use ib_playground::config::{
+    Activation, BetaSchedule, DataName, Decoder, Estimator, Experiment, KEYS, Objective,
+};
+use proptest::prelude::*;
+
+fn pick<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy<Value = T> {
+    proptest::sample::select(all)
+}
+
+/// Any valid experiment. Reals are drawn across many orders of magnitude so
+/// the text form of floats (plain and exponent) is exercised.
+fn experiment() -> impl Strategy<Value = Experiment> {
+    let reals = (
+        (0.0f64..1000.0, -12.0f64..3.0, any::<bool>()).prop_map(|(a, p, plain)| if plain { a } else { 10f64.powf(p) }),
+        -9.0f64..2.0,
+        1e-9f64..1.0,
+        0.0f64..0.999_999,
+        0.0f64..0.999_999,
+        0.05f64..0.95,
+        0.0f64..0.5,
+    );
+    let counts = (
+        proptest::collection::vec(1usize..=4096, 0..=8),
+        1usize..=1024,
+        1usize..=4096,
+        1usize..=4096,
+        10usize..=100_000,
+        1usize..=64,
+        any::<u32>(),
+        (0u32..=10_000_000, 1u32..=10_000_000, 1u32..=1_000_000),
+    );
+    let choices = (
+        pick(DataName::ALL),
+        pick(Objective::ALL),
+        pick(&[BetaSchedule::Constant, BetaSchedule::Linear]),
+        pick(Activation::ALL),
+        pick(Decoder::ALL),
+        pick(Estimator::ALL),
+    );
+    (reals, counts, choices).prop_map(|(r, c, ch)| Experiment {
+        beta: r.0.min(1000.0),
+        beta_start: r.0.min(1000.0) / 3.0,
+        lr: 10f64.powf(r.1).min(10.0),
+        lr_decay: r.2,
+        adam_beta1: r.3,
+        adam_beta2: r.4,
+        train_fraction: r.5,
+        label_noise: r.6,
+        hidden: c.0,
+        latent: c.1,
+        decoder_hidden: c.2,
+        batch: c.3,
+        points: c.4,
+        eval_samples: c.5,
+        seed: c.6,
+        anneal_steps: c.7 .0,
+        decay_steps: c.7 .1,
+        report_every: c.7 .2,
+        data: ch.0,
+        objective: ch.1,
+        beta_schedule: ch.2,
+        activation: ch.3,
+        decoder: ch.4,
+        estimator: ch.5,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn link_round_trips(e in experiment()) {
+        e.validate().unwrap();
+        let link = e.to_link();
+        let back = Experiment::from_link(&link).unwrap();
+        prop_assert_eq!(&back, &e, "link {}", link);
+        prop_assert_eq!(back.to_link(), link);
+    }
+
+    /// Arbitrary text never panics: it parses or names a key in its error.
+    #[test]
+    fn arbitrary_text_is_an_error_or_an_experiment(s in "[a-z_=&,.%0-9+-]{0,80}") {
+        match Experiment::from_link(&s) {
+            Ok(e) => prop_assert!(e.validate().is_ok()),
+            Err(err) => prop_assert!(!err.key.is_empty() && !err.message.is_empty()),
+        }
+    }
+}
+
+#[test]
+fn every_key_is_written_and_documented() {
+    let link = Experiment::default().to_link();
+    for spec in KEYS {
+        assert!(link.contains(&format!("{}=", spec.name)), "{} missing from {link}", spec.name);
+        assert!(!spec.doc.is_empty());
+    }
+    for key in ["v", "data", "seed", "objective", "beta", "hidden", "act", "k", "lr", "batch", "estimator"] {
+        assert!(KEYS.iter().any(|k| k.name == key), "contract key {key} missing");
+    }
+    assert!(link.starts_with("v=1&"));
+}
+
+#[test]
+fn issue_example_link_parses() {
+    let e = Experiment::from_link(
+        "v=1&data=var_u&objective=vib&hidden=10,7,5,4,3&act=tanh&k=2&beta=1e-3&lr=4e-4&batch=256&seed=42",
+    )
+    .unwrap();
+    assert_eq!(e.data, DataName::VarU);
+    assert_eq!(e.hidden, vec![10, 7, 5, 4, 3]);
+    assert_eq!(e.activation, Activation::Tanh);
+    assert_eq!((e.latent, e.batch, e.seed), (2, 256, 42));
+    assert_eq!((e.beta, e.lr), (1e-3, 4e-4));
+    // Missing keys take defaults; a fragment or query prefix is accepted.
+    let f = Experiment::from_link("#data=circle&hidden=10%2C3").unwrap();
+    assert_eq!(f.hidden, vec![10, 3]);
+    assert_eq!(f.lr, Experiment::default().lr);
+    assert_eq!(Experiment::from_link("?hidden=").unwrap().hidden, Vec::<usize>::new());
+}
+
+#[test]
+fn malformed_links_name_the_key() {
+    let cases = [
+        ("beta=abc", "beta", "not a number"),
+        ("hidden=10,,3", "hidden", "empty entry at position 2"),
+        ("k=0", "k", "out of range (allowed: 1 to 1024)"),
+        ("colour=red", "colour", "unknown key"),
+        ("beta=-1", "beta", "out of range"),
+        ("beta=inf", "beta", "not a finite number"),
+        ("beta=NaN", "beta", "not a finite number"),
+        ("lr=0", "lr", "above 0"),
+        ("act=swish", "act", "not one of tanh|relu|gelu|sigmoid|linear"),
+        ("data=imagenet", "data", "not one of"),
+        ("v=2", "v", "unsupported link version"),
+        ("seed=-3", "seed", "not a whole number"),
+        ("seed=4294967296", "seed", "out of range"),
+        ("batch=5000", "batch", "allowed: 1 to 4096"),
+        ("hidden=1,2,3,4,5,6,7,8,9", "hidden", "9 layers"),
+        ("hidden=10,0", "hidden", "layer 2 has 0 units"),
+        ("beta=1&beta=2", "beta", "more than once"),
+        ("beta", "beta", "has no value"),
+        ("beta=%zz", "beta", "malformed %-escape"),
+        ("train=1", "train", "out of range"),
+        ("b2=1", "b2", "below 1"),
+        ("beta_schedule=log&beta_start=0", "beta_schedule", "log annealing needs"),
+    ];
+    for (link, key, needle) in cases {
+        let err = Experiment::from_link(link).expect_err(link);
+        assert_eq!(err.key, key, "{link}: {err}");
+        assert!(err.to_string().contains(needle), "{link}: '{err}' lacks '{needle}'");
+    }
+    let long = format!("seed=1&{}", "x".repeat(5000));
+    assert_eq!(Experiment::from_link(&long).unwrap_err().key, "link");
+}
+
+#[test]
+fn error_text_is_escaped_and_bounded() {
+    let err = Experiment::from_link("act=%3Cscript%3E%0Aalert(1)%3C/script%3Exxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains('\n'), "{text}");
+    assert!(text.contains('…'), "{text}");
+}
