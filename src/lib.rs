@@ -1,6 +1,11 @@
 //! Information Bottleneck Playground: train bottleneck models and measure
 //! what they keep. The model and the math here know nothing of the browser.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 pub mod config;
+pub mod cpu;
 pub mod data;
+pub mod model;
+pub mod report;
 pub mod rng;

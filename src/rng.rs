@@ -50,7 +50,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(seed: u32, stream: Stream) -> Self {
-        Key { seed, stream: stream as u32 }
+        Key {
+            seed,
+            stream: stream as u32,
+        }
     }
 
     /// Four random words for element `index` of draw `draw`.
@@ -133,7 +136,11 @@ impl Permutation {
         let a = key.block(0, draw);
         let b = key.block(1, draw);
         let round_keys = [a[0], a[1], a[2], a[3], b[0], b[1]];
-        Permutation { n, half_bits, round_keys }
+        Permutation {
+            n,
+            half_bits,
+            round_keys,
+        }
     }
 
     pub fn len(&self) -> u32 {
@@ -187,14 +194,23 @@ mod tests {
     #[test]
     fn mul_hi_lo_matches_u64_product() {
         let key = Key::new(9, Stream::Data);
-        let mut cases = vec![(0, 0), (u32::MAX, u32::MAX), (PHILOX_M0, u32::MAX), (1, u32::MAX)];
+        let mut cases = vec![
+            (0, 0),
+            (u32::MAX, u32::MAX),
+            (PHILOX_M0, u32::MAX),
+            (1, u32::MAX),
+        ];
         for i in 0..10_000 {
             let b = key.block(i, 0);
             cases.push((b[0], b[1]));
         }
         for (a, b) in cases {
             let wide = a as u64 * b as u64;
-            assert_eq!(mul_hi_lo(a, b), ((wide >> 32) as u32, wide as u32), "a={a} b={b}");
+            assert_eq!(
+                mul_hi_lo(a, b),
+                ((wide >> 32) as u32, wide as u32),
+                "a={a} b={b}"
+            );
         }
     }
 

@@ -12,7 +12,8 @@ fn pick<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy
 /// the text form of floats (plain and exponent) is exercised.
 fn experiment() -> impl Strategy<Value = Experiment> {
     let reals = (
-        (0.0f64..1000.0, -12.0f64..3.0, any::<bool>()).prop_map(|(a, p, plain)| if plain { a } else { 10f64.powf(p) }),
+        (0.0f64..1000.0, -12.0f64..3.0, any::<bool>())
+            .prop_map(|(a, p, plain)| if plain { a } else { 10f64.powf(p) }),
         -9.0f64..2.0,
         1e-9f64..1.0,
         0.0f64..0.999_999,
@@ -54,9 +55,9 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         points: c.4,
         eval_samples: c.5,
         seed: c.6,
-        anneal_steps: c.7 .0,
-        decay_steps: c.7 .1,
-        report_every: c.7 .2,
+        anneal_steps: c.7.0,
+        decay_steps: c.7.1,
+        report_every: c.7.2,
         data: ch.0,
         objective: ch.1,
         beta_schedule: ch.2,
@@ -92,11 +93,30 @@ proptest! {
 fn every_key_is_written_and_documented() {
     let link = Experiment::default().to_link();
     for spec in KEYS {
-        assert!(link.contains(&format!("{}=", spec.name)), "{} missing from {link}", spec.name);
+        assert!(
+            link.contains(&format!("{}=", spec.name)),
+            "{} missing from {link}",
+            spec.name
+        );
         assert!(!spec.doc.is_empty());
     }
-    for key in ["v", "data", "seed", "objective", "beta", "hidden", "act", "k", "lr", "batch", "estimator"] {
-        assert!(KEYS.iter().any(|k| k.name == key), "contract key {key} missing");
+    for key in [
+        "v",
+        "data",
+        "seed",
+        "objective",
+        "beta",
+        "hidden",
+        "act",
+        "k",
+        "lr",
+        "batch",
+        "estimator",
+    ] {
+        assert!(
+            KEYS.iter().any(|k| k.name == key),
+            "contract key {key} missing"
+        );
     }
     assert!(link.starts_with("v=1&"));
 }
@@ -116,7 +136,10 @@ fn issue_example_link_parses() {
     let f = Experiment::from_link("#data=circle&hidden=10%2C3").unwrap();
     assert_eq!(f.hidden, vec![10, 3]);
     assert_eq!(f.lr, Experiment::default().lr);
-    assert_eq!(Experiment::from_link("?hidden=").unwrap().hidden, Vec::<usize>::new());
+    assert_eq!(
+        Experiment::from_link("?hidden=").unwrap().hidden,
+        Vec::<usize>::new()
+    );
 }
 
 #[test]
@@ -130,7 +153,11 @@ fn malformed_links_name_the_key() {
         ("beta=inf", "beta", "not a finite number"),
         ("beta=NaN", "beta", "not a finite number"),
         ("lr=0", "lr", "above 0"),
-        ("act=swish", "act", "not one of tanh|relu|gelu|sigmoid|linear"),
+        (
+            "act=swish",
+            "act",
+            "not one of tanh|relu|gelu|sigmoid|linear",
+        ),
         ("data=imagenet", "data", "not one of"),
         ("v=2", "v", "unsupported link version"),
         ("seed=-3", "seed", "not a whole number"),
@@ -143,12 +170,19 @@ fn malformed_links_name_the_key() {
         ("beta=%zz", "beta", "malformed %-escape"),
         ("train=1", "train", "out of range"),
         ("b2=1", "b2", "below 1"),
-        ("beta_schedule=log&beta_start=0", "beta_schedule", "log annealing needs"),
+        (
+            "beta_schedule=log&beta_start=0",
+            "beta_schedule",
+            "log annealing needs",
+        ),
     ];
     for (link, key, needle) in cases {
         let err = Experiment::from_link(link).expect_err(link);
         assert_eq!(err.key, key, "{link}: {err}");
-        assert!(err.to_string().contains(needle), "{link}: '{err}' lacks '{needle}'");
+        assert!(
+            err.to_string().contains(needle),
+            "{link}: '{err}' lacks '{needle}'"
+        );
     }
     let long = format!("seed=1&{}", "x".repeat(5000));
     assert_eq!(Experiment::from_link(&long).unwrap_err().key, "link");
@@ -156,7 +190,10 @@ fn malformed_links_name_the_key() {
 
 #[test]
 fn error_text_is_escaped_and_bounded() {
-    let err = Experiment::from_link("act=%3Cscript%3E%0Aalert(1)%3C/script%3Exxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").unwrap_err();
+    let err = Experiment::from_link(
+        "act=%3Cscript%3E%0Aalert(1)%3C/script%3Exxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    )
+    .unwrap_err();
     let text = err.to_string();
     assert!(!text.contains('\n'), "{text}");
     assert!(text.contains('…'), "{text}");

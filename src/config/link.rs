@@ -40,7 +40,9 @@ pub const KEYS: &[KeySpec] = &[
         get: |_| LINK_VERSION.to_string(),
         set: |_, t| match t.parse::<u32>() {
             Ok(LINK_VERSION) => Ok(()),
-            _ => Err(format!("unsupported link version '{t}' (this build reads {LINK_VERSION})")),
+            _ => Err(format!(
+                "unsupported link version '{t}' (this build reads {LINK_VERSION})"
+            )),
         },
         check: ok,
     },
@@ -76,7 +78,9 @@ pub const KEYS: &[KeySpec] = &[
         name: "beta_schedule",
         doc: "const | linear | log: anneal from beta_start to beta over anneal_steps",
         get: |e| e.beta_schedule.name().into(),
-        set: |e, t| choice(t, BetaSchedule::from_name, BetaSchedule::names).map(|v| e.beta_schedule = v),
+        set: |e, t| {
+            choice(t, BetaSchedule::from_name, BetaSchedule::names).map(|v| e.beta_schedule = v)
+        },
         check: ok,
     },
     KeySpec {
@@ -97,11 +101,20 @@ pub const KEYS: &[KeySpec] = &[
         name: "hidden",
         doc: "encoder hidden widths, comma list: '10,7,5' is three layers of 10, 7 and 5 units; \
               empty for none; at most 8 layers of 1 to 4096 units",
-        get: |e| e.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","),
+        get: |e| {
+            e.hidden
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        },
         set: |e, t| widths(t).map(|v| e.hidden = v),
         check: |e| {
             if e.hidden.len() > MAX_HIDDEN_LAYERS {
-                return Err(format!("{} layers (allowed: at most {MAX_HIDDEN_LAYERS})", e.hidden.len()));
+                return Err(format!(
+                    "{} layers (allowed: at most {MAX_HIDDEN_LAYERS})",
+                    e.hidden.len()
+                ));
             }
             match e.hidden.iter().position(|&h| h == 0 || h > MAX_UNITS) {
                 Some(i) => Err(format!(
@@ -233,7 +246,10 @@ pub fn parse(query: &str) -> Result<Experiment, ConfigError> {
     if query.len() > MAX_LINK_BYTES {
         return Err(ConfigError::new(
             "link",
-            format!("{} bytes is too long (allowed: at most {MAX_LINK_BYTES})", query.len()),
+            format!(
+                "{} bytes is too long (allowed: at most {MAX_LINK_BYTES})",
+                query.len()
+            ),
         ));
     }
     let query = query.trim().trim_start_matches(['?', '#']);
@@ -244,7 +260,10 @@ pub fn parse(query: &str) -> Result<Experiment, ConfigError> {
             ConfigError::new(&printable(pair), "has no value (expected key=value)")
         })?;
         if raw_key.is_empty() {
-            return Err(ConfigError::new("link", format!("'{}' has an empty key", printable(pair))));
+            return Err(ConfigError::new(
+                "link",
+                format!("'{}' has an empty key", printable(pair)),
+            ));
         }
         let key = decode(raw_key).map_err(|m| ConfigError::new(&printable(raw_key), m))?;
         let index = KEYS.iter().position(|k| k.name == key).ok_or_else(|| {
@@ -291,10 +310,12 @@ fn decode(text: &str) -> Result<String, String> {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
-                    format!("'{}' has a malformed %-escape", printable(text))
-                })?;
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                let byte = hex
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("'{}' has a malformed %-escape", printable(text)))?;
                 out.push(byte);
                 i += 3;
             }
@@ -314,7 +335,11 @@ fn decode(text: &str) -> Result<String, String> {
 /// A value echoed in an error: bounded in length, control characters escaped.
 fn printable(text: &str) -> String {
     const SHOWN: usize = 40;
-    let mut shown: String = text.chars().take(SHOWN).flat_map(char::escape_default).collect();
+    let mut shown: String = text
+        .chars()
+        .take(SHOWN)
+        .flat_map(char::escape_default)
+        .collect();
     if text.chars().count() > SHOWN {
         shown.push('…');
     }
@@ -352,7 +377,11 @@ fn widths(text: &str) -> Result<Vec<usize>, String> {
         .enumerate()
         .map(|(i, part)| {
             if part.trim().is_empty() {
-                return Err(format!("'{}' has an empty entry at position {}", printable(text), i + 1));
+                return Err(format!(
+                    "'{}' has an empty entry at position {}",
+                    printable(text),
+                    i + 1
+                ));
             }
             integer(part, 0, u32::MAX as u64)
                 .map(|v| v as usize)
@@ -373,7 +402,9 @@ fn positive_at_most(v: f64, max: f64) -> Result<(), String> {
     if v.is_finite() && v > 0.0 && v <= max {
         Ok(())
     } else {
-        Err(format!("{v} is out of range (allowed: above 0, at most {max})"))
+        Err(format!(
+            "{v} is out of range (allowed: above 0, at most {max})"
+        ))
     }
 }
 
@@ -399,7 +430,18 @@ mod tests {
 
     #[test]
     fn real_text_round_trips() {
-        for v in [0.0, 1e-3, 5e-3, 0.9, 0.999, 1e-6, 1e-300, 123456.0, 1e7, 0.1 + 0.2] {
+        for v in [
+            0.0,
+            1e-3,
+            5e-3,
+            0.9,
+            0.999,
+            1e-6,
+            1e-300,
+            123456.0,
+            1e7,
+            0.1 + 0.2,
+        ] {
             assert_eq!(real_text(v).parse::<f64>().unwrap(), v, "{}", real_text(v));
         }
         assert_eq!(real_text(1e-6), "1e-6");

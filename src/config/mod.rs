@@ -22,7 +22,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(key: &str, message: impl Into<String>) -> Self {
-        ConfigError { key: key.to_string(), message: message.into() }
+        ConfigError {
+            key: key.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -145,6 +148,9 @@ impl Experiment {
         } else {
             (step as f64 / self.anneal_steps as f64).min(1.0)
         };
+        if progress >= 1.0 {
+            return self.beta;
+        }
         match self.beta_schedule {
             BetaSchedule::Constant => self.beta,
             BetaSchedule::Linear => self.beta_start + (self.beta - self.beta_start) * progress,
@@ -206,7 +212,12 @@ mod tests {
 
     #[test]
     fn staircase_decay() {
-        let e = Experiment { lr: 1.0, lr_decay: 0.5, decay_steps: 10, ..Default::default() };
+        let e = Experiment {
+            lr: 1.0,
+            lr_decay: 0.5,
+            decay_steps: 10,
+            ..Default::default()
+        };
         assert_eq!(e.lr_at(9), 1.0);
         assert_eq!(e.lr_at(10), 0.5);
         assert_eq!(e.lr_at(25), 0.25);

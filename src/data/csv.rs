@@ -40,11 +40,17 @@ fn error(line: usize, column: Option<usize>, message: String) -> DataError {
 
 fn unquote(field: &str) -> &str {
     let t = field.trim();
-    t.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(t)
+    t.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(t)
 }
 
 fn shown(field: &str) -> String {
-    field.chars().take(30).flat_map(char::escape_default).collect()
+    field
+        .chars()
+        .take(30)
+        .flat_map(char::escape_default)
+        .collect()
 }
 
 /// Parses CSV text into a table.
@@ -60,36 +66,75 @@ pub fn parse(text: &str) -> Result<Table, DataError> {
         .enumerate()
         .map(|(i, l)| (i + 1, l))
         .filter(|(_, l)| !l.trim().is_empty());
-    let (first_no, first) = lines.next().ok_or_else(|| DataError("CSV is empty".into()))?;
+    let (first_no, first) = lines
+        .next()
+        .ok_or_else(|| DataError("CSV is empty".into()))?;
     let first_fields: Vec<&str> = first.split(',').map(unquote).collect();
     let columns = first_fields.len();
     if columns < 2 {
-        return Err(error(first_no, None, "needs at least one feature column and a label column".into()));
+        return Err(error(
+            first_no,
+            None,
+            "needs at least one feature column and a label column".into(),
+        ));
     }
     if columns - 1 > MAX_FEATURES {
-        return Err(error(first_no, None, format!("{} feature columns (allowed: at most {MAX_FEATURES})", columns - 1)));
+        return Err(error(
+            first_no,
+            None,
+            format!(
+                "{} feature columns (allowed: at most {MAX_FEATURES})",
+                columns - 1
+            ),
+        ));
     }
-    let is_header = first_fields[..columns - 1].iter().any(|f| f.parse::<f32>().is_err());
+    let is_header = first_fields[..columns - 1]
+        .iter()
+        .any(|f| f.parse::<f32>().is_err());
     let feature_names = if is_header {
-        first_fields[..columns - 1].iter().map(|s| s.to_string()).collect()
+        first_fields[..columns - 1]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     } else {
         (1..columns).map(|i| format!("x{i}")).collect()
     };
-    let mut table = Table { feature_names, features: columns - 1, x: Vec::new(), labels: Vec::new() };
-    let data_lines = std::iter::once((first_no, first)).filter(|_| !is_header).chain(lines);
+    let mut table = Table {
+        feature_names,
+        features: columns - 1,
+        x: Vec::new(),
+        labels: Vec::new(),
+    };
+    let data_lines = std::iter::once((first_no, first))
+        .filter(|_| !is_header)
+        .chain(lines);
     for (line_no, line) in data_lines {
         if table.rows() == MAX_ROWS {
-            return Err(error(line_no, None, format!("more than {MAX_ROWS} rows (allowed: at most {MAX_ROWS})")));
+            return Err(error(
+                line_no,
+                None,
+                format!("more than {MAX_ROWS} rows (allowed: at most {MAX_ROWS})"),
+            ));
         }
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != columns {
-            return Err(error(line_no, None, format!("{} columns, expected {columns}", fields.len())));
+            return Err(error(
+                line_no,
+                None,
+                format!("{} columns, expected {columns}", fields.len()),
+            ));
         }
         for (c, field) in fields[..columns - 1].iter().enumerate() {
             let value = unquote(field);
             match value.parse::<f32>() {
                 Ok(v) if v.is_finite() => table.x.push(v),
-                _ => return Err(error(line_no, Some(c + 1), format!("'{}' is not a finite number", shown(value)))),
+                _ => {
+                    return Err(error(
+                        line_no,
+                        Some(c + 1),
+                        format!("'{}' is not a finite number", shown(value)),
+                    ));
+                }
             }
         }
         let label = unquote(fields[columns - 1]);
@@ -99,7 +144,10 @@ pub fn parse(text: &str) -> Result<Table, DataError> {
         table.labels.push(label.to_string());
     }
     if table.rows() < MIN_ROWS {
-        return Err(DataError(format!("CSV has {} data rows (needs at least {MIN_ROWS})", table.rows())));
+        return Err(DataError(format!(
+            "CSV has {} data rows (needs at least {MIN_ROWS})",
+            table.rows()
+        )));
     }
     Ok(table)
 }
@@ -117,10 +165,16 @@ fn classes_of(labels: &[String]) -> Result<Vec<String>, DataError> {
         )));
     }
     if names.len() < 2 {
-        return Err(DataError("CSV label column (the last) has only one class (needs at least 2)".into()));
+        return Err(DataError(
+            "CSV label column (the last) has only one class (needs at least 2)".into(),
+        ));
     }
     if names.iter().all(|n| n.parse::<f64>().is_ok()) {
-        names.sort_by(|a, b| a.parse::<f64>().unwrap().total_cmp(&b.parse::<f64>().unwrap()));
+        names.sort_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap()
+                .total_cmp(&b.parse::<f64>().unwrap())
+        });
     }
     Ok(names)
 }
@@ -134,7 +188,8 @@ pub fn dataset(text: &str, fraction: f64, seed: u32) -> Result<Dataset, DataErro
         .iter()
         .map(|l| class_names.iter().position(|n| n == l).unwrap() as u32)
         .collect();
-    let x = Array2::from_shape_vec((table.rows(), table.features), table.x).expect("rows x features");
+    let x =
+        Array2::from_shape_vec((table.rows(), table.features), table.x).expect("rows x features");
     let all = Split { x, y };
     let (train_idx, test_idx) = split_indices(all.len(), fraction, seed);
     let (mut train, mut test) = (all.select(&train_idx), all.select(&test_idx));
@@ -158,10 +213,17 @@ fn standardise(train: &mut Split, test: &mut Split) {
     for c in 0..train.x.ncols() {
         let column = train.x.column(c);
         let mean = column.iter().map(|&v| v as f64).sum::<f64>() / n;
-        let var = column.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+        let var = column
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / n;
         let scale = if var > 0.0 { 1.0 / var.sqrt() } else { 1.0 };
         for split in [&mut *train, &mut *test] {
-            split.x.column_mut(c).mapv_inplace(|v| ((v as f64 - mean) * scale) as f32);
+            split
+                .x
+                .column_mut(c)
+                .mapv_inplace(|v| ((v as f64 - mean) * scale) as f32);
         }
     }
 }

@@ -14,8 +14,16 @@ static RAW: &[u8] = include_bytes!("../../data/digits.u8");
 
 /// Pixels scaled to [0, 1] and labels 0..9, in file order.
 pub fn load() -> (Array2<f32>, Vec<u32>) {
-    assert_eq!(RAW.len(), IMAGES * RECORD, "data/digits.u8 has the wrong size");
-    let x = Array2::from_shape_fn((IMAGES, PIXELS), |(i, p)| RAW[i * RECORD + p] as f32 / MAX_VALUE);
-    let y = (0..IMAGES).map(|i| RAW[i * RECORD + PIXELS] as u32).collect();
+    assert_eq!(
+        RAW.len(),
+        IMAGES * RECORD,
+        "data/digits.u8 has the wrong size"
+    );
+    let x = Array2::from_shape_fn((IMAGES, PIXELS), |(i, p)| {
+        RAW[i * RECORD + p] as f32 / MAX_VALUE
+    });
+    let y = (0..IMAGES)
+        .map(|i| RAW[i * RECORD + PIXELS] as u32)
+        .collect();
     (x, y)
 }

@@ -50,12 +50,18 @@ impl Images {
     pub fn stratified(&self, per_class: usize) -> Images {
         let mut taken = [0usize; CLASSES];
         let size = self.rows * self.cols;
-        let mut out = Images { rows: self.rows, cols: self.cols, pixels: Vec::new(), labels: Vec::new() };
+        let mut out = Images {
+            rows: self.rows,
+            cols: self.cols,
+            pixels: Vec::new(),
+            labels: Vec::new(),
+        };
         for (i, &label) in self.labels.iter().enumerate() {
             let slot = &mut taken[label as usize];
             if *slot < per_class {
                 *slot += 1;
-                out.pixels.extend_from_slice(&self.pixels[i * size..(i + 1) * size]);
+                out.pixels
+                    .extend_from_slice(&self.pixels[i * size..(i + 1) * size]);
                 out.labels.push(label);
             }
         }
@@ -64,8 +70,13 @@ impl Images {
 
     fn split(&self) -> Split {
         let size = self.rows * self.cols;
-        let x = Array2::from_shape_fn((self.len(), size), |(i, p)| self.pixels[i * size + p] as f32 / 255.0);
-        Split { x, y: self.labels.iter().map(|&l| l as u32).collect() }
+        let x = Array2::from_shape_fn((self.len(), size), |(i, p)| {
+            self.pixels[i * size + p] as f32 / 255.0
+        });
+        Split {
+            x,
+            y: self.labels.iter().map(|&l| l as u32).collect(),
+        }
     }
 }
 
@@ -100,7 +111,12 @@ impl MnistSource {
                     labels.len()
                 )));
             }
-            Ok(Images { rows, cols, pixels, labels })
+            Ok(Images {
+                rows,
+                cols,
+                pixels,
+                labels,
+            })
         };
         Ok(MnistSource {
             origin: Origin::Full,
@@ -123,9 +139,17 @@ impl MnistSource {
 
     /// The subset file's bytes (uncompressed).
     pub fn to_subset_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(SUBSET_HEADER + self.train.pixels.len() + self.test.pixels.len() + 12_000);
+        let mut out = Vec::with_capacity(
+            SUBSET_HEADER + self.train.pixels.len() + self.test.pixels.len() + 12_000,
+        );
         out.extend_from_slice(SUBSET_MAGIC);
-        for v in [SUBSET_VERSION, self.train.len() as u32, self.test.len() as u32, self.train.rows as u32, self.train.cols as u32] {
+        for v in [
+            SUBSET_VERSION,
+            self.train.len() as u32,
+            self.test.len() as u32,
+            self.train.rows as u32,
+            self.train.cols as u32,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for part in [&self.train, &self.test] {
@@ -141,13 +165,26 @@ impl MnistSource {
         if bytes.len() < SUBSET_HEADER || &bytes[..8] != SUBSET_MAGIC {
             return Err(bad("not an IBPMNIST file"));
         }
-        let word = |i: usize| u32::from_le_bytes(bytes[8 + 4 * i..12 + 4 * i].try_into().unwrap()) as usize;
+        let word = |i: usize| {
+            u32::from_le_bytes(bytes[8 + 4 * i..12 + 4 * i].try_into().unwrap()) as usize
+        };
         if word(0) != SUBSET_VERSION as usize {
-            return Err(bad(&format!("version {} (this build reads {SUBSET_VERSION})", word(0))));
+            return Err(bad(&format!(
+                "version {} (this build reads {SUBSET_VERSION})",
+                word(0)
+            )));
         }
         let (n_train, n_test, rows, cols) = (word(1), word(2), word(3), word(4));
-        if rows == 0 || cols == 0 || rows > 64 || cols > 64 || n_train > FULL_TRAIN || n_test > FULL_TEST {
-            return Err(bad(&format!("implausible sizes {n_train}+{n_test} images of {rows}x{cols}")));
+        if rows == 0
+            || cols == 0
+            || rows > 64
+            || cols > 64
+            || n_train > FULL_TRAIN
+            || n_test > FULL_TEST
+        {
+            return Err(bad(&format!(
+                "implausible sizes {n_train}+{n_test} images of {rows}x{cols}"
+            )));
         }
         let size = rows * cols;
         let expected = SUBSET_HEADER + (n_train + n_test) * (size + 1);
@@ -160,12 +197,26 @@ impl MnistSource {
             at += n;
             part
         };
-        let mut read = |n: usize| Images { rows, cols, pixels: take(n * size), labels: take(n) };
+        let mut read = |n: usize| Images {
+            rows,
+            cols,
+            pixels: take(n * size),
+            labels: take(n),
+        };
         let (train, test) = (read(n_train), read(n_test));
-        if let Some(l) = train.labels.iter().chain(&test.labels).find(|&&l| l as usize >= CLASSES) {
+        if let Some(l) = train
+            .labels
+            .iter()
+            .chain(&test.labels)
+            .find(|&&l| l as usize >= CLASSES)
+        {
             return Err(bad(&format!("label {l} is not a digit")));
         }
-        Ok(MnistSource { origin: Origin::Subset, train, test })
+        Ok(MnistSource {
+            origin: Origin::Subset,
+            train,
+            test,
+        })
     }
 }
 
@@ -183,7 +234,11 @@ pub fn dataset(source: &MnistSource, full: bool) -> Result<Dataset, DataError> {
         (false, _) => source.subset(),
     };
     Ok(Dataset {
-        name: if full { DataName::MnistFull } else { DataName::Mnist },
+        name: if full {
+            DataName::MnistFull
+        } else {
+            DataName::Mnist
+        },
         input_dim: chosen.train.rows * chosen.train.cols,
         classes: CLASSES,
         class_names: (0..CLASSES).map(|c| c.to_string()).collect(),
@@ -197,7 +252,10 @@ pub fn dataset(source: &MnistSource, full: bool) -> Result<Dataset, DataError> {
 fn idx_header(bytes: &[u8], name: &str, dims: usize) -> Result<Vec<usize>, DataError> {
     let header = 4 + 4 * dims;
     if bytes.len() < header {
-        return Err(DataError(format!("{name}: {} bytes is too short for an IDX header", bytes.len())));
+        return Err(DataError(format!(
+            "{name}: {} bytes is too short for an IDX header",
+            bytes.len()
+        )));
     }
     if bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] as usize != dims {
         return Err(DataError(format!(
@@ -210,7 +268,10 @@ fn idx_header(bytes: &[u8], name: &str, dims: usize) -> Result<Vec<usize>, DataE
         .collect();
     let body = shape.iter().try_fold(1usize, |acc, &s| acc.checked_mul(s));
     if body.and_then(|b| b.checked_add(header)) != Some(bytes.len()) {
-        return Err(DataError(format!("{name}: shape {shape:?} does not match its {} bytes", bytes.len())));
+        return Err(DataError(format!(
+            "{name}: shape {shape:?} does not match its {} bytes",
+            bytes.len()
+        )));
     }
     Ok(shape)
 }
@@ -226,7 +287,10 @@ pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>, DataError> 
     idx_header(bytes, name, 1)?;
     let labels = bytes[8..].to_vec();
     if let Some(i) = labels.iter().position(|&l| l as usize >= CLASSES) {
-        return Err(DataError(format!("{name}: label {} at index {i} is not a digit", labels[i])));
+        return Err(DataError(format!(
+            "{name}: label {} at index {i} is not a digit",
+            labels[i]
+        )));
     }
     Ok(labels)
 }
@@ -249,7 +313,10 @@ mod files {
             Some(package.clone()),
             Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(&package)),
         ];
-        candidates.into_iter().flatten().find(|dir| dir.join(IDX_FILES[0]).is_file())
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|dir| dir.join(IDX_FILES[0]).is_file())
     }
 
     impl MnistSource {
@@ -259,7 +326,12 @@ mod files {
                 std::fs::read(dir.join(name))
                     .map_err(|e| DataError(format!("{}: {e}", dir.join(name).display())))
             };
-            let files = [read(IDX_FILES[0])?, read(IDX_FILES[1])?, read(IDX_FILES[2])?, read(IDX_FILES[3])?];
+            let files = [
+                read(IDX_FILES[0])?,
+                read(IDX_FILES[1])?,
+                read(IDX_FILES[2])?,
+                read(IDX_FILES[3])?,
+            ];
             Self::from_idx([&files[0], &files[1], &files[2], &files[3]])
         }
 
@@ -268,7 +340,9 @@ mod files {
             let io = |e: std::io::Error| DataError(format!("{}: {e}", path.display()));
             let file = std::fs::File::create(path).map_err(io)?;
             let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-            encoder.write_all(&self.subset().to_subset_bytes()).map_err(io)?;
+            encoder
+                .write_all(&self.subset().to_subset_bytes())
+                .map_err(io)?;
             encoder.finish().map_err(io)?;
             Ok(())
         }
@@ -279,7 +353,10 @@ mod files {
             let file = std::fs::File::open(path).map_err(io)?;
             let limit = (SUBSET_HEADER + (FULL_TRAIN + FULL_TEST) * 785) as u64;
             let mut bytes = Vec::new();
-            flate2::read::GzDecoder::new(file).take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+            flate2::read::GzDecoder::new(file)
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
             Self::from_subset_bytes(&bytes)
         }
     }

@@ -125,16 +125,43 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
     match experiment.data {
         name if name.is_toy() => {
             let (x, y) = toys::generate(name, experiment.points, experiment.label_noise, seed);
-            Ok(split_generated(name, x, y, 2, None, Likelihood::Gaussian, fraction, seed))
+            Ok(split_generated(
+                name,
+                x,
+                y,
+                2,
+                None,
+                Likelihood::Gaussian,
+                fraction,
+                seed,
+            ))
         }
         DataName::VarU => {
             let (x, y) = var_u::generate();
-            Ok(split_generated(DataName::VarU, x, y, 2, None, Likelihood::Bernoulli, fraction, seed))
+            Ok(split_generated(
+                DataName::VarU,
+                x,
+                y,
+                2,
+                None,
+                Likelihood::Bernoulli,
+                fraction,
+                seed,
+            ))
         }
         DataName::Digits => {
             let (x, y) = digits::load();
             let image = Some((digits::SIDE, digits::SIDE));
-            Ok(split_generated(DataName::Digits, x, y, 10, image, Likelihood::Bernoulli, fraction, seed))
+            Ok(split_generated(
+                DataName::Digits,
+                x,
+                y,
+                10,
+                image,
+                Likelihood::Bernoulli,
+                fraction,
+                seed,
+            ))
         }
         DataName::Mnist | DataName::MnistFull => {
             let source = sources.mnist.as_ref().ok_or_else(|| {
@@ -189,7 +216,8 @@ pub(crate) fn split_generated(
 pub fn split_indices(n: usize, fraction: f64, seed: u32) -> (Vec<usize>, Vec<usize>) {
     let perm = Permutation::new(Key::new(seed, Stream::Split), 0, n as u32);
     let shuffled: Vec<usize> = (0..n as u32).map(|i| perm.apply(i) as usize).collect();
-    let n_train = ((fraction * n as f64).round() as usize).clamp(1.min(n), n.saturating_sub(1).max(1));
+    let n_train =
+        ((fraction * n as f64).round() as usize).clamp(1.min(n), n.saturating_sub(1).max(1));
     let (train, test) = shuffled.split_at(n_train);
     (train.to_vec(), test.to_vec())
 }

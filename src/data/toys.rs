@@ -37,7 +37,11 @@ pub fn generate(name: DataName, n: usize, noise: f64, seed: u32) -> (Array2<f32>
         let class = (i % 2) as u32;
         let (px, py, label) = match name {
             DataName::Circle => {
-                let r = if class == 0 { CIRCLE_INNER * u0 } else { RING_FROM + (RING_TO - RING_FROM) * u0 };
+                let r = if class == 0 {
+                    CIRCLE_INNER * u0
+                } else {
+                    RING_FROM + (RING_TO - RING_FROM) * u0
+                };
                 let angle = TAU * u1;
                 (r * angle.cos(), r * angle.sin(), class)
             }
@@ -48,16 +52,28 @@ pub fn generate(name: DataName, n: usize, noise: f64, seed: u32) -> (Array2<f32>
                 (a, b, (a * b > 0.0) as u32)
             }
             DataName::Gaussians => {
-                let c = if class == 0 { -BLOB_CENTRE } else { BLOB_CENTRE };
+                let c = if class == 0 {
+                    -BLOB_CENTRE
+                } else {
+                    BLOB_CENTRE
+                };
                 (c + BLOB_SD * g0, c + BLOB_SD * g1, class)
             }
             DataName::Spiral => {
                 let angle = SPIRAL_TURNS * TAU * u0 + PI * class as f32;
-                (u0 * angle.cos() + SPIRAL_SD * g0, u0 * angle.sin() + SPIRAL_SD * g1, class)
+                (
+                    u0 * angle.cos() + SPIRAL_SD * g0,
+                    u0 * angle.sin() + SPIRAL_SD * g1,
+                    class,
+                )
             }
             DataName::Moons => {
                 let t = PI * u0;
-                let (mx, my) = if class == 0 { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
+                let (mx, my) = if class == 0 {
+                    (t.cos(), t.sin())
+                } else {
+                    (1.0 - t.cos(), 0.5 - t.sin())
+                };
                 (
                     MOONS_SCALE * (mx + MOONS_SD * g0 + MOONS_SHIFT.0),
                     MOONS_SCALE * (my + MOONS_SD * g1 + MOONS_SHIFT.1),

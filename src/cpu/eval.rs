@@ -1,0 +1,86 @@
+//! Evaluation of the bounds and accuracy on a split, in chunks so memory
+//! stays bounded. Prediction averages the softmax over S noise samples; the
+//! data term is averaged over the same samples.
+
+use super::layers;
+use super::objective::{data_term, encode, kl_per_example};
+use crate::config::Objective;
+use crate::data::Split;
+use crate::model::{Model, Params};
+use crate::rng::{Key, Stream};
+use ndarray::{Array2, Axis, s};
+
+/// Rows evaluated at once.
+const EVAL_CHUNK: usize = 1000;
+
+/// Means over a split, in nats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    pub data_nats: f64,
+    pub kl_nats: f64,
+    /// Fraction correct (`vib` only).
+    pub accuracy: Option<f64>,
+}
+
+/// Evaluates `params` on `split` with `samples` noise draws per example.
+/// Noise of row r, dimension k, sample s: `Key(seed, Eval).normal(r * K + k, s)`.
+pub fn evaluate(
+    params: &Params<f32>,
+    model: &Model,
+    split: &Split,
+    samples: usize,
+    seed: u32,
+) -> Evaluation {
+    let key = Key::new(seed, Stream::Eval);
+    let k = model.shape.latent;
+    let (mut data_sum, mut kl_sum, mut correct) = (0f64, 0f64, 0usize);
+    for start in (0..split.len()).step_by(EVAL_CHUNK) {
+        let end = (start + EVAL_CHUNK).min(split.len());
+        let x = split.x.slice(s![start..end, ..]).to_owned();
+        let labels = &split.y[start..end];
+        let enc = encode(params, model, x.clone());
+        kl_sum += kl_per_example(&enc).iter().map(|&v| v as f64).sum::<f64>();
+        let mut probabilities = Array2::<f32>::zeros((end - start, model.shape.output));
+        for sample in 0..samples {
+            let mut z = enc.mu.clone();
+            for ((i, j), z) in z.indexed_iter_mut() {
+                let eps = key.normal(((start + i) * k + j) as u32, sample as u32);
+                *z += enc.sigma[[i, j]] * eps;
+            }
+            let (out, _) = layers::forward(&params.decoder, model.activation, z);
+            let (losses, _) = data_term(model, &out, &x, labels, false);
+            data_sum += losses.iter().map(|&v| v as f64).sum::<f64>();
+            if model.objective == Objective::Vib {
+                for (mut p, logits) in probabilities.rows_mut().into_iter().zip(out.rows()) {
+                    let max = logits.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                    let total: f32 = logits.iter().map(|&v| (v - max).exp()).sum();
+                    p.zip_mut_with(&logits, |p, &v| *p += (v - max).exp() / total);
+                }
+            }
+        }
+        if model.objective == Objective::Vib {
+            correct += probabilities
+                .axis_iter(Axis(0))
+                .zip(labels)
+                .filter(|(p, y)| argmax(p.as_slice().unwrap()) == **y as usize)
+                .count();
+        }
+    }
+    let n = split.len().max(1) as f64;
+    Evaluation {
+        data_nats: data_sum / (n * samples as f64),
+        kl_nats: kl_sum / n,
+        accuracy: (model.objective == Objective::Vib).then(|| correct as f64 / n),
+    }
+}
+
+/// Index of the largest value (the first on ties; NaN never wins).
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}

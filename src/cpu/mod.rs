@@ -1,0 +1,10 @@
+//! The CPU backend (ndarray): the reference every GPU kernel is tested
+//! against, and the fallback where no GPU is available.
+
+pub mod adam;
+pub mod eval;
+pub mod layers;
+pub mod objective;
+pub mod trainer;
+
+pub use trainer::CpuTrainer;

@@ -1,0 +1,210 @@
+//! The objective on a batch: forward, loss parts and the full backward pass,
+//! written out by hand (no autodiff). Generic over f32 (training) and f64
+//! (gradient checks).
+
+use super::layers::{self, StackCache};
+use crate::config::Objective;
+use crate::data::Likelihood;
+use crate::model::{Model, Params, Real, kl_term, real, sigma_of_rho, sigmoid, softplus};
+use ndarray::{Array2, Axis, Zip, concatenate, s};
+
+/// 0.5 * ln(2 pi): the constant of a unit-variance Gaussian log-likelihood.
+const HALF_LN_TAU: f64 = 0.918_938_533_204_672_8;
+
+/// Batch means of the loss, in nats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LossParts<F> {
+    /// data term + beta * KL.
+    pub total: F,
+    /// Cross-entropy (`vib`) or reconstruction negative log-likelihood (`vae`).
+    pub data: F,
+    /// KL(p(z|x) || N(0, I)).
+    pub kl: F,
+}
+
+/// The encoder's outputs for a batch.
+#[derive(Clone, Debug)]
+pub struct Encoded<F> {
+    pub mu: Array2<F>,
+    pub rho: Array2<F>,
+    pub sigma: Array2<F>,
+    pub cache: StackCache<F>,
+}
+
+/// Runs the encoder: mean, raw scale and sigma = softplus(rho - 5).
+pub fn encode<F: Real>(params: &Params<F>, model: &Model, x: Array2<F>) -> Encoded<F> {
+    let (out, cache) = layers::forward(&params.encoder, model.activation, x);
+    let k = model.shape.latent;
+    let mu = out.slice(s![.., ..k]).to_owned();
+    let rho = out.slice(s![.., k..]).to_owned();
+    let sigma = rho.mapv(sigma_of_rho);
+    Encoded {
+        mu,
+        rho,
+        sigma,
+        cache,
+    }
+}
+
+/// z = mu + sigma * eps.
+pub fn reparameterize<F: Real>(enc: &Encoded<F>, eps: &Array2<F>) -> Array2<F> {
+    let mut z = enc.mu.clone();
+    Zip::from(&mut z)
+        .and(&enc.sigma)
+        .and(eps)
+        .for_each(|z, &s, &e| *z += s * e);
+    z
+}
+
+/// KL of each example (row), in nats.
+pub fn kl_per_example<F: Real>(enc: &Encoded<F>) -> Vec<F> {
+    Zip::from(enc.mu.rows())
+        .and(enc.sigma.rows())
+        .map_collect(|mu, sigma| {
+            mu.iter()
+                .zip(sigma)
+                .map(|(&m, &s)| kl_term(m, s))
+                .fold(F::zero(), |a, b| a + b)
+        })
+        .to_vec()
+}
+
+/// Data term of each example, in nats, and optionally its gradient w.r.t. the
+/// decoder output (per example, not divided by the batch size).
+pub fn data_term<F: Real>(
+    model: &Model,
+    out: &Array2<F>,
+    x: &Array2<F>,
+    labels: &[u32],
+    want_grad: bool,
+) -> (Vec<F>, Option<Array2<F>>) {
+    let mut grad = want_grad.then(|| Array2::zeros(out.raw_dim()));
+    let mut losses = Vec::with_capacity(out.nrows());
+    for (i, row) in out.rows().into_iter().enumerate() {
+        let loss = match model.objective {
+            Objective::Vib => {
+                let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
+                let sum_exp: F = row.iter().map(|&v| (v - max).exp()).sum();
+                let label = labels[i] as usize;
+                if let Some(g) = grad.as_mut() {
+                    for (c, &v) in row.iter().enumerate() {
+                        g[[i, c]] = (v - max).exp() / sum_exp
+                            - if c == label { F::one() } else { F::zero() };
+                    }
+                }
+                max + sum_exp.ln() - row[label]
+            }
+            Objective::Vae => {
+                let target = x.row(i);
+                let mut loss = F::zero();
+                for (d, (&o, &t)) in row.iter().zip(target).enumerate() {
+                    let (term, slope) = match model.likelihood {
+                        Likelihood::Bernoulli => (softplus(o) - t * o, sigmoid(o) - t),
+                        Likelihood::Gaussian => {
+                            let diff = o - t;
+                            (real::<F>(0.5) * diff * diff + real(HALF_LN_TAU), diff)
+                        }
+                    };
+                    loss += term;
+                    if let Some(g) = grad.as_mut() {
+                        g[[i, d]] = slope;
+                    }
+                }
+                loss
+            }
+        };
+        losses.push(loss);
+    }
+    (losses, grad)
+}
+
+fn mean<F: Real>(v: &[F]) -> F {
+    v.iter().copied().sum::<F>() / real(v.len() as f64)
+}
+
+/// Loss of a batch with fixed noise `eps` (B x K).
+pub fn loss<F: Real>(
+    params: &Params<F>,
+    model: &Model,
+    x: &Array2<F>,
+    labels: &[u32],
+    eps: &Array2<F>,
+    beta: F,
+) -> LossParts<F> {
+    let enc = encode(params, model, x.clone());
+    let z = reparameterize(&enc, eps);
+    let (out, _) = layers::forward(&params.decoder, model.activation, z);
+    let (data, _) = data_term(model, &out, x, labels, false);
+    let (data, kl) = (mean(&data), mean(&kl_per_example(&enc)));
+    LossParts {
+        total: data + beta * kl,
+        data,
+        kl,
+    }
+}
+
+/// Loss of a batch and the gradient of its total w.r.t. every parameter.
+pub fn loss_and_grads<F: Real>(
+    params: &Params<F>,
+    model: &Model,
+    x: &Array2<F>,
+    labels: &[u32],
+    eps: &Array2<F>,
+    beta: F,
+) -> (LossParts<F>, Params<F>) {
+    let mut grads = Params::zeros(&model.shape);
+    let batch = x.nrows();
+    let inv_batch = F::one() / real(batch as f64);
+
+    let enc = encode(params, model, x.clone());
+    let z = reparameterize(&enc, eps);
+    let (out, dec_cache) = layers::forward(&params.decoder, model.activation, z);
+    let (data, d_out) = data_term(model, &out, x, labels, true);
+    let kl = kl_per_example(&enc);
+    let parts = {
+        let (data, kl) = (mean(&data), mean(&kl));
+        LossParts {
+            total: data + beta * kl,
+            data,
+            kl,
+        }
+    };
+
+    let d_out = d_out.expect("gradient requested") * inv_batch;
+    let dz = layers::backward(
+        &params.decoder,
+        model.activation,
+        &dec_cache,
+        d_out,
+        &mut grads.decoder,
+        true,
+    )
+    .expect("decoder input gradient");
+
+    // d/dmu = dz + beta * mu / B; d/dsigma = dz * eps + beta * (sigma - 1/sigma) / B;
+    // d/drho = d/dsigma * sigmoid(rho - 5).
+    let scale = beta * inv_batch;
+    let mut d_mu = dz.clone();
+    Zip::from(&mut d_mu)
+        .and(&enc.mu)
+        .for_each(|d, &m| *d += scale * m);
+    let mut d_rho = dz;
+    Zip::from(&mut d_rho)
+        .and(eps)
+        .and(&enc.sigma)
+        .and(&enc.rho)
+        .for_each(|d, &e, &s, &r| {
+            let d_sigma = *d * e + scale * (s - F::one() / s);
+            *d = d_sigma * sigmoid(r - real(crate::model::SIGMA_SHIFT));
+        });
+    let d_enc = concatenate(Axis(1), &[d_mu.view(), d_rho.view()]).expect("same batch");
+    layers::backward(
+        &params.encoder,
+        model.activation,
+        &enc.cache,
+        d_enc,
+        &mut grads.encoder,
+        false,
+    );
+    (parts, grads)
+}

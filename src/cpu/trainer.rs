@@ -1,0 +1,173 @@
+//! Training on the CPU: minibatches from the seeded epoch permutation, noise
+//! from the counter-based RNG, Adam, and reports every `report_every` steps.
+//! Bit-reproducible: the same experiment gives the same numbers every run.
+
+use super::adam::{Adam, AdamStep};
+use super::eval::evaluate;
+use super::objective::{LossParts, loss_and_grads};
+use crate::config::Experiment;
+use crate::data::{Dataset, Split};
+use crate::model::{Model, Params};
+use crate::report::Report;
+use crate::rng::{Key, Permutation, Stream};
+use ndarray::{Array2, Axis};
+
+/// Training examples scored for `train_acc` (the first ones of the split).
+pub const TRAIN_EVAL_MAX: usize = 2000;
+
+/// A model being trained on the CPU.
+pub struct CpuTrainer {
+    pub experiment: Experiment,
+    pub model: Model,
+    pub dataset: Dataset,
+    pub params: Params<f32>,
+    adam: Adam<f32>,
+    /// Steps taken so far.
+    step: u32,
+    label_entropy_bits: f64,
+    train_eval: Split,
+    /// Sum and count of minibatch losses (nats) since the last report.
+    running: (f64, u32),
+    /// `train_loss` of the last report (bits), repeated when no step came since.
+    last_train_loss: f64,
+    epoch_order: Option<(u32, Permutation)>,
+}
+
+impl CpuTrainer {
+    pub fn new(experiment: Experiment, dataset: Dataset) -> Self {
+        let model = Model::new(&experiment, &dataset);
+        let params = Params::init(&model.shape, experiment.activation, experiment.seed);
+        let eval_rows: Vec<usize> = (0..dataset.train.len().min(TRAIN_EVAL_MAX)).collect();
+        CpuTrainer {
+            adam: Adam::new(&model.shape),
+            label_entropy_bits: dataset.label_entropy_bits(),
+            train_eval: dataset.train.select(&eval_rows),
+            experiment,
+            model,
+            dataset,
+            params,
+            step: 0,
+            running: (0.0, 0),
+            last_train_loss: f64::NAN,
+            epoch_order: None,
+        }
+    }
+
+    /// Steps taken so far.
+    pub fn steps_done(&self) -> u32 {
+        self.step
+    }
+
+    /// Training rows of step `step`: positions `step * B + j` of the stream
+    /// of epochs, each epoch a fresh seeded permutation of the training set.
+    pub fn batch_indices(&mut self, step: u32) -> Vec<usize> {
+        let n = self.dataset.train.len() as u64;
+        let batch = self.experiment.batch as u64;
+        (0..batch)
+            .map(|j| {
+                let position = step as u64 * batch + j;
+                let epoch = (position / n) as u32;
+                let order = match &self.epoch_order {
+                    Some((e, p)) if *e == epoch => p,
+                    _ => {
+                        let key = Key::new(self.experiment.seed, Stream::Batch);
+                        &self
+                            .epoch_order
+                            .insert((epoch, Permutation::new(key, epoch, n as u32)))
+                            .1
+                    }
+                };
+                order.apply((position % n) as u32) as usize
+            })
+            .collect()
+    }
+
+    /// Reparameterisation noise of step `step`: row j, dimension k draws
+    /// `Key(seed, Noise).normal(j * K + k, step)`.
+    pub fn step_noise(&self, step: u32) -> Array2<f32> {
+        let key = Key::new(self.experiment.seed, Stream::Noise);
+        let k = self.model.shape.latent;
+        Array2::from_shape_fn((self.experiment.batch, k), |(j, d)| {
+            key.normal((j * k + d) as u32, step)
+        })
+    }
+
+    /// One optimisation step; returns the minibatch loss parts (nats).
+    pub fn train_step(&mut self) -> LossParts<f32> {
+        let step = self.step;
+        let rows = self.batch_indices(step);
+        let x = self.dataset.train.x.select(Axis(0), &rows);
+        let labels: Vec<u32> = rows.iter().map(|&r| self.dataset.train.y[r]).collect();
+        let eps = self.step_noise(step);
+        let beta = self.experiment.beta_at(step) as f32;
+        let (parts, grads) = loss_and_grads(&self.params, &self.model, &x, &labels, &eps, beta);
+        let adam = AdamStep {
+            lr: self.experiment.lr_at(step),
+            beta1: self.experiment.adam_beta1,
+            beta2: self.experiment.adam_beta2,
+        };
+        self.adam.update(&mut self.params, &grads, adam);
+        self.step += 1;
+        self.running.0 += parts.total as f64;
+        self.running.1 += 1;
+        parts
+    }
+
+    /// Trains `steps` more steps, calling `on_report` every `report_every`
+    /// steps and then once with the final summary.
+    pub fn train(&mut self, steps: u32, mut on_report: impl FnMut(&Report)) -> Report {
+        for _ in 0..steps {
+            self.train_step();
+            if self.step.is_multiple_of(self.experiment.report_every) {
+                on_report(&self.report(false));
+            }
+        }
+        let summary = self.report(true);
+        on_report(&summary);
+        summary
+    }
+
+    /// Measures the current model (held-out bounds, accuracies) and resets
+    /// the running training loss.
+    pub fn report(&mut self, is_final: bool) -> Report {
+        let e = &self.experiment;
+        let at = self.step.saturating_sub(1);
+        let beta = e.beta_at(at);
+        let test = evaluate(
+            &self.params,
+            &self.model,
+            &self.dataset.test,
+            e.eval_samples,
+            e.seed,
+        );
+        let train = evaluate(
+            &self.params,
+            &self.model,
+            &self.train_eval,
+            e.eval_samples,
+            e.seed,
+        );
+        let ln2 = std::f64::consts::LN_2;
+        let vib = e.objective == crate::config::Objective::Vib;
+        if self.running.1 > 0 {
+            self.last_train_loss = self.running.0 / self.running.1 as f64 / ln2;
+            self.running = (0.0, 0);
+        }
+        let train_loss = self.last_train_loss;
+        Report {
+            step: self.step,
+            epoch: self.step as f64 * e.batch as f64 / self.dataset.train.len() as f64,
+            loss: (test.data_nats + beta * test.kl_nats) / ln2,
+            train_loss,
+            rate_bits: test.kl_nats / ln2,
+            izy_bits: vib.then(|| self.label_entropy_bits - test.data_nats / ln2),
+            distortion_bits: (!vib).then(|| test.data_nats / ln2),
+            train_acc: train.accuracy,
+            test_acc: test.accuracy,
+            beta,
+            lr: e.lr_at(at),
+            backend: "cpu".into(),
+            is_final,
+        }
+    }
+}

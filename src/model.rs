@@ -1,0 +1,274 @@
+//! The bottleneck model, independent of any backend: shapes, parameters,
+//! initialisation and the scalar math of the objective.
+//!
+//! Encoder: x -> hidden layers (activation) -> 2K outputs, mean `mu` and raw
+//! scale `rho`; `sigma = softplus(rho - 5)`; `z = mu + sigma * eps`. Decoder:
+//! z -> (optional hidden layer) -> class logits (`vib`) or a reconstruction of
+//! x (`vae`). Loss per example in nats: data term + beta * KL(N(mu, sigma^2) ||
+//! N(0, I)), with KL = 0.5 * sum_k (mu^2 + sigma^2 - 1 - ln sigma^2).
+
+use crate::config::{Activation, Decoder, Experiment, Objective};
+use crate::rng::{Key, Stream};
+use ndarray::{Array1, Array2};
+use num_traits::{Float, FromPrimitive};
+
+/// Shift inside the softplus of the scale: the initial sigma is
+/// softplus(-5) = 0.0067, so training starts nearly deterministic (Alemi et al.).
+pub const SIGMA_SHIFT: f64 = 5.0;
+/// sqrt(2 / pi) of the tanh approximation of GELU.
+const GELU_C: f64 = 0.797_884_560_802_865_4;
+const GELU_A: f64 = 0.044_715;
+
+/// The float types the CPU backend runs in: f32 for training (as the GPU),
+/// f64 for gradient checks.
+pub trait Real:
+    Float
+    + FromPrimitive
+    + ndarray::LinalgScalar
+    + ndarray::ScalarOperand
+    + std::fmt::Debug
+    + std::fmt::Display
+    + std::iter::Sum
+    + std::ops::AddAssign
+    + std::ops::SubAssign
+    + std::ops::MulAssign
+    + Send
+    + Sync
+    + 'static
+{
+}
+impl Real for f32 {}
+impl Real for f64 {}
+
+/// A constant in the working precision.
+#[inline]
+pub fn real<F: Real>(v: f64) -> F {
+    F::from_f64(v).expect("representable constant")
+}
+
+/// Layer widths of a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub input: usize,
+    pub hidden: Vec<usize>,
+    pub latent: usize,
+    pub decoder_hidden: Option<usize>,
+    /// Classes (`vib`) or input size (`vae`).
+    pub output: usize,
+}
+
+impl Shape {
+    /// The shape of an experiment on data with `input` features and `classes` labels.
+    pub fn new(experiment: &Experiment, input: usize, classes: usize) -> Shape {
+        Shape {
+            input,
+            hidden: experiment.hidden.clone(),
+            latent: experiment.latent,
+            decoder_hidden: (experiment.decoder == Decoder::Mlp)
+                .then_some(experiment.decoder_hidden),
+            output: match experiment.objective {
+                Objective::Vib => classes,
+                Objective::Vae => input,
+            },
+        }
+    }
+
+    /// Widths through the encoder: input, hidden..., 2K.
+    pub fn encoder_widths(&self) -> Vec<usize> {
+        let mut w = vec![self.input];
+        w.extend(&self.hidden);
+        w.push(2 * self.latent);
+        w
+    }
+
+    /// Widths through the decoder: K, (hidden), output.
+    pub fn decoder_widths(&self) -> Vec<usize> {
+        let mut w = vec![self.latent];
+        w.extend(self.decoder_hidden);
+        w.push(self.output);
+        w
+    }
+
+    /// Number of trainable numbers.
+    pub fn parameter_count(&self) -> usize {
+        let count = |w: Vec<usize>| w.windows(2).map(|p| p[0] * p[1] + p[1]).sum::<usize>();
+        count(self.encoder_widths()) + count(self.decoder_widths())
+    }
+}
+
+/// A fully connected layer, `y = x W + b` with W of shape (fan_in, fan_out).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<F> {
+    pub w: Array2<F>,
+    pub b: Array1<F>,
+}
+
+impl<F: Real> Dense<F> {
+    pub fn zeros(fan_in: usize, fan_out: usize) -> Self {
+        Dense {
+            w: Array2::zeros((fan_in, fan_out)),
+            b: Array1::zeros(fan_out),
+        }
+    }
+}
+
+/// All parameters: encoder layers, then decoder layers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params<F> {
+    pub encoder: Vec<Dense<F>>,
+    pub decoder: Vec<Dense<F>>,
+}
+
+impl<F: Real> Params<F> {
+    /// Zero tensors of the model's shape (gradients, optimiser moments).
+    pub fn zeros(shape: &Shape) -> Self {
+        let layers = |w: Vec<usize>| w.windows(2).map(|p| Dense::zeros(p[0], p[1])).collect();
+        Params {
+            encoder: layers(shape.encoder_widths()),
+            decoder: layers(shape.decoder_widths()),
+        }
+    }
+
+    /// Seeded initialisation: uniform Glorot for tanh, sigmoid, linear and the
+    /// output layers, uniform He for relu and gelu hidden layers; zero biases.
+    /// Weight (r, c) of layer l (encoder first) draws
+    /// `Key(seed, Init).uniform(r * fan_out + c, l)`.
+    pub fn init(shape: &Shape, activation: Activation, seed: u32) -> Self {
+        let key = Key::new(seed, Stream::Init);
+        let mut params = Self::zeros(shape);
+        let n_enc = params.encoder.len();
+        let n_dec = params.decoder.len();
+        for (l, layer) in params.layers_mut().into_iter().enumerate() {
+            let (fan_in, fan_out) = layer.w.dim();
+            let is_output = l == n_enc - 1 || l == n_enc + n_dec - 1;
+            let he = !is_output && matches!(activation, Activation::Relu | Activation::Gelu);
+            let limit = if he {
+                (6.0 / fan_in as f64).sqrt()
+            } else {
+                (6.0 / (fan_in + fan_out) as f64).sqrt()
+            };
+            for ((r, c), w) in layer.w.indexed_iter_mut() {
+                let u = key.uniform((r * fan_out + c) as u32, l as u32) as f64;
+                *w = real((2.0 * u - 1.0) * limit);
+            }
+        }
+        params
+    }
+
+    /// Every layer, encoder first.
+    pub fn layers(&self) -> Vec<&Dense<F>> {
+        self.encoder.iter().chain(&self.decoder).collect()
+    }
+
+    pub fn layers_mut(&mut self) -> Vec<&mut Dense<F>> {
+        self.encoder.iter_mut().chain(&mut self.decoder).collect()
+    }
+
+    /// Converts the precision (f32 training state to f64 for checks).
+    pub fn cast<G: Real>(&self) -> Params<G> {
+        let dense = |d: &Dense<F>| Dense {
+            w: d.w.mapv(|v| real::<G>(v.to_f64().unwrap())),
+            b: d.b.mapv(|v| real::<G>(v.to_f64().unwrap())),
+        };
+        Params {
+            encoder: self.encoder.iter().map(dense).collect(),
+            decoder: self.decoder.iter().map(dense).collect(),
+        }
+    }
+
+    /// True when every parameter is finite.
+    pub fn is_finite(&self) -> bool {
+        self.layers()
+            .iter()
+            .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite()))
+    }
+}
+
+impl Activation {
+    /// The activation of a pre-activation value.
+    pub fn apply<F: Real>(self, x: F) -> F {
+        match self {
+            Activation::Tanh => x.tanh(),
+            Activation::Relu => x.max(F::zero()),
+            Activation::Gelu => {
+                let inner = real::<F>(GELU_C) * (x + real::<F>(GELU_A) * x * x * x);
+                real::<F>(0.5) * x * (F::one() + inner.tanh())
+            }
+            Activation::Sigmoid => sigmoid(x),
+            Activation::Linear => x,
+        }
+    }
+
+    /// d activation / d x at pre-activation `x` whose activation is `y`.
+    pub fn derivative<F: Real>(self, x: F, y: F) -> F {
+        match self {
+            Activation::Tanh => F::one() - y * y,
+            Activation::Relu => {
+                if x > F::zero() {
+                    F::one()
+                } else {
+                    F::zero()
+                }
+            }
+            Activation::Gelu => {
+                let (c, a) = (real::<F>(GELU_C), real::<F>(GELU_A));
+                let t = (c * (x + a * x * x * x)).tanh();
+                let half = real::<F>(0.5);
+                half * (F::one() + t)
+                    + half * x * (F::one() - t * t) * c * (F::one() + real::<F>(3.0) * a * x * x)
+            }
+            Activation::Sigmoid => y * (F::one() - y),
+            Activation::Linear => F::one(),
+        }
+    }
+}
+
+/// Logistic function, stable for large |x|.
+#[inline]
+pub fn sigmoid<F: Real>(x: F) -> F {
+    if x >= F::zero() {
+        F::one() / (F::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (F::one() + e)
+    }
+}
+
+/// softplus(x) = ln(1 + e^x), stable for large |x|.
+#[inline]
+pub fn softplus<F: Real>(x: F) -> F {
+    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
+}
+
+/// sigma = softplus(rho - 5).
+#[inline]
+pub fn sigma_of_rho<F: Real>(rho: F) -> F {
+    softplus(rho - real(SIGMA_SHIFT))
+}
+
+/// KL(N(mu, sigma^2) || N(0, 1)) of one latent dimension, in nats.
+#[inline]
+pub fn kl_term<F: Real>(mu: F, sigma: F) -> F {
+    real::<F>(0.5) * (mu * mu + sigma * sigma - F::one()) - sigma.ln()
+}
+
+/// Everything that defines the network's computation (not its weights).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub shape: Shape,
+    pub activation: Activation,
+    pub objective: Objective,
+    /// Scoring of reconstructions (`vae` only).
+    pub likelihood: crate::data::Likelihood,
+}
+
+impl Model {
+    pub fn new(experiment: &Experiment, dataset: &crate::data::Dataset) -> Model {
+        Model {
+            shape: Shape::new(experiment, dataset.input_dim, dataset.classes),
+            activation: experiment.activation,
+            objective: experiment.objective,
+            likelihood: dataset.likelihood,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! One report of a training run, as the CLI prints it (one JSON object per
+//! line) and the page draws it. Information in bits, accuracies as fractions.
+
+use serde::Serialize;
+
+/// Metrics at one step. `loss`, `rate_bits`, `izy_bits`, `distortion_bits`
+/// and `test_acc` are measured on the held-out split; `train_acc` on up to
+/// the first 2000 training examples; `train_loss` is the mean minibatch
+/// objective since the previous report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub step: u32,
+    /// Training examples seen / training set size.
+    pub epoch: f64,
+    /// Objective (data term + beta * KL) per example, in bits.
+    pub loss: f64,
+    pub train_loss: f64,
+    /// E[KL(p(z|x) || N(0, I))] in bits: an upper bound on I(X;Z).
+    pub rate_bits: f64,
+    /// H(Y) - E[cross-entropy] in bits: a lower bound on I(Z;Y) (`vib`).
+    pub izy_bits: Option<f64>,
+    /// E[-log p(x|z)] in bits (`vae`).
+    pub distortion_bits: Option<f64>,
+    /// Fraction of correct predictions (mean of `samples` softmax samples).
+    pub train_acc: Option<f64>,
+    pub test_acc: Option<f64>,
+    /// Beta and learning rate in force at this step.
+    pub beta: f64,
+    pub lr: f64,
+    /// "cpu" or "gpu".
+    pub backend: String,
+    /// True on the summary of the final model.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+}

@@ -1,0 +1,180 @@
+//! The `ibp` command line as a user runs it.
+use std::process::{Command, Output};
+
+fn ibp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ibp"))
+        .args(args)
+        .output()
+        .expect("ibp runs")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn train_prints_reports_and_a_final_summary() {
+    let link = "data=circle&objective=vib&hidden=16,16&k=2&beta=1e-3&seed=1";
+    let out = ibp(&["train", "--link", link, "--steps", "3000"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 31);
+    for line in &lines {
+        for field in [
+            "step",
+            "loss",
+            "rate_bits",
+            "izy_bits",
+            "train_acc",
+            "test_acc",
+            "backend",
+        ] {
+            assert!(line.get(field).is_some(), "{field} missing in {line}");
+        }
+        assert_eq!(line["backend"], "cpu");
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(last["final"], true);
+    assert_eq!(last["step"], 3000);
+    assert!(last["test_acc"].as_f64().unwrap() >= 0.95, "{last}");
+    assert!(last["rate_bits"].as_f64().unwrap() > 0.0);
+    // Same link, same lines, byte for byte.
+    let again = ibp(&["train", "--link", link, "--steps", "3000"]);
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn var_u_link_from_the_issue_runs() {
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&beta=1e-4&seed=3",
+        "--steps",
+        "200",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3);
+    assert!(lines[2]["izy_bits"].as_f64().unwrap() <= 1.0);
+}
+
+#[test]
+fn malformed_links_exit_non_zero_naming_the_key() {
+    for (link, key) in [
+        ("beta=abc", "beta"),
+        ("hidden=10,,3", "hidden"),
+        ("k=0", "k"),
+        ("wings=2", "wings"),
+    ] {
+        let out = ibp(&["train", "--link", link, "--steps", "1"]);
+        assert!(!out.status.success(), "{link} succeeded");
+        assert!(out.stdout.is_empty(), "{link} printed results");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with(&format!("error: {key}: ")), "{link}: {err}");
+    }
+}
+
+#[test]
+fn bad_arguments_are_reported() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["train"], "needs --link"),
+        (
+            &["train", "--link", "seed=1", "--steps", "many"],
+            "--steps: 'many'",
+        ),
+        (
+            &["train", "--link", "seed=1", "--backend", "tpu"],
+            "--backend: 'tpu'",
+        ),
+        (&["train", "--link", "data=csv"], "needs --csv FILE"),
+        (
+            &["train", "--link", "seed=1", "--frobnicate"],
+            "unexpected argument '--frobnicate'",
+        ),
+        (&["fly"], "unknown command 'fly'"),
+    ];
+    for (args, needle) in cases {
+        let out = ibp(args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn csv_trains_from_a_file_and_reports_bad_lines() {
+    let dir = std::env::temp_dir().join(format!("ibp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.csv");
+    let mut text = String::from("u,v,label\n");
+    for i in 0..200 {
+        let (u, v) = ((i % 20) as f32 / 10.0 - 1.0, (i / 20) as f32 / 5.0 - 1.0);
+        text.push_str(&format!(
+            "{u},{v},{}\n",
+            if u > 0.0 { "right" } else { "left" }
+        ));
+    }
+    std::fs::write(&good, text).unwrap();
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=csv&k=2&report=100",
+        "--csv",
+        good.to_str().unwrap(),
+        "--steps",
+        "300",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = json_lines(&out).pop().unwrap();
+    assert!(last["test_acc"].as_f64().unwrap() > 0.9, "{last}");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "u,v,label\n1,2,a\n3,x,b\n").unwrap();
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=csv",
+        "--csv",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3, column 2"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_documents_every_command_and_key() {
+    let out = ibp(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "ibp train",
+        "ibp data mnist",
+        "ibp bench",
+        "rate_bits",
+        "izy_bits",
+    ] {
+        assert!(text.contains(needle), "help lacks {needle}");
+    }
+    for spec in ib_playground::config::KEYS {
+        assert!(
+            text.contains(&format!("  {:<14} ", spec.name)),
+            "help lacks key {}",
+            spec.name
+        );
+    }
+}
