@@ -190,10 +190,8 @@ impl Activation {
         match self {
             Activation::Tanh => x.tanh(),
             Activation::Relu => x.max(F::zero()),
-            Activation::Gelu => {
-                let inner = real::<F>(GELU_C) * (x + real::<F>(GELU_A) * x * x * x);
-                real::<F>(0.5) * x * (F::one() + inner.tanh())
-            }
+            // 0.5 x (1 + tanh u) = x sigmoid(2u), without cancellation for u << 0.
+            Activation::Gelu => x * sigmoid(gelu_2u(x)),
             Activation::Sigmoid => sigmoid(x),
             Activation::Linear => x,
         }
@@ -221,6 +219,12 @@ impl Activation {
             Activation::Linear => F::one(),
         }
     }
+}
+
+/// 2u = 2 sqrt(2/pi) (x + 0.044715 x^3), the argument of GELU's sigmoid.
+#[inline]
+fn gelu_2u<F: Real>(x: F) -> F {
+    real::<F>(2.0 * GELU_C) * (x + real::<F>(GELU_A) * x * x * x)
 }
 
 /// Logistic function, stable for large |x|.
