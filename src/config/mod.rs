@@ -143,19 +143,25 @@ impl Experiment {
 
     /// Beta at training step `step` under the schedule.
     pub fn beta_at(&self, step: u32) -> f64 {
+        self.beta_toward(self.beta, step)
+    }
+
+    /// Beta at `step` when the schedule ends at `target` instead of `beta`
+    /// (replicas of a beta sweep follow the same schedule to their own beta).
+    pub fn beta_toward(&self, target: f64, step: u32) -> f64 {
         let progress = if self.anneal_steps == 0 {
             1.0
         } else {
             (step as f64 / self.anneal_steps as f64).min(1.0)
         };
         if progress >= 1.0 {
-            return self.beta;
+            return target;
         }
         match self.beta_schedule {
-            BetaSchedule::Constant => self.beta,
-            BetaSchedule::Linear => self.beta_start + (self.beta - self.beta_start) * progress,
+            BetaSchedule::Constant => target,
+            BetaSchedule::Linear => self.beta_start + (target - self.beta_start) * progress,
             BetaSchedule::Log => {
-                (self.beta_start.ln() + (self.beta.ln() - self.beta_start.ln()) * progress).exp()
+                (self.beta_start.ln() + (target.ln() - self.beta_start.ln()) * progress).exp()
             }
         }
     }

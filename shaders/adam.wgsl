@@ -1,0 +1,40 @@
+// adam.wgsl: one Adam update of every parameter of every replica in one
+// dispatch: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// p -= lr (m / c1) / (sqrt(v / c2) + eps), with lr, c1 = 1 - b1^t and
+// c2 = 1 - b2^t of the current step (computed on the CPU in f64, as the CPU
+// backend does, and passed through the schedule).
+// Bindings (f32, replica r at r * count):
+//   0 params, 1 grads, 2 m, 3 v: (count)
+//   4 schedule: u32 words (schedule.wgsl)
+//   5 p: AdamParams
+// Workgroup: 256 threads, one parameter each.
+// Dispatch: (ceil(count / 256), replicas, 1).
+
+struct AdamParams {
+    count: u32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m: array<f32>;
+@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(4) var<storage, read> schedule: array<u32>;
+@group(0) @binding(5) var<uniform> p: AdamParams;
+
+@compute @workgroup_size(256, 1, 1)
+fn adam(@builtin(global_invocation_id) id: vec3<u32>) {
+    if (id.x >= p.count) {
+        return;
+    }
+    let at = id.y * p.count + id.x;
+    let g = grads[at];
+    let m_new = p.beta1 * m[at] + (1.0 - p.beta1) * g;
+    let v_new = p.beta2 * v[at] + (1.0 - p.beta2) * g * g;
+    m[at] = m_new;
+    v[at] = v_new;
+    let step = current_lr() * (m_new / current_correction1()) / (sqrt(v_new / current_correction2()) + p.epsilon);
+    params[at] = params[at] - step;
+}

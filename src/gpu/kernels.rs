@@ -1,0 +1,147 @@
+//! The WGSL kernels: one file per kernel in `shaders/`, named after its entry
+//! point, with the library files it uses prepended (WGSL has no includes).
+
+/// How a kernel uses a binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    ReadWrite,
+    Uniform,
+}
+
+impl Access {
+    pub fn binding_type(self) -> wgpu::BindingType {
+        match self {
+            Access::Uniform => wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            Access::Read | Access::ReadWrite => wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage {
+                    read_only: self == Access::Read,
+                },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+        }
+    }
+}
+
+const RNG: &str = include_str!("../../shaders/rng.wgsl");
+const MATH: &str = include_str!("../../shaders/math.wgsl");
+const SCHEDULE: &str = include_str!("../../shaders/schedule.wgsl");
+
+/// Every kernel of the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    Matmul,
+    ActBackward,
+    BiasGrad,
+    Gather,
+    Reparameterize,
+    ReparamBackward,
+    SoftmaxCe,
+    Reconstruction,
+    Accuracy,
+    Reduce,
+    Adam,
+    Advance,
+    RngTest,
+}
+
+use Access::{Read as R, ReadWrite as W, Uniform as U};
+
+impl Kernel {
+    pub const ALL: &'static [Kernel] = &[
+        Kernel::Matmul,
+        Kernel::ActBackward,
+        Kernel::BiasGrad,
+        Kernel::Gather,
+        Kernel::Reparameterize,
+        Kernel::ReparamBackward,
+        Kernel::SoftmaxCe,
+        Kernel::Reconstruction,
+        Kernel::Accuracy,
+        Kernel::Reduce,
+        Kernel::Adam,
+        Kernel::Advance,
+        Kernel::RngTest,
+    ];
+
+    /// File stem and entry point.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Matmul => "matmul",
+            Kernel::ActBackward => "act_backward",
+            Kernel::BiasGrad => "bias_grad",
+            Kernel::Gather => "gather",
+            Kernel::Reparameterize => "reparameterize",
+            Kernel::ReparamBackward => "reparam_backward",
+            Kernel::SoftmaxCe => "softmax_ce",
+            Kernel::Reconstruction => "reconstruction",
+            Kernel::Accuracy => "accuracy",
+            Kernel::Reduce => "reduce",
+            Kernel::Adam => "adam",
+            Kernel::Advance => "advance",
+            Kernel::RngTest => "rng_test",
+        }
+    }
+
+    /// The kernel's own WGSL file.
+    pub fn own_source(self) -> &'static str {
+        match self {
+            Kernel::Matmul => include_str!("../../shaders/matmul.wgsl"),
+            Kernel::ActBackward => include_str!("../../shaders/act_backward.wgsl"),
+            Kernel::BiasGrad => include_str!("../../shaders/bias_grad.wgsl"),
+            Kernel::Gather => include_str!("../../shaders/gather.wgsl"),
+            Kernel::Reparameterize => include_str!("../../shaders/reparameterize.wgsl"),
+            Kernel::ReparamBackward => include_str!("../../shaders/reparam_backward.wgsl"),
+            Kernel::SoftmaxCe => include_str!("../../shaders/softmax_ce.wgsl"),
+            Kernel::Reconstruction => include_str!("../../shaders/reconstruction.wgsl"),
+            Kernel::Accuracy => include_str!("../../shaders/accuracy.wgsl"),
+            Kernel::Reduce => include_str!("../../shaders/reduce.wgsl"),
+            Kernel::Adam => include_str!("../../shaders/adam.wgsl"),
+            Kernel::Advance => include_str!("../../shaders/advance.wgsl"),
+            Kernel::RngTest => include_str!("../../shaders/rng_test.wgsl"),
+        }
+    }
+
+    /// Library files the kernel uses.
+    fn libraries(self) -> &'static [&'static str] {
+        match self {
+            Kernel::Matmul | Kernel::ActBackward | Kernel::Reconstruction => &[MATH],
+            Kernel::Gather => &[RNG, SCHEDULE],
+            Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
+            Kernel::ReparamBackward => &[MATH, SCHEDULE],
+            Kernel::Reduce | Kernel::Adam | Kernel::Advance => &[SCHEDULE],
+            Kernel::RngTest => &[RNG],
+            Kernel::BiasGrad | Kernel::SoftmaxCe | Kernel::Accuracy => &[],
+        }
+    }
+
+    /// The module source: libraries, then the kernel.
+    pub fn source(self) -> String {
+        let mut text: String = self.libraries().concat();
+        text.push_str(self.own_source());
+        text
+    }
+
+    /// Binding accesses in binding order (matching the WGSL declarations).
+    pub fn bindings(self) -> &'static [Access] {
+        match self {
+            Kernel::Matmul => &[R, R, W, W, U],
+            Kernel::ActBackward => &[W, R, R, U],
+            Kernel::BiasGrad => &[R, W, U],
+            Kernel::Gather => &[R, R, W, W, R, U],
+            Kernel::Reparameterize => &[R, W, W, W, W, R, U],
+            Kernel::ReparamBackward => &[R, R, R, R, W, R, U],
+            Kernel::SoftmaxCe | Kernel::Reconstruction => &[R, R, W, W, U],
+            Kernel::Accuracy => &[R, R, W, U],
+            Kernel::Reduce => &[R, W, R, U],
+            Kernel::Adam => &[W, R, W, W, R, U],
+            Kernel::Advance => &[W],
+            Kernel::RngTest => &[W, U],
+        }
+    }
+}
