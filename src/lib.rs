@@ -7,6 +7,7 @@ pub mod config;
 pub mod cpu;
 pub mod data;
 pub mod gpu;
+pub mod info;
 pub mod model;
 pub mod report;
 pub mod rng;

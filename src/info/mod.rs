@@ -1,0 +1,3 @@
+//! Information measures: what the bottleneck keeps and discards, in bits.
+
+pub mod exact_ib;
