@@ -1,11 +1,16 @@
-// bias_grad.wgsl: the bias gradient, the column sums of a layer's delta:
-// grad[bias_offset + r * grad_stride + col] = sum over rows of delta[row, col].
+// bias_grad.wgsl: column sums of a (rows, cols) matrix: the bias gradient
+// (the column sums of a layer's delta),
+// grad[bias_offset + r * grad_stride + col] = sum over rows of delta[row, col],
+// or, with ACCUMULATE, added to what is there (the KL of each latent
+// dimension summed over evaluation chunks).
 // Bindings:
 //   0 delta: (rows, cols) f32, replica r at r * delta_stride
 //   1 grad: parameter gradients, f32
 //   2 p: BiasGradParams
 // Workgroup: 256 threads, one column each, looping over the rows.
 // Dispatch: (ceil(cols / 256), replicas, 1).
+
+override ACCUMULATE: bool = false;
 
 struct BiasGradParams {
     rows: u32,
@@ -33,5 +38,10 @@ fn bias_grad(@builtin(global_invocation_id) id: vec3<u32>) {
     for (var row = 0u; row < p.rows; row++) {
         sum += delta[base + row * p.cols];
     }
-    grad[p.bias_offset + id.y * p.grad_stride + col] = sum;
+    let at = p.bias_offset + id.y * p.grad_stride + col;
+    if (ACCUMULATE) {
+        grad[at] += sum;
+    } else {
+        grad[at] = sum;
+    }
 }

@@ -32,4 +32,30 @@ pub struct Report {
     /// True on the summary of the final model.
     #[serde(rename = "final")]
     pub is_final: bool,
+    /// E[KL] of each latent dimension on the held-out split, in bits: the
+    /// active dimensions carry the rate, collapsed ones carry ~0.
+    pub rate_dims_bits: Vec<f64>,
+    /// The information plane (with `plane=1`): every hidden layer of the
+    /// encoder, then the latent mean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<LayerInfo>>,
+    /// Pairwise-KL estimate of I(X;Z) for the stochastic latent, in bits
+    /// (with `plane=1`); tighter than the rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub izx_pairwise_bits: Option<f64>,
+}
+
+/// One layer's point on the information plane.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerInfo {
+    /// "encoder 1", "encoder 2", ..., "latent mean".
+    pub layer: String,
+    pub units: usize,
+    pub ixt_bits: f64,
+    pub ity_bits: f64,
+    /// "binning" or "kde".
+    pub estimator: String,
+    /// What the binning range was ("the activation's range", "[0, max] of
+    /// the layer", "[min, max] of the layer"); empty for kde.
+    pub range: String,
 }

@@ -38,6 +38,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         pick(Activation::ALL),
         pick(Decoder::ALL),
         pick(Estimator::ALL),
+        any::<bool>(),
     );
     (reals, counts, choices).prop_map(|(r, c, ch)| Experiment {
         beta: r.0.min(1000.0),
@@ -64,6 +65,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         activation: ch.3,
         decoder: ch.4,
         estimator: ch.5,
+        info_plane: ch.6,
     })
 }
 

@@ -86,6 +86,43 @@ fn compare(link: &str, steps: u32) {
             }
         }
         assert_eq!((c.beta, c.lr), (g.beta, g.lr), "{at} schedule");
+        assert_eq!(c.rate_dims_bits.len(), g.rate_dims_bits.len());
+        for (d, (a, b)) in c.rate_dims_bits.iter().zip(&g.rate_dims_bits).enumerate() {
+            close(&format!("{at} rate of dimension {d}"), *a, *b);
+        }
+        assert_eq!(
+            c.layers.is_some(),
+            g.layers.is_some(),
+            "{at} information plane"
+        );
+        if let (Some(cl), Some(gl)) = (&c.layers, &g.layers) {
+            assert_eq!(cl.len(), gl.len());
+            for (a, b) in cl.iter().zip(gl) {
+                assert_eq!(
+                    (&a.layer, a.units, &a.range),
+                    (&b.layer, b.units, &b.range),
+                    "{at}"
+                );
+                // Sums of up to 4096 kernel values in f32 on the device:
+                // ~1e-4 relative on a log-mean, so 1e-3 bits.
+                assert!(
+                    (a.ixt_bits - b.ixt_bits).abs() < 1e-3,
+                    "{at} {} I(X;T): cpu {} gpu {}",
+                    a.layer,
+                    a.ixt_bits,
+                    b.ixt_bits
+                );
+                assert!(
+                    (a.ity_bits - b.ity_bits).abs() < 1e-3,
+                    "{at} {} I(T;Y): cpu {} gpu {}",
+                    a.layer,
+                    a.ity_bits,
+                    b.ity_bits
+                );
+            }
+            let (a, b) = (c.izx_pairwise_bits.unwrap(), g.izx_pairwise_bits.unwrap());
+            assert!((a - b).abs() < 1e-3, "{at} pairwise KL: cpu {a} gpu {b}");
+        }
     }
 }
 
@@ -126,6 +163,22 @@ fn deep_var_u_run_agrees() {
     compare(
         "data=var_u&hidden=&k=5&beta=1e-4&seed=3&report=100&batch=1&act=linear",
         200,
+    );
+}
+
+#[test]
+fn information_planes_agree() {
+    compare(
+        "data=var_u&hidden=10,7,5&k=2&beta=1e-4&seed=3&report=50&batch=256&act=tanh&plane=1",
+        100,
+    );
+    compare(
+        "data=circle&hidden=12,6&k=3&beta=1e-3&seed=4&report=50&act=relu&plane=1&estimator=kde&points=300",
+        100,
+    );
+    compare(
+        "data=moons&hidden=5&k=2&seed=5&report=50&act=gelu&plane=1&points=200",
+        50,
     );
 }
 

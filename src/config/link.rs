@@ -238,6 +238,17 @@ pub const KEYS: &[KeySpec] = &[
         set: |e, t| choice(t, Estimator::from_name, Estimator::names).map(|v| e.estimator = v),
         check: ok,
     },
+    KeySpec {
+        name: "plane",
+        doc: "measure the information plane at each report: 0|1",
+        get: |e| (e.info_plane as u8).to_string(),
+        set: |e, t| match t {
+            "0" => Ok(e.info_plane = false),
+            "1" => Ok(e.info_plane = true),
+            _ => Err(format!("'{}' is not 0 or 1", printable(t))),
+        },
+        check: ok,
+    },
 ];
 
 /// Parses a link query (a leading `?` or `#` is allowed) into a validated

@@ -97,6 +97,9 @@ pub struct Experiment {
     pub eval_samples: usize,
     /// Estimator of the information plane.
     pub estimator: Estimator,
+    /// Measure the information plane (every hidden layer's I(X;T), I(T;Y))
+    /// at each report.
+    pub info_plane: bool,
 }
 
 impl Default for Experiment {
@@ -126,6 +129,7 @@ impl Default for Experiment {
             report_every: 100,
             eval_samples: 12,
             estimator: Estimator::Binning,
+            info_plane: false,
         }
     }
 }

@@ -6,7 +6,7 @@ use super::layers;
 use super::objective::{data_term, encode, kl_per_example};
 use crate::config::Objective;
 use crate::data::Split;
-use crate::model::{Model, Params};
+use crate::model::{Model, Params, kl_term};
 use crate::rng::{Key, Stream};
 use ndarray::{Array2, Axis, s};
 
@@ -14,10 +14,12 @@ use ndarray::{Array2, Axis, s};
 const EVAL_CHUNK: usize = 1000;
 
 /// Means over a split, in nats.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub data_nats: f64,
     pub kl_nats: f64,
+    /// Mean KL of each latent dimension, nats.
+    pub kl_dims_nats: Vec<f64>,
     /// Fraction correct (`vib` only).
     pub accuracy: Option<f64>,
 }
@@ -34,12 +36,16 @@ pub fn evaluate(
     let key = Key::new(seed, Stream::Eval);
     let k = model.shape.latent;
     let (mut data_sum, mut kl_sum, mut correct) = (0f64, 0f64, 0usize);
+    let mut kl_dims = vec![0f64; k];
     for start in (0..split.len()).step_by(EVAL_CHUNK) {
         let end = (start + EVAL_CHUNK).min(split.len());
         let x = split.x.slice(s![start..end, ..]).to_owned();
         let labels = &split.y[start..end];
         let enc = encode(params, model, x.clone());
         kl_sum += kl_per_example(&enc).iter().map(|&v| v as f64).sum::<f64>();
+        for ((i, d), &mu) in enc.mu.indexed_iter() {
+            kl_dims[d] += kl_term(mu, enc.sigma[[i, d]]) as f64;
+        }
         let mut probabilities = Array2::<f32>::zeros((end - start, model.shape.output));
         for sample in 0..samples {
             let mut z = enc.mu.clone();
@@ -70,6 +76,7 @@ pub fn evaluate(
     Evaluation {
         data_nats: data_sum / (n * samples as f64),
         kl_nats: kl_sum / n,
+        kl_dims_nats: kl_dims.iter().map(|v| v / n).collect(),
         accuracy: (model.objective == Objective::Vib).then(|| correct as f64 / n),
     }
 }

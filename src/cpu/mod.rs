@@ -5,6 +5,7 @@ pub mod adam;
 pub mod eval;
 pub mod layers;
 pub mod objective;
+pub mod plane;
 pub mod trainer;
 
 pub use trainer::CpuTrainer;

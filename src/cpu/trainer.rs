@@ -154,7 +154,7 @@ impl CpuTrainer {
             self.running = (0.0, 0);
         }
         let train_loss = self.last_train_loss;
-        Report {
+        let mut report = Report {
             step: self.step,
             epoch: self.step as f64 * e.batch as f64 / self.dataset.train.len() as f64,
             loss: (test.data_nats + beta * test.kl_nats) / ln2,
@@ -168,6 +168,16 @@ impl CpuTrainer {
             lr: e.lr_at(at),
             backend: "cpu".into(),
             is_final,
+            rate_dims_bits: test.kl_dims_nats.iter().map(|v| v / ln2).collect(),
+            layers: None,
+            izx_pairwise_bits: None,
+        };
+        if e.info_plane {
+            let (layers, izx) =
+                super::plane::measure(&self.params, &self.model, e, &self.dataset.train);
+            report.layers = Some(layers);
+            report.izx_pairwise_bits = Some(izx);
         }
+        report
     }
 }

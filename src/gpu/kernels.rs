@@ -48,6 +48,8 @@ pub enum Kernel {
     Adam,
     Advance,
     RngTest,
+    Pairwise,
+    ValueRange,
 }
 
 use Access::{Read as R, ReadWrite as W, Uniform as U};
@@ -67,6 +69,8 @@ impl Kernel {
         Kernel::Adam,
         Kernel::Advance,
         Kernel::RngTest,
+        Kernel::Pairwise,
+        Kernel::ValueRange,
     ];
 
     /// File stem and entry point.
@@ -85,6 +89,8 @@ impl Kernel {
             Kernel::Adam => "adam",
             Kernel::Advance => "advance",
             Kernel::RngTest => "rng_test",
+            Kernel::Pairwise => "pairwise",
+            Kernel::ValueRange => "value_range",
         }
     }
 
@@ -104,19 +110,23 @@ impl Kernel {
             Kernel::Adam => include_str!("../../shaders/adam.wgsl"),
             Kernel::Advance => include_str!("../../shaders/advance.wgsl"),
             Kernel::RngTest => include_str!("../../shaders/rng_test.wgsl"),
+            Kernel::Pairwise => include_str!("../../shaders/pairwise.wgsl"),
+            Kernel::ValueRange => include_str!("../../shaders/value_range.wgsl"),
         }
     }
 
     /// Library files the kernel uses.
     fn libraries(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul | Kernel::ActBackward | Kernel::Reconstruction => &[MATH],
+            Kernel::Matmul | Kernel::ActBackward | Kernel::Reconstruction | Kernel::Pairwise => {
+                &[MATH]
+            }
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
             Kernel::ReparamBackward => &[MATH, SCHEDULE],
             Kernel::Reduce | Kernel::Adam | Kernel::Advance => &[SCHEDULE],
             Kernel::RngTest => &[RNG],
-            Kernel::BiasGrad | Kernel::SoftmaxCe | Kernel::Accuracy => &[],
+            Kernel::BiasGrad | Kernel::SoftmaxCe | Kernel::Accuracy | Kernel::ValueRange => &[],
         }
     }
 
@@ -142,6 +152,8 @@ impl Kernel {
             Kernel::Adam => &[W, R, W, W, R, U],
             Kernel::Advance => &[W],
             Kernel::RngTest => &[W, U],
+            Kernel::Pairwise => &[R, R, R, W, U],
+            Kernel::ValueRange => &[R, W, U],
         }
     }
 }

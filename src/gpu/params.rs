@@ -94,6 +94,25 @@ gpu_params!(
     }
 );
 
+gpu_params!(
+    /// `pairwise.wgsl`: n patterns of `width` values, rows `row_stride`
+    /// apart; replica r's rows at values_offset + r * values_stride, its
+    /// output at r * out_stride; `scale` = 1 / (2 s^2) for the KDE.
+    PairwiseParams in [Pairwise] {
+        n: u32, width: u32, row_stride: u32, values_offset: u32,
+        values_stride: u32, out_stride: u32, scale: f32, _pad: u32,
+    }
+);
+
+gpu_params!(
+    /// `value_range.wgsl`: n rows of `width` values, `row_stride` apart,
+    /// replica r's at r * values_stride; bounds at bounds_offset + 2 r.
+    RangeParams in [ValueRange] {
+        n: u32, width: u32, row_stride: u32, values_stride: u32,
+        bounds_offset: u32, fixed_lo: f32, fixed_hi: f32, _pad: u32,
+    }
+);
+
 /// A params struct's WGSL name, (field, offset) layout, size and kernels.
 pub type LayoutEntry = (
     &'static str,
@@ -124,5 +143,7 @@ pub fn all_layouts() -> Vec<LayoutEntry> {
         entry!(ReduceParams),
         entry!(AdamParams),
         entry!(RngTestParams),
+        entry!(PairwiseParams),
+        entry!(RangeParams),
     ]
 }

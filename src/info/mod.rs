@@ -1,3 +1,4 @@
 //! Information measures: what the bottleneck keeps and discards, in bits.
 
 pub mod exact_ib;
+pub mod plane;

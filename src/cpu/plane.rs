@@ -1,0 +1,55 @@
+//! The information plane on the CPU: every hidden layer of the encoder and
+//! the latent mean over the first training patterns, with the experiment's
+//! estimator, and the pairwise-KL estimate of I(X;Z).
+
+use super::objective::encode;
+use crate::config::{Estimator, Experiment};
+use crate::data::Split;
+use crate::info::plane::{self, MAX_PATTERNS, Range};
+use crate::model::{Model, Params};
+use crate::report::LayerInfo;
+use ndarray::{ArrayView2, s};
+
+/// (layers, pairwise-KL I(X;Z) in bits).
+pub fn measure(
+    params: &Params<f32>,
+    model: &Model,
+    experiment: &Experiment,
+    train: &Split,
+) -> (Vec<LayerInfo>, f64) {
+    let n = train.len().min(MAX_PATTERNS);
+    let labels = &train.y[..n];
+    let enc = encode(params, model, train.x.slice(s![..n, ..]).to_owned());
+    let hidden = model.shape.hidden.len();
+    let mut layers = Vec::with_capacity(hidden + 1);
+    let mut add = |name: String, values: ArrayView2<f32>, range: Range| {
+        let (ixt_bits, ity_bits) = match experiment.estimator {
+            Estimator::Binning => {
+                let flat: Vec<f32> = values.iter().copied().collect();
+                plane::binning(values, labels, range.resolve(&flat))
+            }
+            Estimator::Kde => plane::kde(values, labels, plane::KDE_NOISE_VARIANCE),
+        };
+        layers.push(LayerInfo {
+            layer: name,
+            units: values.ncols(),
+            ixt_bits,
+            ity_bits,
+            estimator: experiment.estimator.name().into(),
+            range: match experiment.estimator {
+                Estimator::Binning => range.describe().into(),
+                Estimator::Kde => String::new(),
+            },
+        });
+    };
+    for l in 0..hidden {
+        add(
+            format!("encoder {}", l + 1),
+            enc.cache.inputs[l + 1].view(),
+            Range::of(Some(experiment.activation)),
+        );
+    }
+    add("latent mean".into(), enc.mu.view(), Range::of(None));
+    let (izx, _) = plane::pairwise_kl(enc.mu.view(), enc.sigma.view(), labels);
+    (layers, izx)
+}

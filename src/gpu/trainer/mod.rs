@@ -1,0 +1,494 @@
+//! Training on the device. Buffers are allocated once per experiment and the
+//! step and evaluation plans are built once; a training step is one recorded
+//! plan (gather, forward, reparameterisation, loss, backward, Adam, advance)
+//! and up to 64 steps go in one submission. Metrics stay in a device buffer
+//! until a report reads them back in one small copy.
+//!
+//! M replicas (a beta or seed sweep) train in the same dispatches: every
+//! buffer holds M copies, every kernel takes the replica index.
+
+mod plans;
+
+use super::layout::{LayerPlace, ParamLayout};
+use super::ops::{self, Head, Latent, LatentBuffers, MatmulShape, Place, Slot};
+use super::plan::Plan;
+use super::readback::map_and_read;
+use super::schedule::{self, MAX_STEPS_PER_SUBMIT};
+use super::{GpuContext, GpuError, Requirements};
+use crate::config::{Experiment, Objective};
+use crate::cpu::trainer::TRAIN_EVAL_MAX;
+use crate::data::Dataset;
+use crate::info::plane::{self as info_plane, Range};
+use crate::model::{Model, Params};
+use crate::report::{LayerInfo, Report};
+pub use crate::sweep::{Replica, single};
+
+/// Rows evaluated per chunk (the row capacity of the activation buffers is
+/// the larger of this and the batch).
+pub const EVAL_ROWS: usize = 512;
+/// Metric slots per replica: the running training loss, then data term, KL
+/// and correct count for the test split and for the training subset.
+const SLOTS: usize = 8;
+const SLOT_TRAIN_LOSS: usize = 0;
+const SLOT_TEST: usize = 1;
+const SLOT_TRAIN_EVAL: usize = 4;
+
+/// A hidden layer's buffers: pre-activation, activation, gradient.
+struct Hidden {
+    pre: wgpu::Buffer,
+    post: wgpu::Buffer,
+    delta: wgpu::Buffer,
+}
+
+/// Every device buffer of a training run.
+struct Buffers {
+    train_x: wgpu::Buffer,
+    train_y: wgpu::Buffer,
+    test_x: wgpu::Buffer,
+    test_y: wgpu::Buffer,
+    params: wgpu::Buffer,
+    grads: wgpu::Buffer,
+    adam_m: wgpu::Buffer,
+    adam_v: wgpu::Buffer,
+    schedule: wgpu::Buffer,
+    metrics: wgpu::Buffer,
+    /// Mean KL of each latent dimension (test split), summed over chunks.
+    kl_dims: wgpu::Buffer,
+    batch_x: wgpu::Buffer,
+    batch_y: wgpu::Buffer,
+    encoder_hidden: Vec<Hidden>,
+    decoder_hidden: Vec<Hidden>,
+    enc_out: wgpu::Buffer,
+    d_enc: wgpu::Buffer,
+    z: wgpu::Buffer,
+    dz: wgpu::Buffer,
+    sigma: wgpu::Buffer,
+    eps: wgpu::Buffer,
+    kl: wgpu::Buffer,
+    out: wgpu::Buffer,
+    d_out: wgpu::Buffer,
+    terms: wgpu::Buffer,
+    correct: wgpu::Buffer,
+    dummy: wgpu::Buffer,
+}
+
+/// The information plane's device state: each measured layer's values over
+/// the first training patterns, binning bounds, and the per-pattern log means
+/// of the N x N reductions (layers: hidden..., latent mean, pairwise KL).
+struct GpuPlane {
+    /// Patterns measured.
+    n: usize,
+    /// Name, units and binning range of each measured layer.
+    layers: Vec<(String, usize, Range)>,
+    out: wgpu::Buffer,
+    plan: Plan,
+}
+
+impl GpuPlane {
+    /// Floats of `out` for `replicas` models with `hidden` hidden layers.
+    fn floats(replicas: usize, hidden: usize, n_train: usize) -> usize {
+        replicas * (hidden + 2) * n_train.min(info_plane::MAX_PATTERNS) * 2
+    }
+}
+
+/// Models training on a GPU.
+pub struct GpuTrainer {
+    pub ctx: GpuContext,
+    pub experiment: Experiment,
+    pub model: Model,
+    pub replicas: Vec<Replica>,
+    pub layout: ParamLayout,
+    rows: usize,
+    n_train: usize,
+    n_test: usize,
+    n_train_eval: usize,
+    label_entropy_bits: f64,
+    buffers: Buffers,
+    train_plan: Plan,
+    eval_plan: Plan,
+    plane: Option<GpuPlane>,
+    /// Where a report's metrics, KL per dimension and plane values land.
+    report_staging: wgpu::Buffer,
+    step: u32,
+    steps_since_report: u32,
+    last_train_loss: Vec<f64>,
+}
+
+/// What training `experiment` on `dataset` with `replicas` needs of a device.
+pub fn requirements(experiment: &Experiment, dataset: &Dataset, replicas: usize) -> Requirements {
+    let model = Model::new(experiment, dataset);
+    let shape = &model.shape;
+    let rows = experiment.batch.max(EVAL_ROWS);
+    let widest = shape
+        .encoder_widths()
+        .into_iter()
+        .chain(shape.decoder_widths())
+        .max()
+        .unwrap_or(1);
+    let parameters = ParamLayout::new(shape).total;
+    let floats = [
+        dataset.train.len() * dataset.input_dim,
+        dataset.test.len() * dataset.input_dim,
+        replicas * parameters,
+        replicas * rows * widest,
+    ];
+    let largest = floats.into_iter().max().unwrap_or(1) as u64 * 4;
+    let elements = parameters.max(rows * widest);
+    Requirements {
+        storage_buffer_bytes: largest,
+        workgroups_per_dimension: elements.div_ceil(64).max(replicas) as u32,
+    }
+}
+
+impl GpuTrainer {
+    /// Opens a device sized for the model and builds the trainer.
+    pub async fn open(
+        experiment: Experiment,
+        dataset: &Dataset,
+        replicas: Vec<Replica>,
+    ) -> Result<Self, GpuError> {
+        let ctx = GpuContext::new(requirements(&experiment, dataset, replicas.len())).await?;
+        Self::new(ctx, experiment, dataset, replicas)
+    }
+
+    /// Builds the trainer on an open device (checked against its limits).
+    pub fn new(
+        ctx: GpuContext,
+        experiment: Experiment,
+        dataset: &Dataset,
+        replicas: Vec<Replica>,
+    ) -> Result<Self, GpuError> {
+        assert!(!replicas.is_empty(), "at least one replica");
+        let need = requirements(&experiment, dataset, replicas.len());
+        super::context::limits_for(&ctx.limits, need)?;
+        let model = Model::new(&experiment, dataset);
+        let layout = ParamLayout::new(&model.shape);
+        let rows = experiment.batch.max(EVAL_ROWS);
+        let plane_floats = if experiment.info_plane {
+            GpuPlane::floats(
+                replicas.len(),
+                model.shape.hidden.len(),
+                dataset.train.len(),
+            )
+        } else {
+            0
+        };
+        let report_floats = replicas.len() * (SLOTS + model.shape.latent) + plane_floats;
+        let report_staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("report staging"),
+            size: 4 * report_floats as u64,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let buffers = Self::allocate(&ctx, &experiment, &model, dataset, &layout, &replicas, rows);
+        let mut trainer = GpuTrainer {
+            label_entropy_bits: dataset.label_entropy_bits(),
+            n_train: dataset.train.len(),
+            n_test: dataset.test.len(),
+            n_train_eval: dataset.train.len().min(TRAIN_EVAL_MAX),
+            last_train_loss: vec![f64::NAN; replicas.len()],
+            ctx,
+            experiment,
+            model,
+            replicas,
+            layout,
+            rows,
+            buffers,
+            train_plan: Plan::default(),
+            eval_plan: Plan::default(),
+            plane: None,
+            report_staging,
+            step: 0,
+            steps_since_report: 0,
+        };
+        trainer.train_plan = trainer.build_train_plan();
+        trainer.eval_plan = trainer.build_eval_plan();
+        if trainer.experiment.info_plane {
+            trainer.plane = Some(trainer.build_plane(dataset));
+        }
+
+        Ok(trainer)
+    }
+
+    fn allocate(
+        ctx: &GpuContext,
+        experiment: &Experiment,
+        model: &Model,
+        dataset: &Dataset,
+        layout: &ParamLayout,
+        replicas: &[Replica],
+        rows: usize,
+    ) -> Buffers {
+        let m = replicas.len();
+        let shape = &model.shape;
+        let floats =
+            |label: &str, per_replica: usize| ctx.storage(label, 4 * (m * per_replica) as u64);
+        let mut flat = Vec::with_capacity(m * layout.total);
+        for replica in replicas {
+            let params = Params::<f32>::init(shape, experiment.activation, replica.seed);
+            layout.flatten_into(&params, &mut flat);
+        }
+        let hidden = |prefix: &str, widths: &[usize]| -> Vec<Hidden> {
+            widths
+                .iter()
+                .enumerate()
+                .map(|(l, &w)| Hidden {
+                    pre: floats(&format!("{prefix} {l} pre"), rows * w),
+                    post: floats(&format!("{prefix} {l} post"), rows * w),
+                    delta: floats(&format!("{prefix} {l} delta"), rows * w),
+                })
+                .collect()
+        };
+        let x = |s: &crate::data::Split| {
+            s.x.as_standard_layout()
+                .iter()
+                .copied()
+                .collect::<Vec<f32>>()
+        };
+        let out_width = shape.output;
+        let term_width = match model.objective {
+            Objective::Vib => 1,
+            Objective::Vae => out_width,
+        };
+        let decoder_hidden: Vec<usize> = shape.decoder_hidden.into_iter().collect();
+        Buffers {
+            train_x: ctx.storage_with("train x", &x(&dataset.train)),
+            train_y: ctx.storage_with("train y", &dataset.train.y),
+            test_x: ctx.storage_with("test x", &x(&dataset.test)),
+            test_y: ctx.storage_with("test y", &dataset.test.y),
+            params: ctx.storage_with("params", &flat),
+            grads: floats("grads", layout.total),
+            adam_m: floats("adam m", layout.total),
+            adam_v: floats("adam v", layout.total),
+            schedule: ctx.storage("schedule", 4 * schedule::words(m) as u64),
+            metrics: floats("metrics", SLOTS),
+            kl_dims: floats("kl per dimension", shape.latent),
+            batch_x: floats("batch x", rows * shape.input),
+            batch_y: ctx.storage("batch y", 4 * (m * rows) as u64),
+            encoder_hidden: hidden("encoder hidden", &shape.hidden),
+            decoder_hidden: hidden("decoder hidden", &decoder_hidden),
+            enc_out: floats("encoder out", rows * 2 * shape.latent),
+            d_enc: floats("d encoder out", rows * 2 * shape.latent),
+            z: floats("z", rows * shape.latent),
+            dz: floats("dz", rows * shape.latent),
+            sigma: floats("sigma", rows * shape.latent),
+            eps: floats("eps", rows * shape.latent),
+            kl: floats("kl terms", rows * shape.latent),
+            out: floats("decoder out", rows * out_width),
+            d_out: floats("d decoder out / probabilities", rows * out_width),
+            terms: floats("data terms", rows * term_width),
+            correct: floats("correct", rows),
+            dummy: ctx.storage("unused output", 4),
+        }
+    }
+
+    fn m(&self) -> usize {
+        self.replicas.len()
+    }
+
+    /// Steps taken so far.
+    pub fn steps_done(&self) -> u32 {
+        self.step
+    }
+
+    /// Dispatches in one training step.
+    pub fn dispatches_per_step(&self) -> usize {
+        self.train_plan.dispatches()
+    }
+
+    /// Submits `count` training steps (64 per submission); reads nothing back.
+    pub fn submit_steps(&mut self, mut count: u32) {
+        let seeds: Vec<u32> = self.replicas.iter().map(|r| r.seed).collect();
+        let betas: Vec<f64> = self.replicas.iter().map(|r| r.beta).collect();
+        while count > 0 {
+            let n = (count as usize).min(MAX_STEPS_PER_SUBMIT);
+            let words =
+                schedule::build(&self.experiment, self.n_train, &seeds, &betas, self.step, n);
+            self.ctx
+                .queue
+                .write_buffer(&self.buffers.schedule, 0, bytemuck::cast_slice(&words));
+            let mut encoder =
+                self.ctx
+                    .device
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("training steps"),
+                    });
+            for _ in 0..n {
+                self.train_plan.record(&mut encoder, "training step");
+            }
+            self.ctx.queue.submit([encoder.finish()]);
+            self.step += n as u32;
+            self.steps_since_report += n as u32;
+            count -= n as u32;
+        }
+    }
+
+    /// Evaluates every replica and reads the metrics back in one copy (with
+    /// the information plane's per-pattern values when it is on).
+    pub async fn report(&mut self, is_final: bool) -> Result<Vec<Report>, GpuError> {
+        let b = &self.buffers;
+        let (m, k) = (self.m(), self.model.shape.latent);
+        let mut encoder = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("report"),
+            });
+        self.eval_plan.record(&mut encoder, "evaluation");
+        let metric_bytes = 4 * (m * SLOTS) as u64;
+        let dims_bytes = 4 * (m * k) as u64;
+        encoder.copy_buffer_to_buffer(&b.metrics, 0, &self.report_staging, 0, metric_bytes);
+        encoder.copy_buffer_to_buffer(
+            &b.kl_dims,
+            0,
+            &self.report_staging,
+            metric_bytes,
+            dims_bytes,
+        );
+        if let Some(plane) = &self.plane {
+            plane.plan.record(&mut encoder, "information plane");
+            encoder.copy_buffer_to_buffer(
+                &plane.out,
+                0,
+                &self.report_staging,
+                metric_bytes + dims_bytes,
+                plane.out.size(),
+            );
+        }
+        encoder.clear_buffer(&b.metrics, 0, None);
+        encoder.clear_buffer(&b.kl_dims, 0, None);
+        self.ctx.queue.submit([encoder.finish()]);
+        let bytes = map_and_read(&self.ctx, &self.report_staging).await?;
+        let values: &[f32] = bytemuck::cast_slice(&bytes);
+        let (metrics, rest) = values.split_at(m * SLOTS);
+        let (kl_dims, plane_values) = rest.split_at(m * k);
+        let e = &self.experiment;
+        let at = self.step.saturating_sub(1);
+        let ln2 = std::f64::consts::LN_2;
+        let samples = e.eval_samples as f64;
+        let vib = e.objective == Objective::Vib;
+        let mut reports = Vec::with_capacity(m);
+        for (r, replica) in self.replicas.iter().enumerate() {
+            let slot = |s: usize| metrics[r * SLOTS + s] as f64;
+            if self.steps_since_report > 0 {
+                self.last_train_loss[r] =
+                    slot(SLOT_TRAIN_LOSS) / self.steps_since_report as f64 / ln2;
+            }
+            let (test_n, train_n) = (self.n_test as f64, self.n_train_eval as f64);
+            let test_data = slot(SLOT_TEST) / (test_n * samples);
+            let test_kl = slot(SLOT_TEST + 1) / test_n;
+            let beta = e.beta_toward(replica.beta, at);
+            let (layers, izx_pairwise_bits) = match &self.plane {
+                Some(plane) => {
+                    let (layers, izx) = plane.read(e, plane_values, r);
+                    (Some(layers), Some(izx))
+                }
+                None => (None, None),
+            };
+            reports.push(Report {
+                step: self.step,
+                epoch: self.step as f64 * e.batch as f64 / self.n_train as f64,
+                loss: (test_data + beta * test_kl) / ln2,
+                train_loss: self.last_train_loss[r],
+                rate_bits: test_kl / ln2,
+                izy_bits: vib.then(|| self.label_entropy_bits - test_data / ln2),
+                distortion_bits: (!vib).then(|| test_data / ln2),
+                train_acc: vib.then(|| slot(SLOT_TRAIN_EVAL + 2) / train_n),
+                test_acc: vib.then(|| slot(SLOT_TEST + 2) / test_n),
+                beta,
+                lr: e.lr_at(at),
+                backend: "gpu".into(),
+                is_final,
+                rate_dims_bits: kl_dims[r * k..(r + 1) * k]
+                    .iter()
+                    .map(|&v| v as f64 / test_n / ln2)
+                    .collect(),
+                layers,
+                izx_pairwise_bits,
+            });
+        }
+        self.steps_since_report = 0;
+        Ok(reports)
+    }
+
+    /// The parameters of replica `r`, read from the device.
+    pub async fn read_params(&self, r: usize) -> Result<Params<f32>, GpuError> {
+        let total = self.layout.total;
+        let flat =
+            super::readback::read_f32(&self.ctx, &self.buffers.params, r * total, total).await?;
+        Ok(self.layout.unflatten(&flat))
+    }
+
+    /// Blocks until the device has finished all submitted work (native).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn wait(&self) -> Result<(), GpuError> {
+        self.ctx
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| GpuError::Device(e.to_string()))
+    }
+
+    /// Trains `steps` more steps with reports every `report_every` steps and
+    /// a final summary, blocking (native).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn train(
+        &mut self,
+        steps: u32,
+        mut on_report: impl FnMut(&[Report]),
+    ) -> Result<Vec<Report>, GpuError> {
+        let every = self.experiment.report_every;
+        let end = self.step + steps;
+        while self.step < end {
+            let to_report = every - self.step % every;
+            let count = to_report.min(end - self.step);
+            self.submit_steps(count);
+            if self.step.is_multiple_of(every) {
+                on_report(&super::block_on(self.report(false))?);
+            }
+        }
+        let summary = super::block_on(self.report(true))?;
+        on_report(&summary);
+        Ok(summary)
+    }
+}
+
+impl GpuPlane {
+    /// Replica `r`'s layers and pairwise-KL I(X;Z) from the read-back values.
+    fn read(&self, experiment: &Experiment, values: &[f32], r: usize) -> (Vec<LayerInfo>, f64) {
+        let per_layer = 2 * self.n;
+        let total = self.layers.len() + 1;
+        let block = &values[r * total * per_layer..(r + 1) * total * per_layer];
+        let means = |l: usize| -> (Vec<f64>, Vec<f64>) {
+            let part = &block[l * per_layer..(l + 1) * per_layer];
+            (
+                part.iter().step_by(2).map(|&v| v as f64).collect(),
+                part.iter().skip(1).step_by(2).map(|&v| v as f64).collect(),
+            )
+        };
+        let binning = experiment.estimator == crate::config::Estimator::Binning;
+        let layers = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, (name, units, range))| {
+                let (all, label) = means(l);
+                let (ixt_bits, ity_bits) = info_plane::from_log_means(&all, &label);
+                LayerInfo {
+                    layer: name.clone(),
+                    units: *units,
+                    ixt_bits,
+                    ity_bits,
+                    estimator: experiment.estimator.name().into(),
+                    range: if binning {
+                        range.describe().into()
+                    } else {
+                        String::new()
+                    },
+                }
+            })
+            .collect();
+        let (all, label) = means(self.layers.len());
+        (layers, info_plane::from_log_means(&all, &label).0)
+    }
+}
