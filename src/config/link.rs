@@ -242,10 +242,13 @@ pub const KEYS: &[KeySpec] = &[
         name: "plane",
         doc: "measure the information plane at each report: 0|1",
         get: |e| (e.info_plane as u8).to_string(),
-        set: |e, t| match t {
-            "0" => Ok(e.info_plane = false),
-            "1" => Ok(e.info_plane = true),
-            _ => Err(format!("'{}' is not 0 or 1", printable(t))),
+        set: |e, t| {
+            e.info_plane = match t {
+                "0" => false,
+                "1" => true,
+                _ => return Err(format!("'{}' is not 0 or 1", printable(t))),
+            };
+            Ok(())
         },
         check: ok,
     },

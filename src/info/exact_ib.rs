@@ -13,6 +13,9 @@
 //! p(t|x) ∝ exp((log p(t) - beta KL) / alpha); alpha = 1 is the IB above and
 //! alpha = 0 the deterministic IB (hard assignments; its cost is H(T)).
 
+// Index loops over (x, t, y) mirror the formulas; iterators would hide them.
+#![allow(clippy::needless_range_loop)]
+
 use crate::rng::{Key, Stream};
 
 /// Largest table `ib-curve` accepts (the solver costs |X|^2 |Y| per iteration).

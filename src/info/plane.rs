@@ -13,6 +13,7 @@
 //!   bound on I(X;T) for T = h(X) + N(0, s^2 I);
 //! - pairwise KL, for the stochastic latent: k = exp(-KL(p_i || p_j)) with
 //!   p_i = N(mu_i, diag sigma_i^2), an estimate of I(X;Z) tighter than the rate.
+//!
 //! `shaders/pairwise.wgsl` is the GPU twin of `pairwise_log_means`.
 
 use crate::config::Activation;
