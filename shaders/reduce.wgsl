@@ -1,7 +1,8 @@
 // reduce.wgsl: the sum of `count` values of each replica, by a workgroup
 // tree reduction (any count: threads stride over the values, then halve),
 // scaled and stored or added into that replica's metric slot:
-// metrics[r * slots + slot] (+)= scale * (beta_r if USE_BETA) * sum.
+// metrics[r * slots + slot] (+)= scale * (beta_r if USE_BETA) * sum
+// (sum^2 with SQUARE: the sqib objective's beta * KL^2).
 // Bindings:
 //   0 values: f32, replica r's values at offset + r * stride
 //   1 metrics: (replicas, slots) f32
@@ -12,6 +13,7 @@
 
 override USE_BETA: bool = false;
 override ACCUMULATE: bool = true;
+override SQUARE: bool = false;
 
 struct ReduceParams {
     count: u32,
@@ -53,11 +55,15 @@ fn reduce(@builtin(local_invocation_index) thread: u32, @builtin(workgroup_id) g
         if (USE_BETA) {
             scale *= current_beta(replica);
         }
+        var total = partial[0];
+        if (SQUARE) {
+            total *= total;
+        }
         let at = replica * p.slots + p.slot;
         if (ACCUMULATE) {
-            metrics[at] += scale * partial[0];
+            metrics[at] += scale * total;
         } else {
-            metrics[at] = scale * partial[0];
+            metrics[at] = scale * total;
         }
     }
 }

@@ -309,6 +309,7 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     let schedule = ctx.storage("bench schedule", 4 * crate::gpu::schedule::words(1) as u64);
     let mut plan = Plan::default();
     let slot = Slot {
+        square: false,
         slot: 0,
         slots: 8,
         scale: 1.0,

@@ -67,7 +67,7 @@ impl Shape {
             decoder_hidden: (experiment.decoder == Decoder::Mlp)
                 .then_some(experiment.decoder_hidden),
             output: match experiment.objective {
-                Objective::Vib => classes,
+                Objective::Vib | Objective::Sqib => classes,
                 Objective::Vae => input,
             },
         }

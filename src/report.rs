@@ -43,6 +43,11 @@ pub struct Report {
     /// (with `plane=1`); tighter than the rate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub izx_pairwise_bits: Option<f64>,
+    /// With beta_mode=target: the moving average of (training batch rate -
+    /// target) in bits, or 100 (batch accuracy - target) in percentage
+    /// points; near 0 once the target is met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_gap: Option<f64>,
 }
 
 /// One layer's point on the information plane.

@@ -1,11 +1,22 @@
 //! The experiment config and its share-link codec.
 use ib_playground::config::{
-    Activation, BetaSchedule, DataName, Decoder, Estimator, Experiment, KEYS, Objective,
+    Activation, BetaMode, BetaSchedule, DataName, Decoder, Estimator, Experiment, KEYS, Objective,
 };
 use proptest::prelude::*;
 
 fn pick<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy<Value = T> {
     proptest::sample::select(all)
+}
+
+/// Adaptive beta for kind 1 (rate target) and kind 2 (accuracy target, only
+/// for objectives that predict labels; otherwise the target rides along
+/// unused with a fixed beta).
+fn beta_mode(kind: u8, objective: Objective) -> BetaMode {
+    match kind {
+        0 => BetaMode::Fixed,
+        2 if !objective.predicts_label() => BetaMode::Fixed,
+        _ => BetaMode::Target,
+    }
 }
 
 /// Any valid experiment. Reals are drawn across many orders of magnitude so
@@ -39,6 +50,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         pick(Decoder::ALL),
         pick(Estimator::ALL),
         any::<bool>(),
+        (0u8..3, 0.0f64..1000.0, 0.001f64..1.0, 1e-4f64..1.0),
     );
     (reals, counts, choices).prop_map(|(r, c, ch)| Experiment {
         beta: r.0.min(1000.0),
@@ -66,6 +78,10 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         decoder: ch.4,
         estimator: ch.5,
         info_plane: ch.6,
+        beta_mode: beta_mode(ch.7.0, ch.1),
+        target_rate: (ch.7.0 == 1).then_some(ch.7.1),
+        target_acc: (ch.7.0 == 2).then_some(ch.7.2),
+        geco_lr: ch.7.3,
     })
 }
 

@@ -118,6 +118,7 @@ fn case(objective: Objective, likelihood: Likelihood, activation: Activation, de
 fn every_objective_activation_and_decoder() {
     let heads = [
         (Objective::Vib, Likelihood::Gaussian),
+        (Objective::Sqib, Likelihood::Gaussian),
         (Objective::Vae, Likelihood::Bernoulli),
         (Objective::Vae, Likelihood::Gaussian),
     ];

@@ -83,6 +83,28 @@ named_choice!(
         Vib => "vib",
         /// Regenerative bottleneck (beta-VAE): reconstruction of x + beta * KL.
         Vae => "vae",
+        /// Squared IB (Kolchinsky, Tracey & Van Kuyk 2019): cross-entropy +
+        /// beta * rate^2 (the batch rate in nats); traces the whole IB curve
+        /// where the labels are a deterministic function of x.
+        Sqib => "sqib",
+    }
+);
+
+impl Objective {
+    /// True when the decoder predicts the label (vib, sqib).
+    pub fn predicts_label(self) -> bool {
+        matches!(self, Objective::Vib | Objective::Sqib)
+    }
+}
+
+named_choice!(
+    /// Whether beta is set by the user or adapted towards a target.
+    BetaMode {
+        /// Beta as given (and scheduled).
+        Fixed => "fixed",
+        /// Beta as a Lagrange multiplier (GECO-style) so that a target rate
+        /// (`target_rate`, bits) or training accuracy (`target_acc`) is met.
+        Target => "target",
     }
 );
 

@@ -8,9 +8,9 @@
 //! default (old links are read by their `v`).
 
 use super::{
-    Activation, BetaSchedule, ConfigError, DataName, Decoder, Estimator, Experiment, MAX_BATCH,
-    MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR, MAX_TOY_POINTS, MAX_UNITS,
-    Objective,
+    Activation, BetaMode, BetaSchedule, ConfigError, DataName, Decoder, Estimator, Experiment,
+    MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR, MAX_TOY_POINTS,
+    MAX_UNITS, Objective,
 };
 
 /// The link format this build writes (and the newest it reads).
@@ -62,7 +62,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "objective",
-        doc: "vib (predict the label) | vae (reconstruct the input)",
+        doc: "vib (predict the label) | vae (reconstruct the input) | sqib (label, beta * rate^2)",
         get: |e| e.objective.name().into(),
         set: |e, t| choice(t, Objective::from_name, Objective::names).map(|v| e.objective = v),
         check: ok,
@@ -96,6 +96,34 @@ pub const KEYS: &[KeySpec] = &[
         get: |e| e.anneal_steps.to_string(),
         set: |e, t| integer(t, 0, 10_000_000).map(|v| e.anneal_steps = v as u32),
         check: ok,
+    },
+    KeySpec {
+        name: "beta_mode",
+        doc: "fixed | target: adapt beta so training meets target_rate or target_acc (GECO-style)",
+        get: |e| e.beta_mode.name().into(),
+        set: |e, t| choice(t, BetaMode::from_name, BetaMode::names).map(|v| e.beta_mode = v),
+        check: ok,
+    },
+    KeySpec {
+        name: "target_rate",
+        doc: "rate to hold with beta_mode=target, bits: 0 to 1000, or empty",
+        get: |e| e.target_rate.map(real_text).unwrap_or_default(),
+        set: |e, t| optional_real(t).map(|v| e.target_rate = v),
+        check: |e| e.target_rate.map_or(Ok(()), |v| in_range(v, 0.0, 1000.0)),
+    },
+    KeySpec {
+        name: "target_acc",
+        doc: "training accuracy to hold with beta_mode=target: above 0, at most 1, or empty",
+        get: |e| e.target_acc.map(real_text).unwrap_or_default(),
+        set: |e, t| optional_real(t).map(|v| e.target_acc = v),
+        check: |e| e.target_acc.map_or(Ok(()), |v| positive_at_most(v, 1.0)),
+    },
+    KeySpec {
+        name: "geco_lr",
+        doc: "step size of the beta updates with beta_mode=target: above 0, at most 1",
+        get: |e| real_text(e.geco_lr),
+        set: |e, t| real(t).map(|v| e.geco_lr = v),
+        check: |e| positive_at_most(e.geco_lr, 1.0),
     },
     KeySpec {
         name: "hidden",
@@ -369,6 +397,14 @@ fn real(text: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(format!("'{}' is not a finite number", printable(text))),
         Err(_) => Err(format!("'{}' is not a number", printable(text))),
+    }
+}
+
+fn optional_real(text: &str) -> Result<Option<f64>, String> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        real(text).map(Some)
     }
 }
 

@@ -8,7 +8,7 @@
 mod choices;
 mod link;
 
-pub use choices::{Activation, BetaSchedule, DataName, Decoder, Estimator, Objective};
+pub use choices::{Activation, BetaMode, BetaSchedule, DataName, Decoder, Estimator, Objective};
 pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES};
 
 use std::fmt;
@@ -72,6 +72,14 @@ pub struct Experiment {
     pub beta_schedule: BetaSchedule,
     pub beta_start: f64,
     pub anneal_steps: u32,
+    /// Fixed beta, or beta adapted as a Lagrange multiplier towards
+    /// `target_rate` (bits) or `target_acc` (training accuracy): after each
+    /// step, beta *= exp(geco_lr * c), c the moving average (decay 0.99) of
+    /// rate - target (bits) or 100 (accuracy - target).
+    pub beta_mode: BetaMode,
+    pub target_rate: Option<f64>,
+    pub target_acc: Option<f64>,
+    pub geco_lr: f64,
     /// Encoder hidden layer widths: `[10, 7, 5]` means three hidden layers of
     /// 10, 7 and 5 units; empty means the encoder is a single linear map.
     pub hidden: Vec<usize>,
@@ -115,6 +123,10 @@ impl Default for Experiment {
             beta_schedule: BetaSchedule::Constant,
             beta_start: 1e-6,
             anneal_steps: 1000,
+            beta_mode: BetaMode::Fixed,
+            target_rate: None,
+            target_acc: None,
+            geco_lr: 0.002,
             hidden: vec![16, 16],
             activation: Activation::Tanh,
             latent: 2,
@@ -187,6 +199,23 @@ impl Experiment {
                     "log annealing needs beta > 0 and beta_start > 0 (got beta={}, beta_start={})",
                     self.beta, self.beta_start
                 ),
+            ));
+        }
+        if self.beta_mode == BetaMode::Target
+            && self.target_rate.is_some() == self.target_acc.is_some()
+        {
+            return Err(ConfigError::new(
+                "beta_mode",
+                "target needs exactly one of target_rate (bits) and target_acc (fraction)",
+            ));
+        }
+        if self.beta_mode == BetaMode::Target
+            && !self.objective.predicts_label()
+            && self.target_acc.is_some()
+        {
+            return Err(ConfigError::new(
+                "target_acc",
+                format!("objective={} has no accuracy to target", self.objective),
             ));
         }
         Ok(())

@@ -4,7 +4,6 @@
 
 use super::layers;
 use super::objective::{data_term, encode, kl_per_example};
-use crate::config::Objective;
 use crate::data::Split;
 use crate::model::{Model, Params, kl_term};
 use crate::rng::{Key, Stream};
@@ -56,7 +55,7 @@ pub fn evaluate(
             let (out, _) = layers::forward(&params.decoder, model.activation, z);
             let (losses, _) = data_term(model, &out, &x, labels, false);
             data_sum += losses.iter().map(|&v| v as f64).sum::<f64>();
-            if model.objective == Objective::Vib {
+            if model.objective.predicts_label() {
                 for (mut p, logits) in probabilities.rows_mut().into_iter().zip(out.rows()) {
                     let max = logits.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
                     let total: f32 = logits.iter().map(|&v| (v - max).exp()).sum();
@@ -64,7 +63,7 @@ pub fn evaluate(
                 }
             }
         }
-        if model.objective == Objective::Vib {
+        if model.objective.predicts_label() {
             correct += probabilities
                 .axis_iter(Axis(0))
                 .zip(labels)
@@ -77,7 +76,7 @@ pub fn evaluate(
         data_nats: data_sum / (n * samples as f64),
         kl_nats: kl_sum / n,
         kl_dims_nats: kl_dims.iter().map(|v| v / n).collect(),
-        accuracy: (model.objective == Objective::Vib).then(|| correct as f64 / n),
+        accuracy: model.objective.predicts_label().then(|| correct as f64 / n),
     }
 }
 

@@ -14,12 +14,43 @@ const HALF_LN_TAU: f64 = 0.918_938_533_204_672_8;
 /// Batch means of the loss, in nats.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LossParts<F> {
-    /// data term + beta * KL.
+    /// data term + beta * KL (`sqib`: data term + beta * KL^2).
     pub total: F,
     /// Cross-entropy (`vib`) or reconstruction negative log-likelihood (`vae`).
     pub data: F,
     /// KL(p(z|x) || N(0, I)).
     pub kl: F,
+    /// Examples whose logits' argmax is the label (`vib`, `sqib`).
+    pub correct: usize,
+}
+
+/// The objective's total from its parts: data + beta KL, or data + beta KL^2
+/// for `sqib`.
+pub fn total<F: Real>(objective: Objective, data: F, kl: F, beta: F) -> F {
+    match objective {
+        Objective::Sqib => data + beta * kl * kl,
+        Objective::Vib | Objective::Vae => data + beta * kl,
+    }
+}
+
+/// Rows of `out` whose argmax is the label (first maximum on ties).
+fn count_correct<F: Real>(model: &Model, out: &Array2<F>, labels: &[u32]) -> usize {
+    if !model.objective.predicts_label() {
+        return 0;
+    }
+    out.rows()
+        .into_iter()
+        .zip(labels)
+        .filter(|(row, y)| {
+            let mut best = 0;
+            for (c, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = c;
+                }
+            }
+            best == **y as usize
+        })
+        .count()
 }
 
 /// The encoder's outputs for a batch.
@@ -82,7 +113,7 @@ pub fn data_term<F: Real>(
     let mut losses = Vec::with_capacity(out.nrows());
     for (i, row) in out.rows().into_iter().enumerate() {
         let loss = match model.objective {
-            Objective::Vib => {
+            Objective::Vib | Objective::Sqib => {
                 let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
                 let sum_exp: F = row.iter().map(|&v| (v - max).exp()).sum();
                 let label = labels[i] as usize;
@@ -137,9 +168,10 @@ pub fn loss<F: Real>(
     let (data, _) = data_term(model, &out, x, labels, false);
     let (data, kl) = (mean(&data), mean(&kl_per_example(&enc)));
     LossParts {
-        total: data + beta * kl,
+        total: total(model.objective, data, kl, beta),
         data,
         kl,
+        correct: count_correct(model, &out, labels),
     }
 }
 
@@ -164,9 +196,10 @@ pub fn loss_and_grads<F: Real>(
     let parts = {
         let (data, kl) = (mean(&data), mean(&kl));
         LossParts {
-            total: data + beta * kl,
+            total: total(model.objective, data, kl, beta),
             data,
             kl,
+            correct: count_correct(model, &out, labels),
         }
     };
 
@@ -182,8 +215,13 @@ pub fn loss_and_grads<F: Real>(
     .expect("decoder input gradient");
 
     // d/dmu = dz + beta * mu / B; d/dsigma = dz * eps + beta * (sigma - 1/sigma) / B;
-    // d/drho = d/dsigma * sigmoid(rho - 5).
-    let scale = beta * inv_batch;
+    // d/drho = d/dsigma * sigmoid(rho - 5). For sqib, d(beta KL^2) = 2 beta KL dKL:
+    // the same with beta replaced by 2 beta KL (KL the batch mean).
+    let effective_beta = match model.objective {
+        Objective::Sqib => real::<F>(2.0) * beta * parts.kl,
+        Objective::Vib | Objective::Vae => beta,
+    };
+    let scale = effective_beta * inv_batch;
     let mut d_mu = dz.clone();
     Zip::from(&mut d_mu)
         .and(&enc.mu)

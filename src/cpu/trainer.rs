@@ -7,6 +7,7 @@ use super::eval::evaluate;
 use super::objective::{LossParts, loss_and_grads};
 use crate::config::Experiment;
 use crate::data::{Dataset, Split};
+use crate::geco::{Geco, Target};
 use crate::model::{Model, Params};
 use crate::report::Report;
 use crate::rng::{Key, Permutation, Stream};
@@ -31,11 +32,17 @@ pub struct CpuTrainer {
     /// `train_loss` of the last report (bits), repeated when no step came since.
     last_train_loss: f64,
     epoch_order: Option<(u32, Permutation)>,
+    /// Adaptive beta (beta_mode=target): the target, the multiplier, and the
+    /// last step's constraint, folded in at the start of the next step.
+    target: Option<Target>,
+    geco: Geco,
+    last_constraint: Option<f32>,
 }
 
 impl CpuTrainer {
     pub fn new(experiment: Experiment, dataset: Dataset) -> Self {
         let model = Model::new(&experiment, &dataset);
+        let (target, initial_beta) = (Target::of(&experiment), experiment.beta);
         let params = Params::init(&model.shape, experiment.activation, experiment.seed);
         let eval_rows: Vec<usize> = (0..dataset.train.len().min(TRAIN_EVAL_MAX)).collect();
         CpuTrainer {
@@ -50,6 +57,17 @@ impl CpuTrainer {
             running: (0.0, 0),
             last_train_loss: f64::NAN,
             epoch_order: None,
+            target,
+            geco: Geco::new(initial_beta),
+            last_constraint: None,
+        }
+    }
+
+    /// Beta used at training step `step`: the schedule's, or the adaptive one.
+    fn beta_in_force(&self, step: u32) -> f64 {
+        match self.target {
+            Some(_) => self.geco.beta as f64,
+            None => self.experiment.beta_at(step),
         }
     }
 
@@ -99,8 +117,16 @@ impl CpuTrainer {
         let x = self.dataset.train.x.select(Axis(0), &rows);
         let labels: Vec<u32> = rows.iter().map(|&r| self.dataset.train.y[r]).collect();
         let eps = self.step_noise(step);
-        let beta = self.experiment.beta_at(step) as f32;
+        // An adaptive beta moves with the previous step's constraint first.
+        if let Some(constraint) = self.last_constraint {
+            self.geco.update(constraint, self.experiment.geco_lr);
+        }
+        let beta = self.beta_in_force(step) as f32;
         let (parts, grads) = loss_and_grads(&self.params, &self.model, &x, &labels, &eps, beta);
+        if let Some(target) = self.target {
+            let accuracy = parts.correct as f32 * (1.0 / labels.len() as f32);
+            self.last_constraint = Some(target.constraint(parts.kl, accuracy));
+        }
         let adam = AdamStep {
             lr: self.experiment.lr_at(step),
             beta1: self.experiment.adam_beta1,
@@ -132,7 +158,7 @@ impl CpuTrainer {
     pub fn report(&mut self, is_final: bool) -> Report {
         let e = &self.experiment;
         let at = self.step.saturating_sub(1);
-        let beta = e.beta_at(at);
+        let beta = self.beta_in_force(at);
         let test = evaluate(
             &self.params,
             &self.model,
@@ -148,7 +174,7 @@ impl CpuTrainer {
             e.seed,
         );
         let ln2 = std::f64::consts::LN_2;
-        let vib = e.objective == crate::config::Objective::Vib;
+        let vib = e.objective.predicts_label();
         if self.running.1 > 0 {
             self.last_train_loss = self.running.0 / self.running.1 as f64 / ln2;
             self.running = (0.0, 0);
@@ -171,6 +197,7 @@ impl CpuTrainer {
             rate_dims_bits: test.kl_dims_nats.iter().map(|v| v / ln2).collect(),
             layers: None,
             izx_pairwise_bits: None,
+            target_gap: self.target.and(self.geco.average).map(f64::from),
         };
         if e.info_plane {
             let (layers, izx) =

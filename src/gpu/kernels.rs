@@ -50,6 +50,7 @@ pub enum Kernel {
     RngTest,
     Pairwise,
     ValueRange,
+    Geco,
 }
 
 use Access::{Read as R, ReadWrite as W, Uniform as U};
@@ -71,6 +72,7 @@ impl Kernel {
         Kernel::RngTest,
         Kernel::Pairwise,
         Kernel::ValueRange,
+        Kernel::Geco,
     ];
 
     /// File stem and entry point.
@@ -91,6 +93,7 @@ impl Kernel {
             Kernel::RngTest => "rng_test",
             Kernel::Pairwise => "pairwise",
             Kernel::ValueRange => "value_range",
+            Kernel::Geco => "geco",
         }
     }
 
@@ -112,6 +115,7 @@ impl Kernel {
             Kernel::RngTest => include_str!("../../shaders/rng_test.wgsl"),
             Kernel::Pairwise => include_str!("../../shaders/pairwise.wgsl"),
             Kernel::ValueRange => include_str!("../../shaders/value_range.wgsl"),
+            Kernel::Geco => include_str!("../../shaders/geco.wgsl"),
         }
     }
 
@@ -124,7 +128,7 @@ impl Kernel {
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
             Kernel::ReparamBackward => &[MATH, SCHEDULE],
-            Kernel::Reduce | Kernel::Adam | Kernel::Advance => &[SCHEDULE],
+            Kernel::Reduce | Kernel::Adam | Kernel::Advance | Kernel::Geco => &[SCHEDULE],
             Kernel::RngTest => &[RNG],
             Kernel::BiasGrad | Kernel::SoftmaxCe | Kernel::Accuracy | Kernel::ValueRange => &[],
         }
@@ -145,7 +149,7 @@ impl Kernel {
             Kernel::BiasGrad => &[R, W, U],
             Kernel::Gather => &[R, R, W, W, R, U],
             Kernel::Reparameterize => &[R, W, W, W, W, R, U],
-            Kernel::ReparamBackward => &[R, R, R, R, W, R, U],
+            Kernel::ReparamBackward => &[R, R, R, R, W, R, R, U],
             Kernel::SoftmaxCe | Kernel::Reconstruction => &[R, R, W, W, U],
             Kernel::Accuracy => &[R, R, W, U],
             Kernel::Reduce => &[R, W, R, U],
@@ -154,6 +158,7 @@ impl Kernel {
             Kernel::RngTest => &[W, U],
             Kernel::Pairwise => &[R, R, R, W, U],
             Kernel::ValueRange => &[R, W, U],
+            Kernel::Geco => &[R, W, W, U],
         }
     }
 }

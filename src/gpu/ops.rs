@@ -258,7 +258,8 @@ pub fn reparameterize(
     );
 }
 
-/// The encoder-output gradient from dz and the KL. CPU twin: the middle of
+/// The encoder-output gradient from dz and the KL; `squared` (sqib) takes
+/// the batch mean KL from `stats`. CPU twin: the middle of
 /// `cpu::objective::loss_and_grads`.
 #[allow(clippy::too_many_arguments)]
 pub fn reparam_backward(
@@ -270,6 +271,8 @@ pub fn reparam_backward(
     buffers: &LatentBuffers,
     d_enc: &wgpu::Buffer,
     schedule: &wgpu::Buffer,
+    stats: &wgpu::Buffer,
+    squared: bool,
     replicas: usize,
 ) {
     let params = geometry.params(0, 0);
@@ -277,8 +280,16 @@ pub fn reparam_backward(
         ctx,
         label,
         Kernel::ReparamBackward,
-        &[],
-        &[dz, buffers.eps, buffers.sigma, buffers.enc, d_enc, schedule],
+        &[("SQUARED", squared as u32 as f64)],
+        &[
+            dz,
+            buffers.eps,
+            buffers.sigma,
+            buffers.enc,
+            d_enc,
+            schedule,
+            stats,
+        ],
         Some(&params),
         [
             groups(geometry.rows * geometry.latent, 256),
@@ -412,6 +423,30 @@ pub struct Slot {
     pub use_beta: bool,
     /// Add to the slot instead of overwriting it.
     pub accumulate: bool,
+    /// Square the sum before scaling (sqib's KL^2).
+    pub square: bool,
+}
+
+impl Slot {
+    /// Adds `scale * sum` to `slot` of `slots`.
+    pub fn add(slot: usize, slots: usize, scale: f32) -> Slot {
+        Slot {
+            slot,
+            slots,
+            scale,
+            use_beta: false,
+            accumulate: true,
+            square: false,
+        }
+    }
+
+    /// Stores `scale * sum` in `slot` of `slots`.
+    pub fn store(slot: usize, slots: usize, scale: f32) -> Slot {
+        Slot {
+            accumulate: false,
+            ..Slot::add(slot, slots, scale)
+        }
+    }
 }
 
 /// Sum of `count` values per replica into a metric slot. CPU twin: a sum.
@@ -439,6 +474,7 @@ pub fn reduce(
     let constants = [
         ("USE_BETA", slot.use_beta as u32 as f64),
         ("ACCUMULATE", slot.accumulate as u32 as f64),
+        ("SQUARE", slot.square as u32 as f64),
     ];
     plan.dispatch(
         ctx,
@@ -626,5 +662,45 @@ pub fn pairwise(
         &[rows.buffer, labels, bounds, out],
         Some(&params),
         [groups(rows.n, 64), replicas as u32, 1],
+    );
+}
+
+/// The adaptive beta's step (beta_mode=target): from the previous step's
+/// batch statistics in `stats` into `state` and this step's schedule row.
+/// CPU twin: `geco::Geco::update`.
+#[allow(clippy::too_many_arguments)]
+pub fn geco(
+    plan: &mut Plan,
+    ctx: &GpuContext,
+    target: crate::geco::Target,
+    lr: f64,
+    stats: &wgpu::Buffer,
+    state: &wgpu::Buffer,
+    schedule: &wgpu::Buffer,
+    replicas: usize,
+) {
+    use crate::geco::{ACCURACY_SCALE, BETA_FLOOR, DECAY, Target};
+    let (mode, value) = match target {
+        Target::Rate(bits) => (0.0, bits),
+        Target::Accuracy(fraction) => (1.0, fraction),
+    };
+    let params = GecoParams {
+        replicas: u32_of(replicas, "replicas"),
+        goal: value as f32,
+        lr: lr as f32,
+        decay: DECAY as f32,
+        beta_floor: BETA_FLOOR as f32,
+        beta_max: crate::config::MAX_BETA as f32,
+        accuracy_scale: ACCURACY_SCALE as f32,
+        _pad: 0,
+    };
+    plan.dispatch(
+        ctx,
+        "adaptive beta",
+        Kernel::Geco,
+        &[("MODE", mode)],
+        &[stats, state, schedule],
+        Some(&params),
+        [groups(replicas, 64), 1, 1],
     );
 }

@@ -113,6 +113,14 @@ gpu_params!(
     }
 );
 
+gpu_params!(
+    /// `geco.wgsl`: the adaptive-beta rule's constants (src/geco.rs).
+    GecoParams in [Geco] {
+        replicas: u32, goal: f32, lr: f32, decay: f32,
+        beta_floor: f32, beta_max: f32, accuracy_scale: f32, _pad: u32,
+    }
+);
+
 /// A params struct's WGSL name, (field, offset) layout, size and kernels.
 pub type LayoutEntry = (
     &'static str,
@@ -145,5 +153,6 @@ pub fn all_layouts() -> Vec<LayoutEntry> {
         entry!(RngTestParams),
         entry!(PairwiseParams),
         entry!(RangeParams),
+        entry!(GecoParams),
     ]
 }

@@ -18,6 +18,7 @@ use super::{GpuContext, GpuError, Requirements};
 use crate::config::{Experiment, Objective};
 use crate::cpu::trainer::TRAIN_EVAL_MAX;
 use crate::data::Dataset;
+use crate::geco::Target;
 use crate::info::plane::{self as info_plane, Range};
 use crate::model::{Model, Params};
 use crate::report::{LayerInfo, Report};
@@ -32,6 +33,12 @@ const SLOTS: usize = 8;
 const SLOT_TRAIN_LOSS: usize = 0;
 const SLOT_TEST: usize = 1;
 const SLOT_TRAIN_EVAL: usize = 4;
+/// Batch statistics per replica (kept across reports): mean KL, accuracy.
+const STATS: usize = 2;
+const STAT_KL: usize = 0;
+const STAT_ACCURACY: usize = 1;
+/// Adaptive-beta state per replica: beta, constraint average, has average.
+const GECO_WORDS: usize = 4;
 
 /// A hidden layer's buffers: pre-activation, activation, gradient.
 struct Hidden {
@@ -54,6 +61,8 @@ struct Buffers {
     metrics: wgpu::Buffer,
     /// Mean KL of each latent dimension (test split), summed over chunks.
     kl_dims: wgpu::Buffer,
+    batch_stats: wgpu::Buffer,
+    geco_state: wgpu::Buffer,
     batch_x: wgpu::Buffer,
     batch_y: wgpu::Buffer,
     encoder_hidden: Vec<Hidden>,
@@ -173,7 +182,8 @@ impl GpuTrainer {
         } else {
             0
         };
-        let report_floats = replicas.len() * (SLOTS + model.shape.latent) + plane_floats;
+        let report_floats =
+            replicas.len() * (SLOTS + GECO_WORDS + model.shape.latent) + plane_floats;
         let report_staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("report staging"),
             size: 4 * report_floats as u64,
@@ -247,7 +257,7 @@ impl GpuTrainer {
         };
         let out_width = shape.output;
         let term_width = match model.objective {
-            Objective::Vib => 1,
+            Objective::Vib | Objective::Sqib => 1,
             Objective::Vae => out_width,
         };
         let decoder_hidden: Vec<usize> = shape.decoder_hidden.into_iter().collect();
@@ -263,6 +273,14 @@ impl GpuTrainer {
             schedule: ctx.storage("schedule", 4 * schedule::words(m) as u64),
             metrics: floats("metrics", SLOTS),
             kl_dims: floats("kl per dimension", shape.latent),
+            batch_stats: floats("batch statistics", STATS),
+            geco_state: ctx.storage_with(
+                "adaptive beta state",
+                &replicas
+                    .iter()
+                    .flat_map(|r| [r.beta as f32, 0.0, 0.0, 0.0])
+                    .collect::<Vec<f32>>(),
+            ),
             batch_x: floats("batch x", rows * shape.input),
             batch_y: ctx.storage("batch y", 4 * (m * rows) as u64),
             encoder_hidden: hidden("encoder hidden", &shape.hidden),
@@ -335,38 +353,40 @@ impl GpuTrainer {
                 label: Some("report"),
             });
         self.eval_plan.record(&mut encoder, "evaluation");
+        // Staging layout (f32): metrics, adaptive-beta state, KL per
+        // dimension, then the plane's per-pattern values.
         let metric_bytes = 4 * (m * SLOTS) as u64;
+        let geco_bytes = 4 * (m * GECO_WORDS) as u64;
         let dims_bytes = 4 * (m * k) as u64;
-        encoder.copy_buffer_to_buffer(&b.metrics, 0, &self.report_staging, 0, metric_bytes);
+        let staging = &self.report_staging;
+        encoder.copy_buffer_to_buffer(&b.metrics, 0, staging, 0, metric_bytes);
+        encoder.copy_buffer_to_buffer(&b.geco_state, 0, staging, metric_bytes, geco_bytes);
         encoder.copy_buffer_to_buffer(
             &b.kl_dims,
             0,
-            &self.report_staging,
-            metric_bytes,
+            staging,
+            metric_bytes + geco_bytes,
             dims_bytes,
         );
         if let Some(plane) = &self.plane {
             plane.plan.record(&mut encoder, "information plane");
-            encoder.copy_buffer_to_buffer(
-                &plane.out,
-                0,
-                &self.report_staging,
-                metric_bytes + dims_bytes,
-                plane.out.size(),
-            );
+            let at = metric_bytes + geco_bytes + dims_bytes;
+            encoder.copy_buffer_to_buffer(&plane.out, 0, staging, at, plane.out.size());
         }
         encoder.clear_buffer(&b.metrics, 0, None);
         encoder.clear_buffer(&b.kl_dims, 0, None);
         self.ctx.queue.submit([encoder.finish()]);
-        let bytes = map_and_read(&self.ctx, &self.report_staging).await?;
+        let bytes = map_and_read(&self.ctx, staging).await?;
         let values: &[f32] = bytemuck::cast_slice(&bytes);
         let (metrics, rest) = values.split_at(m * SLOTS);
+        let (geco, rest) = rest.split_at(m * GECO_WORDS);
         let (kl_dims, plane_values) = rest.split_at(m * k);
+        let adaptive = Target::of(&self.experiment).is_some();
         let e = &self.experiment;
         let at = self.step.saturating_sub(1);
         let ln2 = std::f64::consts::LN_2;
         let samples = e.eval_samples as f64;
-        let vib = e.objective == Objective::Vib;
+        let vib = e.objective.predicts_label();
         let mut reports = Vec::with_capacity(m);
         for (r, replica) in self.replicas.iter().enumerate() {
             let slot = |s: usize| metrics[r * SLOTS + s] as f64;
@@ -377,7 +397,13 @@ impl GpuTrainer {
             let (test_n, train_n) = (self.n_test as f64, self.n_train_eval as f64);
             let test_data = slot(SLOT_TEST) / (test_n * samples);
             let test_kl = slot(SLOT_TEST + 1) / test_n;
-            let beta = e.beta_toward(replica.beta, at);
+            let beta = if adaptive {
+                geco[r * GECO_WORDS] as f64
+            } else {
+                e.beta_toward(replica.beta, at)
+            };
+            let has_average = adaptive && geco[r * GECO_WORDS + 2] != 0.0;
+            let target_gap = has_average.then(|| geco[r * GECO_WORDS + 1] as f64);
             let (layers, izx_pairwise_bits) = match &self.plane {
                 Some(plane) => {
                     let (layers, izx) = plane.read(e, plane_values, r);
@@ -405,6 +431,7 @@ impl GpuTrainer {
                     .collect(),
                 layers,
                 izx_pairwise_bits,
+                target_gap,
             });
         }
         self.steps_since_report = 0;

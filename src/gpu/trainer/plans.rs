@@ -163,7 +163,7 @@ impl GpuTrainer {
     fn head(&self, rows: usize) -> Head {
         let width = self.model.shape.output;
         match self.model.objective {
-            Objective::Vib => Head {
+            Objective::Vib | Objective::Sqib => Head {
                 rows,
                 width,
                 out_stride: self.rows * width,
@@ -187,6 +187,18 @@ impl GpuTrainer {
         let rows = self.experiment.batch;
         let input = self.model.shape.input;
         let mut plan = Plan::default();
+        if let Some(target) = Target::of(&self.experiment) {
+            ops::geco(
+                &mut plan,
+                ctx,
+                target,
+                self.experiment.geco_lr,
+                &b.batch_stats,
+                &b.geco_state,
+                &b.schedule,
+                m,
+            );
+        }
         ops::gather(
             &mut plan,
             ctx,
@@ -232,7 +244,7 @@ impl GpuTrainer {
         );
         let head = self.head(rows);
         match self.model.objective {
-            Objective::Vib => ops::softmax_ce(
+            Objective::Vib | Objective::Sqib => ops::softmax_ce(
                 &mut plan,
                 ctx,
                 "softmax cross-entropy",
@@ -259,13 +271,7 @@ impl GpuTrainer {
             ),
         }
         let inv_batch = 1.0 / rows as f32;
-        let loss_slot = |use_beta| Slot {
-            slot: SLOT_TRAIN_LOSS,
-            slots: SLOTS,
-            scale: inv_batch,
-            use_beta,
-            accumulate: true,
-        };
+        let loss_slot = Slot::add(SLOT_TRAIN_LOSS, SLOTS, inv_batch);
         let term_count = rows * head.term_stride / self.rows;
         ops::reduce(
             &mut plan,
@@ -274,22 +280,73 @@ impl GpuTrainer {
             Place::new(&b.terms, 0, head.term_stride),
             term_count,
             &b.metrics,
-            loss_slot(false),
+            loss_slot,
             &b.schedule,
             m,
         );
         let k = self.model.shape.latent;
+        let kl = Place::new(&b.kl, 0, self.rows * k);
+        // The batch mean KL (nats) for sqib's gradient and the adaptive beta.
+        let batch_kl = Slot::store(STAT_KL, STATS, inv_batch);
+        ops::reduce(
+            &mut plan,
+            ctx,
+            "batch kl",
+            kl,
+            rows * k,
+            &b.batch_stats,
+            batch_kl,
+            &b.schedule,
+            m,
+        );
+        let kl_loss = match self.model.objective {
+            Objective::Sqib => Slot {
+                use_beta: true,
+                square: true,
+                scale: inv_batch * inv_batch,
+                ..loss_slot
+            },
+            Objective::Vib | Objective::Vae => Slot {
+                use_beta: true,
+                ..loss_slot
+            },
+        };
         ops::reduce(
             &mut plan,
             ctx,
             "train kl",
-            Place::new(&b.kl, 0, self.rows * k),
+            kl,
             rows * k,
             &b.metrics,
-            loss_slot(true),
+            kl_loss,
             &b.schedule,
             m,
         );
+        if let Some(Target::Accuracy(_)) = Target::of(&self.experiment) {
+            ops::accuracy(
+                &mut plan,
+                ctx,
+                "batch accuracy",
+                head,
+                &b.out,
+                &b.batch_y,
+                &b.correct,
+                m,
+            );
+            let correct = Place::new(&b.correct, 0, self.rows);
+            let slot = Slot::store(STAT_ACCURACY, STATS, inv_batch);
+            ops::reduce(
+                &mut plan,
+                ctx,
+                "batch accuracy",
+                correct,
+                rows,
+                &b.batch_stats,
+                slot,
+                &b.schedule,
+                m,
+            );
+        }
         self.backward(
             &mut plan,
             "decoder",
@@ -308,6 +365,8 @@ impl GpuTrainer {
             &self.latent_buffers(),
             &b.d_enc,
             &b.schedule,
+            &b.batch_stats,
+            self.model.objective == Objective::Sqib,
             m,
         );
         self.backward(
@@ -370,13 +429,7 @@ impl GpuTrainer {
     ) {
         let (ctx, b, m) = (&self.ctx, &self.buffers, self.m());
         let (input, k) = (self.model.shape.input, self.model.shape.latent);
-        let add = |slot: usize| Slot {
-            slot,
-            slots: SLOTS,
-            scale: 1.0,
-            use_beta: false,
-            accumulate: true,
-        };
+        let add = |slot: usize| Slot::add(slot, SLOTS, 1.0);
         for start in (0..n).step_by(EVAL_ROWS) {
             let rows = EVAL_ROWS.min(n - start);
             for r in 0..m {
@@ -444,7 +497,7 @@ impl GpuTrainer {
                 );
                 let first = Some(sample == 0);
                 match self.model.objective {
-                    Objective::Vib => ops::softmax_ce(
+                    Objective::Vib | Objective::Sqib => ops::softmax_ce(
                         plan,
                         ctx,
                         &format!("{tag} cross-entropy"),
@@ -499,7 +552,7 @@ impl GpuTrainer {
                 &b.schedule,
                 m,
             );
-            if self.model.objective == Objective::Vib {
+            if self.model.objective.predicts_label() {
                 ops::accuracy(
                     plan,
                     ctx,
