@@ -315,7 +315,14 @@ fn reparameterization_and_its_backward_match() {
                 eps: &eps,
                 kl: &kl,
             };
-            for eval in [None, Some((300usize, 4usize))] {
+            // Batch mean KL of each replica, read by the sqib gradient.
+            let batch_kl = [0.7f32, 0.0, 1.3, 0.0];
+            let stats = ctx.storage_with("stats", &batch_kl);
+            for (eval, squared) in [
+                (None, false),
+                (None, true),
+                (Some((300usize, 4usize)), false),
+            ] {
                 let mut plan = Plan::default();
                 ops::reparameterize(
                     &mut plan,
@@ -337,6 +344,8 @@ fn reparameterization_and_its_backward_match() {
                         &buffers,
                         &d_enc,
                         &schedule,
+                        &stats,
+                        squared,
                         2,
                     );
                 }
@@ -389,7 +398,11 @@ fn reparameterization_and_its_backward_match() {
                                 gk[at]
                             );
                             if eval.is_none() {
-                                let scale = betas[r] as f32 * (1.0 / rows as f32);
+                                let mut beta = betas[r] as f32;
+                                if squared {
+                                    beta = 2.0 * beta * batch_kl[2 * r];
+                                }
+                                let scale = beta * (1.0 / rows as f32);
                                 let g = dz[at];
                                 let d_mu = g + scale * mu;
                                 let d_rho =
@@ -605,13 +618,7 @@ fn reduce_sums_any_count() {
         let buffer = ctx.storage_with("values", &data);
         let metrics = ctx.storage_with("metrics", &[1.0f32; 3 * 4]);
         let mut plan = Plan::default();
-        let store = Slot {
-            slot: 1,
-            slots: 4,
-            scale: 0.5,
-            use_beta: false,
-            accumulate: false,
-        };
+        let store = Slot::store(1, 4, 0.5);
         ops::reduce(
             &mut plan,
             &ctx,
@@ -624,12 +631,25 @@ fn reduce_sums_any_count() {
             3,
         );
         let add = Slot {
-            slot: 3,
-            slots: 4,
-            scale: 1.0,
             use_beta: true,
-            accumulate: true,
+            ..Slot::add(3, 4, 1.0)
         };
+        let square = Slot {
+            use_beta: true,
+            square: true,
+            ..Slot::store(2, 4, 0.25)
+        };
+        ops::reduce(
+            &mut plan,
+            &ctx,
+            "reduce square test",
+            Place::new(&buffer, 2, stride),
+            count,
+            &metrics,
+            square,
+            &schedule,
+            3,
+        );
         ops::reduce(
             &mut plan,
             &ctx,
@@ -655,6 +675,12 @@ fn reduce_sums_any_count() {
                 "{what}: {} vs {}",
                 got[r * 4 + 1],
                 0.5 * sum
+            );
+            let squared = 0.25 * betas[r] * sum * sum;
+            assert!(
+                (got[r * 4 + 2] as f64 - squared).abs() < 2.0 * tol * (sum.abs() + 1.0) * betas[r],
+                "{what}: square slot {} vs {squared}",
+                got[r * 4 + 2]
             );
             assert!(
                 (got[r * 4 + 3] as f64 - (1.0 + betas[r] * sum)).abs() < tol * 3.0,
