@@ -3,12 +3,17 @@
 // p -= lr (m / c1) / (sqrt(v / c2) + eps), with lr, c1 = 1 - b1^t and
 // c2 = 1 - b2^t of the current step (computed on the CPU in f64, as the CPU
 // backend does, and passed through the schedule).
+// With MASKED, parameters whose mask is 0 (weights across features of a
+// per-feature bottleneck) are left alone.
 // Bindings (f32, replica r at r * count):
 //   0 params, 1 grads, 2 m, 3 v: (count)
 //   4 schedule: u32 words (schedule.wgsl)
-//   5 p: AdamParams
+//   5 mask: (count) f32, 1 or 0, shared by the replicas
+//   6 p: AdamParams
 // Workgroup: 256 threads, one parameter each.
 // Dispatch: (ceil(count / 256), replicas, 1).
+
+override MASKED: bool = false;
 
 struct AdamParams {
     count: u32,
@@ -22,11 +27,15 @@ struct AdamParams {
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
 @group(0) @binding(4) var<storage, read> schedule: array<u32>;
-@group(0) @binding(5) var<uniform> p: AdamParams;
+@group(0) @binding(5) var<storage, read> mask: array<f32>;
+@group(0) @binding(6) var<uniform> p: AdamParams;
 
 @compute @workgroup_size(256, 1, 1)
 fn adam(@builtin(global_invocation_id) id: vec3<u32>) {
     if (id.x >= p.count) {
+        return;
+    }
+    if (MASKED && mask[id.x] == 0.0) {
         return;
     }
     let at = id.y * p.count + id.x;

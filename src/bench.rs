@@ -346,6 +346,7 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         "bench adam",
         [&state[0], &state[1], &state[2], &state[3]],
         &schedule,
+        None,
         parameters,
         0.9,
         0.999,

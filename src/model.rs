@@ -7,7 +7,7 @@
 //! x (`vae`). Loss per example in nats: data term + beta * KL(N(mu, sigma^2) ||
 //! N(0, I)), with KL = 0.5 * sum_k (mu^2 + sigma^2 - 1 - ln sigma^2).
 
-use crate::config::{Activation, Decoder, Experiment, Objective};
+use crate::config::{Activation, Bottleneck, Decoder, Experiment, Objective};
 use crate::rng::{Key, Stream};
 use ndarray::{Array1, Array2};
 use num_traits::{Float, FromPrimitive};
@@ -55,15 +55,24 @@ pub struct Shape {
     pub decoder_hidden: Option<usize>,
     /// Classes (`vib`) or input size (`vae`).
     pub output: usize,
+    /// With a per-feature bottleneck: the number of input features, each
+    /// with its own block of every encoder layer (`hidden` and `latent` are
+    /// totals, multiples of it).
+    pub features: Option<usize>,
 }
 
 impl Shape {
     /// The shape of an experiment on data with `input` features and `classes` labels.
     pub fn new(experiment: &Experiment, input: usize, classes: usize) -> Shape {
+        let groups = match experiment.bottleneck {
+            Bottleneck::Joint => 1,
+            Bottleneck::Feature => input,
+        };
         Shape {
             input,
-            hidden: experiment.hidden.clone(),
-            latent: experiment.latent,
+            hidden: experiment.hidden.iter().map(|h| h * groups).collect(),
+            latent: experiment.latent * groups,
+            features: (experiment.bottleneck == Bottleneck::Feature).then_some(input),
             decoder_hidden: (experiment.decoder == Decoder::Mlp)
                 .then_some(experiment.decoder_hidden),
             output: match experiment.objective {
@@ -87,6 +96,25 @@ impl Shape {
         w.extend(self.decoder_hidden);
         w.push(self.output);
         w
+    }
+
+    /// Whether weight (r, c) of encoder layer `layer` exists: always for a
+    /// joint bottleneck; per feature only within the feature's block (the
+    /// last layer's columns are [mu | rho], K per feature in each half).
+    pub fn allowed(&self, layer: usize, r: usize, c: usize) -> bool {
+        let Some(features) = self.features else {
+            return true;
+        };
+        let widths = self.encoder_widths();
+        let per_in = widths[layer] / features;
+        let is_last = layer + 2 == widths.len();
+        let feature_of_column = if is_last {
+            let k = self.latent / features;
+            (c % self.latent) / k
+        } else {
+            c / (widths[layer + 1] / features)
+        };
+        r / per_in == feature_of_column
     }
 
     /// Number of trainable numbers.
@@ -139,7 +167,14 @@ impl<F: Real> Params<F> {
         let n_enc = params.encoder.len();
         let n_dec = params.decoder.len();
         for (l, layer) in params.layers_mut().into_iter().enumerate() {
-            let (fan_in, fan_out) = layer.w.dim();
+            let (mut fan_in, mut fan_out) = layer.w.dim();
+            let per_feature = l < n_enc && shape.features.is_some();
+            if let (true, Some(features)) = (per_feature, shape.features) {
+                // Each feature's block is its own small layer.
+                fan_in /= features;
+                fan_out /= features;
+            }
+            let full_out = layer.w.ncols();
             let is_output = l == n_enc - 1 || l == n_enc + n_dec - 1;
             let he = !is_output && matches!(activation, Activation::Relu | Activation::Gelu);
             let limit = if he {
@@ -148,7 +183,10 @@ impl<F: Real> Params<F> {
                 (6.0 / (fan_in + fan_out) as f64).sqrt()
             };
             for ((r, c), w) in layer.w.indexed_iter_mut() {
-                let u = key.uniform((r * fan_out + c) as u32, l as u32) as f64;
+                if per_feature && !shape.allowed(l, r, c) {
+                    continue;
+                }
+                let u = key.uniform((r * full_out + c) as u32, l as u32) as f64;
                 *w = real((2.0 * u - 1.0) * limit);
             }
         }

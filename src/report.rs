@@ -35,6 +35,10 @@ pub struct Report {
     /// E[KL] of each latent dimension on the held-out split, in bits: the
     /// active dimensions carry the rate, collapsed ones carry ~0.
     pub rate_dims_bits: Vec<f64>,
+    /// With `bottleneck=feature`: the rate of each input feature's code in
+    /// bits (for images, a per-pixel map of what the bottleneck keeps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_features_bits: Option<Vec<f64>>,
     /// The information plane (with `plane=1`): every hidden layer of the
     /// encoder, then the latent mean.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,4 +67,11 @@ pub struct LayerInfo {
     /// What the binning range was ("the activation's range", "[0, max] of
     /// the layer", "[min, max] of the layer"); empty for kde.
     pub range: String,
+}
+
+/// Sums per-dimension rates into per-feature rates (`features` equal blocks).
+pub fn rate_per_feature(rate_dims_bits: &[f64], features: Option<usize>) -> Option<Vec<f64>> {
+    let features = features?;
+    let per = rate_dims_bits.len() / features;
+    Some(rate_dims_bits.chunks(per).map(|c| c.iter().sum()).collect())
 }

@@ -1,6 +1,7 @@
 //! The experiment config and its share-link codec.
 use ib_playground::config::{
-    Activation, BetaMode, BetaSchedule, DataName, Decoder, Estimator, Experiment, KEYS, Objective,
+    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment, KEYS,
+    Objective,
 };
 use proptest::prelude::*;
 
@@ -82,6 +83,11 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         target_rate: (ch.7.0 == 1).then_some(ch.7.1),
         target_acc: (ch.7.0 == 2).then_some(ch.7.2),
         geco_lr: ch.7.3,
+        bottleneck: if ch.7.0 == 1 {
+            Bottleneck::Feature
+        } else {
+            Bottleneck::Joint
+        },
     })
 }
 

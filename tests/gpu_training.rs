@@ -108,6 +108,11 @@ fn compare_within(link: &str, steps: u32, relative: f64) {
             close(&format!("{at} target gap"), a, b);
         }
         assert_eq!(c.rate_dims_bits.len(), g.rate_dims_bits.len());
+        assert_eq!(
+            c.rate_features_bits.is_some(),
+            g.rate_features_bits.is_some(),
+            "{at} per-feature rates"
+        );
         for (d, (a, b)) in c.rate_dims_bits.iter().zip(&g.rate_dims_bits).enumerate() {
             close(&format!("{at} rate of dimension {d}"), *a, *b);
         }
@@ -202,6 +207,18 @@ fn sqib_and_adaptive_beta_agree() {
         "data=moons&hidden=16,16&k=2&seed=1&beta_mode=target&target_acc=0.9&report=50&geco_lr=0.01",
         200,
         ADAPTIVE_RELATIVE,
+    );
+}
+
+#[test]
+fn per_feature_bottleneck_agrees() {
+    compare(
+        "data=digits&bottleneck=feature&hidden=4&k=1&beta=1e-2&act=relu&seed=1&report=50&lr=3e-3",
+        100,
+    );
+    compare(
+        "data=moons&bottleneck=feature&hidden=3,2&k=2&beta=1e-3&seed=2&report=50&objective=vae",
+        100,
     );
 }
 

@@ -1,6 +1,6 @@
 //! The hand-written backward pass against central finite differences, in f64,
 //! for every parameter tensor, objective, likelihood, activation and decoder.
-use ib_playground::config::{Activation, Decoder, Experiment, Objective};
+use ib_playground::config::{Activation, Bottleneck, Decoder, Experiment, Objective};
 use ib_playground::cpu::objective::{loss, loss_and_grads};
 use ib_playground::data::Likelihood;
 use ib_playground::model::{Model, Params, Shape, kl_term};
@@ -16,8 +16,16 @@ const STEP: f64 = 1e-6;
 /// wrong factor or sign.
 const TOLERANCE: f64 = 1e-6;
 
-fn case(objective: Objective, likelihood: Likelihood, activation: Activation, decoder: Decoder) {
+#[allow(clippy::needless_range_loop)]
+fn case(
+    objective: Objective,
+    likelihood: Likelihood,
+    activation: Activation,
+    decoder: Decoder,
+    bottleneck: Bottleneck,
+) {
     let experiment = Experiment {
+        bottleneck,
         hidden: vec![4, 3],
         latent: 2,
         activation,
@@ -54,7 +62,7 @@ fn case(objective: Objective, likelihood: Likelihood, activation: Activation, de
         key.normal((i * k + j) as u32, 2) as f64
     });
     let beta = 0.3;
-    let name = format!("{objective}/{likelihood:?}/{activation}/{decoder}");
+    let name = format!("{bottleneck}/{objective}/{likelihood:?}/{activation}/{decoder}");
 
     let (parts, grads) = loss_and_grads(&params, &model, &x, &labels, &eps, beta);
     assert!((parts.total - loss(&params, &model, &x, &labels, &eps, beta).total).abs() < 1e-12);
@@ -72,7 +80,19 @@ fn case(objective: Objective, likelihood: Likelihood, activation: Activation, de
                 }
             };
             let mut numeric = Vec::with_capacity(analytic.len());
+            let n_enc = params.encoder.len();
+            let fan_out = params.layers()[l].w.ncols();
             for i in 0..analytic.len() {
+                // Cross-feature weights of a per-feature bottleneck do not
+                // exist: their gradient must be exactly zero.
+                if !is_bias && l < n_enc && !shape.allowed(l, i / fan_out, i % fan_out) {
+                    assert_eq!(
+                        analytic[i], 0.0,
+                        "{name}: masked weight {i} of layer {l} has a gradient"
+                    );
+                    numeric.push(0.0);
+                    continue;
+                }
                 let at = |delta: f64| {
                     let mut p = params.clone();
                     let layer = &mut p.layers_mut()[l];
@@ -125,9 +145,35 @@ fn every_objective_activation_and_decoder() {
     for (objective, likelihood) in heads {
         for &activation in Activation::ALL {
             for &decoder in Decoder::ALL {
-                case(objective, likelihood, activation, decoder);
+                case(
+                    objective,
+                    likelihood,
+                    activation,
+                    decoder,
+                    Bottleneck::Joint,
+                );
             }
         }
+    }
+}
+
+#[test]
+fn per_feature_bottleneck_gradients() {
+    for &activation in Activation::ALL {
+        case(
+            Objective::Vib,
+            Likelihood::Gaussian,
+            activation,
+            Decoder::Linear,
+            Bottleneck::Feature,
+        );
+        case(
+            Objective::Vae,
+            Likelihood::Bernoulli,
+            activation,
+            Decoder::Mlp,
+            Bottleneck::Feature,
+        );
     }
 }
 

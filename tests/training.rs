@@ -262,3 +262,61 @@ fn adaptive_beta_holds_a_target_accuracy() {
     );
     assert!(last.test_acc.unwrap() >= 0.9);
 }
+
+#[test]
+fn per_feature_bottleneck_maps_which_pixels_matter() {
+    // The rate is an upper bound on I(X;Z): a constant pixel costs KL until
+    // its encoder matches the prior, which takes a few thousand steps.
+    let link =
+        "data=digits&bottleneck=feature&hidden=4&k=1&beta=1e-2&act=relu&seed=1&report=3000&lr=3e-3";
+    let experiment = Experiment::from_link(link).unwrap();
+    let dataset = data::load(&experiment, &Sources::default()).unwrap();
+    let constant: Vec<usize> = (0..64)
+        .filter(|&p| {
+            dataset
+                .train
+                .x
+                .column(p)
+                .iter()
+                .all(|&v| v == dataset.train.x[[0, p]])
+        })
+        .collect();
+    assert!(constant.len() >= 2, "digits has blank border pixels");
+    let mut trainer = CpuTrainer::new(experiment, dataset);
+    let last = trainer.train(3000, |_| {});
+    let map = last.rate_features_bits.clone().expect("a rate per pixel");
+    assert_eq!(map.len(), 64);
+    for &p in &constant {
+        assert!(
+            map[p] < 0.02,
+            "pixel {p} never changes but keeps {} bits",
+            map[p]
+        );
+    }
+    let total: f64 = map.iter().sum();
+    // Per-dimension sums and per-example sums round differently in f32.
+    assert!(
+        (total - last.rate_bits).abs() < 1e-6 * total.max(1.0),
+        "pixel rates sum to {total}, rate {}",
+        last.rate_bits
+    );
+    let informative = map.iter().filter(|&&r| r > 0.3).count();
+    assert!(
+        informative >= 10,
+        "only {informative} pixels keep information: {map:?}"
+    );
+    assert!(
+        last.test_acc.unwrap() > 0.85,
+        "accuracy {:?}",
+        last.test_acc
+    );
+    // Cross-pixel weights never leave 0.
+    let shape = &trainer.model.shape;
+    for (l, layer) in trainer.params.encoder.iter().enumerate() {
+        for ((r, c), &w) in layer.w.indexed_iter() {
+            if !shape.allowed(l, r, c) {
+                assert_eq!(w, 0.0, "layer {l} weight ({r}, {c}) crosses features");
+            }
+        }
+    }
+}

@@ -98,6 +98,18 @@ impl Objective {
 }
 
 named_choice!(
+    /// How the input reaches the latent code.
+    Bottleneck {
+        /// One encoder sees the whole input (the usual VIB).
+        Joint => "joint",
+        /// Each input feature has its own small encoder and latent code, so
+        /// the KL of each feature says how much of it is kept (the
+        /// distributed IB of Murphy & Bassett).
+        Feature => "feature",
+    }
+);
+
+named_choice!(
     /// Whether beta is set by the user or adapted towards a target.
     BetaMode {
         /// Beta as given (and scheduled).

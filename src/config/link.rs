@@ -8,9 +8,9 @@
 //! default (old links are read by their `v`).
 
 use super::{
-    Activation, BetaMode, BetaSchedule, ConfigError, DataName, Decoder, Estimator, Experiment,
-    MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR, MAX_TOY_POINTS,
-    MAX_UNITS, Objective,
+    Activation, BetaMode, BetaSchedule, Bottleneck, ConfigError, DataName, Decoder, Estimator,
+    Experiment, MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR,
+    MAX_TOY_POINTS, MAX_UNITS, Objective,
 };
 
 /// The link format this build writes (and the newest it reads).
@@ -167,6 +167,13 @@ pub const KEYS: &[KeySpec] = &[
         get: |e| e.latent.to_string(),
         set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.latent = v as usize),
         check: |e| count_in_range(e.latent, 1, MAX_LATENT),
+    },
+    KeySpec {
+        name: "bottleneck",
+        doc: "joint | feature (one small encoder and code per input feature; hidden and k per feature)",
+        get: |e| e.bottleneck.name().into(),
+        set: |e, t| choice(t, Bottleneck::from_name, Bottleneck::names).map(|v| e.bottleneck = v),
+        check: ok,
     },
     KeySpec {
         name: "decoder",

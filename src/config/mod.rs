@@ -8,7 +8,9 @@
 mod choices;
 mod link;
 
-pub use choices::{Activation, BetaMode, BetaSchedule, DataName, Decoder, Estimator, Objective};
+pub use choices::{
+    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
+};
 pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES};
 
 use std::fmt;
@@ -85,8 +87,12 @@ pub struct Experiment {
     pub hidden: Vec<usize>,
     /// Activation of every hidden layer (encoder and decoder).
     pub activation: Activation,
-    /// Latent size K (the encoder outputs 2K numbers: mean and raw scale).
+    /// Latent size K (the encoder outputs 2K numbers: mean and raw scale);
+    /// per input feature with `bottleneck=feature`.
     pub latent: usize,
+    /// One encoder for the whole input, or one per input feature (then
+    /// `hidden` and `k` are per feature).
+    pub bottleneck: Bottleneck,
     /// Linear decoder, or one hidden layer of `decoder_hidden` units.
     pub decoder: Decoder,
     pub decoder_hidden: usize,
@@ -130,6 +136,7 @@ impl Default for Experiment {
             hidden: vec![16, 16],
             activation: Activation::Tanh,
             latent: 2,
+            bottleneck: Bottleneck::Joint,
             decoder: Decoder::Linear,
             decoder_hidden: 32,
             lr: 5e-3,

@@ -244,5 +244,16 @@ pub fn loss_and_grads<F: Real>(
         &mut grads.encoder,
         false,
     );
+    // A per-feature bottleneck's encoder is block-diagonal: weights across
+    // features do not exist, so they get no gradient (and stay at 0).
+    if model.shape.features.is_some() {
+        for (l, layer) in grads.encoder.iter_mut().enumerate() {
+            for ((r, c), g) in layer.w.indexed_iter_mut() {
+                if !model.shape.allowed(l, r, c) {
+                    *g = F::zero();
+                }
+            }
+        }
+    }
     (parts, grads)
 }

@@ -9,7 +9,7 @@ use crate::config::Experiment;
 use crate::data::{Dataset, Split};
 use crate::geco::{Geco, Target};
 use crate::model::{Model, Params};
-use crate::report::Report;
+use crate::report::{Report, rate_per_feature};
 use crate::rng::{Key, Permutation, Stream};
 use ndarray::{Array2, Axis};
 
@@ -194,11 +194,14 @@ impl CpuTrainer {
             lr: e.lr_at(at),
             backend: "cpu".into(),
             is_final,
+            rate_features_bits: None,
             rate_dims_bits: test.kl_dims_nats.iter().map(|v| v / ln2).collect(),
             layers: None,
             izx_pairwise_bits: None,
             target_gap: self.target.and(self.geco.average).map(f64::from),
         };
+        report.rate_features_bits =
+            rate_per_feature(&report.rate_dims_bits, self.model.shape.features);
         if e.info_plane {
             let (layers, izx) =
                 super::plane::measure(&self.params, &self.model, e, &self.dataset.train);

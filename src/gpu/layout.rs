@@ -59,6 +59,22 @@ impl ParamLayout {
         }
     }
 
+    /// 1.0 for each parameter that exists, 0.0 for encoder weights that
+    /// `Shape::allowed` rules out (a per-feature bottleneck's cross terms).
+    pub fn mask(&self, shape: &Shape) -> Vec<f32> {
+        let mut mask = vec![1.0f32; self.total];
+        for (l, place) in self.encoder.iter().enumerate() {
+            for r in 0..place.fan_in {
+                for c in 0..place.fan_out {
+                    if !shape.allowed(l, r, c) {
+                        mask[place.w + r * place.fan_out + c] = 0.0;
+                    }
+                }
+            }
+        }
+        mask
+    }
+
     /// Rebuilds parameters from one replica's flat values.
     pub fn unflatten(&self, flat: &[f32]) -> Params<f32> {
         assert_eq!(

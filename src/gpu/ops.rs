@@ -487,8 +487,8 @@ pub fn reduce(
     );
 }
 
-/// Adam over all `count` parameters of every replica. CPU twin:
-/// `cpu::adam::Adam::update`.
+/// Adam over all `count` parameters of every replica, skipping those whose
+/// `mask` is 0. CPU twin: `cpu::adam::Adam::update` (with masked gradients).
 #[allow(clippy::too_many_arguments)]
 pub fn adam(
     plan: &mut Plan,
@@ -496,6 +496,7 @@ pub fn adam(
     label: &str,
     state: [&wgpu::Buffer; 4],
     schedule: &wgpu::Buffer,
+    mask: Option<&wgpu::Buffer>,
     count: usize,
     beta1: f64,
     beta2: f64,
@@ -508,12 +509,13 @@ pub fn adam(
         epsilon: crate::cpu::adam::ADAM_EPSILON as f32,
     };
     let [p, g, m, v] = state;
+    // Without a mask the (unread) mask binding takes the schedule.
     plan.dispatch(
         ctx,
         label,
         Kernel::Adam,
-        &[],
-        &[p, g, m, v, schedule],
+        &[("MASKED", mask.is_some() as u32 as f64)],
+        &[p, g, m, v, schedule, mask.unwrap_or(schedule)],
         Some(&params),
         [groups(count, 256), replicas as u32, 1],
     );

@@ -21,7 +21,7 @@ use crate::data::Dataset;
 use crate::geco::Target;
 use crate::info::plane::{self as info_plane, Range};
 use crate::model::{Model, Params};
-use crate::report::{LayerInfo, Report};
+use crate::report::{LayerInfo, Report, rate_per_feature};
 pub use crate::sweep::{Replica, single};
 
 /// Rows evaluated per chunk (the row capacity of the activation buffers is
@@ -63,6 +63,9 @@ struct Buffers {
     kl_dims: wgpu::Buffer,
     batch_stats: wgpu::Buffer,
     geco_state: wgpu::Buffer,
+    /// 1 for every parameter that exists, 0 for the cross-feature weights of
+    /// a per-feature bottleneck (which Adam leaves at 0).
+    mask: Option<wgpu::Buffer>,
     batch_x: wgpu::Buffer,
     batch_y: wgpu::Buffer,
     encoder_hidden: Vec<Hidden>,
@@ -274,6 +277,9 @@ impl GpuTrainer {
             metrics: floats("metrics", SLOTS),
             kl_dims: floats("kl per dimension", shape.latent),
             batch_stats: floats("batch statistics", STATS),
+            mask: shape
+                .features
+                .map(|_| ctx.storage_with("parameter mask", &layout.mask(shape))),
             geco_state: ctx.storage_with(
                 "adaptive beta state",
                 &replicas
@@ -411,7 +417,12 @@ impl GpuTrainer {
                 }
                 None => (None, None),
             };
+            let rate_dims_bits: Vec<f64> = kl_dims[r * k..(r + 1) * k]
+                .iter()
+                .map(|&v| v as f64 / test_n / ln2)
+                .collect();
             reports.push(Report {
+                rate_features_bits: rate_per_feature(&rate_dims_bits, self.model.shape.features),
                 step: self.step,
                 epoch: self.step as f64 * e.batch as f64 / self.n_train as f64,
                 loss: (test_data + beta * test_kl) / ln2,
@@ -425,10 +436,7 @@ impl GpuTrainer {
                 lr: e.lr_at(at),
                 backend: "gpu".into(),
                 is_final,
-                rate_dims_bits: kl_dims[r * k..(r + 1) * k]
-                    .iter()
-                    .map(|&v| v as f64 / test_n / ln2)
-                    .collect(),
+                rate_dims_bits,
                 layers,
                 izx_pairwise_bits,
                 target_gap,

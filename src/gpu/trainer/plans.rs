@@ -384,6 +384,7 @@ impl GpuTrainer {
             "adam",
             [&b.params, &b.grads, &b.adam_m, &b.adam_v],
             &b.schedule,
+            b.mask.as_ref(),
             self.layout.total,
             self.experiment.adam_beta1,
             self.experiment.adam_beta2,
