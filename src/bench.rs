@@ -364,6 +364,107 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     Ok(rows)
 }
 
+/// Patterns and width of the information-plane benchmark (var_u's largest
+/// plane: every training pattern of a 10-unit layer).
+const PLANE_PATTERNS: usize = 4096;
+const PLANE_WIDTH: usize = 10;
+
+/// Time of the information plane's N x N estimators for N = 4096: the CPU
+/// reference (`info::plane`) and the WGSL kernel (`pairwise.wgsl`).
+pub fn plane_estimators(gpu: bool) -> Result<Vec<KernelRow>, GpuError> {
+    use crate::info::plane;
+    let n = PLANE_PATTERNS;
+    let key = Key::new(7, Stream::Data);
+    let values = Array2::from_shape_fn((n, PLANE_WIDTH), |(i, j)| {
+        key.normal((i * PLANE_WIDTH + j) as u32, 0).tanh()
+    });
+    let labels: Vec<u32> = (0..n as u32).map(|i| i % 2).collect();
+    let row = |name: &str, ms: f64| KernelRow {
+        kernel: name.into(),
+        size: format!("N={n} d={PLANE_WIDTH}"),
+        ms,
+        gflops: 0.0,
+        gbps: 0.0,
+    };
+    let timed = |f: &dyn Fn()| {
+        let start = Instant::now();
+        f();
+        start.elapsed().as_secs_f64() * 1e3
+    };
+    let mut rows = vec![
+        row(
+            "plane cpu: binning (hash)",
+            timed(&|| {
+                plane::binning(values.view(), &labels, (-1.0, 1.0));
+            }),
+        ),
+        row(
+            "plane cpu: kde",
+            timed(&|| {
+                plane::kde(values.view(), &labels, plane::KDE_NOISE_VARIANCE);
+            }),
+        ),
+        row(
+            "plane cpu: pairwise kl (K=5)",
+            timed(&|| {
+                let (mu, sigma) = (
+                    values.slice(ndarray::s![.., ..5]),
+                    values.slice(ndarray::s![.., 5..]).mapv(|v| v.abs() + 0.1),
+                );
+                plane::pairwise_kl(mu, sigma.view(), &labels);
+            }),
+        ),
+    ];
+    if gpu {
+        let need = Requirements {
+            storage_buffer_bytes: 1 << 20,
+            workgroups_per_dimension: 65_535,
+        };
+        let ctx = block_on(GpuContext::new(need))?;
+        let flat: Vec<f32> = values.iter().copied().collect();
+        let buffer = ctx.storage_with("plane bench values", &flat);
+        let label_buffer = ctx.storage_with("plane bench labels", &labels);
+        let bounds = ctx.storage_with("plane bench bounds", &[-1.0f32, 1.0]);
+        let out = ctx.storage("plane bench out", 4 * 2 * n as u64);
+        let kernels = [
+            ("plane gpu: binning", ops::PairwiseKernel::Binning),
+            (
+                "plane gpu: kde",
+                ops::PairwiseKernel::Kde {
+                    noise_variance: plane::KDE_NOISE_VARIANCE,
+                },
+            ),
+            (
+                "plane gpu: pairwise kl (K=5)",
+                ops::PairwiseKernel::PairwiseKl,
+            ),
+        ];
+        for (name, kernel) in kernels {
+            let rows_spec = ops::PlaneRows {
+                buffer: &buffer,
+                n,
+                width: PLANE_WIDTH,
+                row_stride: PLANE_WIDTH,
+                replica_stride: 0,
+            };
+            let mut plan = Plan::default();
+            ops::pairwise(
+                &mut plan,
+                &ctx,
+                name,
+                rows_spec,
+                &label_buffer,
+                kernel,
+                &bounds,
+                &out,
+                1,
+            );
+            rows.push(row(name, time_plan(&ctx, &plan, 2)?));
+        }
+    }
+    Ok(rows)
+}
+
 /// A plain-text table of training rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(

@@ -20,7 +20,8 @@ fn usage() -> String {
         "ibp: the Information Bottleneck Playground on the command line
 
 USAGE:
-  ibp train --link QUERY [--steps N] [--backend cpu|gpu|auto] [--sweep SPEC] [--csv FILE]
+  ibp train --link QUERY [--steps N] [--backend cpu|gpu|auto] [--sweep SPEC]
+            [--info-plane] [--csv FILE]
       Trains the experiment of a share link (the page's URL fragment, e.g.
       'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
       per report (every `report` steps) and a final summary with \"final\": true.
@@ -31,6 +32,10 @@ USAGE:
       --backend: cpu (default; the bit-reproducible reference), gpu (WGSL
       kernels through wgpu; the adapter is named on stderr), auto (the GPU
       when an adapter exists, else the CPU).
+      --info-plane (or plane=1 in the link) adds \"layers\": every hidden
+      layer's (I(X;T), I(T;Y)) in bits by the link's estimator, then the
+      latent mean, and \"izx_pairwise_bits\"; with report set to the steps of
+      an epoch, one point per layer per epoch.
       --sweep beta=LO:HI:N trains N replicas with log-spaced betas, and
       --sweep seed=FIRST:N N replicas with consecutive seeds, in the same GPU
       dispatches; every line then carries \"replica\" (0..N-1) and its beta.
@@ -109,12 +114,14 @@ fn train(mut flags: Flags) -> Result<(), String> {
     };
     let backend = flags.value("--backend")?.unwrap_or_else(|| "cpu".into());
     let sweep_spec = flags.value("--sweep")?;
+    let info_plane = flags.switch("--info-plane");
     let csv = flags.value("--csv")?;
     flags.finish()?;
     if !["cpu", "gpu", "auto"].contains(&backend.as_str()) {
         return Err(format!("--backend: '{backend}' is not one of cpu|gpu|auto"));
     }
-    let experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
+    let mut experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
+    experiment.info_plane |= info_plane;
     let replicas = match &sweep_spec {
         Some(spec) => sweep::parse(spec, &experiment)?,
         None => sweep::single(&experiment),
@@ -271,12 +278,16 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
                 rows.extend(gpu_rows);
                 adapter = Some(name);
                 kernels = bench::gpu_kernels(quick).map_err(|e| e.to_string())?;
+                kernels.extend(bench::plane_estimators(true).map_err(|e| e.to_string())?);
             }
             Err(GpuError::NoAdapter(why)) if backend == "all" => {
                 eprintln!("ibp bench: GPU skipped: no adapter ({why})")
             }
             Err(e) => return Err(e.to_string()),
         }
+    }
+    if adapter.is_none() && backend != "gpu" {
+        kernels.extend(bench::plane_estimators(false).map_err(|e| e.to_string())?);
     }
     if json {
         println!(
