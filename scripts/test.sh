@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, the native Rust suites (CPU reference, data,
 # CLI, GPU kernels and training on the Vulkan adapter, lavapipe where there
-# is no GPU), and a check that the core still builds for WebAssembly.
+# is no GPU), then the page: built for WebAssembly and driven in headless
+# Chromium with WebGPU (SwiftShader where there is no GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,7 +13,8 @@ export MESA_SHADER_CACHE_DIR="${MESA_SHADER_CACHE_DIR:-$(mktemp -d)}"
 chmod 700 "$XDG_RUNTIME_DIR"
 echo "== cargo fmt --check"
 cargo fmt --check
-echo "== the core builds for wasm32 (the page's target)"
-cargo check --quiet --lib --target wasm32-unknown-unknown
 echo "== native tests"
 cargo test
+echo "== the page (build, then browser tests)"
+scripts/build-web.sh
+node --test --test-concurrency=1 tests/e2e/

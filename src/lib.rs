@@ -12,4 +12,7 @@ pub mod info;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod snapshot;
 pub mod sweep;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

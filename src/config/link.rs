@@ -333,6 +333,80 @@ pub fn parse(query: &str) -> Result<Experiment, ConfigError> {
     Ok(experiment)
 }
 
+/// Reads a link as the page does: every problem is collected (key and
+/// message) and that key alone falls back to its default; a cross-key rule
+/// that fails resets the key it names. Never fails.
+pub fn parse_lenient(query: &str) -> (Experiment, Vec<ConfigError>) {
+    let mut errors = Vec::new();
+    if query.len() > MAX_LINK_BYTES {
+        errors.push(ConfigError::new(
+            "link",
+            format!(
+                "{} bytes is too long (allowed: at most {MAX_LINK_BYTES})",
+                query.len()
+            ),
+        ));
+        return (Experiment::default(), errors);
+    }
+    let query = query.trim().trim_start_matches(['?', '#']);
+    let mut experiment = Experiment::default();
+    let mut seen = [false; KEYS.len()];
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let Some((raw_key, raw_value)) = pair.split_once('=') else {
+            errors.push(ConfigError::new(
+                &printable(pair),
+                "has no value (expected key=value)",
+            ));
+            continue;
+        };
+        let Ok(key) = decode(raw_key) else {
+            errors.push(ConfigError::new(&printable(raw_key), "is not a valid key"));
+            continue;
+        };
+        let Some(index) = KEYS.iter().position(|k| k.name == key) else {
+            errors.push(ConfigError::new(&printable(&key), "unknown key (ignored)"));
+            continue;
+        };
+        let spec = &KEYS[index];
+        if std::mem::replace(&mut seen[index], true) {
+            errors.push(ConfigError::new(
+                spec.name,
+                "given more than once (the first is used)",
+            ));
+            continue;
+        }
+        let mut trial = experiment.clone();
+        let result = decode(raw_value)
+            .and_then(|v| (spec.set)(&mut trial, &v))
+            .and_then(|_| (spec.check)(&trial));
+        match result {
+            Ok(()) => experiment = trial,
+            Err(message) => errors.push(ConfigError::new(
+                spec.name,
+                format!("{message}; using the default"),
+            )),
+        }
+    }
+    let defaults = Experiment::default();
+    for _ in 0..KEYS.len() {
+        match experiment.validate() {
+            Ok(()) => break,
+            Err(error) => {
+                if let Some(spec) = KEYS.iter().find(|k| k.name == error.key) {
+                    let _ = (spec.set)(&mut experiment, &(spec.get)(&defaults));
+                } else {
+                    experiment = defaults.clone();
+                }
+                errors.push(ConfigError::new(
+                    &error.key,
+                    format!("{}; using the default", error.message),
+                ));
+            }
+        }
+    }
+    (experiment, errors)
+}
+
 /// Writes every key of `experiment` as a query string (no leading `?`).
 pub fn format(experiment: &Experiment) -> String {
     KEYS.iter()

@@ -11,7 +11,7 @@ mod link;
 pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
-pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES};
+pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, parse_lenient};
 
 use std::fmt;
 

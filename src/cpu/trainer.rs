@@ -71,6 +71,18 @@ impl CpuTrainer {
         }
     }
 
+    /// Replaces the experiment while training continues: for the settings
+    /// that can change live (beta and its schedule, the learning rate); the
+    /// model, data and seed must stay the same.
+    pub fn set_experiment(&mut self, experiment: Experiment) {
+        debug_assert_eq!(
+            Model::new(&experiment, &self.dataset),
+            self.model,
+            "a live change may not change the model"
+        );
+        self.experiment = experiment;
+    }
+
     /// Steps taken so far.
     pub fn steps_done(&self) -> u32 {
         self.step

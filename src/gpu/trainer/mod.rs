@@ -310,6 +310,33 @@ impl GpuTrainer {
         self.replicas.len()
     }
 
+    /// Resolves when the device has finished every submitted step (in the
+    /// browser, where nothing blocks; natively it polls).
+    pub async fn finished(&self) -> Result<(), GpuError> {
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        self.ctx.queue.on_submitted_work_done(move || {
+            let _ = sender.send(());
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        self.ctx
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        receiver
+            .await
+            .map_err(|_| GpuError::Device("the device dropped the completion callback".into()))
+    }
+
+    /// Replaces the experiment while training continues: beta, its schedule
+    /// and the learning rate are written into every later submission's
+    /// schedule; a single replica takes the new beta as its own.
+    pub fn set_experiment(&mut self, experiment: Experiment) {
+        if self.replicas.len() == 1 {
+            self.replicas[0].beta = experiment.beta;
+        }
+        self.experiment = experiment;
+    }
+
     /// Steps taken so far.
     pub fn steps_done(&self) -> u32 {
         self.step

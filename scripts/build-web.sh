@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the page into dist/: the crate as WebAssembly (profile `web`), the JS
+# glue from the pinned wasm-bindgen CLI, a size pass with wasm-opt (npm
+# binaryen), the MNIST subset, then Vite's bundle. Prints the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh web
+echo "== building the WebAssembly"
+cargo build --quiet --lib --profile web --target wasm32-unknown-unknown
+rm -rf www/pkg
+wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/web/ib_playground.wasm
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  www/pkg/ib_playground_bg.wasm -o www/pkg/ib_playground_bg.wasm
+mkdir -p www/public/data
+cp -f www/data/mnist-subset.bin.gz www/public/data/mnist-subset.bin.gz
+echo "== bundling the page"
+node_modules/.bin/vite build --logLevel warn
+wasm=$(ls dist/assets/*.wasm)
+printf 'wasm: %s bytes, %s gzipped; page (dist without data): %s bytes gzipped\n' \
+  "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" \
+  "$(find dist -type f ! -path 'dist/data/*' -exec cat {} + | gzip -9c | wc -c)"

@@ -1,0 +1,244 @@
+//! The page's surface (wasm32 only): a training `Session` created from a
+//! share link, on the visitor's WebGPU device or the CPU backend, with its
+//! reports and view snapshots as plain JS objects. Thin on purpose: the model
+//! and the math live in the rest of the crate.
+//!
+//! Calls on one session must not overlap (the worker awaits each one).
+
+use crate::config::{Experiment, KEYS};
+use crate::cpu::CpuTrainer;
+use crate::data::{self, Dataset, Sources, mnist::MnistSource};
+use crate::gpu::{GpuError, GpuTrainer};
+use crate::model::Params;
+use crate::report::Report;
+use crate::snapshot::{self, Snapshot};
+use crate::sweep;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+enum Engine {
+    Cpu(Box<CpuTrainer>),
+    Gpu(Box<GpuTrainer>),
+}
+
+/// One experiment training in the page.
+#[wasm_bindgen]
+pub struct Session {
+    engine: Engine,
+    experiment: Experiment,
+    dataset: Dataset,
+    backend: String,
+}
+
+#[derive(Serialize)]
+struct LinkCheck {
+    link: String,
+    errors: Vec<KeyError>,
+}
+
+#[derive(Serialize)]
+struct KeyError {
+    key: String,
+    message: String,
+}
+
+/// Reads a link leniently for the page: every bad key is reported (key and
+/// message) and falls back to its default, the rest is kept. Returns
+/// `{link, errors}` with the link normalised (every key written).
+#[wasm_bindgen(js_name = checkLink)]
+pub fn check_link(query: &str) -> Result<JsValue, JsError> {
+    let (experiment, errors) = crate::config::parse_lenient(query);
+    let errors = errors
+        .into_iter()
+        .map(|e| KeyError {
+            key: e.key,
+            message: e.message,
+        })
+        .collect();
+    to_js(&LinkCheck {
+        link: experiment.to_link(),
+        errors,
+    })
+}
+
+/// Every link key with its documentation and default, for the page.
+#[wasm_bindgen(js_name = linkKeys)]
+pub fn link_keys() -> Result<JsValue, JsError> {
+    let defaults = Experiment::default();
+    let keys: Vec<(String, String, String)> = KEYS
+        .iter()
+        .map(|k| (k.name.to_string(), k.doc.to_string(), (k.get)(&defaults)))
+        .collect();
+    to_js(&keys)
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Creates a session. `backend` is "gpu" or "cpu"; `mnist` holds the
+    /// uncompressed subset file when data=mnist; `csv` the table for data=csv.
+    /// A GPU failure is an error whose message starts with "gpu:" so the page
+    /// can fall back to the CPU and say why.
+    pub async fn create(
+        link: String,
+        backend: String,
+        mnist: Option<Vec<u8>>,
+        csv: Option<String>,
+    ) -> Result<Session, JsError> {
+        let experiment = Experiment::from_link(&link).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut sources = Sources { csv, mnist: None };
+        if let Some(bytes) = mnist {
+            sources.mnist =
+                Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
+        }
+        let dataset = data::load(&experiment, &sources).map_err(|e| JsError::new(&e.0))?;
+        let (engine, backend) = match backend.as_str() {
+            "gpu" => {
+                let trainer =
+                    GpuTrainer::open(experiment.clone(), &dataset, sweep::single(&experiment))
+                        .await
+                        .map_err(|e| JsError::new(&format!("gpu: {e}")))?;
+                let name = if trainer.ctx.summary.name == "unnamed adapter" {
+                    format!(
+                        "WebGPU — {} ({})",
+                        trainer.ctx.summary.device_type, trainer.ctx.summary.driver
+                    )
+                } else {
+                    format!("WebGPU — {}", trainer.ctx.summary.name)
+                };
+                (Engine::Gpu(Box::new(trainer)), name)
+            }
+            "cpu" => (
+                Engine::Cpu(Box::new(CpuTrainer::new(
+                    experiment.clone(),
+                    dataset.clone(),
+                ))),
+                "CPU (WebAssembly)".to_string(),
+            ),
+            other => {
+                return Err(JsError::new(&format!(
+                    "backend '{other}' is not gpu or cpu"
+                )));
+            }
+        };
+        Ok(Session {
+            engine,
+            experiment,
+            dataset,
+            backend,
+        })
+    }
+
+    /// "WebGPU — adapter" or "CPU (WebAssembly)".
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// The normalised share link of this session's experiment.
+    #[wasm_bindgen(getter)]
+    pub fn link(&self) -> String {
+        self.experiment.to_link()
+    }
+
+    /// Steps taken so far.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> u32 {
+        match &self.engine {
+            Engine::Cpu(t) => t.steps_done(),
+            Engine::Gpu(t) => t.steps_done(),
+        }
+    }
+
+    /// Dataset facts for the views: name, sizes, classes, image shape.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&snapshot::DatasetInfo::of(&self.dataset, &self.experiment))
+    }
+
+    /// Trains `steps` more steps (the GPU records them and returns at once).
+    pub fn train(&mut self, steps: u32) {
+        match &mut self.engine {
+            Engine::Cpu(t) => {
+                for _ in 0..steps {
+                    t.train_step();
+                }
+            }
+            Engine::Gpu(t) => t.submit_steps(steps),
+        }
+    }
+
+    /// Resolves when the submitted training steps have run (the GPU works
+    /// asynchronously; the CPU has already finished).
+    pub async fn finished(&self) -> Result<(), JsError> {
+        match &self.engine {
+            Engine::Cpu(_) => Ok(()),
+            Engine::Gpu(t) => t.finished().await.map_err(gpu_error),
+        }
+    }
+
+    /// Measures the model: one report object (see `report::Report`).
+    pub async fn report(&mut self) -> Result<JsValue, JsError> {
+        let report: Report = match &mut self.engine {
+            Engine::Cpu(t) => t.report(false),
+            Engine::Gpu(t) => t.report(false).await.map_err(gpu_error)?.remove(0),
+        };
+        to_js(&report)
+    }
+
+    /// What the views draw: latent means and scales of a sample of test
+    /// points, the decision map of 2-D data, inputs beside their
+    /// reconstructions or predictions for images.
+    pub async fn snapshot(&self) -> Result<JsValue, JsError> {
+        let params: Params<f32> = match &self.engine {
+            Engine::Cpu(t) => t.params.clone(),
+            Engine::Gpu(t) => t.read_params(0).await.map_err(gpu_error)?,
+        };
+        let model = match &self.engine {
+            Engine::Cpu(t) => t.model.clone(),
+            Engine::Gpu(t) => t.model.clone(),
+        };
+        let snap: Snapshot = snapshot::take(
+            &params,
+            &model,
+            &self.experiment,
+            &self.dataset,
+            self.steps(),
+        );
+        to_js(&snap)
+    }
+
+    /// Changes beta from now on (the model keeps training).
+    #[wasm_bindgen(js_name = setBeta)]
+    pub fn set_beta(&mut self, beta: f64) -> Result<(), JsError> {
+        self.live_change(|e| e.beta = beta)
+    }
+
+    /// Changes the learning rate from now on.
+    #[wasm_bindgen(js_name = setLr)]
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), JsError> {
+        self.live_change(|e| e.lr = lr)
+    }
+}
+
+impl Session {
+    fn live_change(&mut self, change: impl Fn(&mut Experiment)) -> Result<(), JsError> {
+        let mut next = self.experiment.clone();
+        change(&mut next);
+        next.validate().map_err(|e| JsError::new(&e.to_string()))?;
+        match &mut self.engine {
+            Engine::Cpu(t) => t.set_experiment(next.clone()),
+            Engine::Gpu(t) => t.set_experiment(next.clone()),
+        }
+        self.experiment = next;
+        Ok(())
+    }
+}
+
+fn gpu_error(e: GpuError) -> JsError {
+    JsError::new(&format!("gpu: {e}"))
+}

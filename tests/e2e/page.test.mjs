@@ -1,0 +1,100 @@
+// The playground page in headless Chromium: loads cleanly, trains on WebGPU
+// (SwiftShader here) and on the CPU path, changes beta live, draws the
+// information plane, and leaves a full-page screenshot for review.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { launch, numberOf, openPage, serve } from './harness.mjs';
+
+const CIRCLE = '#v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=0';
+const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function ready(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
+  return page.getByTestId('backend').textContent();
+}
+
+async function stepsAtLeast(page, n, timeout = 120_000) {
+  await page.waitForFunction((min) => Number(document.querySelector('[data-testid=step-count]').textContent) >= min, n, { timeout });
+}
+
+/** Trains from a fresh load until `late` steps; returns the losses at `early` and `late`. */
+async function trainAndWatchLoss(page, early, late) {
+  await page.getByTestId('play').click();
+  await stepsAtLeast(page, early);
+  await page.waitForFunction((min) => document.querySelector('[data-testid=loss]').textContent !== '–', early);
+  const first = await numberOf(page, 'loss');
+  await stepsAtLeast(page, late);
+  await page.waitForTimeout(300);
+  return [first, await numberOf(page, 'loss')];
+}
+
+test('loads without console errors and trains on WebGPU', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}${CIRCLE}`);
+  const backend = await ready(page);
+  assert.match(backend, /^WebGPU — /, `backend label: ${backend}`);
+  const [first, later] = await trainAndWatchLoss(page, 20, 160);
+  assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: `${SHOTS}page-webgpu.png`, fullPage: true });
+  await page.close();
+});
+
+test('?backend=cpu trains on the CPU path', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu${CIRCLE}`);
+  const backend = await ready(page);
+  assert.match(backend, /^CPU \(WebAssembly\)/, `backend label: ${backend}`);
+  assert.match(backend, /CPU was chosen/);
+  const [first, later] = await trainAndWatchLoss(page, 20, 400);
+  assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('changing beta live changes the rate', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu${CIRCLE.replace('report=20', 'report=50')}`);
+  await ready(page);
+  await page.getByTestId('play').click();
+  await stepsAtLeast(page, 1000);
+  const before = await numberOf(page, 'rate');
+  const stepAtChange = await numberOf(page, 'step-count');
+  // beta = 1: the slider spans 1e-6 .. 10 on a log scale of 1000 positions.
+  await page.getByTestId('knob-beta').evaluate((input) => {
+    input.value = String(Math.round((6 / 7) * 1000));
+    input.dispatchEvent(new Event('change'));
+  });
+  await page.waitForFunction(() => location.hash.includes('beta=1&'));
+  await stepsAtLeast(page, stepAtChange + 1500);
+  const afterChange = await numberOf(page, 'rate');
+  assert.ok(afterChange < 0.5 * before, `rate should fall after beta 1e-3 -> 1: ${before} -> ${afterChange}`);
+  await page.close();
+});
+
+test('the information plane has points after training on var_u', async () => {
+  const link = '#v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-4&lr=4e-3&batch=256&report=20&plane=1';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu${link}`);
+  await ready(page);
+  await page.getByTestId('play').click();
+  await stepsAtLeast(page, 100);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=info-plane] circle.plane-point').length >= 20);
+  const points = await page.locator('[data-testid=info-plane] circle.plane-point').count();
+  // Four layers (three hidden and the latent mean) at several reports.
+  assert.ok(points >= 20, `${points} points on the plane`);
+  assert.deepEqual(errors, []);
+  await page.getByTestId('play').click();
+  await page.screenshot({ path: `${SHOTS}page-var-u.png`, fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,166 @@
+// The controller: wires the experiment link (the URL fragment), the
+// controls, the training worker and the views. It holds no tensors: the
+// worker sends reports and snapshots as plain objects.
+import { mountKnobs } from './knobs.js';
+import { fmt } from './plot.js';
+import { CurvesView } from './views/curves.js';
+import { InfoPlaneView } from './views/info-plane.js';
+import { LatentView } from './views/latent.js';
+import { DimsView } from './views/dims.js';
+import { MapView } from './views/map.js';
+
+/** Reports kept for the curves (older ones are thinned out). */
+const HISTORY_LIMIT = 1500;
+/** The link a first visit starts from. */
+const DEFAULT_LINK = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&report=20&plane=1';
+
+const $ = (id) => document.getElementById(id);
+const query = new URLSearchParams(location.search);
+const backendChoice = query.get('backend') === 'cpu' ? 'cpu' : 'gpu';
+document.body.classList.toggle('embed', query.get('embed') === '1');
+
+const views = {
+  curves: new CurvesView($('curves')),
+  plane: new InfoPlaneView($('info-plane')),
+  latent: new LatentView($('latent'), $('latent-projection')),
+  dims: new DimsView($('dims')),
+  map: new MapView($('map'), $('map-caption')),
+};
+
+const state = { link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [] };
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+function showProblems() {
+  const box = $('error');
+  box.replaceChildren();
+  for (const text of state.problems) {
+    const line = document.createElement('p');
+    line.textContent = text; // never HTML: links and uploads come from strangers
+    box.append(line);
+  }
+  box.hidden = state.problems.length === 0;
+}
+
+function setLink(link) {
+  state.link = link;
+  history.replaceState(null, '', `${location.pathname}${location.search}#${link}`);
+  $('share-link').value = `${location.origin}${location.pathname}${location.search.replace(/[?&]embed=1/, '')}#${link}`;
+  knobs.update(new URLSearchParams(link));
+}
+
+function start(link, problems = []) {
+  state.history = [];
+  state.snapshot = null;
+  state.problems = problems;
+  showProblems();
+  setPlaying(false);
+  $('backend').textContent = 'starting…';
+  worker.postMessage({ type: 'start', link, backend: backendChoice });
+}
+
+function setPlaying(playing) {
+  state.playing = playing;
+  $('play').textContent = playing ? 'Pause' : 'Play';
+  $('play').setAttribute('aria-pressed', String(playing));
+  worker.postMessage({ type: playing ? 'play' : 'pause' });
+}
+
+function scheduleRedraw() {
+  if (state.redraw) return;
+  state.redraw = true;
+  requestAnimationFrame(() => {
+    state.redraw = false;
+    try {
+      views.curves.update(state.history);
+      views.plane.update(state.history, state.info);
+      const last = state.history[state.history.length - 1];
+      if (last) views.dims.update(last, state.info);
+      if (state.snapshot) {
+        views.latent.update(state.snapshot.latent);
+        views.map.update(state.snapshot);
+      }
+    } catch (error) {
+      state.problems = [`a view failed: ${error.message}`];
+      showProblems();
+    }
+  });
+}
+
+function showReport(report) {
+  $('step-count').textContent = String(report.step);
+  $('loss').textContent = fmt(report.loss, 'bits');
+  $('rate').textContent = fmt(report.rate_bits, 'bits');
+  $('izy').textContent = fmt(report.izy_bits ?? null, 'bits');
+  $('accuracy').textContent = report.test_acc == null ? '–' : `${(100 * report.test_acc).toFixed(1)} % test`;
+}
+
+worker.onmessage = ({ data }) => {
+  switch (data.type) {
+    case 'ready':
+      state.info = data.info;
+      $('backend').textContent = data.fallback ? `${data.backend} — ${data.fallback}` : data.backend;
+      setLink(data.link);
+      state.problems = state.problems.concat(data.errors.map((e) => `${e.key}: ${e.message}`));
+      showProblems();
+      break;
+    case 'progress':
+      $('step-count').textContent = String(data.steps);
+      break;
+    case 'report':
+      state.history.push(data.report);
+      if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
+      showReport(data.report);
+      scheduleRedraw();
+      break;
+    case 'snapshot':
+      state.snapshot = data.snapshot;
+      scheduleRedraw();
+      break;
+    case 'relinked':
+      setLink(data.link);
+      break;
+    case 'error':
+      state.problems = state.problems.concat(data.message);
+      showProblems();
+      setPlaying(false);
+      break;
+    default:
+      break;
+  }
+};
+
+const knobs = mountKnobs($('knobs'), (key, value, live) => {
+  const params = new URLSearchParams(state.link);
+  params.set(key, value);
+  const link = params.toString().replaceAll('%2C', ',');
+  if (live) {
+    worker.postMessage({ type: 'set', key, value });
+    setLink(link);
+  } else {
+    start(link);
+  }
+});
+
+$('play').addEventListener('click', () => setPlaying(!state.playing));
+$('step').addEventListener('click', () => {
+  setPlaying(false);
+  worker.postMessage({ type: 'step' });
+});
+$('reset').addEventListener('click', () => start(state.link));
+$('share').addEventListener('click', async () => {
+  const input = $('share-link');
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    $('share').textContent = 'Copied';
+  } catch {
+    $('share').textContent = 'Select and copy';
+  }
+  setTimeout(() => { $('share').textContent = 'Share'; }, 1500);
+});
+window.addEventListener('hashchange', () => {
+  const link = location.hash.slice(1);
+  if (link && link !== state.link) start(link);
+});
+
+start(location.hash.length > 1 ? location.hash.slice(1) : DEFAULT_LINK);

@@ -1,0 +1,150 @@
+// The training worker: owns the WebAssembly session so the page never
+// freezes. Messages in: start, play, pause, step, set, snapshot. Messages
+// out: ready, progress, report, snapshot, error.
+//
+//   idle --start--> ready --play--> training --pause--> ready
+//                     ^  \--step--> (one step, one report) --/
+//                     \------ error (GPU lost, bad data) ----/
+import init, { Session, checkLink } from '../pkg/ib_playground.js';
+
+/** Milliseconds of training between looks at the message queue. */
+const SLICE_MS = 60;
+/** Milliseconds between snapshots for the views. */
+const SNAPSHOT_MS = 400;
+
+const wasmReady = init();
+let session = null;
+let generation = 0;
+let playing = false;
+let reportEvery = 100;
+let nextReport = 0;
+let chunk = 1;
+let lastSnapshot = 0;
+let queue = Promise.resolve();
+
+const post = (message) => self.postMessage(message);
+
+function serial(task) {
+  queue = queue.then(task).catch((error) => post({ type: 'error', message: String(error?.message ?? error) }));
+  return queue;
+}
+
+async function loadMnist() {
+  const response = await fetch(new URL('data/mnist-subset.bin.gz', self.location.href.replace(/assets\/.*$/, '')));
+  if (!response.ok) throw new Error(`the MNIST subset could not be loaded (HTTP ${response.status})`);
+  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Why WebGPU cannot be used (or null), and the adapter's name. */
+async function probeGpu() {
+  if (!self.navigator?.gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
+  const adapter = await self.navigator.gpu.requestAdapter();
+  if (!adapter) return { reason: 'WebGPU offers no adapter on this machine' };
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+  return { reason: null, name };
+}
+
+async function start({ link, backend }) {
+  await wasmReady;
+  generation += 1;
+  playing = false;
+  session?.free();
+  session = null;
+  const checked = checkLink(link);
+  const params = new URLSearchParams(checked.link);
+  reportEvery = Number(params.get('report')) || 100;
+  const mnist = params.get('data') === 'mnist' ? await loadMnist() : undefined;
+  let reason = null;
+  let adapterName = null;
+  if (backend === 'gpu') {
+    ({ reason, name: adapterName } = await probeGpu());
+    if (!reason) {
+      try {
+        session = await Session.create(checked.link, 'gpu', mnist, undefined);
+      } catch (error) {
+        reason = String(error?.message ?? error).replace(/^gpu: /, '');
+      }
+    }
+  } else {
+    reason = 'the CPU was chosen (?backend=cpu)';
+  }
+  if (!session) session = await Session.create(checked.link, 'cpu', mnist, undefined);
+  nextReport = reportEvery;
+  chunk = 1;
+  const onGpu = !session.backend.startsWith('CPU');
+  post({
+    type: 'ready',
+    backend: onGpu ? `WebGPU — ${adapterName}` : session.backend,
+    fallback: onGpu ? null : reason,
+    link: session.link,
+    errors: checked.errors,
+    info: session.info(),
+  });
+  post({ type: 'report', report: await session.report() });
+  post({ type: 'snapshot', snapshot: await session.snapshot() });
+}
+
+/** Trains `count` steps, then reports if a report is due. */
+async function advance(count) {
+  session.train(count);
+  await session.finished();
+  const steps = session.steps;
+  post({ type: 'progress', steps });
+  if (steps >= nextReport) {
+    nextReport = (Math.floor(steps / reportEvery) + 1) * reportEvery;
+    post({ type: 'report', report: await session.report() });
+  }
+  const now = performance.now();
+  if (now - lastSnapshot > SNAPSHOT_MS) {
+    lastSnapshot = now;
+    post({ type: 'snapshot', snapshot: await session.snapshot() });
+  }
+}
+
+async function loop(mine) {
+  while (playing && mine === generation && session) {
+    // Slices go through the same queue as every other call on the session.
+    await serial(async () => {
+      if (!playing || mine !== generation || !session) return;
+      const began = performance.now();
+      await advance(Math.max(1, Math.min(chunk, nextReport - session.steps)));
+      const took = performance.now() - began;
+      // Aim each slice at SLICE_MS so pause and beta changes land promptly.
+      if (took < SLICE_MS / 2) chunk = Math.min(chunk * 2, 4096);
+      else if (took > SLICE_MS * 2) chunk = Math.max(1, chunk >> 1);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+self.onmessage = ({ data }) => {
+  if (data.type === 'play') {
+    if (!playing && session) {
+      playing = true;
+      loop(generation);
+    }
+    return;
+  }
+  if (data.type === 'pause') {
+    playing = false;
+    return;
+  }
+  serial(async () => {
+    if (data.type === 'start') return start(data);
+    if (!session) return;
+    if (data.type === 'step') {
+      playing = false;
+      nextReport = session.steps + 1;
+      await advance(1);
+      nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
+    } else if (data.type === 'set') {
+      if (data.key === 'beta') session.setBeta(Number(data.value));
+      if (data.key === 'lr') session.setLr(Number(data.value));
+      post({ type: 'relinked', link: session.link });
+    } else if (data.type === 'snapshot') {
+      post({ type: 'snapshot', snapshot: await session.snapshot() });
+    }
+  });
+};
