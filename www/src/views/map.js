@@ -18,9 +18,10 @@ export class MapView {
   update(snapshot) {
     const ctx = this.canvas.getContext('2d');
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    // The view exists for 2-D data and images only.
+    this.canvas.closest('figure').hidden = !snapshot.map && !snapshot.images;
     if (snapshot.map) return this.drawMap(ctx, snapshot.map);
     if (snapshot.images) return this.drawImages(ctx, snapshot.images);
-    this.caption.textContent = 'Decision map (2-D data) or images';
   }
 
   drawMap(ctx, map) {
