@@ -22,8 +22,10 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// The backend: one CPU trainer per replica, or one GPU trainer holding
+/// every replica in the same dispatches.
 enum Engine {
-    Cpu(Box<CpuTrainer>),
+    Cpu(Vec<CpuTrainer>),
     Gpu(Box<GpuTrainer>),
 }
 
@@ -81,7 +83,8 @@ pub fn link_keys() -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 impl Session {
     /// Creates a session. `backend` is "gpu" or "cpu"; `mnist` holds the
-    /// uncompressed subset file when data=mnist; `csv` the table for data=csv.
+    /// uncompressed subset file when data=mnist; `csv` the table for data=csv;
+    /// `sweep` ("beta=1e-4:1:8") trains several replicas at once.
     /// A GPU failure is an error whose message starts with "gpu:" so the page
     /// can fall back to the CPU and say why.
     pub async fn create(
@@ -89,49 +92,39 @@ impl Session {
         backend: String,
         mnist: Option<Vec<u8>>,
         csv: Option<String>,
+        sweep: Option<String>,
     ) -> Result<Session, JsError> {
         let experiment = Experiment::from_link(&link).map_err(|e| JsError::new(&e.to_string()))?;
         let mut sources = Sources { csv, mnist: None };
         if let Some(bytes) = mnist {
-            sources.mnist =
-                Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
+            sources.mnist = Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
         }
         let dataset = data::load(&experiment, &sources).map_err(|e| JsError::new(&e.0))?;
+        let replicas = match &sweep {
+            Some(spec) => sweep::parse(spec, &experiment).map_err(|e| JsError::new(&e))?,
+            None => sweep::single(&experiment),
+        };
         let (engine, backend) = match backend.as_str() {
             "gpu" => {
-                let trainer =
-                    GpuTrainer::open(experiment.clone(), &dataset, sweep::single(&experiment))
-                        .await
-                        .map_err(|e| JsError::new(&format!("gpu: {e}")))?;
-                let name = if trainer.ctx.summary.name == "unnamed adapter" {
-                    format!(
-                        "WebGPU — {} ({})",
-                        trainer.ctx.summary.device_type, trainer.ctx.summary.driver
-                    )
-                } else {
-                    format!("WebGPU — {}", trainer.ctx.summary.name)
-                };
+                let trainer = GpuTrainer::open(experiment.clone(), &dataset, replicas)
+                    .await
+                    .map_err(|e| JsError::new(&format!("gpu: {e}")))?;
+                let name = format!("WebGPU — {}", trainer.ctx.summary.name);
                 (Engine::Gpu(Box::new(trainer)), name)
             }
-            "cpu" => (
-                Engine::Cpu(Box::new(CpuTrainer::new(
-                    experiment.clone(),
-                    dataset.clone(),
-                ))),
-                "CPU (WebAssembly)".to_string(),
-            ),
-            other => {
-                return Err(JsError::new(&format!(
-                    "backend '{other}' is not gpu or cpu"
-                )));
+            "cpu" => {
+                let trainers = replicas
+                    .iter()
+                    .map(|r| {
+                        let replica = Experiment { seed: r.seed, beta: r.beta, ..experiment.clone() };
+                        CpuTrainer::new(replica, dataset.clone())
+                    })
+                    .collect();
+                (Engine::Cpu(trainers), "CPU (WebAssembly)".to_string())
             }
+            other => return Err(JsError::new(&format!("backend '{other}' is not gpu or cpu"))),
         };
-        Ok(Session {
-            engine,
-            experiment,
-            dataset,
-            backend,
-        })
+        Ok(Session { engine, experiment, dataset, backend })
     }
 
     /// "WebGPU — adapter" or "CPU (WebAssembly)".
@@ -150,7 +143,7 @@ impl Session {
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> u32 {
         match &self.engine {
-            Engine::Cpu(t) => t.steps_done(),
+            Engine::Cpu(trainers) => trainers[0].steps_done(),
             Engine::Gpu(t) => t.steps_done(),
         }
     }
@@ -163,9 +156,11 @@ impl Session {
     /// Trains `steps` more steps (the GPU records them and returns at once).
     pub fn train(&mut self, steps: u32) {
         match &mut self.engine {
-            Engine::Cpu(t) => {
-                for _ in 0..steps {
-                    t.train_step();
+            Engine::Cpu(trainers) => {
+                for t in trainers {
+                    for _ in 0..steps {
+                        t.train_step();
+                    }
                 }
             }
             Engine::Gpu(t) => t.submit_steps(steps),
@@ -181,34 +176,25 @@ impl Session {
         }
     }
 
-    /// Measures the model: one report object (see `report::Report`).
+    /// Measures every replica: an array of report objects (one without a
+    /// sweep; see `report::Report`).
     pub async fn report(&mut self) -> Result<JsValue, JsError> {
-        let report: Report = match &mut self.engine {
-            Engine::Cpu(t) => t.report(false),
-            Engine::Gpu(t) => t.report(false).await.map_err(gpu_error)?.remove(0),
+        let reports: Vec<Report> = match &mut self.engine {
+            Engine::Cpu(trainers) => trainers.iter_mut().map(|t| t.report(false)).collect(),
+            Engine::Gpu(t) => t.report(false).await.map_err(gpu_error)?,
         };
-        to_js(&report)
+        to_js(&reports)
     }
 
-    /// What the views draw: latent means and scales of a sample of test
-    /// points, the decision map of 2-D data, inputs beside their
-    /// reconstructions or predictions for images.
+    /// What the views draw (for the first replica): latent means and scales
+    /// of a sample of test points, the decision map of 2-D data, inputs
+    /// beside their reconstructions or predictions for images.
     pub async fn snapshot(&self) -> Result<JsValue, JsError> {
-        let params: Params<f32> = match &self.engine {
-            Engine::Cpu(t) => t.params.clone(),
-            Engine::Gpu(t) => t.read_params(0).await.map_err(gpu_error)?,
+        let (params, model): (Params<f32>, _) = match &self.engine {
+            Engine::Cpu(trainers) => (trainers[0].params.clone(), trainers[0].model.clone()),
+            Engine::Gpu(t) => (t.read_params(0).await.map_err(gpu_error)?, t.model.clone()),
         };
-        let model = match &self.engine {
-            Engine::Cpu(t) => t.model.clone(),
-            Engine::Gpu(t) => t.model.clone(),
-        };
-        let snap: Snapshot = snapshot::take(
-            &params,
-            &model,
-            &self.experiment,
-            &self.dataset,
-            self.steps(),
-        );
+        let snap: Snapshot = snapshot::take(&params, &model, &self.experiment, &self.dataset, self.steps());
         to_js(&snap)
     }
 
@@ -231,7 +217,7 @@ impl Session {
         change(&mut next);
         next.validate().map_err(|e| JsError::new(&e.to_string()))?;
         match &mut self.engine {
-            Engine::Cpu(t) => t.set_experiment(next.clone()),
+            Engine::Cpu(trainers) => trainers.iter_mut().for_each(|t| t.set_experiment(next.clone())),
             Engine::Gpu(t) => t.set_experiment(next.clone()),
         }
         self.experiment = next;

@@ -98,3 +98,18 @@ test('the information plane has points after training on var_u', async () => {
   await page.screenshot({ path: `${SHOTS}page-var-u.png`, fullPage: true });
   await page.close();
 });
+
+test('a beta sweep draws the family of models', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu${CIRCLE}`);
+  await ready(page);
+  await page.getByTestId('sweep').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=sweep-plot] circle.sweep-point').length === 8, null, { timeout: 120_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
+  const caption = await page.locator('#sweep-caption').textContent();
+  assert.match(caption, /8 models/);
+  // Small betas keep more rate than large ones: the points spread along the rate axis.
+  const xs = await page.locator('[data-testid=sweep-plot] circle.sweep-point').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cx'))));
+  assert.ok(xs[0] > xs[7] + 20, `rate should fall with beta: ${xs}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

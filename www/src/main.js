@@ -8,6 +8,7 @@ import { InfoPlaneView } from './views/info-plane.js';
 import { LatentView } from './views/latent.js';
 import { DimsView } from './views/dims.js';
 import { MapView } from './views/map.js';
+import { SweepView } from './views/sweep.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -25,6 +26,7 @@ const views = {
   latent: new LatentView($('latent'), $('latent-projection')),
   dims: new DimsView($('dims')),
   map: new MapView($('map'), $('map-caption')),
+  sweep: new SweepView($('sweep'), $('sweep-caption')),
 };
 
 const state = { link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [] };
@@ -116,6 +118,11 @@ worker.onmessage = ({ data }) => {
       state.snapshot = data.snapshot;
       scheduleRedraw();
       break;
+    case 'sweep':
+      $('view-sweep').hidden = false;
+      views.sweep.update(data.reports, state.info);
+      $('sweep-button').disabled = !data.done;
+      break;
     case 'relinked':
       setLink(data.link);
       break;
@@ -147,6 +154,11 @@ $('step').addEventListener('click', () => {
   worker.postMessage({ type: 'step' });
 });
 $('reset').addEventListener('click', () => start(state.link));
+$('sweep-button').addEventListener('click', () => {
+  setPlaying(false);
+  $('sweep-button').disabled = true;
+  worker.postMessage({ type: 'sweep' });
+});
 $('share').addEventListener('click', async () => {
   const input = $('share-link');
   input.select();

@@ -1,6 +1,6 @@
-// The training worker: owns the WebAssembly session so the page never
-// freezes. Messages in: start, play, pause, step, set, snapshot. Messages
-// out: ready, progress, report, snapshot, error.
+// The training worker: owns the WebAssembly sessions so the page never
+// freezes. Messages in: start, play, pause, step, set, snapshot, sweep.
+// Messages out: ready, progress, report, snapshot, sweep, error.
 //
 //   idle --start--> ready --play--> training --pause--> ready
 //                     ^  \--step--> (one step, one report) --/
@@ -12,8 +12,15 @@ const SLICE_MS = 60;
 /** Milliseconds between snapshots for the views. */
 const SNAPSHOT_MS = 400;
 
+/** The beta sweep: replicas, range, steps, and one noise sample per
+ * evaluation (the sweep reports often; eight models share each dispatch). */
+const SWEEP = { spec: 'beta=1e-5:1:8', steps: 1000 };
+
 const wasmReady = init();
 let session = null;
+let sweep = null;
+let sweepBackend = 'cpu';
+let mnistBytes;
 let generation = 0;
 let playing = false;
 let reportEvery = 100;
@@ -52,17 +59,20 @@ async function start({ link, backend }) {
   playing = false;
   session?.free();
   session = null;
+  sweep?.free();
+  sweep = null;
   const checked = checkLink(link);
   const params = new URLSearchParams(checked.link);
   reportEvery = Number(params.get('report')) || 100;
   const mnist = params.get('data') === 'mnist' ? await loadMnist() : undefined;
+  mnistBytes = mnist;
   let reason = null;
   let adapterName = null;
   if (backend === 'gpu') {
     ({ reason, name: adapterName } = await probeGpu());
     if (!reason) {
       try {
-        session = await Session.create(checked.link, 'gpu', mnist, undefined);
+        session = await Session.create(checked.link, 'gpu', mnist, undefined, undefined);
       } catch (error) {
         reason = String(error?.message ?? error).replace(/^gpu: /, '');
       }
@@ -70,7 +80,8 @@ async function start({ link, backend }) {
   } else {
     reason = 'the CPU was chosen (?backend=cpu)';
   }
-  if (!session) session = await Session.create(checked.link, 'cpu', mnist, undefined);
+  if (!session) session = await Session.create(checked.link, 'cpu', mnist, undefined, undefined);
+  sweepBackend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
   nextReport = reportEvery;
   chunk = 1;
   const onGpu = !session.backend.startsWith('CPU');
@@ -82,8 +93,27 @@ async function start({ link, backend }) {
     errors: checked.errors,
     info: session.info(),
   });
-  post({ type: 'report', report: await session.report() });
+  post({ type: 'report', report: (await session.report())[0] });
   post({ type: 'snapshot', snapshot: await session.snapshot() });
+}
+
+/** Trains the beta sweep in slices, posting every replica's report. */
+async function runSweep(mine) {
+  sweep?.free();
+  const link = session.link.replace(/samples=\d+/, 'samples=1');
+  sweep = await Session.create(link, sweepBackend, mnistBytes, undefined, SWEEP.spec);
+  post({ type: 'sweep', reports: await sweep.report(), done: false });
+  let slice = 100;
+  while (mine === generation && sweep && sweep.steps < SWEEP.steps) {
+    await serial(async () => {
+      if (mine !== generation || !sweep) return;
+      sweep.train(Math.min(slice, SWEEP.steps - sweep.steps));
+      await sweep.finished();
+      post({ type: 'sweep', reports: await sweep.report(), done: sweep.steps >= SWEEP.steps });
+    });
+    slice = Math.min(slice * 2, 500);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 /** Trains `count` steps, then reports if a report is due. */
@@ -94,7 +124,7 @@ async function advance(count) {
   post({ type: 'progress', steps });
   if (steps >= nextReport) {
     nextReport = (Math.floor(steps / reportEvery) + 1) * reportEvery;
-    post({ type: 'report', report: await session.report() });
+    post({ type: 'report', report: (await session.report())[0] });
   }
   const now = performance.now();
   if (now - lastSnapshot > SNAPSHOT_MS) {
@@ -143,6 +173,10 @@ self.onmessage = ({ data }) => {
       if (data.key === 'beta') session.setBeta(Number(data.value));
       if (data.key === 'lr') session.setLr(Number(data.value));
       post({ type: 'relinked', link: session.link });
+    } else if (data.type === 'sweep') {
+      playing = false;
+      const mine = generation;
+      setTimeout(() => runSweep(mine).catch((error) => post({ type: 'error', message: String(error?.message ?? error) })), 0);
     } else if (data.type === 'snapshot') {
       post({ type: 'snapshot', snapshot: await session.snapshot() });
     }
