@@ -92,6 +92,10 @@ function showReport(report) {
   $('step-count').textContent = String(report.step);
   $('loss').textContent = fmt(report.loss, 'bits');
   $('rate').textContent = fmt(report.rate_bits, 'bits');
+  // Full precision for whoever compares runs (the shown text is rounded).
+  $('loss').dataset.value = String(report.loss);
+  $('loss').dataset.step = String(report.step);
+  $('rate').dataset.value = String(report.rate_bits);
   $('izy').textContent = fmt(report.izy_bits ?? null, 'bits');
   $('accuracy').textContent = report.test_acc == null ? '–' : `${(100 * report.test_acc).toFixed(1)} % test`;
 }
@@ -173,6 +177,13 @@ $('share').addEventListener('click', async () => {
 window.addEventListener('hashchange', () => {
   const link = location.hash.slice(1);
   if (link && link !== state.link) start(link);
+});
+
+/** Read-only access for scripts on this page (exports, tests, embedders). */
+window.playground = Object.freeze({
+  reports: () => state.history.map((r) => ({ ...r })),
+  link: () => state.link,
+  info: () => state.info,
 });
 
 start(location.hash.length > 1 ? location.hash.slice(1) : DEFAULT_LINK);
