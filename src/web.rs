@@ -198,6 +198,16 @@ impl Session {
         to_js(&snap)
     }
 
+    /// The first replica's trained weights as JSON (see `weights`).
+    pub async fn weights(&self) -> Result<String, JsError> {
+        let params: Params<f32> = match &self.engine {
+            Engine::Cpu(trainers) => trainers[0].params.clone(),
+            Engine::Gpu(t) => t.read_params(0).await.map_err(gpu_error)?,
+        };
+        let weights = crate::weights::Weights::from_params(&params, &self.experiment);
+        serde_json::to_string(&weights).map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// Changes beta from now on (the model keeps training).
     #[wasm_bindgen(js_name = setBeta)]
     pub fn set_beta(&mut self, beta: f64) -> Result<(), JsError> {

@@ -9,7 +9,7 @@ use ib_playground::data::{self, Sources, mnist};
 use ib_playground::gpu::{GpuError, GpuTrainer, block_on};
 use ib_playground::info::exact_ib;
 use ib_playground::report::Report;
-use ib_playground::sweep;
+use ib_playground::{sweep, weights};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,6 +48,10 @@ USAGE:
       the upper hull of the self-consistent solutions over a log grid of beta
       (default 0.1:1000:121; standard beta, not scaled by ln 2), from (0, 0)
       to (H(X), I(X;Y)). --alpha 0 gives the deterministic IB.
+  ibp evaluate --weights FILE [--csv FILE]
+      Loads weights exported by the page (format ibp-weights-1: the link, and
+      per layer W as rows and b) and prints the model's report on the link's
+      data, as a final summary line.
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
@@ -375,6 +379,27 @@ fn ib_curve(mut flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
+/// `ibp evaluate --weights FILE [--csv FILE]`: loads exported weights and
+/// prints the model's report on its link's data.
+fn evaluate(mut flags: Flags) -> Result<(), String> {
+    let path = flags.value("--weights")?.ok_or("evaluate needs --weights FILE (exported by the page)")?;
+    let csv = flags.value("--csv")?;
+    flags.finish()?;
+    let size = std::fs::metadata(&path).map_err(|e| format!("--weights {path}: {e}"))?.len();
+    if size > weights::MAX_WEIGHTS_BYTES {
+        return Err(format!("--weights {path}: {size} bytes (allowed: at most {})", weights::MAX_WEIGHTS_BYTES));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("--weights {path}: {e}"))?;
+    let loaded = weights::Weights::parse(&text).map_err(|e| format!("--weights {path}: {e}"))?;
+    let experiment = Experiment::from_link(&loaded.link).map_err(|e| format!("--weights {path}: link: {e}"))?;
+    let sources = sources_for(&experiment, csv)?;
+    let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
+    let mut trainer = CpuTrainer::new(experiment, dataset);
+    trainer.params = loaded.to_params(&trainer.model.shape).map_err(|e| format!("--weights {path}: {e}"))?;
+    println!("{}", serde_json::to_string(&trainer.report(true)).expect("reports serialise"));
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
@@ -392,8 +417,9 @@ fn main() -> ExitCode {
         "data" => data_command(flags),
         "bench" => bench_command(flags),
         "ib-curve" => ib_curve(flags),
+        "evaluate" => evaluate(flags),
         other => Err(format!(
-            "unknown command '{other}' (commands: train, ib-curve, data, bench; see ibp --help)"
+            "unknown command '{other}' (commands: train, ib-curve, evaluate, data, bench; see ibp --help)"
         )),
     };
     match result {
