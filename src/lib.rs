@@ -14,6 +14,6 @@ pub mod report;
 pub mod rng;
 pub mod snapshot;
 pub mod sweep;
-pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+pub mod weights;

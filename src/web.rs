@@ -97,7 +97,8 @@ impl Session {
         let experiment = Experiment::from_link(&link).map_err(|e| JsError::new(&e.to_string()))?;
         let mut sources = Sources { csv, mnist: None };
         if let Some(bytes) = mnist {
-            sources.mnist = Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
+            sources.mnist =
+                Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
         }
         let dataset = data::load(&experiment, &sources).map_err(|e| JsError::new(&e.0))?;
         let replicas = match &sweep {
@@ -116,15 +117,28 @@ impl Session {
                 let trainers = replicas
                     .iter()
                     .map(|r| {
-                        let replica = Experiment { seed: r.seed, beta: r.beta, ..experiment.clone() };
+                        let replica = Experiment {
+                            seed: r.seed,
+                            beta: r.beta,
+                            ..experiment.clone()
+                        };
                         CpuTrainer::new(replica, dataset.clone())
                     })
                     .collect();
                 (Engine::Cpu(trainers), "CPU (WebAssembly)".to_string())
             }
-            other => return Err(JsError::new(&format!("backend '{other}' is not gpu or cpu"))),
+            other => {
+                return Err(JsError::new(&format!(
+                    "backend '{other}' is not gpu or cpu"
+                )));
+            }
         };
-        Ok(Session { engine, experiment, dataset, backend })
+        Ok(Session {
+            engine,
+            experiment,
+            dataset,
+            backend,
+        })
     }
 
     /// "WebGPU — adapter" or "CPU (WebAssembly)".
@@ -194,7 +208,13 @@ impl Session {
             Engine::Cpu(trainers) => (trainers[0].params.clone(), trainers[0].model.clone()),
             Engine::Gpu(t) => (t.read_params(0).await.map_err(gpu_error)?, t.model.clone()),
         };
-        let snap: Snapshot = snapshot::take(&params, &model, &self.experiment, &self.dataset, self.steps());
+        let snap: Snapshot = snapshot::take(
+            &params,
+            &model,
+            &self.experiment,
+            &self.dataset,
+            self.steps(),
+        );
         to_js(&snap)
     }
 
@@ -227,7 +247,9 @@ impl Session {
         change(&mut next);
         next.validate().map_err(|e| JsError::new(&e.to_string()))?;
         match &mut self.engine {
-            Engine::Cpu(trainers) => trainers.iter_mut().for_each(|t| t.set_experiment(next.clone())),
+            Engine::Cpu(trainers) => trainers
+                .iter_mut()
+                .for_each(|t| t.set_experiment(next.clone())),
             Engine::Gpu(t) => t.set_experiment(next.clone()),
         }
         self.experiment = next;

@@ -42,7 +42,8 @@ impl Weights {
 
     /// Parses and checks a weights file; errors say what does not fit.
     pub fn parse(text: &str) -> Result<Weights, String> {
-        let weights: Weights = serde_json::from_str(text).map_err(|e| format!("not an ibp weights file: {e}"))?;
+        let weights: Weights =
+            serde_json::from_str(text).map_err(|e| format!("not an ibp weights file: {e}"))?;
         if weights.format != FORMAT {
             return Err(format!("format '{}' is not {FORMAT}", weights.format));
         }
@@ -51,9 +52,16 @@ impl Weights {
 
     /// The parameters, checked against the shape the link gives.
     pub fn to_params(&self, shape: &Shape) -> Result<Params<f32>, String> {
-        let build = |name: &str, layers: &[LayerWeights], widths: Vec<usize>| -> Result<Vec<Dense<f32>>, String> {
+        let build = |name: &str,
+                     layers: &[LayerWeights],
+                     widths: Vec<usize>|
+         -> Result<Vec<Dense<f32>>, String> {
             if layers.len() + 1 != widths.len() {
-                return Err(format!("{name}: {} layers, the link's model has {}", layers.len(), widths.len() - 1));
+                return Err(format!(
+                    "{name}: {} layers, the link's model has {}",
+                    layers.len(),
+                    widths.len() - 1
+                ));
             }
             layers
                 .iter()
@@ -61,14 +69,29 @@ impl Weights {
                 .enumerate()
                 .map(|(l, (layer, pair))| {
                     let (fan_in, fan_out) = (pair[0], pair[1]);
-                    if layer.w.len() != fan_in || layer.w.iter().any(|r| r.len() != fan_out) || layer.b.len() != fan_out {
-                        return Err(format!("{name} layer {}: expected W {fan_in}x{fan_out} and b {fan_out}", l + 1));
+                    if layer.w.len() != fan_in
+                        || layer.w.iter().any(|r| r.len() != fan_out)
+                        || layer.b.len() != fan_out
+                    {
+                        return Err(format!(
+                            "{name} layer {}: expected W {fan_in}x{fan_out} and b {fan_out}",
+                            l + 1
+                        ));
                     }
-                    if layer.w.iter().flatten().chain(&layer.b).any(|v| !v.is_finite()) {
+                    if layer
+                        .w
+                        .iter()
+                        .flatten()
+                        .chain(&layer.b)
+                        .any(|v| !v.is_finite())
+                    {
                         return Err(format!("{name} layer {}: a weight is not finite", l + 1));
                     }
                     let flat: Vec<f32> = layer.w.iter().flatten().copied().collect();
-                    Ok(Dense { w: Array2::from_shape_vec((fan_in, fan_out), flat).expect("checked"), b: Array1::from(layer.b.clone()) })
+                    Ok(Dense {
+                        w: Array2::from_shape_vec((fan_in, fan_out), flat).expect("checked"),
+                        b: Array1::from(layer.b.clone()),
+                    })
                 })
                 .collect()
         };

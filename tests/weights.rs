@@ -20,15 +20,28 @@ fn weights_round_trip_through_json_and_the_cli() {
     let exported = Weights::from_params(&trainer.params, &trainer.experiment);
     let text = serde_json::to_string(&exported).unwrap();
     let back = Weights::parse(&text).unwrap();
-    assert_eq!(back.to_params(&trainer.model.shape).unwrap(), trainer.params);
+    assert_eq!(
+        back.to_params(&trainer.model.shape).unwrap(),
+        trainer.params
+    );
     let expected = trainer.report(true);
     let path = std::env::temp_dir().join(format!("ibp-weights-{}.json", std::process::id()));
     std::fs::write(&path, &text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ibp")).args(["evaluate", "--weights", path.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_ibp"))
+        .args(["evaluate", "--weights", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["loss"].as_f64().unwrap(), expected.loss);
-    assert_eq!(report["test_acc"].as_f64().unwrap(), expected.test_acc.unwrap());
+    assert_eq!(
+        report["test_acc"].as_f64().unwrap(),
+        expected.test_acc.unwrap()
+    );
     std::fs::remove_file(&path).unwrap();
 }
 
@@ -38,12 +51,28 @@ fn mismatched_weights_are_refused() {
     let mut weights = Weights::from_params(&trainer.params, &trainer.experiment);
     weights.encoder[1].b.pop();
     let err = weights.to_params(&trainer.model.shape).unwrap_err();
-    assert!(err.contains("encoder layer 2: expected W 8x4 and b 4"), "{err}");
+    assert!(
+        err.contains("encoder layer 2: expected W 8x4 and b 4"),
+        "{err}"
+    );
     let mut weights = Weights::from_params(&trainer.params, &trainer.experiment);
     weights.decoder.clear();
-    assert!(weights.to_params(&trainer.model.shape).unwrap_err().contains("decoder: 0 layers"));
-    assert!(Weights::parse("{\"format\": \"other\"}").unwrap_err().contains("not an ibp weights file"));
+    assert!(
+        weights
+            .to_params(&trainer.model.shape)
+            .unwrap_err()
+            .contains("decoder: 0 layers")
+    );
+    assert!(
+        Weights::parse("{\"format\": \"other\"}")
+            .unwrap_err()
+            .contains("not an ibp weights file")
+    );
     let mut bad = Weights::from_params(&trainer.params, &trainer.experiment);
     bad.format = "ibp-weights-0".into();
-    assert!(Weights::parse(&serde_json::to_string(&bad).unwrap()).unwrap_err().contains("is not ibp-weights-1"));
+    assert!(
+        Weights::parse(&serde_json::to_string(&bad).unwrap())
+            .unwrap_err()
+            .contains("is not ibp-weights-1")
+    );
 }

@@ -382,21 +382,34 @@ fn ib_curve(mut flags: Flags) -> Result<(), String> {
 /// `ibp evaluate --weights FILE [--csv FILE]`: loads exported weights and
 /// prints the model's report on its link's data.
 fn evaluate(mut flags: Flags) -> Result<(), String> {
-    let path = flags.value("--weights")?.ok_or("evaluate needs --weights FILE (exported by the page)")?;
+    let path = flags
+        .value("--weights")?
+        .ok_or("evaluate needs --weights FILE (exported by the page)")?;
     let csv = flags.value("--csv")?;
     flags.finish()?;
-    let size = std::fs::metadata(&path).map_err(|e| format!("--weights {path}: {e}"))?.len();
+    let size = std::fs::metadata(&path)
+        .map_err(|e| format!("--weights {path}: {e}"))?
+        .len();
     if size > weights::MAX_WEIGHTS_BYTES {
-        return Err(format!("--weights {path}: {size} bytes (allowed: at most {})", weights::MAX_WEIGHTS_BYTES));
+        return Err(format!(
+            "--weights {path}: {size} bytes (allowed: at most {})",
+            weights::MAX_WEIGHTS_BYTES
+        ));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| format!("--weights {path}: {e}"))?;
     let loaded = weights::Weights::parse(&text).map_err(|e| format!("--weights {path}: {e}"))?;
-    let experiment = Experiment::from_link(&loaded.link).map_err(|e| format!("--weights {path}: link: {e}"))?;
+    let experiment =
+        Experiment::from_link(&loaded.link).map_err(|e| format!("--weights {path}: link: {e}"))?;
     let sources = sources_for(&experiment, csv)?;
     let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
     let mut trainer = CpuTrainer::new(experiment, dataset);
-    trainer.params = loaded.to_params(&trainer.model.shape).map_err(|e| format!("--weights {path}: {e}"))?;
-    println!("{}", serde_json::to_string(&trainer.report(true)).expect("reports serialise"));
+    trainer.params = loaded
+        .to_params(&trainer.model.shape)
+        .map_err(|e| format!("--weights {path}: {e}"))?;
+    println!(
+        "{}",
+        serde_json::to_string(&trainer.report(true)).expect("reports serialise")
+    );
     Ok(())
 }
 

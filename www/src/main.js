@@ -9,6 +9,9 @@ import { LatentView } from './views/latent.js';
 import { DimsView } from './views/dims.js';
 import { MapView } from './views/map.js';
 import { SweepView } from './views/sweep.js';
+import { applyEmbedLayout, embedSnippet, listenForEmbedder } from './embed.js';
+import { mountLesson } from './lessons.js';
+import { download, experimentJson, metricsCsv, plotsPng, plotsSvg } from './export.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -18,7 +21,7 @@ const DEFAULT_LINK = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&report=20&plane
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
 const backendChoice = query.get('backend') === 'cpu' ? 'cpu' : 'gpu';
-document.body.classList.toggle('embed', query.get('embed') === '1');
+applyEmbedLayout(query);
 
 const views = {
   curves: new CurvesView($('curves')),
@@ -29,7 +32,7 @@ const views = {
   sweep: new SweepView($('sweep'), $('sweep-caption')),
 };
 
-const state = { link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [] };
+const state = { link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [], csv: null, autoplay: query.get('autoplay') === '1' };
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 function showProblems() {
@@ -57,7 +60,8 @@ function start(link, problems = []) {
   showProblems();
   setPlaying(false);
   $('backend').textContent = 'starting…';
-  worker.postMessage({ type: 'start', link, backend: backendChoice });
+  const csv = new URLSearchParams(link).get('data') === 'csv' ? state.csv : null;
+  worker.postMessage({ type: 'start', link, backend: backendChoice, csv });
 }
 
 function setPlaying(playing) {
@@ -107,7 +111,17 @@ worker.onmessage = ({ data }) => {
       $('backend').textContent = data.fallback ? `${data.backend} — ${data.fallback}` : data.backend;
       setLink(data.link);
       state.problems = state.problems.concat(data.errors.map((e) => `${e.key}: ${e.message}`));
+      if (new URLSearchParams(data.link).get('data') === 'csv') {
+        state.problems.push('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV');
+      }
       showProblems();
+      if (state.autoplay) {
+        state.autoplay = false;
+        setPlaying(true);
+      }
+      break;
+    case 'weights':
+      download('weights.json', data.json, 'application/json');
       break;
     case 'progress':
       $('step-count').textContent = String(data.steps);
@@ -179,6 +193,51 @@ window.addEventListener('hashchange', () => {
   if (link && link !== state.link) start(link);
 });
 
+$('embed-code').addEventListener('click', () => {
+  $('embed-snippet').value = embedSnippet(state.link);
+  $('embed-dialog').showModal();
+});
+$('export-button').addEventListener('click', () => $('export-dialog').showModal());
+const EXPORTS = {
+  'metrics.csv': () => download('metrics.csv', metricsCsv(state.history), 'text/csv'),
+  'metrics.json': () => download('metrics.json', JSON.stringify(state.history, null, 1), 'application/json'),
+  'experiment.json': () => download('experiment.json', experimentJson(state.link), 'application/json'),
+  'weights.json': () => worker.postMessage({ type: 'weights' }),
+  'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
+  'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),
+};
+for (const button of document.querySelectorAll('[data-export]')) {
+  button.addEventListener('click', () => EXPORTS[button.dataset.export]());
+}
+
+function useCsv(text) {
+  state.csv = text;
+  const params = new URLSearchParams(state.link);
+  params.set('data', 'csv');
+  start(params.toString().replaceAll('%2C', ','));
+}
+$('csv-file').addEventListener('change', async () => {
+  const file = $('csv-file').files[0];
+  if (file) useCsv(await file.text());
+  $('csv-file').value = '';
+});
+$('csv-paste').addEventListener('click', () => $('csv-dialog').showModal());
+$('csv-dialog').addEventListener('close', () => {
+  if ($('csv-dialog').returnValue === 'use') useCsv($('csv-text').value);
+});
+
+listenForEmbedder(query, {
+  play: () => setPlaying(true),
+  pause: () => setPlaying(false),
+  setBeta: (value) => {
+    const params = new URLSearchParams(state.link);
+    params.set('beta', value);
+    worker.postMessage({ type: 'set', key: 'beta', value });
+    setLink(params.toString().replaceAll('%2C', ','));
+  },
+  metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: state.link }),
+});
+
 /** Read-only access for scripts on this page (exports, tests, embedders). */
 window.playground = Object.freeze({
   reports: () => state.history.map((r) => ({ ...r })),
@@ -186,4 +245,7 @@ window.playground = Object.freeze({
   info: () => state.info,
 });
 
-start(location.hash.length > 1 ? location.hash.slice(1) : DEFAULT_LINK);
+const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => {
+  location.hash = link;
+});
+start(location.hash.length > 1 ? location.hash.slice(1) : lessonLink ?? DEFAULT_LINK);

@@ -21,6 +21,7 @@ let session = null;
 let sweep = null;
 let sweepBackend = 'cpu';
 let mnistBytes;
+let csvText;
 let generation = 0;
 let playing = false;
 let reportEvery = 100;
@@ -53,7 +54,7 @@ async function probeGpu() {
   return { reason: null, name };
 }
 
-async function start({ link, backend }) {
+async function start({ link, backend, csv }) {
   await wasmReady;
   generation += 1;
   playing = false;
@@ -72,7 +73,7 @@ async function start({ link, backend }) {
     ({ reason, name: adapterName } = await probeGpu());
     if (!reason) {
       try {
-        session = await Session.create(checked.link, 'gpu', mnist, undefined, undefined);
+        session = await Session.create(checked.link, 'gpu', mnist, csv ?? undefined, undefined);
       } catch (error) {
         reason = String(error?.message ?? error).replace(/^gpu: /, '');
       }
@@ -80,7 +81,8 @@ async function start({ link, backend }) {
   } else {
     reason = 'the CPU was chosen (?backend=cpu)';
   }
-  if (!session) session = await Session.create(checked.link, 'cpu', mnist, undefined, undefined);
+  if (!session) session = await Session.create(checked.link, 'cpu', mnist, csv ?? undefined, undefined);
+  csvText = csv ?? undefined;
   sweepBackend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
   nextReport = reportEvery;
   chunk = 1;
@@ -101,7 +103,7 @@ async function start({ link, backend }) {
 async function runSweep(mine) {
   sweep?.free();
   const link = session.link.replace(/samples=\d+/, 'samples=1');
-  sweep = await Session.create(link, sweepBackend, mnistBytes, undefined, SWEEP.spec);
+  sweep = await Session.create(link, sweepBackend, mnistBytes, csvText, SWEEP.spec);
   post({ type: 'sweep', reports: await sweep.report(), done: false });
   let slice = 100;
   while (mine === generation && sweep && sweep.steps < SWEEP.steps) {
@@ -177,6 +179,8 @@ self.onmessage = ({ data }) => {
       playing = false;
       const mine = generation;
       setTimeout(() => runSweep(mine).catch((error) => post({ type: 'error', message: String(error?.message ?? error) })), 0);
+    } else if (data.type === 'weights') {
+      post({ type: 'weights', json: await session.weights() });
     } else if (data.type === 'snapshot') {
       post({ type: 'snapshot', snapshot: await session.snapshot() });
     }

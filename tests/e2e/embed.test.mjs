@@ -1,0 +1,182 @@
+// Embedding, data in and data out: the compact layout at 360 px, the
+// postMessage API from a course page on another origin, CSV paste and its
+// errors, and every export parsing (the weights reloading in the CLI).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, openPage, serve } from './harness.mjs';
+
+const LINK = 'v=1&data=circle&hidden=8&k=2&beta=1e-3&lr=0.02&report=20&seed=2';
+const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function ready(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
+}
+
+test('embed mode fits 360 px with chosen views, hidden controls and autoplay', async () => {
+  const url = `${server.url}?backend=cpu&embed=1&views=plane,curves&controls=0&autoplay=1#${LINK}`;
+  const { page, errors } = await openPage(browser, url, { width: 360, height: 720 });
+  await ready(page);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) >= 40, null, { timeout: 60_000 });
+  assert.equal(await page.locator('.site-header').isVisible(), false);
+  assert.equal(await page.locator('#knobs').isVisible(), false);
+  assert.equal(await page.getByTestId('info-plane').isVisible(), true);
+  assert.equal(await page.locator('#latent').isVisible(), false);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 360, `page is ${overflow} px wide`);
+  await page.screenshot({ path: `${SHOTS}embed-360.png`, fullPage: true });
+  // The embed dialog offers an iframe for the current experiment.
+  const full = await openPage(browser, `${server.url}?backend=cpu#${LINK}`);
+  await ready(full.page);
+  await full.page.getByTestId('embed-code').click();
+  const snippet = await full.page.getByTestId('embed-snippet').inputValue();
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&amp;autoplay=1#v=1&amp;data=circle/);
+  assert.deepEqual(errors.concat(full.errors), []);
+  await page.close();
+  await full.page.close();
+});
+
+test('a course page on another origin drives the embed by postMessage; strangers are ignored', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ibp-parent-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>course</title><body></body>');
+  const parent = await serve(dir);
+  const parentOrigin = parent.url.replace(/\/$/, '');
+  try {
+    const page = await browser.newPage();
+    await page.goto(parent.url);
+    const addFrame = (id, allow) => page.evaluate(([id, src]) => new Promise((done) => {
+      const frame = document.createElement('iframe');
+      frame.id = id;
+      frame.src = src;
+      frame.width = '360';
+      frame.height = '600';
+      frame.onload = () => done();
+      document.body.append(frame);
+    }), [id, `${server.url}?backend=cpu&embed=1${allow ? `&parent=${encodeURIComponent(parentOrigin)}` : ''}#${LINK}`]);
+    await addFrame('allowed', true);
+    await addFrame('stranger', false);
+    for (const name of ['allowed', 'stranger']) {
+      const frame = page.frameLocator(`#${name}`);
+      await frame.getByTestId('backend').filter({ hasNotText: 'starting' }).waitFor({ timeout: 90_000 });
+    }
+    const ask = (id, message) => page.evaluate(([id, message]) => {
+      document.getElementById(id).contentWindow.postMessage(message, '*');
+    }, [id, message]);
+    const metrics = (id) => page.evaluate((id) => new Promise((done) => {
+      const onReply = (event) => {
+        if (event.data?.ibp === 'metrics') {
+          window.removeEventListener('message', onReply);
+          done(event.data);
+        }
+      };
+      window.addEventListener('message', onReply);
+      document.getElementById(id).contentWindow.postMessage({ ibp: 'getMetrics' }, '*');
+      setTimeout(() => done(null), 3000);
+    }), id);
+    await ask('allowed', { ibp: 'setBeta', value: 0.5 });
+    await ask('allowed', { ibp: 'play' });
+    await ask('stranger', { ibp: 'play' });
+    await page.frameLocator('#allowed').getByTestId('step-count').filter({ hasText: /^[1-9]\d{2,}$/ }).waitFor({ timeout: 60_000 });
+    await ask('allowed', { ibp: 'pause' });
+    const reply = await metrics('allowed');
+    assert.ok(reply && reply.reports.length >= 5, 'the allowed parent reads the metrics');
+    assert.match(reply.link, /beta=0\.5&/);
+    assert.equal(reply.reports[reply.reports.length - 1].beta, 0.5);
+    assert.equal(await metrics('stranger'), null, 'a parent not named in parent= gets no answer');
+    assert.equal(await page.frameLocator('#stranger').getByTestId('step-count').textContent(), '0', 'and cannot start it');
+    await page.close();
+  } finally {
+    await parent.close();
+  }
+});
+
+test('CSV pasted into the page trains, and bad CSV names the line and column', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${LINK}`);
+  await ready(page);
+  const rows = ['u,v,side'];
+  for (let i = 0; i < 200; i += 1) rows.push(`${(i % 20) / 10 - 1},${Math.floor(i / 20) / 5 - 1},${i % 20 >= 10 ? 'right' : 'left'}`);
+  await page.getByTestId('csv-paste').click();
+  await page.getByTestId('csv-text').fill(rows.join('\n'));
+  await page.getByTestId('csv-use').click();
+  await ready(page);
+  await page.waitForFunction(() => location.hash.includes('data=csv'));
+  assert.match(await page.getByTestId('error').textContent(), /not in the link/);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) >= 200, null, { timeout: 60_000 });
+  await page.getByTestId('play').click();
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.ok(reports[reports.length - 1].test_acc > 0.85, `accuracy ${reports[reports.length - 1].test_acc}`);
+  await page.getByTestId('csv-paste').click();
+  await page.getByTestId('csv-text').fill('u,v,side\n1,2,a\n3,x,b\n4,5,a\n6,7,b\n');
+  await page.getByTestId('csv-use').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('line 3, column 2'), null, { timeout: 30_000 });
+  await page.close();
+});
+
+test('exports parse, and exported weights reload in the CLI', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${LINK}`);
+  await ready(page);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) >= 100, null, { timeout: 60_000 });
+  await page.getByTestId('play').click();
+  const dir = await mkdtemp(join(tmpdir(), 'ibp-export-'));
+  const files = {};
+  await page.getByTestId('export').click();
+  for (const name of ['metrics.csv', 'metrics.json', 'experiment.json', 'weights.json', 'plots.svg', 'plots.png']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-export="${name}"]`).click()]);
+    files[name] = join(dir, name);
+    await download.saveAs(files[name]);
+  }
+  const csv = (await readFile(files['metrics.csv'], 'utf8')).trim().split('\n');
+  assert.equal(csv[0].split(',')[0], 'step');
+  assert.ok(csv.length >= 6, `${csv.length} CSV lines`);
+  const metrics = JSON.parse(await readFile(files['metrics.json'], 'utf8'));
+  assert.equal(metrics.length, csv.length - 1);
+  const experiment = JSON.parse(await readFile(files['experiment.json'], 'utf8'));
+  assert.equal(experiment.config.data, 'circle');
+  assert.match(experiment.link, /^v=1&/);
+  assert.match(await readFile(files['plots.svg'], 'utf8'), /^<svg xmlns/);
+  const png = await readFile(files['plots.png']);
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  const ibp = ['target/debug/ibp', 'target/release/ibp'].find((p) => existsSync(p));
+  const out = JSON.parse(execFileSync(ibp, ['evaluate', '--weights', files['weights.json']], { encoding: 'utf8' }));
+  const last = metrics[metrics.length - 1];
+  assert.ok(Math.abs(out.test_acc - last.test_acc) <= 0.02, `CLI accuracy ${out.test_acc} vs page ${last.test_acc}`);
+  assert.equal(out.step, 0, 'the CLI evaluates the loaded weights as they are');
+  await page.close();
+});
+
+test('lessons open with their text and switch experiments', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta`);
+  await ready(page);
+  assert.match(await page.getByTestId('lesson').textContent(), /What β does/);
+  assert.match(await page.evaluate(() => location.hash), /beta=1e-4/);
+  await page.getByTestId('lesson-step').nth(2).click();
+  await page.waitForFunction(() => location.hash.includes('beta=1&'));
+  await ready(page);
+  for (const id of ['compression', 'pixels', 'exact', 'regenerate']) {
+    await page.goto(`${server.url}?backend=cpu&embed=1&lesson=${id}`);
+    await ready(page);
+    assert.ok(await page.getByTestId('lesson').isVisible(), `lesson ${id} shows`);
+    assert.ok((await page.getByTestId('lesson-step').count()) >= 1);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

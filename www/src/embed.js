@@ -1,0 +1,51 @@
+// Embedding in course pages. `?embed=1` gives the compact layout; with it,
+// `views=plane,curves,latent,dims,map,sweep` keeps only those views,
+// `controls=0` hides the knobs and `autoplay=1` starts training at once.
+// The postMessage API, for the page around the iframe:
+//   {ibp: 'play'} {ibp: 'pause'} {ibp: 'setBeta', value: 0.01}
+//   {ibp: 'getMetrics'} -> reply {ibp: 'metrics', reports: [...], link}
+// Messages are accepted only from this page's own origin and the origins
+// listed in `parent=` (comma-separated); everything else is ignored.
+
+const VIEW_IDS = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
+
+/** Applies the embed options of the page's query. */
+export function applyEmbedLayout(query) {
+  if (query.get('embed') !== '1') return;
+  document.body.classList.add('embed');
+  const views = query.get('views');
+  if (views) {
+    const keep = new Set(views.split(','));
+    for (const [name, id] of Object.entries(VIEW_IDS)) {
+      if (!keep.has(name)) document.getElementById(id).classList.add('embed-hidden');
+    }
+  }
+  if (query.get('controls') === '0') document.body.classList.add('embed-no-controls');
+}
+
+/** The iframe snippet that embeds `link` as it is now. */
+export function embedSnippet(link) {
+  const src = `${location.origin}${location.pathname}?embed=1&autoplay=1#${link}`;
+  const escaped = src.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return `<iframe src="${escaped}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" loading="lazy"></iframe>`;
+}
+
+/**
+ * Listens for the API; returns the function that removes the listener.
+ * @param {URLSearchParams} query
+ * @param {{play: () => void, pause: () => void, setBeta: (v: string) => void, metrics: () => object}} actions
+ */
+export function listenForEmbedder(query, actions) {
+  const allowed = new Set([location.origin, ...(query.get('parent') ?? '').split(',').map((o) => o.trim()).filter(Boolean)]);
+  const onMessage = (event) => {
+    if (!allowed.has(event.origin)) return;
+    const message = event.data;
+    if (!message || typeof message !== 'object' || typeof message.ibp !== 'string') return;
+    if (message.ibp === 'play') actions.play();
+    else if (message.ibp === 'pause') actions.pause();
+    else if (message.ibp === 'setBeta' && Number.isFinite(Number(message.value))) actions.setBeta(String(Number(message.value)));
+    else if (message.ibp === 'getMetrics') event.source?.postMessage({ ibp: 'metrics', ...actions.metrics() }, event.origin);
+  };
+  window.addEventListener('message', onMessage);
+  return () => window.removeEventListener('message', onMessage);
+}
