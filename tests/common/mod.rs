@@ -22,3 +22,47 @@ pub fn device() -> Option<GpuContext> {
         Err(e) => panic!("CI needs a GPU adapter (mesa-vulkan-drivers gives lavapipe): {e}"),
     }
 }
+
+// Helpers of the kernel parity tests.
+use ib_playground::gpu::plan::Plan;
+use ib_playground::gpu::readback::read_f32;
+use ib_playground::gpu::schedule;
+use ib_playground::rng::{Key, Stream};
+
+pub fn run(ctx: &GpuContext, plan: &Plan) {
+    let mut encoder = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("test"),
+        });
+    plan.record(&mut encoder, "test");
+    ctx.queue.submit([encoder.finish()]);
+}
+
+pub fn read(ctx: &GpuContext, buffer: &wgpu::Buffer, count: usize) -> Vec<f32> {
+    block_on(read_f32(ctx, buffer, 0, count)).unwrap()
+}
+
+pub fn values(seed: u32, count: usize, scale: f32) -> Vec<f32> {
+    let key = Key::new(seed, Stream::Data);
+    (0..count as u32)
+        .map(|i| scale * key.normal(i, 0))
+        .collect()
+}
+
+pub fn assert_close(what: &str, got: &[f32], want: &[f64], tolerance: impl Fn(usize) -> f64) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let tol = tolerance(i);
+        assert!(
+            (g as f64 - w).abs() <= tol,
+            "{what}: index {i}: gpu {g} cpu {w} (tolerance {tol:.3e})"
+        );
+    }
+}
+
+/// A schedule for step `step` of a default experiment with these replicas.
+pub fn schedule_words(step: u32, seeds: &[u32], betas: &[f64]) -> Vec<u32> {
+    let experiment = ib_playground::config::Experiment::default();
+    schedule::build(&experiment, 1000, seeds, betas, step, 1)
+}

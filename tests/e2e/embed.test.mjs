@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, serve } from './harness.mjs';
+import { launch, openPage, ready, serve } from './harness.mjs';
 
 const LINK = 'v=1&data=circle&hidden=8&k=2&beta=1e-3&lr=0.02&report=20&seed=2';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -26,9 +26,6 @@ after(async () => {
   await server?.close();
 });
 
-async function ready(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
-}
 
 test('embed mode fits 360 px with chosen views, hidden controls and autoplay', async () => {
   const url = `${server.url}?backend=cpu&embed=1&views=plane,curves&controls=0&autoplay=1#${LINK}`;

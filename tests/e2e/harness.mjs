@@ -66,3 +66,9 @@ export async function numberOf(page, testId) {
   const text = await page.getByTestId(testId).textContent();
   return Number.parseFloat(text);
 }
+
+/** Waits until the backend label leaves "starting…". */
+export async function ready(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
+  return page.getByTestId('backend').textContent();
+}

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { launch, numberOf, openPage, serve } from './harness.mjs';
+import { launch, numberOf, openPage, ready, serve } from './harness.mjs';
 
 const CIRCLE = '#v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=0';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -22,10 +22,6 @@ after(async () => {
   await server?.close();
 });
 
-async function ready(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
-  return page.getByTestId('backend').textContent();
-}
 
 async function stepsAtLeast(page, n, timeout = 120_000) {
   await page.waitForFunction((min) => Number(document.querySelector('[data-testid=step-count]').textContent) >= min, n, { timeout });

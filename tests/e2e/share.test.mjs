@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { launch, openPage, serve } from './harness.mjs';
+import { launch, openPage, ready, serve } from './harness.mjs';
 
 const LINK = 'v=1&data=moons&hidden=8&k=3&beta=1e-3&seed=7&report=50&samples=4&lr=0.01';
 let server;
@@ -24,9 +24,6 @@ after(async () => {
   await server?.close();
 });
 
-async function ready(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
-}
 
 /** Plays past `step`, pauses, returns the exact loss reported at `step`. */
 async function lossAt(page, step) {

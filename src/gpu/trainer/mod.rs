@@ -7,7 +7,10 @@
 //! M replicas (a beta or seed sweep) train in the same dispatches: every
 //! buffer holds M copies, every kernel takes the replica index.
 
+mod plane;
 mod plans;
+
+use plane::GpuPlane;
 
 use super::layout::{LayerPlace, ParamLayout};
 use super::ops::{self, Head, Latent, LatentBuffers, MatmulShape, Place, Slot};
@@ -82,25 +85,6 @@ struct Buffers {
     terms: wgpu::Buffer,
     correct: wgpu::Buffer,
     dummy: wgpu::Buffer,
-}
-
-/// The information plane's device state: each measured layer's values over
-/// the first training patterns, binning bounds, and the per-pattern log means
-/// of the N x N reductions (layers: hidden..., latent mean, pairwise KL).
-struct GpuPlane {
-    /// Patterns measured.
-    n: usize,
-    /// Name, units and binning range of each measured layer.
-    layers: Vec<(String, usize, Range)>,
-    out: wgpu::Buffer,
-    plan: Plan,
-}
-
-impl GpuPlane {
-    /// Floats of `out` for `replicas` models with `hidden` hidden layers.
-    fn floats(replicas: usize, hidden: usize, n_train: usize) -> usize {
-        replicas * (hidden + 2) * n_train.min(info_plane::MAX_PATTERNS) * 2
-    }
 }
 
 /// Models training on a GPU.
@@ -512,45 +496,5 @@ impl GpuTrainer {
         let summary = super::block_on(self.report(true))?;
         on_report(&summary);
         Ok(summary)
-    }
-}
-
-impl GpuPlane {
-    /// Replica `r`'s layers and pairwise-KL I(X;Z) from the read-back values.
-    fn read(&self, experiment: &Experiment, values: &[f32], r: usize) -> (Vec<LayerInfo>, f64) {
-        let per_layer = 2 * self.n;
-        let total = self.layers.len() + 1;
-        let block = &values[r * total * per_layer..(r + 1) * total * per_layer];
-        let means = |l: usize| -> (Vec<f64>, Vec<f64>) {
-            let part = &block[l * per_layer..(l + 1) * per_layer];
-            (
-                part.iter().step_by(2).map(|&v| v as f64).collect(),
-                part.iter().skip(1).step_by(2).map(|&v| v as f64).collect(),
-            )
-        };
-        let binning = experiment.estimator == crate::config::Estimator::Binning;
-        let layers = self
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(l, (name, units, range))| {
-                let (all, label) = means(l);
-                let (ixt_bits, ity_bits) = info_plane::from_log_means(&all, &label);
-                LayerInfo {
-                    layer: name.clone(),
-                    units: *units,
-                    ixt_bits,
-                    ity_bits,
-                    estimator: experiment.estimator.name().into(),
-                    range: if binning {
-                        range.describe().into()
-                    } else {
-                        String::new()
-                    },
-                }
-            })
-            .collect();
-        let (all, label) = means(self.layers.len());
-        (layers, info_plane::from_log_means(&all, &label).0)
     }
 }

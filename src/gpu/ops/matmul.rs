@@ -1,0 +1,74 @@
+//! The tiled matrix product (`matmul.wgsl`).
+
+use super::activation_code;
+use super::{Place, groups, u32_of};
+use crate::config::Activation;
+use crate::gpu::GpuContext;
+use crate::gpu::kernels::Kernel;
+use crate::gpu::params::*;
+use crate::gpu::plan::Plan;
+
+/// Matrix product dimensions: op(A) is (m, k), op(B) is (k, n).
+#[derive(Clone, Copy, Debug)]
+pub struct MatmulShape {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub trans_a: bool,
+    pub trans_b: bool,
+}
+
+/// C = op(A) op(B) (+ bias from `b`'s buffer at `bias`), and when `act` is
+/// given, its activation into `post` (same offsets as C). CPU twin:
+/// `cpu::layers::affine` and ndarray's `dot`.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul(
+    plan: &mut Plan,
+    ctx: &GpuContext,
+    label: &str,
+    shape: MatmulShape,
+    a: Place,
+    b: Place,
+    bias: Option<(usize, usize)>,
+    c: Place,
+    post: Option<(&wgpu::Buffer, Activation)>,
+    dummy: &wgpu::Buffer,
+    replicas: usize,
+) {
+    assert!(
+        shape.m > 0 && shape.n > 0 && shape.k > 0,
+        "{label}: empty matmul {shape:?}"
+    );
+    let (bias_offset, bias_stride) = bias.unwrap_or((0, 0));
+    let params = MatmulParams {
+        m: u32_of(shape.m, "m"),
+        n: u32_of(shape.n, "n"),
+        k: u32_of(shape.k, "k"),
+        a_offset: u32_of(a.offset, "a offset"),
+        a_stride: u32_of(a.stride, "a stride"),
+        b_offset: u32_of(b.offset, "b offset"),
+        b_stride: u32_of(b.stride, "b stride"),
+        c_offset: u32_of(c.offset, "c offset"),
+        c_stride: u32_of(c.stride, "c stride"),
+        bias_offset: u32_of(bias_offset, "bias offset"),
+        bias_stride: u32_of(bias_stride, "bias stride"),
+        _pad: 0,
+    };
+    let act = post.map(|(_, a)| activation_code(a)).unwrap_or(0);
+    let constants = [
+        ("TRANS_A", shape.trans_a as u32 as f64),
+        ("TRANS_B", shape.trans_b as u32 as f64),
+        ("HAS_BIAS", bias.is_some() as u32 as f64),
+        ("ACT", act as f64),
+    ];
+    let post_buffer = post.map(|(buffer, _)| buffer).unwrap_or(dummy);
+    plan.dispatch(
+        ctx,
+        label,
+        Kernel::Matmul,
+        &constants,
+        &[a.buffer, b.buffer, c.buffer, post_buffer],
+        Some(&params),
+        [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
+    );
+}

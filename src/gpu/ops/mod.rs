@@ -1,0 +1,54 @@
+//! The Rust side of each kernel: checks shapes, fills the kernel's params
+//! struct and appends the dispatch to a plan. Every op has a CPU twin (named
+//! on each function) and a parity test in `tests/gpu_parity.rs`.
+
+mod elementwise;
+mod heads;
+mod latent;
+mod matmul;
+mod plane;
+mod steps;
+
+pub use elementwise::{act_backward, bias_grad, column_sums};
+pub use heads::{Head, accuracy, reconstruction, softmax_ce};
+pub use latent::{Latent, LatentBuffers, reparam_backward, reparameterize};
+pub use matmul::{MatmulShape, matmul};
+pub use plane::{PairwiseKernel, PlaneRows, pairwise, value_range};
+pub use steps::{Slot, adam, advance, gather, geco, reduce};
+
+use crate::config::Activation;
+pub(crate) use crate::gpu::plan::groups;
+
+/// Element offset of replica 0 and the distance between replicas.
+#[derive(Clone, Copy, Debug)]
+pub struct Place<'a> {
+    pub buffer: &'a wgpu::Buffer,
+    pub offset: usize,
+    pub stride: usize,
+}
+
+impl<'a> Place<'a> {
+    pub fn new(buffer: &'a wgpu::Buffer, offset: usize, stride: usize) -> Self {
+        Place {
+            buffer,
+            offset,
+            stride,
+        }
+    }
+}
+
+/// The WGSL code of an activation (`math.wgsl`).
+pub fn activation_code(activation: Activation) -> u32 {
+    match activation {
+        Activation::Tanh => 1,
+        Activation::Relu => 2,
+        Activation::Gelu => 3,
+        Activation::Sigmoid => 4,
+        Activation::Linear => 5,
+    }
+}
+
+pub(crate) fn u32_of(value: usize, what: &str) -> u32 {
+    u32::try_from(value)
+        .unwrap_or_else(|_| panic!("{what} = {value} does not fit the kernels' u32 indices"))
+}

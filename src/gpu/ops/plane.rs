@@ -1,0 +1,107 @@
+//! The information plane's kernels (`value_range.wgsl`, `pairwise.wgsl`).
+
+use super::{groups, u32_of};
+use crate::gpu::GpuContext;
+use crate::gpu::kernels::Kernel;
+use crate::gpu::params::*;
+use crate::gpu::plan::Plan;
+
+/// Rows of a layer for the information plane: `n` rows of `width` values,
+/// `row_stride` apart, replica r's starting at r * `replica_stride`.
+#[derive(Clone, Copy, Debug)]
+pub struct PlaneRows<'a> {
+    pub buffer: &'a wgpu::Buffer,
+    pub n: usize,
+    pub width: usize,
+    pub row_stride: usize,
+    pub replica_stride: usize,
+}
+
+/// The binning range of a layer into `bounds` (2 per replica). CPU twin:
+/// `info::plane::Range::resolve`.
+pub fn value_range(
+    plan: &mut Plan,
+    ctx: &GpuContext,
+    label: &str,
+    rows: PlaneRows,
+    range: crate::info::plane::Range,
+    bounds: &wgpu::Buffer,
+    replicas: usize,
+) {
+    use crate::info::plane::Range;
+    let (mode, lo, hi) = match range {
+        Range::Observed => (0.0, 0.0, 0.0),
+        Range::ZeroToMax => (1.0, 0.0, 0.0),
+        Range::Fixed(lo, hi) => (2.0, lo, hi),
+    };
+    let params = RangeParams {
+        n: u32_of(rows.n, "rows"),
+        width: u32_of(rows.width, "width"),
+        row_stride: u32_of(rows.row_stride, "row stride"),
+        values_stride: u32_of(rows.replica_stride, "replica stride"),
+        bounds_offset: 0,
+        fixed_lo: lo,
+        fixed_hi: hi,
+        _pad: 0,
+    };
+    plan.dispatch(
+        ctx,
+        label,
+        Kernel::ValueRange,
+        &[("MODE", mode)],
+        &[rows.buffer, bounds],
+        Some(&params),
+        [1, replicas as u32, 1],
+    );
+}
+
+/// Which k(i, j) the pairwise reduction sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PairwiseKernel {
+    /// Same bins in every unit (the bounds come from `value_range`).
+    Binning,
+    /// Gaussian kernel with noise variance s^2.
+    Kde { noise_variance: f64 },
+    /// exp(-KL) between the rows' Gaussians (rows hold [mu | rho]).
+    PairwiseKl,
+}
+
+/// Per pattern, log means of k(i, j) over all j and over same-label j,
+/// into `out` ((n, 2) per replica). CPU twin: `info::plane::pairwise_log_means`.
+#[allow(clippy::too_many_arguments)]
+pub fn pairwise(
+    plan: &mut Plan,
+    ctx: &GpuContext,
+    label: &str,
+    rows: PlaneRows,
+    labels: &wgpu::Buffer,
+    kernel: PairwiseKernel,
+    bounds: &wgpu::Buffer,
+    out: &wgpu::Buffer,
+    replicas: usize,
+) {
+    let (mode, scale) = match kernel {
+        PairwiseKernel::Binning => (0.0, 0.0),
+        PairwiseKernel::Kde { noise_variance } => (1.0, (1.0 / (2.0 * noise_variance)) as f32),
+        PairwiseKernel::PairwiseKl => (2.0, 0.0),
+    };
+    let params = PairwiseParams {
+        n: u32_of(rows.n, "rows"),
+        width: u32_of(rows.width, "width"),
+        row_stride: u32_of(rows.row_stride, "row stride"),
+        values_offset: 0,
+        values_stride: u32_of(rows.replica_stride, "replica stride"),
+        out_stride: u32_of(2 * rows.n, "out stride"),
+        scale,
+        _pad: 0,
+    };
+    plan.dispatch(
+        ctx,
+        label,
+        Kernel::Pairwise,
+        &[("MODE", mode)],
+        &[rows.buffer, labels, bounds, out],
+        Some(&params),
+        [groups(rows.n, 64), replicas as u32, 1],
+    );
+}
