@@ -70,8 +70,8 @@ impl Geco {
             Some(a) => decay * a + (1.0 - decay) * constraint,
         };
         self.average = Some(average);
-        self.beta =
-            (self.beta * (lr as f32 * average).exp()).clamp(BETA_FLOOR as f32, MAX_BETA as f32);
+        self.beta = (self.beta * crate::fmath::exp(lr as f32 * average))
+            .clamp(BETA_FLOOR as f32, MAX_BETA as f32);
     }
 }
 

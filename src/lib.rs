@@ -6,6 +6,7 @@ pub mod bench;
 pub mod config;
 pub mod cpu;
 pub mod data;
+pub mod fmath;
 pub mod geco;
 pub mod gpu;
 pub mod info;

@@ -36,9 +36,45 @@ pub trait Real:
     + Sync
     + 'static
 {
+    /// e^x. For f32 the same bits natively and in WebAssembly (`fmath`), so
+    /// the page reproduces the CLI exactly; f64 (gradient checks) uses std.
+    fn det_exp(self) -> Self;
+    /// ln x (see `det_exp`).
+    fn det_ln(self) -> Self;
+    /// ln(1 + x) for x >= 0 (see `det_exp`).
+    fn det_ln_1p(self) -> Self;
+    /// tanh x (see `det_exp`).
+    fn det_tanh(self) -> Self;
 }
-impl Real for f32 {}
-impl Real for f64 {}
+impl Real for f32 {
+    fn det_exp(self) -> Self {
+        crate::fmath::exp(self)
+    }
+    fn det_ln(self) -> Self {
+        crate::fmath::ln(self)
+    }
+    fn det_ln_1p(self) -> Self {
+        crate::fmath::ln_1p(self)
+    }
+    fn det_tanh(self) -> Self {
+        crate::fmath::tanh(self)
+    }
+}
+
+impl Real for f64 {
+    fn det_exp(self) -> Self {
+        self.exp()
+    }
+    fn det_ln(self) -> Self {
+        self.ln()
+    }
+    fn det_ln_1p(self) -> Self {
+        self.ln_1p()
+    }
+    fn det_tanh(self) -> Self {
+        self.tanh()
+    }
+}
 
 /// A constant in the working precision.
 #[inline]
@@ -226,7 +262,7 @@ impl Activation {
     /// The activation of a pre-activation value.
     pub fn apply<F: Real>(self, x: F) -> F {
         match self {
-            Activation::Tanh => x.tanh(),
+            Activation::Tanh => x.det_tanh(),
             Activation::Relu => x.max(F::zero()),
             // 0.5 x (1 + tanh u) = x sigmoid(2u), without cancellation for u << 0.
             Activation::Gelu => x * sigmoid(gelu_2u(x)),
@@ -247,11 +283,11 @@ impl Activation {
                 }
             }
             Activation::Gelu => {
-                let (c, a) = (real::<F>(GELU_C), real::<F>(GELU_A));
-                let t = (c * (x + a * x * x * x)).tanh();
-                let half = real::<F>(0.5);
-                half * (F::one() + t)
-                    + half * x * (F::one() - t * t) * c * (F::one() + real::<F>(3.0) * a * x * x)
+                // d/dx x sigmoid(2u) = s + x s (1 - s) d(2u)/dx, no cancellation.
+                let u2 = gelu_2u(x);
+                let s = sigmoid(u2);
+                let du2 = real::<F>(2.0 * GELU_C) * (F::one() + real::<F>(3.0 * GELU_A) * x * x);
+                s + x * s * sigmoid(-u2) * du2
             }
             Activation::Sigmoid => y * (F::one() - y),
             Activation::Linear => F::one(),
@@ -269,9 +305,9 @@ fn gelu_2u<F: Real>(x: F) -> F {
 #[inline]
 pub fn sigmoid<F: Real>(x: F) -> F {
     if x >= F::zero() {
-        F::one() / (F::one() + (-x).exp())
+        F::one() / (F::one() + (-x).det_exp())
     } else {
-        let e = x.exp();
+        let e = x.det_exp();
         e / (F::one() + e)
     }
 }
@@ -279,7 +315,7 @@ pub fn sigmoid<F: Real>(x: F) -> F {
 /// softplus(x) = ln(1 + e^x), stable for large |x|.
 #[inline]
 pub fn softplus<F: Real>(x: F) -> F {
-    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
+    x.max(F::zero()) + (-x.abs()).det_exp().det_ln_1p()
 }
 
 /// sigma = softplus(rho - 5).
@@ -291,7 +327,7 @@ pub fn sigma_of_rho<F: Real>(rho: F) -> F {
 /// KL(N(mu, sigma^2) || N(0, 1)) of one latent dimension, in nats.
 #[inline]
 pub fn kl_term<F: Real>(mu: F, sigma: F) -> F {
-    real::<F>(0.5) * (mu * mu + sigma * sigma - F::one()) - sigma.ln()
+    real::<F>(0.5) * (mu * mu + sigma * sigma - F::one()) - sigma.det_ln()
 }
 
 /// Everything that defines the network's computation (not its weights).

@@ -5,6 +5,7 @@
 use super::layers;
 use super::objective::{data_term, encode, kl_per_example};
 use crate::data::Split;
+use crate::fmath;
 use crate::model::{Model, Params, kl_term};
 use crate::rng::{Key, Stream};
 use ndarray::{Array2, Axis, s};
@@ -58,8 +59,8 @@ pub fn evaluate(
             if model.objective.predicts_label() {
                 for (mut p, logits) in probabilities.rows_mut().into_iter().zip(out.rows()) {
                     let max = logits.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                    let total: f32 = logits.iter().map(|&v| (v - max).exp()).sum();
-                    p.zip_mut_with(&logits, |p, &v| *p += (v - max).exp() / total);
+                    let total: f32 = logits.iter().map(|&v| fmath::exp(v - max)).sum();
+                    p.zip_mut_with(&logits, |p, &v| *p += fmath::exp(v - max) / total);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! A stack of dense layers on ndarray: forward with a cache, and backward.
 //! Hidden layers apply the activation; the last layer of a stack is linear.
 
+use super::matmul::matmul;
 use crate::config::Activation;
 use crate::model::{Dense, Real};
 use ndarray::{Array2, Axis, Zip};
@@ -16,7 +17,7 @@ pub struct StackCache<F> {
 
 /// `x W + b` for a batch.
 pub fn affine<F: Real>(layer: &Dense<F>, x: &Array2<F>) -> Array2<F> {
-    let mut y = x.dot(&layer.w);
+    let mut y = matmul(x.view(), layer.w.view());
     y += &layer.b;
     y
 }
@@ -65,10 +66,10 @@ pub fn backward<F: Real>(
                 .and(&cache.inputs[l + 1])
                 .for_each(|d, &x, &y| *d *= activation.derivative(x, y));
         }
-        grads[l].w = cache.inputs[l].t().dot(&delta);
+        grads[l].w = matmul(cache.inputs[l].t(), delta.view());
         grads[l].b = delta.sum_axis(Axis(0));
         if l > 0 || need_input_grad {
-            delta = delta.dot(&layers[l].w.t());
+            delta = matmul(delta.view(), layers[l].w.t());
         } else {
             return None;
         }

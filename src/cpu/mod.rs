@@ -4,6 +4,7 @@
 pub mod adam;
 pub mod eval;
 pub mod layers;
+pub mod matmul;
 pub mod objective;
 pub mod plane;
 pub mod trainer;

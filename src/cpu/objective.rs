@@ -115,15 +115,15 @@ pub fn data_term<F: Real>(
         let loss = match model.objective {
             Objective::Vib | Objective::Sqib => {
                 let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
-                let sum_exp: F = row.iter().map(|&v| (v - max).exp()).sum();
+                let sum_exp: F = row.iter().map(|&v| (v - max).det_exp()).sum();
                 let label = labels[i] as usize;
                 if let Some(g) = grad.as_mut() {
                     for (c, &v) in row.iter().enumerate() {
-                        g[[i, c]] = (v - max).exp() / sum_exp
+                        g[[i, c]] = (v - max).det_exp() / sum_exp
                             - if c == label { F::one() } else { F::zero() };
                     }
                 }
-                max + sum_exp.ln() - row[label]
+                max + sum_exp.det_ln() - row[label]
             }
             Objective::Vae => {
                 let target = x.row(i);

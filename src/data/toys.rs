@@ -3,9 +3,9 @@
 //! points lie within about [-1.3, 1.3]^2, Gaussian tails aside.
 
 use crate::config::DataName;
+use crate::fmath::{cos_turns, sin_turns};
 use crate::rng::{Key, Stream};
 use ndarray::Array2;
-use std::f32::consts::{PI, TAU};
 
 /// Inner disc radius and ring radii of `circle`.
 const CIRCLE_INNER: f32 = 0.5;
@@ -42,8 +42,8 @@ pub fn generate(name: DataName, n: usize, noise: f64, seed: u32) -> (Array2<f32>
                 } else {
                     RING_FROM + (RING_TO - RING_FROM) * u0
                 };
-                let angle = TAU * u1;
-                (r * angle.cos(), r * angle.sin(), class)
+                // Angles in turns: cos and sin from `fmath`, the same bits everywhere.
+                (r * cos_turns(u1), r * sin_turns(u1), class)
             }
             DataName::Xor => {
                 let a = 2.0 * u0 - 1.0;
@@ -60,19 +60,19 @@ pub fn generate(name: DataName, n: usize, noise: f64, seed: u32) -> (Array2<f32>
                 (c + BLOB_SD * g0, c + BLOB_SD * g1, class)
             }
             DataName::Spiral => {
-                let angle = SPIRAL_TURNS * TAU * u0 + PI * class as f32;
+                let turns = SPIRAL_TURNS * u0 + 0.5 * class as f32;
                 (
-                    u0 * angle.cos() + SPIRAL_SD * g0,
-                    u0 * angle.sin() + SPIRAL_SD * g1,
+                    u0 * cos_turns(turns) + SPIRAL_SD * g0,
+                    u0 * sin_turns(turns) + SPIRAL_SD * g1,
                     class,
                 )
             }
             DataName::Moons => {
-                let t = PI * u0;
+                let t = 0.5 * u0;
                 let (mx, my) = if class == 0 {
-                    (t.cos(), t.sin())
+                    (cos_turns(t), sin_turns(t))
                 } else {
-                    (1.0 - t.cos(), 0.5 - t.sin())
+                    (1.0 - cos_turns(t), 0.5 - sin_turns(t))
                 };
                 (
                     MOONS_SCALE * (mx + MOONS_SD * g0 + MOONS_SHIFT.0),

@@ -1,9 +1,8 @@
-// Share links: a link from the page reopens the same experiment (the same
-// run, bit for bit, on the CPU path), and the CLI's `ibp train --link` gives
-// the same numbers. Native and WebAssembly builds use different f32 libm and
-// matrix kernels (fused multiply-adds natively), so page and CLI agree to
-// ~3e-9 relative at step 50 (measured), not to the bit. Links from strangers
-// with script in every key render as text and run nothing.
+// Share links: a link from the page reopens the same experiment, and on the
+// CPU path the run is bit for bit the CLI's `ibp train --link` (the CPU
+// backend's matrix product and f32 functions compute the same bits natively
+// and in WebAssembly). Links from strangers with script in every key render
+// as text and run nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,29 +24,32 @@ after(async () => {
 });
 
 
-/** Plays past `step`, pauses, returns the exact loss reported at `step`. */
-async function lossAt(page, step) {
+/** Plays past `step`, pauses, returns the report at `step`. */
+async function reportAt(page, step) {
   await page.getByTestId('play').click();
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid=loss]').dataset.step) >= s, step, { timeout: 90_000 });
   await page.getByTestId('play').click();
   const reports = await page.evaluate(() => window.playground.reports());
   const report = reports.find((r) => r.step === step);
   assert.ok(report, `a report at step ${step} among ${reports.map((r) => r.step)}`);
-  return report.loss;
+  return report;
 }
 
-function cliLoss(link, step) {
+/** The numbers a run reports, for exact comparison. */
+const numbers = (r) => [r.loss, r.rate_bits, r.izy_bits, r.test_acc, r.train_acc, r.rate_dims_bits];
+
+function cliReport(link, step) {
   const ibp = ['target/debug/ibp', 'target/release/ibp'].find((p) => existsSync(p));
   assert.ok(ibp, 'the ibp binary is built (cargo test builds it)');
   const out = execFileSync(ibp, ['train', '--link', link, '--steps', String(step), '--backend', 'cpu'], { encoding: 'utf8' });
   const line = out.trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.step === step && !r.final);
-  return line.loss;
+  return line;
 }
 
-test('a shared link reopens the same run, and the CLI agrees on the CPU', async () => {
+test('a shared link reopens the same run, bit for bit the CLI\'s on the CPU', async () => {
   const first = await openPage(browser, `${server.url}?backend=cpu#${LINK}`);
   await ready(first.page);
-  const loss = await lossAt(first.page, 50);
+  const report = await reportAt(first.page, 50);
   await first.page.getByTestId('share').click();
   const shared = await first.page.getByTestId('share-link').inputValue();
   assert.match(shared, /#v=1&data=moons&/);
@@ -59,12 +61,22 @@ test('a shared link reopens the same run, and the CLI agrees on the CPU', async 
   assert.equal(knobs.data, 'moons');
   assert.equal(knobs.hidden, '8');
   assert.equal(knobs.seed, '7');
-  assert.equal(await lossAt(second.page, 50), loss, 'the reopened run is the same run');
-  const cli = cliLoss(sharedLink, 50);
-  assert.ok(Math.abs(loss - cli) <= 1e-6 * Math.abs(cli), `page ${loss} vs CLI ${cli}`);
+  assert.deepEqual(numbers(await reportAt(second.page, 50)), numbers(report), 'the reopened run is the same run');
+  assert.deepEqual(numbers(cliReport(sharedLink, 50)), numbers(report), 'the page and the CLI agree to the bit');
   assert.deepEqual(first.errors.concat(second.errors), []);
   await first.page.close();
   await second.page.close();
+});
+
+test('digits with ReLU and a wider latent also match the CLI to the bit', async () => {
+  const link = 'v=1&data=digits&hidden=32&k=8&act=relu&beta=1e-2&seed=5&report=40&samples=3';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`);
+  await ready(page);
+  const report = await reportAt(page, 40);
+  const normalised = await page.evaluate(() => location.hash.slice(1));
+  assert.deepEqual(numbers(cliReport(normalised, 40)), numbers(report));
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('links with script in every key run nothing and say which keys are bad', async () => {

@@ -1,0 +1,171 @@
+//! f32 exp, ln, tanh, log1p and cos/sin of turns written out in plain f32
+//! arithmetic, so that the CPU backend computes the same bits natively and
+//! in WebAssembly (the platforms' libm differ in the last bit). Accurate to a
+//! few ulp; Rust never fuses the multiply-adds, so the order below is the
+//! order computed everywhere.
+
+const LN2_HI: f32 = 0.693_145_75;
+const LN2_LO: f32 = 1.428_606_8e-6;
+const LOG2_E: f32 = std::f32::consts::LOG2_E;
+
+/// 2^n as f32 for n in [-126, 127].
+#[inline]
+fn pow2(n: i32) -> f32 {
+    f32::from_bits(((n + 127) as u32) << 23)
+}
+
+/// e^x: x = n ln 2 + r with |r| <= ln(2)/2, a degree-7 Taylor polynomial for
+/// e^r (the next term is below 6e-9 relative), then scaled by 2^n.
+#[inline]
+pub fn exp(x: f32) -> f32 {
+    if x.is_nan() {
+        return x;
+    }
+    if x > 88.722_83 {
+        return f32::INFINITY;
+    }
+    if x < -103.972_08 {
+        return 0.0;
+    }
+    let n = (x * LOG2_E).round();
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0
+                    + r * (1.0 / 24.0
+                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    let n = n as i32;
+    if n < -126 {
+        // Two steps keep the subnormal range reachable.
+        p * pow2(n + 64) * pow2(-64)
+    } else if n > 127 {
+        p * pow2(n - 1) * 2.0
+    } else {
+        p * pow2(n)
+    }
+}
+
+/// ln x for x > 0 (NaN below 0, -inf at 0): the exponent times ln 2 plus
+/// 2 atanh(s) of the mantissa in [sqrt(1/2), sqrt(2)), s = (m-1)/(m+1).
+#[inline]
+pub fn ln(x: f32) -> f32 {
+    if x.is_nan() || x < 0.0 {
+        return f32::NAN;
+    }
+    if x == 0.0 {
+        return f32::NEG_INFINITY;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    let (x, shift) = if x < f32::MIN_POSITIVE {
+        (x * 8_388_608.0, -23)
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let mut exponent = ((bits >> 23) & 0xFF) as i32 - 127 + shift;
+    let mut mantissa = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
+    if mantissa > std::f32::consts::SQRT_2 {
+        mantissa *= 0.5;
+        exponent += 1;
+    }
+    let s = (mantissa - 1.0) / (mantissa + 1.0);
+    let s2 = s * s;
+    let series =
+        s * (2.0 + s2 * (2.0 / 3.0 + s2 * (2.0 / 5.0 + s2 * (2.0 / 7.0 + s2 * (2.0 / 9.0)))));
+    let e = exponent as f32;
+    e * LN2_HI + (series + e * LN2_LO)
+}
+
+/// ln(1 + t) for t >= 0, accurate for small t: 2 atanh(t / (2 + t)) summed
+/// for t <= 1 (nine terms), `ln` beyond.
+#[inline]
+pub fn ln_1p(t: f32) -> f32 {
+    if t > 1.0 {
+        return ln(1.0 + t);
+    }
+    let s = t / (2.0 + t);
+    let s2 = s * s;
+    let mut term = s;
+    let mut sum = s;
+    let mut n = 3.0f32;
+    while n < 19.0 {
+        term *= s2;
+        sum += term / n;
+        n += 2.0;
+    }
+    2.0 * sum
+}
+
+/// tanh x = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|}).
+#[inline]
+pub fn tanh(x: f32) -> f32 {
+    let t = exp(-2.0 * x.abs());
+    let v = (1.0 - t) / (1.0 + t);
+    if x < 0.0 { -v } else { v }
+}
+
+/// cos(2 pi t) for any t (see `rng::cos_turns`, valid on [0, 1]).
+#[inline]
+pub fn cos_turns(t: f32) -> f32 {
+    crate::rng::cos_turns(t - t.floor())
+}
+
+/// sin(2 pi t) for any t.
+#[inline]
+pub fn sin_turns(t: f32) -> f32 {
+    cos_turns(t - 0.25)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ulps(a: f32, b: f64) -> f64 {
+        let b32 = b as f32;
+        ((a as f64 - b).abs()) / (b32.abs().max(f32::MIN_POSITIVE) as f64 * f32::EPSILON as f64)
+    }
+
+    #[test]
+    fn functions_are_accurate_to_a_few_ulp() {
+        let key = crate::rng::Key::new(4, crate::rng::Stream::Data);
+        for i in 0..200_000u32 {
+            let u = key.uniform(i, 0);
+            let x = (u - 0.5) * 160.0;
+            assert!(
+                ulps(exp(x), (x as f64).exp()) < 4.0,
+                "exp({x}) = {} vs {}",
+                exp(x),
+                (x as f64).exp()
+            );
+            let y = u * 1e3 + 1e-30;
+            assert!(
+                ulps(ln(y), (y as f64).ln()) < 4.0 || (ln(y) as f64 - (y as f64).ln()).abs() < 1e-6,
+                "ln({y})"
+            );
+            let t = u;
+            assert!(ulps(ln_1p(t), (t as f64).ln_1p()) < 4.0, "ln_1p({t})");
+            let z = (u - 0.5) * 20.0;
+            assert!(
+                (tanh(z) as f64 - (z as f64).tanh()).abs() < 3e-7,
+                "tanh({z})"
+            );
+            let w = (u - 0.5) * 7.0;
+            assert!(
+                (cos_turns(w) as f64 - (std::f64::consts::TAU * w as f64).cos()).abs() < 1e-6,
+                "cos({w})"
+            );
+            assert!(
+                (sin_turns(w) as f64 - (std::f64::consts::TAU * w as f64).sin()).abs() < 1e-6,
+                "sin({w})"
+            );
+        }
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(ln(1.0), 0.0);
+        assert_eq!(exp(-200.0), 0.0);
+        assert!(exp(100.0).is_infinite() && ln(0.0) == f32::NEG_INFINITY && ln(-1.0).is_nan());
+        assert!(ulps(exp(-90.0), (-90f64).exp()) < 8.0, "subnormal exp");
+    }
+}
