@@ -27,15 +27,18 @@ async function stepsAtLeast(page, n, timeout = 120_000) {
   await page.waitForFunction((min) => Number(document.querySelector('[data-testid=step-count]').textContent) >= min, n, { timeout });
 }
 
-/** Trains from a fresh load until `late` steps; returns the losses at `early` and `late`. */
+/**
+ * Trains from a fresh load past `late` steps; returns the loss of the first
+ * report at or after `early` and of the last report (from the page's own
+ * report history, so a fast backend cannot outrun the reading).
+ */
 async function trainAndWatchLoss(page, early, late) {
   await page.getByTestId('play').click();
-  await stepsAtLeast(page, early);
-  await page.waitForFunction((min) => document.querySelector('[data-testid=loss]').textContent !== '–', early);
-  const first = await numberOf(page, 'loss');
-  await stepsAtLeast(page, late);
-  await page.waitForTimeout(300);
-  return [first, await numberOf(page, 'loss')];
+  await page.waitForFunction((min) => window.playground.reports().some((r) => r.step >= min), late, { timeout: 120_000 });
+  await page.getByTestId('play').click();
+  const reports = await page.evaluate(() => window.playground.reports());
+  const first = reports.find((r) => r.step >= early);
+  return [first.loss, reports[reports.length - 1].loss];
 }
 
 test('loads without console errors and trains on WebGPU', async () => {
