@@ -83,6 +83,17 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         target_rate: (ch.7.0 == 1).then_some(ch.7.1),
         target_acc: (ch.7.0 == 2).then_some(ch.7.2),
         geco_lr: ch.7.3,
+        views: ["plane", "curves", "latent", "dims", "map", "sweep"]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (c.6 >> i) & 1 == 1)
+            .map(|(_, v)| v.to_string())
+            .collect(),
+        hidden_controls: ["beta", "lr", "seed", "data"]
+            .iter()
+            .take((c.6 % 5) as usize)
+            .map(|k| k.to_string())
+            .collect(),
         bottleneck: if ch.7.0 == 1 {
             Bottleneck::Feature
         } else {
@@ -194,6 +205,31 @@ fn malformed_links_name_the_key() {
         ("beta=%zz", "beta", "malformed %-escape"),
         ("train=1", "train", "out of range"),
         ("b2=1", "b2", "below 1"),
+        (
+            "beta_mode=target",
+            "beta_mode",
+            "exactly one of target_rate",
+        ),
+        (
+            "beta_mode=target&target_rate=2&target_acc=0.9",
+            "beta_mode",
+            "exactly one",
+        ),
+        (
+            "beta_mode=target&target_acc=0.9&objective=vae",
+            "target_acc",
+            "no accuracy to target",
+        ),
+        ("target_acc=1.5", "target_acc", "at most 1"),
+        ("objective=ib", "objective", "vib|vae|sqib"),
+        (
+            "views=plane,radar",
+            "views",
+            "'radar' is not one of plane|curves",
+        ),
+        ("hide=beta,colour", "hide", "'colour' is not a link key"),
+        ("plane=yes", "plane", "not 0 or 1"),
+        ("bottleneck=pixel", "bottleneck", "joint|feature"),
         (
             "beta_schedule=log&beta_start=0",
             "beta_schedule",

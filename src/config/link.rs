@@ -10,7 +10,7 @@
 use super::{
     Activation, BetaMode, BetaSchedule, Bottleneck, ConfigError, DataName, Decoder, Estimator,
     Experiment, MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR,
-    MAX_TOY_POINTS, MAX_UNITS, Objective,
+    MAX_TOY_POINTS, MAX_UNITS, Objective, VIEWS,
 };
 
 /// The link format this build writes (and the newest it reads).
@@ -283,6 +283,51 @@ pub const KEYS: &[KeySpec] = &[
                 "1" => true,
                 _ => return Err(format!("'{}' is not 0 or 1", printable(t))),
             };
+            Ok(())
+        },
+        check: ok,
+    },
+    KeySpec {
+        name: "views",
+        doc: "the page's views to show, comma list of plane,curves,latent,dims,map,sweep (the CLI ignores it)",
+        get: |e| e.views.join(","),
+        set: |e, t| {
+            let mut views = Vec::new();
+            for name in t.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                if !VIEWS.contains(&name) {
+                    return Err(format!(
+                        "'{}' is not one of {}",
+                        printable(name),
+                        VIEWS.join("|")
+                    ));
+                }
+                views.push(name.to_string());
+            }
+            // Kept in display order, each once.
+            e.views = VIEWS
+                .iter()
+                .filter(|v| views.iter().any(|w| w == *v))
+                .map(|v| v.to_string())
+                .collect();
+            Ok(())
+        },
+        check: ok,
+    },
+    KeySpec {
+        name: "hide",
+        doc: "link keys whose controls the page hides, comma list (the CLI ignores it)",
+        get: |e| e.hidden_controls.join(","),
+        set: |e, t| {
+            let mut hidden = Vec::new();
+            for name in t.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                if !KEYS.iter().any(|k| k.name == name) {
+                    return Err(format!("'{}' is not a link key", printable(name)));
+                }
+                if !hidden.iter().any(|h: &String| h == name) {
+                    hidden.push(name.to_string());
+                }
+            }
+            e.hidden_controls = hidden;
             Ok(())
         },
         check: ok,

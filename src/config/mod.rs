@@ -114,7 +114,15 @@ pub struct Experiment {
     /// Measure the information plane (every hidden layer's I(X;T), I(T;Y))
     /// at each report.
     pub info_plane: bool,
+    /// The page's views to show (the CLI ignores it): a subset of
+    /// `VIEWS`, in that order.
+    pub views: Vec<String>,
+    /// Link keys whose controls the page hides (the CLI ignores it).
+    pub hidden_controls: Vec<String>,
 }
+
+/// The page's views, in display order.
+pub const VIEWS: [&str; 6] = ["plane", "curves", "latent", "dims", "map", "sweep"];
 
 impl Default for Experiment {
     fn default() -> Self {
@@ -149,6 +157,8 @@ impl Default for Experiment {
             eval_samples: 12,
             estimator: Estimator::Binning,
             info_plane: false,
+            views: VIEWS.iter().map(|v| v.to_string()).collect(),
+            hidden_controls: Vec::new(),
         }
     }
 }

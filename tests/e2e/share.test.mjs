@@ -100,3 +100,30 @@ test('links with script in every key run nothing and say which keys are bad', as
     await page.close();
   }
 });
+
+test('view choices and hidden controls travel in the link', async () => {
+  const link = `${LINK}&views=plane,curves&hide=beta,seed`;
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`);
+  await ready(page);
+  assert.equal(await page.locator('#view-plane').isVisible(), true);
+  assert.equal(await page.locator('#view-latent').isVisible(), false);
+  assert.equal(await page.locator('.knob[data-key=beta]').isVisible(), false);
+  assert.equal(await page.locator('.knob[data-key=seed]').isVisible(), false);
+  assert.equal(await page.locator('.knob[data-key=lr]').isVisible(), true);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) >= 100);
+  // Turning a view on changes the link, not the run.
+  await page.getByTestId('view-latent').check();
+  await page.waitForFunction(() => location.hash.includes('views=plane,curves,latent&'));
+  assert.equal(await page.locator('#view-latent').isVisible(), true);
+  const steps = Number(await page.getByTestId('step-count').textContent());
+  assert.ok(steps >= 100, `training went on: step ${steps}`);
+  const shared = await page.getByTestId('share-link').inputValue();
+  const again = await openPage(browser, shared);
+  await ready(again.page);
+  assert.equal(await again.page.locator('#view-latent').isVisible(), true);
+  assert.equal(await again.page.locator('#view-dims').isVisible(), false);
+  assert.deepEqual(errors.concat(again.errors), []);
+  await page.close();
+  await again.page.close();
+});

@@ -21,7 +21,11 @@ export const KNOBS = [
   { key: 'seed', label: 'Seed', kind: 'number', min: 0, max: 4294967295, step: 1 },
   { key: 'plane', label: 'Information plane', kind: 'check' },
   { key: 'estimator', label: 'Plane estimator', kind: 'select', options: ['binning', 'kde'] },
+  { key: 'views', label: 'Views', kind: 'set', options: ['plane', 'curves', 'latent', 'dims', 'map', 'sweep'] },
 ];
+
+/** Knobs that only change the page (no restart, no live change). */
+const PAGE_ONLY = new Set(['views']);
 
 /** Slider positions of log knobs. */
 const LOG_STEPS = 1000;
@@ -41,7 +45,7 @@ function sliderToLog(knob, position) {
 /**
  * Builds the form once; returns {update(values), dispose()}.
  * @param {HTMLFormElement} form
- * @param {(key: string, value: string, live: boolean) => void} onChange
+ * @param {(key: string, value: string, live: boolean, pageOnly: boolean) => void} onChange
  */
 export function mountKnobs(form, onChange) {
   const inputs = new Map();
@@ -65,7 +69,7 @@ export function mountKnobs(form, onChange) {
         o.textContent = option;
         input.append(o);
       }
-      listen(input, 'change', () => onChange(knob.key, input.value, Boolean(knob.live)));
+      listen(input, 'change', () => onChange(knob.key, input.value, Boolean(knob.live), PAGE_ONLY.has(knob.key)));
     } else if (knob.kind === 'log') {
       input = document.createElement('input');
       input.type = 'range';
@@ -74,11 +78,25 @@ export function mountKnobs(form, onChange) {
       const shown = document.createElement('output');
       input.shown = shown;
       listen(input, 'input', () => { shown.textContent = sliderToLog(knob, input.value); });
-      listen(input, 'change', () => onChange(knob.key, sliderToLog(knob, input.value), Boolean(knob.live)));
+      listen(input, 'change', () => onChange(knob.key, sliderToLog(knob, input.value), Boolean(knob.live), false));
+    } else if (knob.kind === 'set') {
+      input = document.createElement('span');
+      input.className = 'set';
+      input.boxes = knob.options.map((option) => {
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.value = option;
+        box.dataset.testid = `view-${option}`;
+        const label = document.createElement('label');
+        label.append(box, option);
+        input.append(label);
+        listen(box, 'change', () => onChange(knob.key, input.boxes.filter((b) => b.checked).map((b) => b.value).join(','), false, true));
+        return box;
+      });
     } else if (knob.kind === 'check') {
       input = document.createElement('input');
       input.type = 'checkbox';
-      listen(input, 'change', () => onChange(knob.key, input.checked ? '1' : '0', false));
+      listen(input, 'change', () => onChange(knob.key, input.checked ? '1' : '0', false, false));
     } else {
       input = document.createElement('input');
       input.type = knob.kind === 'number' ? 'number' : 'text';
@@ -87,9 +105,10 @@ export function mountKnobs(form, onChange) {
         input.max = String(knob.max);
         input.step = String(knob.step);
       }
-      listen(input, 'change', () => onChange(knob.key, input.value.trim(), false));
+      listen(input, 'change', () => onChange(knob.key, input.value.trim(), false, false));
     }
-    input.name = knob.key;
+    if (knob.kind !== 'set') input.name = knob.key;
+    row.dataset.key = knob.key;
     input.dataset.testid = `knob-${knob.key}`;
     row.append(input);
     if (input.shown) row.append(input.shown);
@@ -99,11 +118,17 @@ export function mountKnobs(form, onChange) {
   return {
     /** @param {URLSearchParams} values */
     update(values) {
+      // Controls the link hides (`hide=beta,seed`) stay out of sight.
+      const hidden = new Set((values.get('hide') ?? '').split(',').filter(Boolean));
+      form.querySelectorAll('.knob').forEach((row) => { row.hidden = hidden.has(row.dataset.key); });
       for (const { knob, input } of inputs.values()) {
         const value = values.get(knob.key) ?? '';
         if (knob.kind === 'log') {
           input.value = String(logToSlider(knob, value));
           input.shown.textContent = value;
+        } else if (knob.kind === 'set') {
+          const chosen = new Set(value.split(','));
+          input.boxes.forEach((box) => { box.checked = chosen.has(box.value); });
         } else if (knob.kind === 'check') {
           input.checked = value === '1';
         } else {

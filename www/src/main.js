@@ -46,8 +46,16 @@ function showProblems() {
   box.hidden = state.problems.length === 0;
 }
 
+/** Shows the views the link names (its `views` key). */
+function applyViews(link) {
+  const shown = new Set((new URLSearchParams(link).get('views') ?? '').split(','));
+  const ids = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
+  for (const [name, id] of Object.entries(ids)) $(id).classList.toggle('link-hidden', !shown.has(name));
+}
+
 function setLink(link) {
   state.link = link;
+  applyViews(link);
   history.replaceState(null, '', `${location.pathname}${location.search}#${link}`);
   $('share-link').value = `${location.origin}${location.pathname}${location.search.replace(/[?&]embed=1/, '')}#${link}`;
   knobs.update(new URLSearchParams(link));
@@ -154,11 +162,13 @@ worker.onmessage = ({ data }) => {
   }
 };
 
-const knobs = mountKnobs($('knobs'), (key, value, live) => {
+const knobs = mountKnobs($('knobs'), (key, value, live, pageOnly) => {
   const params = new URLSearchParams(state.link);
   params.set(key, value);
   const link = params.toString().replaceAll('%2C', ',');
-  if (live) {
+  if (pageOnly) {
+    setLink(link);
+  } else if (live) {
     worker.postMessage({ type: 'set', key, value });
     setLink(link);
   } else {
