@@ -149,7 +149,10 @@ test('exports parse, and exported weights reload in the CLI', async () => {
   const experiment = JSON.parse(await readFile(files['experiment.json'], 'utf8'));
   assert.equal(experiment.config.data, 'circle');
   assert.match(experiment.link, /^v=1&/);
-  assert.match(await readFile(files['plots.svg'], 'utf8'), /^<svg xmlns/);
+  const svg = await readFile(files['plots.svg'], 'utf8');
+  assert.match(svg, /^<svg xmlns/);
+  assert.match(svg, /Information plane/);
+  assert.match(svg, /<image href="data:image\/png;base64,/, 'the canvas views are in the SVG too');
   const png = await readFile(files['plots.png']);
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   const ibp = ['target/debug/ibp', 'target/release/ibp'].find((p) => existsSync(p));

@@ -15,16 +15,31 @@ export function experimentJson(link) {
   return JSON.stringify({ link, config }, null, 2);
 }
 
-/** One SVG holding every visible plot, side by side. */
+/** Escapes text for SVG markup. */
+const escapeXml = (text) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+
+/**
+ * One SVG holding every visible plot, one under the other: the SVG views as
+ * vectors, the canvas views (latent space, decision map, images) as images.
+ */
 export function plotsSvg() {
-  const svgs = [...document.querySelectorAll('.views figure:not([hidden]) svg')];
+  const figures = [...document.querySelectorAll('.views figure')].filter((f) => f.offsetParent !== null);
   const width = 360;
-  const parts = svgs.map((svg, i) => {
-    const box = svg.viewBox.baseVal;
-    const scale = width / (box.width || width);
-    return `<g transform="translate(0,${i * 260}) scale(${scale})"><text x="4" y="12" font-size="11">${svg.getAttribute('aria-label') ?? ''}</text><g transform="translate(0,16)">${svg.innerHTML}</g></g>`;
+  const row = 380;
+  const parts = figures.map((figure, i) => {
+    const caption = escapeXml(figure.querySelector('figcaption')?.textContent ?? '');
+    const svg = figure.querySelector('svg');
+    const canvas = figure.querySelector('canvas');
+    let body = '';
+    if (svg) {
+      const box = svg.viewBox.baseVal;
+      body = `<g transform="scale(${width / (box.width || width)})">${svg.innerHTML}</g>`;
+    } else if (canvas) {
+      body = `<image href="${canvas.toDataURL('image/png')}" width="${width}" height="${(width * canvas.height) / canvas.width}"/>`;
+    }
+    return `<g transform="translate(0,${i * row})"><text x="4" y="12" font-size="11">${caption}</text><g transform="translate(0,16)">${body}</g></g>`;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${svgs.length * 260}" font-family="sans-serif"><style>.axis-label,.legend{font-size:10px}.reference{stroke:#999;stroke-dasharray:4 3}</style>${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${figures.length * row}" font-family="sans-serif"><style>.axis-label,.legend{font-size:10px}.reference{stroke:#999;stroke-dasharray:4 3}</style>${parts.join('')}</svg>`;
 }
 
 /** The plots as a PNG blob (the SVG above drawn on a canvas). */
