@@ -29,9 +29,21 @@ enum Engine {
     Gpu(Box<GpuTrainer>),
 }
 
+/// The last state known to be good, per backend.
+enum Saved {
+    None,
+    Cpu(Vec<crate::cpu::trainer::Checkpoint>),
+    Gpu(Box<crate::gpu::trainer::GpuCheckpoint>),
+}
+
+/// Checkpoints are skipped above this many parameters (all replicas): the
+/// GPU would read them back at every report.
+const CHECKPOINT_MAX_PARAMETERS: usize = 4_000_000;
+
 /// One experiment training in the page.
 #[wasm_bindgen]
 pub struct Session {
+    saved: Saved,
     engine: Engine,
     experiment: Experiment,
     dataset: Dataset,
@@ -134,6 +146,7 @@ impl Session {
             }
         };
         Ok(Session {
+            saved: Saved::None,
             engine,
             experiment,
             dataset,
@@ -226,6 +239,37 @@ impl Session {
         };
         let weights = crate::weights::Weights::from_params(&params, &self.experiment);
         serde_json::to_string(&weights).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Keeps the current state as the last good one (after a finite report).
+    /// Returns false when the model is too large to keep a copy.
+    pub async fn checkpoint(&mut self) -> Result<bool, JsError> {
+        self.saved = match &self.engine {
+            Engine::Cpu(trainers) => Saved::Cpu(trainers.iter().map(|t| t.checkpoint()).collect()),
+            Engine::Gpu(t) => {
+                if t.layout.total * t.replicas.len() > CHECKPOINT_MAX_PARAMETERS {
+                    return Ok(false);
+                }
+                Saved::Gpu(Box::new(t.checkpoint().await.map_err(gpu_error)?))
+            }
+        };
+        Ok(true)
+    }
+
+    /// Goes back to the last good state; returns its step, or -1 if none
+    /// (an f64 so that JavaScript gets a plain number).
+    pub fn restore(&mut self) -> f64 {
+        match (&mut self.engine, &self.saved) {
+            (Engine::Cpu(trainers), Saved::Cpu(saved)) => {
+                trainers
+                    .iter_mut()
+                    .zip(saved)
+                    .for_each(|(t, c)| t.restore(c));
+            }
+            (Engine::Gpu(t), Saved::Gpu(saved)) => t.restore(saved),
+            _ => return -1.0,
+        }
+        self.steps() as f64
     }
 
     /// Changes beta from now on (the model keeps training).

@@ -12,10 +12,21 @@ use proptest::prelude::*;
 /// A valid CSV with one cell replaced by arbitrary text.
 fn mutated_csv() -> impl Strategy<Value = String> {
     (0usize..30, 0usize..3, "[ -~]{0,12}").prop_map(|(row, col, junk)| {
-        let mut lines: Vec<Vec<String>> =
-            (0..30).map(|i| vec![format!("{}", i as f32 / 3.0), format!("{}", (i * 7 % 5) as f32), format!("{}", i % 3)]).collect();
+        let mut lines: Vec<Vec<String>> = (0..30)
+            .map(|i| {
+                vec![
+                    format!("{}", i as f32 / 3.0),
+                    format!("{}", (i * 7 % 5) as f32),
+                    format!("{}", i % 3),
+                ]
+            })
+            .collect();
         lines[row][col] = junk;
-        lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\n")
+        lines
+            .iter()
+            .map(|l| l.join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
     })
 }
 

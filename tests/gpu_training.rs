@@ -342,3 +342,32 @@ fn a_model_too_large_names_the_limit() {
         }
     }
 }
+
+#[test]
+fn a_gpu_checkpoint_restores_the_run() {
+    let (experiment, dataset) =
+        setup("data=moons&hidden=8&k=2&seed=4&report=50&beta_mode=target&target_rate=2");
+    let Some(ctx) = common::device() else { return };
+    let mut trainer = GpuTrainer::new(
+        ctx,
+        experiment,
+        &dataset,
+        vec![Replica {
+            seed: 4,
+            beta: 1e-3,
+        }],
+    )
+    .unwrap();
+    trainer.submit_steps(100);
+    let saved = block_on(trainer.checkpoint()).unwrap();
+    trainer.submit_steps(100);
+    let first = block_on(trainer.report(false)).unwrap().remove(0);
+    trainer.restore(&saved);
+    assert_eq!(trainer.steps_done(), 100);
+    trainer.submit_steps(100);
+    let again = block_on(trainer.report(false)).unwrap().remove(0);
+    assert_eq!(
+        (again.step, again.loss, again.rate_bits, again.beta),
+        (first.step, first.loss, first.rate_bits, first.beta)
+    );
+}

@@ -320,3 +320,31 @@ fn per_feature_bottleneck_maps_which_pixels_matter() {
         }
     }
 }
+
+#[test]
+fn restoring_a_checkpoint_replays_the_same_steps() {
+    let experiment = Experiment::from_link(
+        "data=moons&hidden=8&k=2&seed=4&beta_mode=target&target_rate=2&report=50",
+    )
+    .unwrap();
+    let dataset = data::load(&experiment, &Sources::default()).unwrap();
+    let mut trainer = CpuTrainer::new(experiment, dataset);
+    (0..100).for_each(|_| {
+        trainer.train_step();
+    });
+    let saved = trainer.checkpoint();
+    (0..100).for_each(|_| {
+        trainer.train_step();
+    });
+    let first = trainer.report(false);
+    trainer.restore(&saved);
+    assert_eq!(trainer.steps_done(), 100);
+    (0..100).for_each(|_| {
+        trainer.train_step();
+    });
+    let again = trainer.report(false);
+    assert_eq!(
+        (again.step, again.loss, again.rate_bits, again.beta),
+        (first.step, first.loss, first.rate_bits, first.beta)
+    );
+}

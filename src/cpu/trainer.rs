@@ -16,6 +16,16 @@ use ndarray::{Array2, Axis};
 /// Training examples scored for `train_acc` (the first ones of the split).
 pub const TRAIN_EVAL_MAX: usize = 2000;
 
+/// The training state at one step, to go back to after a divergence.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    params: Params<f32>,
+    adam: Adam<f32>,
+    step: u32,
+    geco: Geco,
+    last_constraint: Option<f32>,
+}
+
 /// A model being trained on the CPU.
 pub struct CpuTrainer {
     pub experiment: Experiment,
@@ -61,6 +71,28 @@ impl CpuTrainer {
             geco: Geco::new(initial_beta),
             last_constraint: None,
         }
+    }
+
+    /// The state now (parameters, optimiser, step, adaptive beta).
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            params: self.params.clone(),
+            adam: self.adam.clone(),
+            step: self.step,
+            geco: self.geco,
+            last_constraint: self.last_constraint,
+        }
+    }
+
+    /// Goes back to a checkpoint: the run continues from its step exactly as
+    /// it did the first time (same batches, same noise).
+    pub fn restore(&mut self, checkpoint: &Checkpoint) {
+        self.params = checkpoint.params.clone();
+        self.adam = checkpoint.adam.clone();
+        self.step = checkpoint.step;
+        self.geco = checkpoint.geco;
+        self.last_constraint = checkpoint.last_constraint;
+        self.running = (0.0, 0);
     }
 
     /// Beta used at training step `step`: the schedule's, or the adaptive one.

@@ -112,3 +112,29 @@ test('a beta sweep draws the family of models', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a diverging run pauses, says so, keeps its history and restores the last good state', async () => {
+  const link = '#v=1&data=circle&hidden=16,16&k=2&lr=10&report=5&seed=1&plane=0';
+  const { page } = await openPage(browser, `${server.url}?backend=cpu${link}`);
+  await ready(page);
+  await page.getByTestId('play').click();
+  await page.getByTestId('restore').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('error').textContent(), /diverged at step \d+: the loss is no longer a finite number/);
+  assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'false');
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.ok(reports.length >= 2 && Number.isFinite(reports[0].loss), 'the history before the divergence is kept');
+  const good = reports.filter((r) => Number.isFinite(r.loss)).pop().step;
+  await page.getByTestId('restore').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=error]').hidden);
+  assert.equal(Number(await page.getByTestId('step-count').textContent()), good);
+  // With a sane learning rate the run goes on from there.
+  await page.getByTestId('knob-lr').evaluate((input) => {
+    input.value = String(Math.round((3 / 5) * 1000)); // 1e-5 .. 1 on a log scale: 1e-2
+    input.dispatchEvent(new Event('change'));
+  });
+  await page.getByTestId('play').click();
+  await stepsAtLeast(page, good + 50);
+  const after = await page.evaluate(() => window.playground.reports());
+  assert.ok(Number.isFinite(after[after.length - 1].loss), 'training continues with finite losses');
+  await page.close();
+});

@@ -32,7 +32,7 @@ const views = {
   sweep: new SweepView($('sweep'), $('sweep-caption')),
 };
 
-const state = { link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [], csv: null, autoplay: query.get('autoplay') === '1' };
+const state = { diverged: false, link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [], csv: null, autoplay: query.get('autoplay') === '1' };
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 function showProblems() {
@@ -43,7 +43,15 @@ function showProblems() {
     line.textContent = text; // never HTML: links and uploads come from strangers
     box.append(line);
   }
-  box.hidden = state.problems.length === 0;
+  if (state.diverged) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Restore the last good state';
+    button.dataset.testid = 'restore';
+    button.addEventListener('click', () => worker.postMessage({ type: 'restore' }));
+    box.append(button);
+  }
+  box.hidden = state.problems.length === 0 && !state.diverged;
 }
 
 /** Shows the views the link names (its `views` key). */
@@ -62,6 +70,7 @@ function setLink(link) {
 }
 
 function start(link, problems = []) {
+  state.diverged = false;
   state.history = [];
   state.snapshot = null;
   state.problems = problems;
@@ -127,6 +136,21 @@ worker.onmessage = ({ data }) => {
         state.autoplay = false;
         setPlaying(true);
       }
+      break;
+    case 'diverged':
+      state.diverged = true;
+      setPlaying(false);
+      state.problems = state.problems.concat(
+        `Training diverged at step ${data.step}: the loss is no longer a finite number. The metrics so far and the last good state are kept; restore it, then lower the learning rate or β.`,
+      );
+      showProblems();
+      break;
+    case 'restored':
+      state.diverged = false;
+      state.problems = state.problems.filter((p) => !p.startsWith('Training diverged'));
+      state.history = state.history.filter((r) => r.step <= data.step);
+      $('step-count').textContent = String(Math.max(0, data.step));
+      showProblems();
       break;
     case 'weights':
       download('weights.json', data.json, 'application/json');

@@ -96,8 +96,12 @@ async function start({ link, backend, csv }) {
     info: session.info(),
   });
   post({ type: 'report', report: (await session.report())[0] });
+  await session.checkpoint();
   post({ type: 'snapshot', snapshot: await session.snapshot() });
 }
+
+/** A report with a loss or rate that is not a finite number. */
+const diverged = (report) => !Number.isFinite(report.loss) || !Number.isFinite(report.rate_bits);
 
 /** Trains the beta sweep in slices, posting every replica's report. */
 async function runSweep(mine) {
@@ -126,7 +130,15 @@ async function advance(count) {
   post({ type: 'progress', steps });
   if (steps >= nextReport) {
     nextReport = (Math.floor(steps / reportEvery) + 1) * reportEvery;
-    post({ type: 'report', report: (await session.report())[0] });
+    const report = (await session.report())[0];
+    post({ type: 'report', report });
+    if (diverged(report)) {
+      // Keep the last good state; the page offers to go back to it.
+      playing = false;
+      post({ type: 'diverged', step: steps });
+      return;
+    }
+    await session.checkpoint();
   }
   const now = performance.now();
   if (now - lastSnapshot > SNAPSHOT_MS) {
@@ -179,6 +191,11 @@ self.onmessage = ({ data }) => {
       playing = false;
       const mine = generation;
       setTimeout(() => runSweep(mine).catch((error) => post({ type: 'error', message: String(error?.message ?? error) })), 0);
+    } else if (data.type === 'restore') {
+      const step = session.restore();
+      nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
+      post({ type: 'restored', step });
+      if (step >= 0) post({ type: 'report', report: (await session.report())[0] });
     } else if (data.type === 'weights') {
       post({ type: 'weights', json: await session.weights() });
     } else if (data.type === 'snapshot') {

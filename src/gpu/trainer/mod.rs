@@ -87,6 +87,18 @@ struct Buffers {
     dummy: wgpu::Buffer,
 }
 
+/// The device state at one step (parameters, Adam moments, adaptive beta
+/// and the batch statistics it reads next),
+/// to go back to after a divergence.
+pub struct GpuCheckpoint {
+    params: Vec<u8>,
+    adam_m: Vec<u8>,
+    adam_v: Vec<u8>,
+    geco: Vec<u8>,
+    batch_stats: Vec<u8>,
+    step: u32,
+}
+
 /// Models training on a GPU.
 pub struct GpuTrainer {
     pub ctx: GpuContext,
@@ -455,6 +467,34 @@ impl GpuTrainer {
         }
         self.steps_since_report = 0;
         Ok(reports)
+    }
+
+    /// Reads the training state back (four copies: keep it for reports).
+    pub async fn checkpoint(&self) -> Result<GpuCheckpoint, GpuError> {
+        use super::readback::read_bytes;
+        let (b, ctx) = (&self.buffers, &self.ctx);
+        Ok(GpuCheckpoint {
+            params: read_bytes(ctx, &b.params, 0, b.params.size()).await?,
+            adam_m: read_bytes(ctx, &b.adam_m, 0, b.adam_m.size()).await?,
+            adam_v: read_bytes(ctx, &b.adam_v, 0, b.adam_v.size()).await?,
+            geco: read_bytes(ctx, &b.geco_state, 0, b.geco_state.size()).await?,
+            batch_stats: read_bytes(ctx, &b.batch_stats, 0, b.batch_stats.size()).await?,
+            step: self.step,
+        })
+    }
+
+    /// Goes back to a checkpoint; training continues from its step exactly
+    /// as it did the first time.
+    pub fn restore(&mut self, checkpoint: &GpuCheckpoint) {
+        let b = &self.buffers;
+        let queue = &self.ctx.queue;
+        queue.write_buffer(&b.params, 0, &checkpoint.params);
+        queue.write_buffer(&b.adam_m, 0, &checkpoint.adam_m);
+        queue.write_buffer(&b.adam_v, 0, &checkpoint.adam_v);
+        queue.write_buffer(&b.geco_state, 0, &checkpoint.geco);
+        queue.write_buffer(&b.batch_stats, 0, &checkpoint.batch_stats);
+        self.step = checkpoint.step;
+        self.steps_since_report = 0;
     }
 
     /// The parameters of replica `r`, read from the device.

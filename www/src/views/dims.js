@@ -11,8 +11,10 @@ export class DimsView {
   /** @param {object} report  @param {{image: number[]|null}} info */
   update(report, info) {
     const perFeature = report.rate_features_bits;
-    const values = perFeature ?? report.rate_dims_bits;
-    expectArray(values, 'rates per dimension');
+    const raw = perFeature ?? report.rate_dims_bits;
+    expectArray(raw, 'rates per dimension');
+    // A diverged run reports NaN: draw those bars empty.
+    const values = raw.map((v) => (Number.isFinite(v) ? v : 0));
     if (perFeature && info?.image) return this.heatMap(perFeature, info.image);
     const top = Math.max(0.1, ...values);
     const f = frame(this.svg, { x: [0, values.length], y: [0, top], xLabel: perFeature ? 'input feature' : 'latent dimension', yLabel: 'bits', height: 180 });
