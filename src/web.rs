@@ -272,6 +272,61 @@ impl Session {
         self.steps() as f64
     }
 
+    /// Destroys the GPU device, as a lost device would be (for tests of the
+    /// page's recovery); does nothing on the CPU.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) {
+        if let Engine::Gpu(t) = &self.engine {
+            t.ctx.device.destroy();
+        }
+    }
+
+    /// Moves a GPU session to the CPU after the device was lost: from the
+    /// last good checkpoint when there is one (returns its step), else from
+    /// the start (returns 0). The experiment and the link stay the same.
+    #[wasm_bindgen(js_name = fallBackToCpu)]
+    pub fn fall_back_to_cpu(&mut self) -> f64 {
+        let Engine::Gpu(gpu) = &self.engine else {
+            return self.steps() as f64;
+        };
+        let replicas = gpu.replicas.clone();
+        let layout = gpu.layout.clone();
+        let mut trainers: Vec<CpuTrainer> = replicas
+            .iter()
+            .map(|r| {
+                CpuTrainer::new(
+                    Experiment {
+                        seed: r.seed,
+                        beta: r.beta,
+                        ..self.experiment.clone()
+                    },
+                    self.dataset.clone(),
+                )
+            })
+            .collect();
+        let mut step = 0;
+        if let Saved::Gpu(saved) = &self.saved {
+            step = saved.step();
+            for (r, trainer) in trainers.iter_mut().enumerate() {
+                let ([params, m, v], g) = saved.replica(r, layout.total);
+                let geco = crate::geco::Geco {
+                    beta: g[0],
+                    average: (g[2] != 0.0).then_some(g[1]),
+                };
+                trainer.resume(
+                    layout.unflatten(&params),
+                    [layout.unflatten(&m), layout.unflatten(&v)],
+                    step,
+                    geco,
+                );
+            }
+        }
+        self.engine = Engine::Cpu(trainers);
+        self.saved = Saved::None;
+        self.backend = "CPU (WebAssembly)".to_string();
+        step as f64
+    }
+
     /// Changes beta from now on (the model keeps training).
     #[wasm_bindgen(js_name = setBeta)]
     pub fn set_beta(&mut self, beta: f64) -> Result<(), JsError> {

@@ -371,3 +371,36 @@ fn a_gpu_checkpoint_restores_the_run() {
         (first.step, first.loss, first.rate_bits, first.beta)
     );
 }
+
+#[test]
+fn a_gpu_run_resumes_on_the_cpu_from_its_checkpoint() {
+    // What the page does when the GPU device is lost.
+    let (experiment, dataset) = setup("data=moons&hidden=8&k=2&seed=4&report=50");
+    let Some(ctx) = common::device() else { return };
+    let mut gpu = GpuTrainer::new(ctx, experiment.clone(), &dataset, single(&experiment)).unwrap();
+    gpu.submit_steps(100);
+    let saved = block_on(gpu.checkpoint()).unwrap();
+    let ([params, m, v], g) = saved.replica(0, gpu.layout.total);
+    let mut moved = CpuTrainer::new(experiment.clone(), dataset.clone());
+    let geco = ib_playground::geco::Geco {
+        beta: g[0],
+        average: None,
+    };
+    moved.resume(
+        gpu.layout.unflatten(&params),
+        [gpu.layout.unflatten(&m), gpu.layout.unflatten(&v)],
+        saved.step(),
+        geco,
+    );
+    (0..100).for_each(|_| {
+        moved.train_step();
+    });
+    let mut direct = CpuTrainer::new(experiment, dataset);
+    (0..200).for_each(|_| {
+        direct.train_step();
+    });
+    let (a, b) = (moved.report(true), direct.report(true));
+    assert_eq!(a.step, 200);
+    close_within("resumed loss", b.loss, a.loss, RELATIVE);
+    close_within("resumed rate", b.rate_bits, a.rate_bits, RELATIVE);
+}

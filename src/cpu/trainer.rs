@@ -84,6 +84,25 @@ impl CpuTrainer {
         }
     }
 
+    /// Continues a run from another backend's state at `step` (the page
+    /// moves a GPU run to the CPU when the device is lost).
+    pub fn resume(
+        &mut self,
+        params: Params<f32>,
+        moments: [Params<f32>; 2],
+        step: u32,
+        geco: Geco,
+    ) {
+        let [m, v] = moments;
+        self.restore(&Checkpoint {
+            params,
+            adam: Adam { m, v, t: step },
+            step,
+            geco,
+            last_constraint: None,
+        });
+    }
+
     /// Goes back to a checkpoint: the run continues from its step exactly as
     /// it did the first time (same batches, same noise).
     pub fn restore(&mut self, checkpoint: &Checkpoint) {

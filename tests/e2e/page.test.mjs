@@ -138,3 +138,23 @@ test('a diverging run pauses, says so, keeps its history and restores the last g
   assert.ok(Number.isFinite(after[after.length - 1].loss), 'training continues with finite losses');
   await page.close();
 });
+
+test('a lost GPU device moves the run to the CPU and keeps its history', async () => {
+  const { page } = await openPage(browser, `${server.url}${CIRCLE}`);
+  const backend = await ready(page);
+  assert.match(backend, /^WebGPU/);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 40), null, { timeout: 120_000 });
+  const before = await page.evaluate(() => window.playground.reports().length);
+  // The worker destroys its device, as a driver reset would.
+  await page.evaluate(() => window.playground.loseDevice());
+  await page.waitForFunction(() => document.querySelector('[data-testid=backend]').textContent.includes('device was lost'), null, { timeout: 60_000 });
+  assert.match(await page.getByTestId('backend').textContent(), /^CPU \(WebAssembly\) — the GPU device was lost/);
+  const step = Number(await page.getByTestId('step-count').textContent());
+  await stepsAtLeast(page, step + 200);
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.ok(reports.length >= before, 'the history is kept');
+  assert.ok(Number.isFinite(reports[reports.length - 1].loss));
+  assert.equal(reports[reports.length - 1].backend, 'cpu');
+  await page.close();
+});

@@ -145,6 +145,12 @@ worker.onmessage = ({ data }) => {
       );
       showProblems();
       break;
+    case 'device-lost':
+      $('backend').textContent = `${data.backend} — the GPU device was lost (${data.reason}); continuing on the CPU from step ${data.step}`;
+      state.history = state.history.filter((r) => r.step <= data.step);
+      state.problems = state.problems.concat(`The GPU device was lost: ${data.reason}. Training continues on the CPU from the last good state (step ${data.step}); the experiment and its history are kept.`);
+      showProblems();
+      break;
     case 'restored':
       state.diverged = false;
       state.problems = state.problems.filter((p) => !p.startsWith('Training diverged'));
@@ -277,6 +283,8 @@ window.playground = Object.freeze({
   reports: () => state.history.map((r) => ({ ...r })),
   link: () => state.link,
   info: () => state.info,
+  /** Destroys the worker's GPU device, as a driver reset would (for tests). */
+  loseDevice: () => worker.postMessage({ type: 'lose-device' }),
 });
 
 const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => {

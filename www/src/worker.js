@@ -122,8 +122,29 @@ async function runSweep(mine) {
   }
 }
 
+/**
+ * The GPU device is gone (lost, reset, or destroyed): the session moves to
+ * the CPU from its last good checkpoint and training goes on.
+ */
+function recoverOnCpu(error) {
+  const reason = String(error?.message ?? error).replace(/^gpu: /, '');
+  const step = session.fallBackToCpu();
+  sweepBackend = 'cpu';
+  nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
+  post({ type: 'device-lost', backend: session.backend, reason, step });
+}
+
 /** Trains `count` steps, then reports if a report is due. */
 async function advance(count) {
+  try {
+    await advanceOn(count);
+  } catch (error) {
+    if (!String(error?.message ?? error).startsWith('gpu:')) throw error;
+    recoverOnCpu(error);
+  }
+}
+
+async function advanceOn(count) {
   session.train(count);
   await session.finished();
   const steps = session.steps;
@@ -191,6 +212,9 @@ self.onmessage = ({ data }) => {
       playing = false;
       const mine = generation;
       setTimeout(() => runSweep(mine).catch((error) => post({ type: 'error', message: String(error?.message ?? error) })), 0);
+    } else if (data.type === 'lose-device') {
+      // A test hook: what a lost device does to the session.
+      session.loseDevice();
     } else if (data.type === 'restore') {
       const step = session.restore();
       nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;

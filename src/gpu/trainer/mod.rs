@@ -87,6 +87,31 @@ struct Buffers {
     dummy: wgpu::Buffer,
 }
 
+impl GpuCheckpoint {
+    /// Step of the checkpoint.
+    pub fn step(&self) -> u32 {
+        self.step
+    }
+
+    /// Replica `r`'s parameters and Adam moments as flat f32, and its
+    /// adaptive beta state (beta, average, has average).
+    pub fn replica(&self, r: usize, total: usize) -> ([Vec<f32>; 3], [f32; 3]) {
+        let floats = |bytes: &[u8]| {
+            bytemuck::cast_slice::<u8, f32>(bytes)[r * total..(r + 1) * total].to_vec()
+        };
+        let geco: &[f32] = bytemuck::cast_slice(&self.geco);
+        let g = &geco[r * GECO_WORDS..r * GECO_WORDS + 3];
+        (
+            [
+                floats(&self.params),
+                floats(&self.adam_m),
+                floats(&self.adam_v),
+            ],
+            [g[0], g[1], g[2]],
+        )
+    }
+}
+
 /// The device state at one step (parameters, Adam moments, adaptive beta
 /// and the batch statistics it reads next),
 /// to go back to after a divergence.
