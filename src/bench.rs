@@ -465,6 +465,82 @@ pub fn plane_estimators(gpu: bool) -> Result<Vec<KernelRow>, GpuError> {
     Ok(rows)
 }
 
+/// One point of a soak run.
+#[derive(Clone, Debug, Serialize)]
+pub struct SoakRow {
+    pub backend: String,
+    pub step: u32,
+    /// Resident memory of this process, MiB (Linux; 0 elsewhere).
+    pub rss_mib: f64,
+    /// Mean milliseconds per step since the previous row (reports included).
+    pub ms_per_step: f64,
+}
+
+fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Trains the toy for `steps` steps with a report every 100 and a
+/// checkpoint every 1000 (as the page does), printing memory as it goes:
+/// buffers are allocated once, so resident memory must stay flat.
+pub fn soak(steps: u32, gpu: bool) -> Result<Vec<SoakRow>, GpuError> {
+    let experiment =
+        Experiment::from_link("data=circle&hidden=16,16&k=2&report=100").expect("valid link");
+    let dataset = data::load(&experiment, &Sources::default()).expect("toy data");
+    let rows_every = (steps / 10).max(1);
+    let mut rows = Vec::new();
+    let mut last = Instant::now();
+    let mut record = |backend: &str, step: u32, rows: &mut Vec<SoakRow>| {
+        let ms = last.elapsed().as_secs_f64() * 1e3 / rows_every as f64;
+        last = Instant::now();
+        rows.push(SoakRow {
+            backend: backend.into(),
+            step,
+            rss_mib: resident_mib(),
+            ms_per_step: ms,
+        });
+    };
+    if gpu {
+        let mut trainer = block_on(GpuTrainer::open(
+            experiment.clone(),
+            &dataset,
+            crate::sweep::single(&experiment),
+        ))?;
+        while trainer.steps_done() < steps {
+            trainer.submit_steps(100);
+            block_on(trainer.report(false))?;
+            if trainer.steps_done() % 1000 == 0 {
+                block_on(trainer.checkpoint())?;
+            }
+            if trainer.steps_done() % rows_every == 0 {
+                record("gpu", trainer.steps_done(), &mut rows);
+            }
+        }
+    } else {
+        let mut trainer = CpuTrainer::new(experiment, dataset);
+        while trainer.steps_done() < steps {
+            (0..100).for_each(|_| {
+                trainer.train_step();
+            });
+            trainer.report(false);
+            if trainer.steps_done() % 1000 == 0 {
+                let _ = trainer.checkpoint();
+            }
+            if trainer.steps_done() % rows_every == 0 {
+                record("cpu", trainer.steps_done(), &mut rows);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// A plain-text table of training rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(

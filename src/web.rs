@@ -175,6 +175,15 @@ impl Session {
         }
     }
 
+    /// Trainable numbers of one replica.
+    #[wasm_bindgen(getter)]
+    pub fn parameters(&self) -> f64 {
+        match &self.engine {
+            Engine::Cpu(trainers) => trainers[0].model.shape.parameter_count() as f64,
+            Engine::Gpu(t) => t.layout.total as f64,
+        }
+    }
+
     /// Dataset facts for the views: name, sizes, classes, image shape.
     pub fn info(&self) -> Result<JsValue, JsError> {
         to_js(&snapshot::DatasetInfo::of(&self.dataset, &self.experiment))
@@ -270,6 +279,38 @@ impl Session {
             _ => return -1.0,
         }
         self.steps() as f64
+    }
+
+    /// Continues from weights saved earlier (`weights()` JSON) at `step`;
+    /// Adam's moments start again from zero. Errors say what does not fit.
+    #[wasm_bindgen(js_name = loadWeights)]
+    pub fn load_weights(&mut self, json: &str, step: u32) -> Result<(), JsError> {
+        let weights = crate::weights::Weights::parse(json).map_err(|e| JsError::new(&e))?;
+        if weights.link != self.experiment.to_link() {
+            return Err(JsError::new(
+                "the saved weights belong to another experiment",
+            ));
+        }
+        match &mut self.engine {
+            Engine::Cpu(trainers) => {
+                for t in trainers {
+                    let params = weights
+                        .to_params(&t.model.shape)
+                        .map_err(|e| JsError::new(&e))?;
+                    let zeros = [Params::zeros(&t.model.shape), Params::zeros(&t.model.shape)];
+                    let geco = crate::geco::Geco::new(t.experiment.beta);
+                    t.resume(params, zeros, step, geco);
+                }
+            }
+            Engine::Gpu(t) => {
+                let params = weights
+                    .to_params(&t.model.shape)
+                    .map_err(|e| JsError::new(&e))?;
+                t.load_params(&params, step);
+            }
+        }
+        self.saved = Saved::None;
+        Ok(())
     }
 
     /// Destroys the GPU device, as a lost device would be (for tests of the

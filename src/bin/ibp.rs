@@ -55,10 +55,12 @@ USAGE:
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
-  ibp bench [--backend cpu|gpu|all] [--json] [--quick]
+  ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS]
       Milliseconds per training step on the CPU and the GPU for the reference
       models (MNIST-sized, toy, var_u, 16 toy replicas), and the GPU kernels'
       achieved GFLOP/s or GB/s. A benchmark: figures, not pass/fail.
+      --soak STEPS trains the toy that long (a report every 100 steps, a
+      checkpoint every 1000) and prints resident memory as it goes.
   ibp --help
       This text.
 
@@ -266,7 +268,41 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     let json = flags.switch("--json");
     let quick = flags.switch("--quick");
     let backend = flags.value("--backend")?.unwrap_or_else(|| "all".into());
+    let soak = flags.value("--soak")?;
     flags.finish()?;
+    if let Some(steps) = soak {
+        let steps: u32 = steps
+            .parse()
+            .map_err(|_| format!("--soak: '{steps}' is not a whole number of steps"))?;
+        let mut rows = Vec::new();
+        for gpu in [false, true] {
+            if (gpu && backend == "cpu") || (!gpu && backend == "gpu") {
+                continue;
+            }
+            match bench::soak(steps, gpu) {
+                Ok(r) => rows.extend(r),
+                Err(GpuError::NoAdapter(why)) if backend == "all" => {
+                    eprintln!("ibp bench: GPU soak skipped: no adapter ({why})")
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        if json {
+            println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
+        } else {
+            println!(
+                "{:<8} {:>8} {:>10} {:>10}",
+                "backend", "step", "RSS MiB", "ms/step"
+            );
+            for r in &rows {
+                println!(
+                    "{:<8} {:>8} {:>10.1} {:>10.4}",
+                    r.backend, r.step, r.rss_mib, r.ms_per_step
+                );
+            }
+        }
+        return Ok(());
+    }
     if !["cpu", "gpu", "all"].contains(&backend.as_str()) {
         return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all"));
     }

@@ -158,3 +158,39 @@ test('a lost GPU device moves the run to the CPU and keeps its history', async (
   assert.equal(reports[reports.length - 1].backend, 'cpu');
   await page.close();
 });
+
+test('a model too large for the adapter names the limit and trains on the CPU', async () => {
+  // 3 x 4096 hidden units: 34M parameters, 134 MB in one buffer, past the
+  // 128 MiB binding limit of the WebGPU adapters this runs on.
+  const { page, errors } = await openPage(browser, `${server.url}#v=1&data=circle&hidden=4096,4096,4096&k=2&report=1000&plane=0`);
+  const backend = await ready(page);
+  assert.match(backend, /^CPU \(WebAssembly\) — the model is too large for this GPU: it needs max_\w+ >= \d+/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a reload picks the run up where it was, and Forget drops it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}?backend=cpu${CIRCLE}`);
+  await ready(page);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 200), null, { timeout: 60_000 });
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? 0) >= 200, null, { timeout: 10_000 });
+  const savedStep = await page.evaluate(() => JSON.parse(localStorage.getItem('ibp-playground:last')).step);
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('Restored your last run'));
+  assert.equal(Number(await page.getByTestId('step-count').textContent()), savedStep);
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.ok(reports.length >= 5 && reports[reports.length - 1].step <= savedStep, 'the metrics came back');
+  await page.getByTestId('play').click();
+  await page.waitForFunction((s) => Number(document.querySelector('[data-testid=step-count]').textContent) >= s + 100, savedStep);
+  await page.getByTestId('play').click();
+  await page.getByTestId('forget').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=step-count]').textContent === '0');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => localStorage.getItem('ibp-playground:last')), null);
+  await context.close();
+});

@@ -11,6 +11,7 @@ import { MapView } from './views/map.js';
 import { SweepView } from './views/sweep.js';
 import { applyEmbedLayout, embedSnippet, listenForEmbedder } from './embed.js';
 import { mountLesson } from './lessons.js';
+import * as saved from './persist.js';
 import { download, experimentJson, metricsCsv, plotsPng, plotsSvg } from './export.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
@@ -71,14 +72,16 @@ function setLink(link) {
 
 function start(link, problems = []) {
   state.diverged = false;
-  state.history = [];
+  state.history = state.resume ? state.resume.reports.slice() : [];
   state.snapshot = null;
   state.problems = problems;
   showProblems();
   setPlaying(false);
   $('backend').textContent = 'starting…';
   const csv = new URLSearchParams(link).get('data') === 'csv' ? state.csv : null;
-  worker.postMessage({ type: 'start', link, backend: backendChoice, csv });
+  const resume = state.resume?.weights ? { weights: state.resume.weights, step: state.resume.step } : null;
+  state.resume = null;
+  worker.postMessage({ type: 'start', link, backend: backendChoice, csv, resume });
 }
 
 function setPlaying(playing) {
@@ -159,13 +162,23 @@ worker.onmessage = ({ data }) => {
       showProblems();
       break;
     case 'weights':
-      download('weights.json', data.json, 'application/json');
+      if (data.purpose === 'save') {
+        saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
+      } else {
+        download('weights.json', data.json, 'application/json');
+      }
+      break;
+    case 'resumed':
+      state.problems = state.problems.concat(`Restored your last run at step ${data.step} (kept in this browser; “Forget” drops it).`);
+      showProblems();
+      $('step-count').textContent = String(data.step);
       break;
     case 'progress':
       $('step-count').textContent = String(data.steps);
       break;
     case 'report':
       state.history.push(data.report);
+      scheduleSave();
       if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
       showReport(data.report);
       scheduleRedraw();
@@ -278,6 +291,22 @@ listenForEmbedder(query, {
   metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: state.link }),
 });
 
+/** Saves the run (throttled): link, reports, and the weights of small models. */
+let saveTimer = null;
+function scheduleSave() {
+  if (saveTimer || query.get('embed') === '1') return;
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    const last = state.history[state.history.length - 1];
+    if (!last || !Number.isFinite(last.loss)) return;
+    worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
+  }, 1500);
+}
+$('forget').addEventListener('click', () => {
+  saved.forget();
+  start(state.link);
+});
+
 /** Read-only access for scripts on this page (exports, tests, embedders). */
 window.playground = Object.freeze({
   reports: () => state.history.map((r) => ({ ...r })),
@@ -290,4 +319,8 @@ window.playground = Object.freeze({
 const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => {
   location.hash = link;
 });
-start(location.hash.length > 1 ? location.hash.slice(1) : lessonLink ?? DEFAULT_LINK);
+// A reload (or a visit without a link) picks up the run kept in this browser.
+const kept = query.get('embed') === '1' ? null : saved.load();
+const firstLink = location.hash.length > 1 ? location.hash.slice(1) : lessonLink ?? kept?.link ?? DEFAULT_LINK;
+state.resume = kept && kept.link === firstLink ? kept : null;
+start(firstLink);

@@ -9,6 +9,8 @@ import init, { Session, checkLink } from '../pkg/ib_playground.js';
 
 /** Milliseconds of training between looks at the message queue. */
 const SLICE_MS = 60;
+/** Models above this many parameters are not saved for a reload. */
+const SAVE_MAX_PARAMETERS = 50_000;
 /** Milliseconds between snapshots for the views. */
 const SNAPSHOT_MS = 400;
 
@@ -54,7 +56,7 @@ async function probeGpu() {
   return { reason: null, name };
 }
 
-async function start({ link, backend, csv }) {
+async function start({ link, backend, csv, resume }) {
   await wasmReady;
   generation += 1;
   playing = false;
@@ -84,7 +86,14 @@ async function start({ link, backend, csv }) {
   if (!session) session = await Session.create(checked.link, 'cpu', mnist, csv ?? undefined, undefined);
   csvText = csv ?? undefined;
   sweepBackend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
-  nextReport = reportEvery;
+  if (resume) {
+    try {
+      session.loadWeights(resume.weights, resume.step);
+    } catch {
+      // Weights from another build or experiment: start afresh.
+    }
+  }
+  nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
   chunk = 1;
   const onGpu = !session.backend.startsWith('CPU');
   post({
@@ -95,7 +104,8 @@ async function start({ link, backend, csv }) {
     errors: checked.errors,
     info: session.info(),
   });
-  post({ type: 'report', report: (await session.report())[0] });
+  if (session.steps > 0) post({ type: 'resumed', step: session.steps });
+  else post({ type: 'report', report: (await session.report())[0] });
   await session.checkpoint();
   post({ type: 'snapshot', snapshot: await session.snapshot() });
 }
@@ -221,7 +231,9 @@ self.onmessage = ({ data }) => {
       post({ type: 'restored', step });
       if (step >= 0) post({ type: 'report', report: (await session.report())[0] });
     } else if (data.type === 'weights') {
-      post({ type: 'weights', json: await session.weights() });
+      // Saving for a reload keeps the weights of small models only.
+      const keep = data.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
+      post({ type: 'weights', json: keep ? await session.weights() : null, purpose: data.purpose, step: data.step });
     } else if (data.type === 'snapshot') {
       post({ type: 'snapshot', snapshot: await session.snapshot() });
     }

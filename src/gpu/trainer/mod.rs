@@ -522,6 +522,24 @@ impl GpuTrainer {
         self.steps_since_report = 0;
     }
 
+    /// Sets every replica's parameters to `params`, zeroes Adam's moments and
+    /// continues counting from `step` (a reloaded page resuming its run).
+    pub fn load_params(&mut self, params: &Params<f32>, step: u32) {
+        let mut flat = Vec::with_capacity(self.layout.total * self.replicas.len());
+        for _ in &self.replicas {
+            self.layout.flatten_into(params, &mut flat);
+        }
+        let zeros = vec![0u8; 4 * flat.len()];
+        let b = &self.buffers;
+        self.ctx
+            .queue
+            .write_buffer(&b.params, 0, bytemuck::cast_slice(&flat));
+        self.ctx.queue.write_buffer(&b.adam_m, 0, &zeros);
+        self.ctx.queue.write_buffer(&b.adam_v, 0, &zeros);
+        self.step = step;
+        self.steps_since_report = 0;
+    }
+
     /// The parameters of replica `r`, read from the device.
     pub async fn read_params(&self, r: usize) -> Result<Params<f32>, GpuError> {
         let total = self.layout.total;
