@@ -530,10 +530,10 @@ pub fn soak(steps: u32, gpu: bool) -> Result<Vec<SoakRow>, GpuError> {
                 trainer.train_step();
             });
             trainer.report(false);
-            if trainer.steps_done() % 1000 == 0 {
+            if trainer.steps_done().is_multiple_of(1000) {
                 let _ = trainer.checkpoint();
             }
-            if trainer.steps_done() % rows_every == 0 {
+            if trainer.steps_done().is_multiple_of(rows_every) {
                 record("cpu", trainer.steps_done(), &mut rows);
             }
         }
