@@ -269,10 +269,19 @@ function useCsv(text) {
   params.set('data', 'csv');
   start(params.toString().replaceAll('%2C', ','));
 }
+/** Largest CSV the page reads (the Rust parser's own limit). */
+const MAX_CSV_BYTES = 16 * 1024 * 1024;
 $('csv-file').addEventListener('change', async () => {
   const file = $('csv-file').files[0];
-  if (file) useCsv(await file.text());
   $('csv-file').value = '';
+  if (!file) return;
+  if (file.size > MAX_CSV_BYTES) {
+    // Refused before it is read whole.
+    state.problems = [`CSV is ${file.size} bytes (allowed: at most ${MAX_CSV_BYTES})`];
+    showProblems();
+    return;
+  }
+  useCsv(await file.text());
 });
 $('csv-paste').addEventListener('click', () => $('csv-dialog').showModal());
 $('csv-dialog').addEventListener('close', () => {
