@@ -126,14 +126,17 @@ test('a diverging run pauses, says so, keeps its history and restores the last g
   const good = reports.filter((r) => Number.isFinite(r.loss)).pop().step;
   await page.getByTestId('restore').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=error]').hidden);
-  assert.equal(Number(await page.getByTestId('step-count').textContent()), good);
+  // Checkpoints are taken every few seconds: the restored step is the last
+  // one kept, at or before the last finite report.
+  const restored = Number(await page.getByTestId('step-count').textContent());
+  assert.ok(restored <= good, `restored to step ${restored}, last good report at ${good}`);
   // With a sane learning rate the run goes on from there.
   await page.getByTestId('knob-lr').evaluate((input) => {
     input.value = String(Math.round((3 / 5) * 1000)); // 1e-5 .. 1 on a log scale: 1e-2
     input.dispatchEvent(new Event('change'));
   });
   await page.getByTestId('play').click();
-  await stepsAtLeast(page, good + 50);
+  await stepsAtLeast(page, restored + 50);
   const after = await page.evaluate(() => window.playground.reports());
   assert.ok(Number.isFinite(after[after.length - 1].loss), 'training continues with finite losses');
   await page.close();

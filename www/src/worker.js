@@ -11,8 +11,11 @@ import init, { Session, checkLink } from '../pkg/ib_playground.js';
 const SLICE_MS = 60;
 /** Models above this many parameters are not saved for a reload. */
 const SAVE_MAX_PARAMETERS = 50_000;
-/** Milliseconds between snapshots for the views. */
+/** Milliseconds between snapshots for the views (per million parameters
+ * at least another second: the GPU reads its weights back for them). */
 const SNAPSHOT_MS = 400;
+/** Milliseconds between checkpoints of the last good state. */
+const CHECKPOINT_MS = 5000;
 
 /** The beta sweep: replicas, range, steps, and one noise sample per
  * evaluation (the sweep reports often; eight models share each dispatch). */
@@ -30,6 +33,7 @@ let reportEvery = 100;
 let nextReport = 0;
 let chunk = 1;
 let lastSnapshot = 0;
+let lastCheckpoint = 0;
 let queue = Promise.resolve();
 
 const post = (message) => self.postMessage(message);
@@ -107,6 +111,7 @@ async function start({ link, backend, csv, resume }) {
   if (session.steps > 0) post({ type: 'resumed', step: session.steps });
   else post({ type: 'report', report: (await session.report())[0] });
   await session.checkpoint();
+  lastCheckpoint = performance.now();
   post({ type: 'snapshot', snapshot: await session.snapshot() });
 }
 
@@ -169,10 +174,13 @@ async function advanceOn(count) {
       post({ type: 'diverged', step: steps });
       return;
     }
-    await session.checkpoint();
+    if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
+      lastCheckpoint = performance.now();
+      await session.checkpoint();
+    }
   }
   const now = performance.now();
-  if (now - lastSnapshot > SNAPSHOT_MS) {
+  if (now - lastSnapshot > SNAPSHOT_MS + session.parameters / 1000) {
     lastSnapshot = now;
     post({ type: 'snapshot', snapshot: await session.snapshot() });
   }
