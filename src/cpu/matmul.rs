@@ -1,15 +1,16 @@
 //! The CPU backend's matrix product, written out so that every element sums
 //! its k products in ascending order with plain multiplies and adds (Rust
 //! never fuses them): the same bits natively and in WebAssembly, which is
-//! what lets a share link reproduce a CLI run exactly. Rows go eight at a time
-//! so each row of B is read once per eight rows of A; the inner loop over
-//! columns vectorises without changing any element's order of operations.
+//! what lets a share link reproduce a CLI run exactly. Blocks of 4 x 8
+//! elements of C accumulate in registers while k is walked; the columns of a
+//! block vectorise without changing any element's order of operations.
 
 use crate::model::Real;
 use ndarray::{Array2, ArrayView2};
 
-/// Rows of A that share one pass over B (eight rows of 1024 f32 fill L1).
-const ROW_BLOCK: usize = 8;
+/// Rows and columns of C kept in registers while k is walked.
+const BLOCK_ROWS: usize = 4;
+const BLOCK_COLS: usize = 8;
 
 /// C = A B.
 pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
@@ -23,15 +24,50 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
         b.as_slice().expect("standard layout"),
     );
     let mut c = vec![F::zero(); m * n];
-    for i0 in (0..m).step_by(ROW_BLOCK) {
-        let rows = (m - i0).min(ROW_BLOCK);
-        let block = &mut c[i0 * n..(i0 + rows) * n];
+    // B's full column blocks packed panel by panel: panel q holds columns
+    // q*8 .. q*8+8 of every row, contiguous, so the inner loop streams it.
+    let panels = n / BLOCK_COLS;
+    let mut packed = vec![F::zero(); panels * k * BLOCK_COLS];
+    for q in 0..panels {
         for p in 0..k {
-            let b_row = &b[p * n..(p + 1) * n];
-            for (r, c_row) in block.chunks_exact_mut(n).enumerate() {
-                let a_ip = a[(i0 + r) * k + p];
-                for (c_ij, &b_pj) in c_row.iter_mut().zip(b_row) {
-                    *c_ij += a_ip * b_pj;
+            let at = (q * k + p) * BLOCK_COLS;
+            packed[at..at + BLOCK_COLS]
+                .copy_from_slice(&b[p * n + q * BLOCK_COLS..p * n + (q + 1) * BLOCK_COLS]);
+        }
+    }
+    for j0 in (0..n).step_by(BLOCK_COLS) {
+        let cols = (n - j0).min(BLOCK_COLS);
+        for i0 in (0..m).step_by(BLOCK_ROWS) {
+            let rows = (m - i0).min(BLOCK_ROWS);
+            if rows == BLOCK_ROWS && cols == BLOCK_COLS {
+                // A full block: every element still adds its k products in
+                // ascending order, now in registers.
+                let panel = &packed
+                    [(j0 / BLOCK_COLS) * k * BLOCK_COLS..(j0 / BLOCK_COLS + 1) * k * BLOCK_COLS];
+                let mut acc = [[F::zero(); BLOCK_COLS]; BLOCK_ROWS];
+                for p in 0..k {
+                    let b_row: &[F; BLOCK_COLS] = panel[p * BLOCK_COLS..(p + 1) * BLOCK_COLS]
+                        .try_into()
+                        .expect("block");
+                    for (r, acc_row) in acc.iter_mut().enumerate() {
+                        let a_ip = a[(i0 + r) * k + p];
+                        for (x, &y) in acc_row.iter_mut().zip(b_row) {
+                            *x += a_ip * y;
+                        }
+                    }
+                }
+                for (r, acc_row) in acc.iter().enumerate() {
+                    c[(i0 + r) * n + j0..(i0 + r) * n + j0 + BLOCK_COLS].copy_from_slice(acc_row);
+                }
+            } else {
+                for r in 0..rows {
+                    for j in j0..j0 + cols {
+                        let mut sum = F::zero();
+                        for p in 0..k {
+                            sum += a[(i0 + r) * k + p] * b[p * n + j];
+                        }
+                        c[(i0 + r) * n + j] = sum;
+                    }
                 }
             }
         }
