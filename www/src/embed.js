@@ -7,7 +7,8 @@
 // Messages are accepted only from this page's own origin and the origins
 // listed in `parent=` (comma-separated); everything else is ignored.
 
-const VIEW_IDS = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
+/** Each view's element id. */
+export const VIEW_IDS = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
 
 /** Applies the embed options of the page's query. */
 export function applyEmbedLayout(query) {

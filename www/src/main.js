@@ -9,7 +9,7 @@ import { LatentView } from './views/latent.js';
 import { DimsView } from './views/dims.js';
 import { MapView } from './views/map.js';
 import { SweepView } from './views/sweep.js';
-import { applyEmbedLayout, embedSnippet, listenForEmbedder } from './embed.js';
+import { VIEW_IDS, applyEmbedLayout, embedSnippet, listenForEmbedder } from './embed.js';
 import { mountLesson } from './lessons.js';
 import * as saved from './persist.js';
 import { download, experimentJson, metricsCsv, plotsPng, plotsSvg } from './export.js';
@@ -58,8 +58,7 @@ function showProblems() {
 /** Shows the views the link names (its `views` key). */
 function applyViews(link) {
   const shown = new Set((new URLSearchParams(link).get('views') ?? '').split(','));
-  const ids = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
-  for (const [name, id] of Object.entries(ids)) $(id).classList.toggle('link-hidden', !shown.has(name));
+  for (const [name, id] of Object.entries(VIEW_IDS)) $(id).classList.toggle('link-hidden', !shown.has(name));
 }
 
 function setLink(link) {
