@@ -73,6 +73,10 @@ impl Joint {
             }
             p.extend(row);
         }
+        // Scale by the largest weight first, so that huge weights (1e308)
+        // cannot overflow the sum.
+        let largest = p.iter().copied().fold(0.0, f64::max);
+        p.iter_mut().for_each(|v| *v /= largest);
         let total: f64 = p.iter().sum();
         p.iter_mut().for_each(|v| *v /= total);
         Ok(Joint { nx, ny, p })
