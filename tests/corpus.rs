@@ -18,7 +18,12 @@ fn corpus(prefix: &str) -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.display().to_string(), String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -26,13 +31,19 @@ fn corpus(prefix: &str) -> Vec<(String, String)> {
 fn links() {
     let (_, text) = corpus("links").remove(0);
     let mut parsed = 0;
-    for line in text.lines().filter(|l| !l.starts_with('#') || l.starts_with("#data")) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') || l.starts_with("#data"))
+    {
         match Experiment::from_link(line) {
             Ok(e) => {
                 parsed += 1;
                 assert_eq!(Experiment::from_link(&e.to_link()).unwrap(), e, "{line}");
             }
-            Err(err) => assert!(!err.key.is_empty() && !err.message.is_empty(), "{line}: {err:?}"),
+            Err(err) => assert!(
+                !err.key.is_empty() && !err.message.is_empty(),
+                "{line}: {err:?}"
+            ),
         }
         let (lenient, _) = ib_playground::config::parse_lenient(line);
         lenient.validate().unwrap();
@@ -55,7 +66,10 @@ fn csv_files() {
 fn pxy_files() {
     for (name, text) in corpus("pxy-") {
         match parse_pxy(&text) {
-            Ok(j) => assert!(j.p.iter().all(|v| v.is_finite()) && (j.p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{name}"),
+            Ok(j) => assert!(
+                j.p.iter().all(|v| v.is_finite()) && (j.p.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{name}"
+            ),
             Err(e) => assert!(e.contains("row") || e.contains("table"), "{name}: {e}"),
         }
     }
