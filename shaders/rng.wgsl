@@ -59,7 +59,7 @@ fn rng_uniform(seed: u32, stream: u32, index: u32, draw: u32) -> f32 {
     return uniform_from_bits(rng_block(seed, stream, index, draw).x);
 }
 
-// ln(u) for u in (0, 1] (twin of rng::ln_unit).
+// ln(u) for u in (0, 1] (twin of fmath::ln).
 fn ln_unit(u: f32) -> f32 {
     let bits = bitcast<u32>(u);
     var exponent = i32((bits >> 23u) & 0xFFu) - 127;
@@ -75,7 +75,7 @@ fn ln_unit(u: f32) -> f32 {
     return e * 0.69314575 + (series + e * 1.4286068e-6);
 }
 
-// cos(2 pi t) for t in [0, 1] (twin of rng::cos_turns).
+// cos(2 pi t) for t in [0, 1] (twin of fmath::cos_turns).
 fn cos_turns(t: f32) -> f32 {
     let w = abs(t - round(t));
     let x = 6.2831855 * (0.25 - w);

@@ -112,50 +112,12 @@ pub fn uniform_from_bits(bits: u32) -> f32 {
 }
 
 /// Box-Muller: one standard-normal sample from two uniforms in (0, 1).
-/// The logarithm and cosine are this module's own f32 polynomials, written
+/// The logarithm and cosine are `fmath`'s own f32 polynomials, written
 /// identically in WGSL: GPU `log`/`cos` may be off by up to 2^-11 absolute,
 /// which would make the devices draw visibly different noise.
 #[inline]
 pub fn box_muller(u0: f32, u1: f32) -> f32 {
-    (-2.0 * ln_unit(u0)).sqrt() * cos_turns(u1)
-}
-
-/// ln(u) for u in (0, 1], u normal: exponent times ln 2 plus 2 atanh(s) of
-/// the mantissa m in [sqrt(1/2), sqrt(2)), s = (m - 1) / (m + 1), |s| < 0.172
-/// (five series terms; the sixth is below 4e-10 relative).
-#[inline]
-pub fn ln_unit(u: f32) -> f32 {
-    const LN2_HI: f32 = 0.693_145_75;
-    const LN2_LO: f32 = 1.428_606_8e-6;
-    let bits = u.to_bits();
-    let mut exponent = ((bits >> 23) & 0xFF) as i32 - 127;
-    let mut mantissa = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
-    if mantissa > std::f32::consts::SQRT_2 {
-        mantissa *= 0.5;
-        exponent += 1;
-    }
-    let s = (mantissa - 1.0) / (mantissa + 1.0);
-    let s2 = s * s;
-    let series =
-        s * (2.0 + s2 * (2.0 / 3.0 + s2 * (2.0 / 5.0 + s2 * (2.0 / 7.0 + s2 * (2.0 / 9.0)))));
-    let e = exponent as f32;
-    e * LN2_HI + (series + e * LN2_LO)
-}
-
-/// cos(2 pi t) for t in [0, 1]: reduced exactly to sin(2 pi y) with
-/// y = 1/4 - |t - round(t)| in [-1/4, 1/4], then a Taylor polynomial to x^13
-/// (next term below 7e-10).
-#[inline]
-pub fn cos_turns(t: f32) -> f32 {
-    let w = (t - t.round()).abs();
-    let x = std::f32::consts::TAU * (0.25 - w);
-    let x2 = x * x;
-    x * (1.0
-        + x2 * (-1.0 / 6.0
-            + x2 * (1.0 / 120.0
-                + x2 * (-1.0 / 5040.0
-                    + x2 * (1.0 / 362_880.0
-                        + x2 * (-1.0 / 39_916_800.0 + x2 * (1.0 / 6_227_020_800.0)))))))
+    (-2.0 * crate::fmath::ln(u0)).sqrt() * crate::fmath::cos_turns(u1)
 }
 
 /// A pseudo-random permutation of `0..n`: a balanced Feistel network on the
@@ -260,21 +222,21 @@ mod tests {
         let key = Key::new(2, Stream::Data);
         for i in 0..100_000 {
             let u = key.uniform(i, 0);
-            let ln = ln_unit(u) as f64;
+            let ln = crate::fmath::ln(u) as f64;
             let exact = (u as f64).ln();
             assert!(
                 (ln - exact).abs() <= 2.5e-7 * exact.abs().max(1e-3),
                 "ln({u}) = {ln} vs {exact}"
             );
-            let cos = cos_turns(u) as f64;
+            let cos = crate::fmath::cos_turns(u) as f64;
             let exact = (std::f64::consts::TAU * u as f64).cos();
             assert!(
                 (cos - exact).abs() <= 2e-7,
                 "cos(2 pi {u}) = {cos} vs {exact}"
             );
         }
-        assert_eq!(ln_unit(1.0), 0.0);
-        assert_eq!(cos_turns(0.25).abs(), 0.0);
+        assert_eq!(crate::fmath::ln(1.0), 0.0);
+        assert_eq!(crate::fmath::cos_turns(0.25).abs(), 0.0);
     }
 
     #[test]
