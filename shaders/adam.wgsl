@@ -4,16 +4,20 @@
 // c2 = 1 - b2^t of the current step (computed on the CPU in f64, as the CPU
 // backend does, and passed through the schedule).
 // With MASKED, parameters whose mask is 0 (weights across features of a
-// per-feature bottleneck) are left alone.
+// per-feature bottleneck) are left alone. With EMA, the moving average of
+// the weights follows: ema += w (params - ema), w the schedule's EMA weight
+// (1 - d) / (1 - d^t) (CPU twin: cpu::ema::update).
 // Bindings (f32, replica r at r * count):
 //   0 params, 1 grads, 2 m, 3 v: (count)
 //   4 schedule: u32 words (schedule.wgsl)
 //   5 mask: (count) f32, 1 or 0, shared by the replicas
-//   6 p: AdamParams
+//   6 ema: (count) averaged weights (read only with EMA)
+//   7 p: AdamParams
 // Workgroup: 256 threads, one parameter each.
 // Dispatch: (ceil(count / 256), replicas, 1).
 
 override MASKED: bool = false;
+override EMA: bool = false;
 
 struct AdamParams {
     count: u32,
@@ -28,7 +32,8 @@ struct AdamParams {
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
 @group(0) @binding(4) var<storage, read> schedule: array<u32>;
 @group(0) @binding(5) var<storage, read> mask: array<f32>;
-@group(0) @binding(6) var<uniform> p: AdamParams;
+@group(0) @binding(6) var<storage, read_write> ema: array<f32>;
+@group(0) @binding(7) var<uniform> p: AdamParams;
 
 @compute @workgroup_size(256, 1, 1)
 fn adam(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -45,5 +50,9 @@ fn adam(@builtin(global_invocation_id) id: vec3<u32>) {
     m[at] = m_new;
     v[at] = v_new;
     let step = current_lr() * (m_new / current_correction1()) / (sqrt(v_new / current_correction2()) + p.epsilon);
-    params[at] = params[at] - step;
+    let updated = params[at] - step;
+    params[at] = updated;
+    if (EMA) {
+        ema[at] = ema[at] + current_ema_weight() * (updated - ema[at]);
+    }
 }

@@ -11,6 +11,8 @@
 // Dispatch: (ceil(rows * K / 256), replicas, 1).
 
 override EVAL: bool = false;
+// 1, or 0 for z = mu (the deterministic baseline, `noise=0`).
+override NOISE_SCALE: f32 = 1.0;
 
 struct ReparamParams {
     rows: u32,
@@ -46,9 +48,9 @@ fn reparameterize(@builtin(global_invocation_id) id: vec3<u32>) {
     let s = softplus(rho - SIGMA_SHIFT);
     var noise: f32;
     if (EVAL) {
-        noise = rng_normal(replica_seed(replica), STREAM_EVAL, (p.row_offset + j) * p.latent + k, p.sample);
+        noise = NOISE_SCALE * rng_normal(replica_seed(replica), STREAM_EVAL, (p.row_offset + j) * p.latent + k, p.sample);
     } else {
-        noise = rng_normal(replica_seed(replica), STREAM_NOISE, element, current_step());
+        noise = NOISE_SCALE * rng_normal(replica_seed(replica), STREAM_NOISE, element, current_step());
     }
     let at = replica * p.latent_stride + element;
     z[at] = mu + s * noise;

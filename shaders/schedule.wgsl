@@ -7,7 +7,8 @@
 //       table; [3] unused;
 //   [4 .. 4+M): seed of each replica;
 //   then R rows of 8 words: step, epoch, position in epoch, unused,
-//       lr, 1 - beta1^t, 1 - beta2^t, unused (f32 as bits);
+//       lr, 1 - beta1^t, 1 - beta2^t, EMA weight (1 - d) / (1 - d^t)
+//       (f32 as bits);
 //   then R x M betas (f32 bits), row-major.
 // Bindings: none of its own. Workgroup size: n/a. Dispatch: n/a.
 
@@ -49,6 +50,10 @@ fn current_correction1() -> f32 {
 
 fn current_correction2() -> f32 {
     return bitcast<f32>(step_word(6u));
+}
+
+fn current_ema_weight() -> f32 {
+    return bitcast<f32>(step_word(7u));
 }
 
 fn current_beta(replica: u32) -> f32 {

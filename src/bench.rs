@@ -347,6 +347,8 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         [&state[0], &state[1], &state[2], &state[3]],
         &schedule,
         None,
+        None,
+        &state[0],
         parameters,
         0.9,
         0.999,

@@ -299,7 +299,7 @@ impl Session {
                         .map_err(|e| JsError::new(&e))?;
                     let zeros = [Params::zeros(&t.model.shape), Params::zeros(&t.model.shape)];
                     let geco = crate::geco::Geco::new(t.experiment.beta);
-                    t.resume(params, zeros, step, geco);
+                    t.resume(params, zeros, None, step, geco);
                 }
             }
             Engine::Gpu(t) => {
@@ -350,6 +350,7 @@ impl Session {
             step = saved.step();
             for (r, trainer) in trainers.iter_mut().enumerate() {
                 let ([params, m, v], g) = saved.replica(r, layout.total);
+                let ema = saved.replica_ema(r, layout.total);
                 let geco = crate::geco::Geco {
                     beta: g[0],
                     average: (g[2] != 0.0).then_some(g[1]),
@@ -357,6 +358,7 @@ impl Session {
                 trainer.resume(
                     layout.unflatten(&params),
                     [layout.unflatten(&m), layout.unflatten(&v)],
+                    ema.map(|e| layout.unflatten(&e)),
                     step,
                     geco,
                 );

@@ -89,7 +89,7 @@ fn malformed_links_exit_non_zero_naming_the_key() {
 
 #[test]
 fn bad_arguments_are_reported() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["train"], "needs --link"),
         (
             &["train", "--link", "seed=1", "--steps", "many"],
@@ -105,6 +105,14 @@ fn bad_arguments_are_reported() {
             "unexpected argument '--frobnicate'",
         ),
         (&["fly"], "unknown command 'fly'"),
+        (
+            &["train", "--link", "seed=1", "--epochs", "-2"],
+            "--epochs: '-2'",
+        ),
+        (
+            &["train", "--link", "seed=1", "--epochs", "2", "--steps", "5"],
+            "not both",
+        ),
     ];
     for (args, needle) in cases {
         let out = ibp(args);
@@ -334,4 +342,26 @@ fn ib_curve_prints_a_hull_to_hx_ixy_and_names_bad_cells() {
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn epochs_count_passes_over_the_training_set() {
+    // circle: 1000 points, 800 for training; 2.5 epochs of batch 64 are
+    // ceil(2000 / 64) = 32 steps.
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=circle&batch=64&report=10&seed=1",
+        "--epochs",
+        "2.5",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = json_lines(&out).pop().unwrap();
+    assert_eq!(last["final"], true);
+    assert_eq!(last["step"], 32);
+    assert!((last["epoch"].as_f64().unwrap() - 2.56).abs() < 1e-9);
 }

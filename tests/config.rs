@@ -32,6 +32,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         0.0f64..0.999_999,
         0.05f64..0.95,
         0.0f64..0.5,
+        0.0f64..0.999_999,
     );
     let counts = (
         proptest::collection::vec(1usize..=4096, 0..=8),
@@ -62,6 +63,8 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         adam_beta2: r.4,
         train_fraction: r.5,
         label_noise: r.6,
+        ema: if c.6 % 3 == 0 { 0.0 } else { r.7 },
+        noise: c.6 % 7 != 0,
         hidden: c.0,
         latent: c.1,
         decoder_hidden: c.2,

@@ -292,6 +292,7 @@ fn reparameterization_and_its_backward_match() {
                     &buffers,
                     &schedule,
                     eval,
+                    1.0,
                     2,
                 );
                 if eval.is_none() {

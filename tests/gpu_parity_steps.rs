@@ -294,9 +294,11 @@ fn adam_matches_the_cpu_update() {
     let experiment = ib_playground::config::Experiment {
         lr: 3e-3,
         adam_beta1: 0.5,
+        ema: 0.9,
         ..Default::default()
     };
     let mut cpu_params: Params<f32> = Params::init(&shape, Activation::Relu, 4);
+    let mut cpu_ema = cpu_params.clone();
     let mut adam = Adam::<f32>::new(&shape);
     let mut flat = Vec::new();
     layout.flatten_into(&cpu_params, &mut flat);
@@ -315,6 +317,8 @@ fn adam_matches_the_cpu_update() {
     // zero gradient (as a per-feature bottleneck's cross weights get).
     let mask: Vec<f32> = (0..flat.len()).map(|i| (i % 3 != 0) as u8 as f32).collect();
     let mask_buffer = ctx.storage_with("mask", &mask);
+    let ema_buffer = ctx.storage_with("ema", &flat);
+    let unused = ctx.storage("unused", 4);
     for step in 0..3u32 {
         let grads_flat = values(50 + step, flat.len(), 0.1);
         let masked: Vec<f32> = grads_flat.iter().zip(&mask).map(|(g, m)| g * m).collect();
@@ -332,6 +336,8 @@ fn adam_matches_the_cpu_update() {
             [&buffers[0], &buffers[1], &buffers[2], &buffers[3]],
             &schedule_buffer,
             Some(&mask_buffer),
+            Some(&ema_buffer),
+            &unused,
             flat.len(),
             0.5,
             0.999,
@@ -344,13 +350,33 @@ fn adam_matches_the_cpu_update() {
             beta2: 0.999,
         };
         adam.update(&mut cpu_params, &grads, adam_step);
+        let weight = experiment.ema_weight(adam.t) as f32;
+        ib_playground::cpu::ema::update(&mut cpu_ema, &cpu_params, weight);
     }
+    let got_ema = read(&ctx, &ema_buffer, flat.len());
+    let mut want_ema = Vec::new();
+    layout.flatten_into(&cpu_ema, &mut want_ema);
+    assert_close(
+        "ema",
+        &got_ema,
+        &want_ema.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+        |_| 1e-7,
+    );
     let got = read(&ctx, &buffers[0], flat.len());
     let mut want = Vec::new();
     layout.flatten_into(&cpu_params, &mut want);
     for i in (0..flat.len()).step_by(3) {
         assert_eq!(got[i], flat[i], "masked parameter {i} moved");
     }
+    // The average lags the weights: after three updates it differs from
+    // them wherever a parameter moved.
+    let lagging = (0..flat.len())
+        .filter(|&i| i % 3 != 0 && (got_ema[i] - want[i]).abs() > 1e-5)
+        .count();
+    assert!(
+        lagging * 10 > flat.len() * 6,
+        "only {lagging} averaged weights lag the weights"
+    );
     // Each update moves a parameter by at most ~lr; the f32 arithmetic of
     // three updates differs by a few ulp of lr.
     assert_close(

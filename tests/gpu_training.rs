@@ -181,6 +181,20 @@ fn vae_runs_agree_for_both_likelihoods() {
 }
 
 #[test]
+fn averaged_weights_and_the_noiseless_baseline_agree() {
+    // Reports measure the moving average of the weights (ema=0.99); with
+    // sample=0 the latent is its mean in training and evaluation.
+    compare(
+        "data=moons&hidden=12,8&act=relu&k=3&beta=1e-3&seed=6&report=40&ema=0.99&samples=4",
+        200,
+    );
+    compare(
+        "data=digits&hidden=24&act=relu&k=5&beta=0&sample=0&seed=2&report=50&ema=0.9",
+        200,
+    );
+}
+
+#[test]
 fn deep_var_u_run_agrees() {
     compare(
         "data=var_u&hidden=10,7,5,4,3&k=2&beta=1e-4&seed=3&report=20&batch=256&act=sigmoid",
@@ -374,8 +388,9 @@ fn a_gpu_checkpoint_restores_the_run() {
 
 #[test]
 fn a_gpu_run_resumes_on_the_cpu_from_its_checkpoint() {
-    // What the page does when the GPU device is lost.
-    let (experiment, dataset) = setup("data=moons&hidden=8&k=2&seed=4&report=50");
+    // What the page does when the GPU device is lost; the averaged weights
+    // move with the rest of the state.
+    let (experiment, dataset) = setup("data=moons&hidden=8&k=2&seed=4&report=50&ema=0.95");
     let Some(ctx) = common::device() else { return };
     let mut gpu = GpuTrainer::new(ctx, experiment.clone(), &dataset, single(&experiment)).unwrap();
     gpu.submit_steps(100);
@@ -389,6 +404,9 @@ fn a_gpu_run_resumes_on_the_cpu_from_its_checkpoint() {
     moved.resume(
         gpu.layout.unflatten(&params),
         [gpu.layout.unflatten(&m), gpu.layout.unflatten(&v)],
+        saved
+            .replica_ema(0, gpu.layout.total)
+            .map(|e| gpu.layout.unflatten(&e)),
         saved.step(),
         geco,
     );

@@ -20,7 +20,7 @@ fn usage() -> String {
         "ibp: the Information Bottleneck Playground on the command line
 
 USAGE:
-  ibp train --link QUERY [--steps N] [--backend cpu|gpu|auto] [--sweep SPEC]
+  ibp train --link QUERY [--steps N | --epochs E] [--backend cpu|gpu|auto] [--sweep SPEC]
             [--info-plane] [--csv FILE]
       Trains the experiment of a share link (the page's URL fragment, e.g.
       'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
@@ -28,7 +28,8 @@ USAGE:
       Fields: step, epoch, loss and train_loss (objective in bits), rate_bits
       (upper bound on I(X;Z)), izy_bits (lower bound on I(Z;Y); vib),
       distortion_bits (vae), train_acc and test_acc (fractions), beta, lr,
-      backend. --steps defaults to 2000. --csv gives the table for data=csv.
+      backend. --steps defaults to 2000; --epochs E trains ceil(E * training
+      examples / batch) steps instead. --csv gives the table for data=csv.
       --backend: cpu (default; the bit-reproducible reference), gpu (WGSL
       kernels through wgpu; the adapter is named on stderr), auto (the GPU
       when an adapter exists, else the CPU).
@@ -108,16 +109,43 @@ impl Flags {
     }
 }
 
+/// Steps that cover `epochs` passes over `n_train` examples (rounded up).
+fn steps_for_epochs(epochs: f64, n_train: usize, batch: usize) -> Result<u32, String> {
+    let steps = (epochs * n_train as f64 / batch as f64).ceil();
+    if steps > u32::MAX as f64 {
+        return Err(format!(
+            "--epochs: {epochs} epochs are {steps} steps (allowed: at most {})",
+            u32::MAX
+        ));
+    }
+    Ok(steps as u32)
+}
+
 fn train(mut flags: Flags) -> Result<(), String> {
     let link = flags
         .value("--link")?
         .ok_or("train needs --link QUERY (see ibp --help)")?;
     let steps = match flags.value("--steps")? {
-        Some(s) => s
-            .parse::<u32>()
-            .map_err(|_| format!("--steps: '{s}' is not a whole number"))?,
-        None => DEFAULT_STEPS,
+        Some(s) => Some(
+            s.parse::<u32>()
+                .map_err(|_| format!("--steps: '{s}' is not a whole number"))?,
+        ),
+        None => None,
     };
+    let epochs = match flags.value("--epochs")? {
+        Some(s) => match s.parse::<f64>() {
+            Ok(e) if e.is_finite() && e > 0.0 && e <= 1e6 => Some(e),
+            _ => {
+                return Err(format!(
+                    "--epochs: '{s}' is not a number of epochs above 0 (at most 1e6)"
+                ));
+            }
+        },
+        None => None,
+    };
+    if steps.is_some() && epochs.is_some() {
+        return Err("give --steps or --epochs, not both".into());
+    }
     let backend = flags.value("--backend")?.unwrap_or_else(|| "cpu".into());
     let sweep_spec = flags.value("--sweep")?;
     let info_plane = flags.switch("--info-plane");
@@ -134,6 +162,10 @@ fn train(mut flags: Flags) -> Result<(), String> {
     };
     let sources = sources_for(&experiment, csv)?;
     let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
+    let steps = match epochs {
+        Some(e) => steps_for_epochs(e, dataset.train.len(), experiment.batch)?,
+        None => steps.unwrap_or(DEFAULT_STEPS),
+    };
     let print = |reports: &[Report]| {
         for (index, report) in reports.iter().enumerate() {
             let mut line = serde_json::to_value(report).expect("reports serialise");

@@ -260,6 +260,27 @@ pub const KEYS: &[KeySpec] = &[
         check: |e| count_in_range(e.report_every as usize, 1, 1_000_000),
     },
     KeySpec {
+        name: "ema",
+        doc: "decay of the weight average used for evaluation (Polyak/EMA): 0 (off) to below 1",
+        get: |e| real_text(e.ema),
+        set: |e, t| real(t).map(|v| e.ema = v),
+        check: |e| below_one(e.ema),
+    },
+    KeySpec {
+        name: "sample",
+        doc: "sample the latent (1) or use z = mu (0, the deterministic baseline): 0|1",
+        get: |e| (e.noise as u8).to_string(),
+        set: |e, t| {
+            e.noise = match t {
+                "0" => false,
+                "1" => true,
+                _ => return Err(format!("'{}' is not 0 or 1", printable(t))),
+            };
+            Ok(())
+        },
+        check: ok,
+    },
+    KeySpec {
         name: "samples",
         doc: "softmax samples averaged per prediction at evaluation: 1 to 64",
         get: |e| e.eval_samples.to_string(),

@@ -103,6 +103,15 @@ pub struct Experiment {
     /// Staircase learning-rate decay: multiply by `lr_decay` every `decay_steps`.
     pub lr_decay: f64,
     pub decay_steps: u32,
+    /// Polyak averaging of the weights for evaluation: 0 is off; otherwise
+    /// the decay d of the debiased exponential moving average
+    /// s_t = s_{t-1} + (1 - d) / (1 - d^t) (p_t - s_{t-1}), which every report
+    /// measures instead of the live weights (checkpoints and saved weights
+    /// keep the live ones, from which training continues).
+    pub ema: f64,
+    /// Sample the latent (1) or use z = mu (0: the deterministic baseline,
+    /// with beta = 0). Link key `sample`.
+    pub noise: bool,
     /// Examples per training step.
     pub batch: usize,
     /// Steps between metric reports.
@@ -152,6 +161,8 @@ impl Default for Experiment {
             adam_beta2: 0.999,
             lr_decay: 1.0,
             decay_steps: 1000,
+            ema: 0.0,
+            noise: true,
             batch: 64,
             report_every: 100,
             eval_samples: 12,
@@ -202,6 +213,18 @@ impl Experiment {
     /// Learning rate at training step `step` (staircase decay).
     pub fn lr_at(&self, step: u32) -> f64 {
         self.lr * self.lr_decay.powi((step / self.decay_steps) as i32)
+    }
+
+    /// Weight of the new parameters in the moving average after update `t`
+    /// (1-based): (1 - d) / (1 - d^t), so the first update copies the
+    /// weights and the average is never biased toward its start.
+    pub fn ema_weight(&self, t: u32) -> f64 {
+        (1.0 - self.ema) / (1.0 - self.ema.powi(t as i32))
+    }
+
+    /// Multiplier of the reparameterisation noise: 1, or 0 with `sample=0`.
+    pub fn noise_scale(&self) -> f32 {
+        if self.noise { 1.0 } else { 0.0 }
     }
 
     /// Checks every value against its range and the cross-key rules.

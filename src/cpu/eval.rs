@@ -3,7 +3,8 @@
 //! data term is averaged over the same samples.
 
 use super::layers;
-use super::objective::{data_term, encode, kl_per_example};
+use super::objective::{Encoded, data_term, encode, kl_per_example};
+use crate::config::Experiment;
 use crate::data::Split;
 use crate::fmath;
 use crate::model::{Model, Params, kl_term};
@@ -24,16 +25,10 @@ pub struct Evaluation {
     pub accuracy: Option<f64>,
 }
 
-/// Evaluates `params` on `split` with `samples` noise draws per example.
-/// Noise of row r, dimension k, sample s: `Key(seed, Eval).normal(r * K + k, s)`.
-pub fn evaluate(
-    params: &Params<f32>,
-    model: &Model,
-    split: &Split,
-    samples: usize,
-    seed: u32,
-) -> Evaluation {
-    let key = Key::new(seed, Stream::Eval);
+/// Evaluates `params` on `split` with the experiment's `samples` noise
+/// draws per example (scaled by its `noise`).
+pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experiment) -> Evaluation {
+    let samples = e.eval_samples as u32;
     let k = model.shape.latent;
     let (mut data_sum, mut kl_sum, mut correct) = (0f64, 0f64, 0usize);
     let mut kl_dims = vec![0f64; k];
@@ -48,20 +43,11 @@ pub fn evaluate(
         }
         let mut probabilities = Array2::<f32>::zeros((end - start, model.shape.output));
         for sample in 0..samples {
-            let mut z = enc.mu.clone();
-            for ((i, j), z) in z.indexed_iter_mut() {
-                let eps = key.normal(((start + i) * k + j) as u32, sample as u32);
-                *z += enc.sigma[[i, j]] * eps;
-            }
-            let (out, _) = layers::forward(&params.decoder, model.activation, z);
+            let out = decode_sample(params, model, &enc, start, sample, e);
             let (losses, _) = data_term(model, &out, &x, labels, false);
             data_sum += losses.iter().map(|&v| v as f64).sum::<f64>();
             if model.objective.predicts_label() {
-                for (mut p, logits) in probabilities.rows_mut().into_iter().zip(out.rows()) {
-                    let max = logits.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                    let total: f32 = logits.iter().map(|&v| fmath::exp(v - max)).sum();
-                    p.zip_mut_with(&logits, |p, &v| *p += fmath::exp(v - max) / total);
-                }
+                add_softmax(&mut probabilities, &out);
             }
         }
         if model.objective.predicts_label() {
@@ -78,6 +64,58 @@ pub fn evaluate(
         kl_nats: kl_sum / n,
         kl_dims_nats: kl_dims.iter().map(|v| v / n).collect(),
         accuracy: model.objective.predicts_label().then(|| correct as f64 / n),
+    }
+}
+
+/// The predicted class probabilities of rows `first_row ..` of a split
+/// (`x` holds them): the mean of the softmax over noise samples `samples`.
+/// The prediction of `evaluate` is its argmax with samples `0..S`.
+pub fn predict(
+    params: &Params<f32>,
+    model: &Model,
+    x: &Array2<f32>,
+    first_row: usize,
+    samples: std::ops::Range<u32>,
+    e: &Experiment,
+) -> Array2<f32> {
+    let enc = encode(params, model, x.clone());
+    let mut probabilities = Array2::<f32>::zeros((x.nrows(), model.shape.output));
+    let count = samples.len() as f32;
+    for sample in samples {
+        let out = decode_sample(params, model, &enc, first_row, sample, e);
+        add_softmax(&mut probabilities, &out);
+    }
+    probabilities.mapv_inplace(|p| p / count);
+    probabilities
+}
+
+/// Decoder output for noise sample `sample`: z = mu + sigma eps with
+/// eps of row r, dimension k `Key(seed, Eval).normal(r * K + k, sample)`,
+/// r counted from the start of the split.
+fn decode_sample(
+    params: &Params<f32>,
+    model: &Model,
+    enc: &Encoded<f32>,
+    first_row: usize,
+    sample: u32,
+    e: &Experiment,
+) -> Array2<f32> {
+    let key = Key::new(e.seed, Stream::Eval);
+    let (k, scale) = (model.shape.latent, e.noise_scale());
+    let mut z = enc.mu.clone();
+    for ((i, j), z) in z.indexed_iter_mut() {
+        let eps = scale * key.normal(((first_row + i) * k + j) as u32, sample);
+        *z += enc.sigma[[i, j]] * eps;
+    }
+    layers::forward(&params.decoder, model.activation, z).0
+}
+
+/// Adds the softmax of each row of `logits` to `probabilities`.
+fn add_softmax(probabilities: &mut Array2<f32>, logits: &Array2<f32>) {
+    for (mut p, logits) in probabilities.rows_mut().into_iter().zip(logits.rows()) {
+        let max = logits.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let total: f32 = logits.iter().map(|&v| fmath::exp(v - max)).sum();
+        p.zip_mut_with(&logits, |p, &v| *p += fmath::exp(v - max) / total);
     }
 }
 

@@ -2,6 +2,7 @@
 //! against, and the fallback where no GPU is available.
 
 pub mod adam;
+pub mod ema;
 pub mod eval;
 pub mod layers;
 pub mod matmul;

@@ -21,6 +21,7 @@ pub const TRAIN_EVAL_MAX: usize = 2000;
 pub struct Checkpoint {
     params: Params<f32>,
     adam: Adam<f32>,
+    ema: Option<Params<f32>>,
     step: u32,
     geco: Geco,
     last_constraint: Option<f32>,
@@ -33,6 +34,8 @@ pub struct CpuTrainer {
     pub dataset: Dataset,
     pub params: Params<f32>,
     adam: Adam<f32>,
+    /// The averaged weights (`ema` > 0), which reports measure.
+    ema: Option<Params<f32>>,
     /// Steps taken so far.
     step: u32,
     label_entropy_bits: f64,
@@ -57,6 +60,7 @@ impl CpuTrainer {
         let eval_rows: Vec<usize> = (0..dataset.train.len().min(TRAIN_EVAL_MAX)).collect();
         CpuTrainer {
             adam: Adam::new(&model.shape),
+            ema: (experiment.ema > 0.0).then(|| params.clone()),
             label_entropy_bits: dataset.label_entropy_bits(),
             train_eval: dataset.train.select(&eval_rows),
             experiment,
@@ -78,6 +82,7 @@ impl CpuTrainer {
         Checkpoint {
             params: self.params.clone(),
             adam: self.adam.clone(),
+            ema: self.ema.clone(),
             step: self.step,
             geco: self.geco,
             last_constraint: self.last_constraint,
@@ -85,18 +90,22 @@ impl CpuTrainer {
     }
 
     /// Continues a run from another backend's state at `step` (the page
-    /// moves a GPU run to the CPU when the device is lost).
+    /// moves a GPU run to the CPU when the device is lost). Without the
+    /// averaged weights, the average starts again from `params`.
     pub fn resume(
         &mut self,
         params: Params<f32>,
         moments: [Params<f32>; 2],
+        ema: Option<Params<f32>>,
         step: u32,
         geco: Geco,
     ) {
         let [m, v] = moments;
+        let ema = (self.experiment.ema > 0.0).then(|| ema.unwrap_or_else(|| params.clone()));
         self.restore(&Checkpoint {
             params,
             adam: Adam { m, v, t: step },
+            ema,
             step,
             geco,
             last_constraint: None,
@@ -108,6 +117,7 @@ impl CpuTrainer {
     pub fn restore(&mut self, checkpoint: &Checkpoint) {
         self.params = checkpoint.params.clone();
         self.adam = checkpoint.adam.clone();
+        self.ema = checkpoint.ema.clone();
         self.step = checkpoint.step;
         self.geco = checkpoint.geco;
         self.last_constraint = checkpoint.last_constraint;
@@ -139,6 +149,12 @@ impl CpuTrainer {
         self.step
     }
 
+    /// The weights reports measure and exports save: the moving average
+    /// when `ema` is on, else the trained weights.
+    pub fn eval_params(&self) -> &Params<f32> {
+        self.ema.as_ref().unwrap_or(&self.params)
+    }
+
     /// Training rows of step `step`: positions `step * B + j` of the stream
     /// of epochs, each epoch a fresh seeded permutation of the training set.
     pub fn batch_indices(&mut self, step: u32) -> Vec<usize> {
@@ -168,8 +184,9 @@ impl CpuTrainer {
     pub fn step_noise(&self, step: u32) -> Array2<f32> {
         let key = Key::new(self.experiment.seed, Stream::Noise);
         let k = self.model.shape.latent;
+        let scale = self.experiment.noise_scale();
         Array2::from_shape_fn((self.experiment.batch, k), |(j, d)| {
-            key.normal((j * k + d) as u32, step)
+            scale * key.normal((j * k + d) as u32, step)
         })
     }
 
@@ -196,6 +213,10 @@ impl CpuTrainer {
             beta2: self.experiment.adam_beta2,
         };
         self.adam.update(&mut self.params, &grads, adam);
+        if let Some(ema) = &mut self.ema {
+            let weight = self.experiment.ema_weight(self.adam.t) as f32;
+            super::ema::update(ema, &self.params, weight);
+        }
         self.step += 1;
         self.running.0 += parts.total as f64;
         self.running.1 += 1;
@@ -222,20 +243,9 @@ impl CpuTrainer {
         let e = &self.experiment;
         let at = self.step.saturating_sub(1);
         let beta = self.beta_in_force(at);
-        let test = evaluate(
-            &self.params,
-            &self.model,
-            &self.dataset.test,
-            e.eval_samples,
-            e.seed,
-        );
-        let train = evaluate(
-            &self.params,
-            &self.model,
-            &self.train_eval,
-            e.eval_samples,
-            e.seed,
-        );
+        let params = self.eval_params();
+        let test = evaluate(params, &self.model, &self.dataset.test, e);
+        let train = evaluate(params, &self.model, &self.train_eval, e);
         let ln2 = std::f64::consts::LN_2;
         let vib = e.objective.predicts_label();
         if self.running.1 > 0 {
@@ -267,7 +277,7 @@ impl CpuTrainer {
             rate_per_feature(&report.rate_dims_bits, self.model.shape.features);
         if e.info_plane {
             let (layers, izx) =
-                super::plane::measure(&self.params, &self.model, e, &self.dataset.train);
+                super::plane::measure(self.eval_params(), &self.model, e, &self.dataset.train);
             report.layers = Some(layers);
             report.izx_pairwise_bits = Some(izx);
         }

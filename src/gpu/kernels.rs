@@ -153,7 +153,7 @@ impl Kernel {
             Kernel::SoftmaxCe | Kernel::Reconstruction => &[R, R, W, W, U],
             Kernel::Accuracy => &[R, R, W, U],
             Kernel::Reduce => &[R, W, R, U],
-            Kernel::Adam => &[W, R, W, W, R, R, U],
+            Kernel::Adam => &[W, R, W, W, R, R, W, U],
             Kernel::Advance => &[W],
             Kernel::RngTest => &[W, U],
             Kernel::Pairwise => &[R, R, R, W, U],

@@ -1,6 +1,7 @@
 //! The per-submission schedule buffer (twin of `shaders/schedule.wgsl`):
 //! seeds, and for each step recorded in a submission its step number, epoch,
-//! position in the epoch, learning rate, Adam bias corrections and every
+//! position in the epoch, learning rate, Adam bias corrections, the weight
+//! of the moving average of the weights, and every
 //! replica's beta, all computed on the CPU exactly as the CPU backend does.
 
 use crate::config::Experiment;
@@ -55,6 +56,9 @@ pub fn build(
         row[4] = (experiment.lr_at(step) as f32).to_bits();
         row[5] = ((1.0 - experiment.adam_beta1.powi(t)) as f32).to_bits();
         row[6] = ((1.0 - experiment.adam_beta2.powi(t)) as f32).to_bits();
+        if experiment.ema > 0.0 {
+            row[7] = (experiment.ema_weight(t as u32) as f32).to_bits();
+        }
         for (r, &beta) in betas.iter().enumerate() {
             out[beta_base + i * m + r] = (experiment.beta_toward(beta, step) as f32).to_bits();
         }

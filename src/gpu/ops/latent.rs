@@ -52,11 +52,15 @@ pub fn reparameterize(
     buffers: &LatentBuffers,
     schedule: &wgpu::Buffer,
     eval: Option<(usize, usize)>,
+    noise_scale: f32,
     replicas: usize,
 ) {
     let (row_offset, sample) = eval.unwrap_or((0, 0));
     let params = geometry.params(row_offset, sample);
-    let constants = [("EVAL", eval.is_some() as u32 as f64)];
+    let constants = [
+        ("EVAL", eval.is_some() as u32 as f64),
+        ("NOISE_SCALE", noise_scale as f64),
+    ];
     let b = buffers;
     plan.dispatch(
         ctx,

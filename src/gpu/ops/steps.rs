@@ -81,7 +81,9 @@ pub fn reduce(
 }
 
 /// Adam over all `count` parameters of every replica, skipping those whose
-/// `mask` is 0. CPU twin: `cpu::adam::Adam::update` (with masked gradients).
+/// `mask` is 0, and the moving average `ema` of the weights when given
+/// (`unused` takes its binding otherwise). CPU twin:
+/// `cpu::adam::Adam::update` (with masked gradients), `cpu::ema::update`.
 #[allow(clippy::too_many_arguments)]
 pub fn adam(
     plan: &mut Plan,
@@ -90,6 +92,8 @@ pub fn adam(
     state: [&wgpu::Buffer; 4],
     schedule: &wgpu::Buffer,
     mask: Option<&wgpu::Buffer>,
+    ema: Option<&wgpu::Buffer>,
+    unused: &wgpu::Buffer,
     count: usize,
     beta1: f64,
     beta2: f64,
@@ -107,8 +111,19 @@ pub fn adam(
         ctx,
         label,
         Kernel::Adam,
-        &[("MASKED", mask.is_some() as u32 as f64)],
-        &[p, g, m, v, schedule, mask.unwrap_or(schedule)],
+        &[
+            ("MASKED", mask.is_some() as u32 as f64),
+            ("EMA", ema.is_some() as u32 as f64),
+        ],
+        &[
+            p,
+            g,
+            m,
+            v,
+            schedule,
+            mask.unwrap_or(schedule),
+            ema.unwrap_or(unused),
+        ],
         Some(&params),
         [groups(count, 256), replicas as u32, 1],
     );

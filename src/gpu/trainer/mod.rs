@@ -60,6 +60,10 @@ struct Buffers {
     grads: wgpu::Buffer,
     adam_m: wgpu::Buffer,
     adam_v: wgpu::Buffer,
+    /// The moving average of the weights (`ema` > 0), and room for the
+    /// live weights while a report measures the average in their place.
+    ema: Option<wgpu::Buffer>,
+    live: Option<wgpu::Buffer>,
     schedule: wgpu::Buffer,
     metrics: wgpu::Buffer,
     /// Mean KL of each latent dimension (test split), summed over chunks.
@@ -93,6 +97,12 @@ impl GpuCheckpoint {
         self.step
     }
 
+    /// Replica `r`'s averaged weights (`ema` > 0) as flat f32.
+    pub fn replica_ema(&self, r: usize, total: usize) -> Option<Vec<f32>> {
+        let ema = self.ema.as_ref()?;
+        Some(bytemuck::cast_slice::<u8, f32>(ema)[r * total..(r + 1) * total].to_vec())
+    }
+
     /// Replica `r`'s parameters and Adam moments as flat f32, and its
     /// adaptive beta state (beta, average, has average).
     pub fn replica(&self, r: usize, total: usize) -> ([Vec<f32>; 3], [f32; 3]) {
@@ -119,6 +129,7 @@ pub struct GpuCheckpoint {
     params: Vec<u8>,
     adam_m: Vec<u8>,
     adam_v: Vec<u8>,
+    ema: Option<Vec<u8>>,
     geco: Vec<u8>,
     batch_stats: Vec<u8>,
     step: u32,
@@ -294,6 +305,9 @@ impl GpuTrainer {
             grads: floats("grads", layout.total),
             adam_m: floats("adam m", layout.total),
             adam_v: floats("adam v", layout.total),
+            ema: (experiment.ema > 0.0).then(|| ctx.storage_with("averaged params", &flat)),
+            live: (experiment.ema > 0.0)
+                .then(|| floats("live params during a report", layout.total)),
             schedule: ctx.storage("schedule", 4 * schedule::words(m) as u64),
             metrics: floats("metrics", SLOTS),
             kl_dims: floats("kl per dimension", shape.latent),
@@ -406,6 +420,13 @@ impl GpuTrainer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("report"),
             });
+        // With averaging on, the report measures the average: it takes the
+        // weights' place for the evaluation and the plane, then gives it back.
+        let swap = b.ema.as_ref().zip(b.live.as_ref());
+        if let Some((ema, live)) = swap {
+            encoder.copy_buffer_to_buffer(&b.params, 0, live, 0, b.params.size());
+            encoder.copy_buffer_to_buffer(ema, 0, &b.params, 0, b.params.size());
+        }
         self.eval_plan.record(&mut encoder, "evaluation");
         // Staging layout (f32): metrics, adaptive-beta state, KL per
         // dimension, then the plane's per-pattern values.
@@ -426,6 +447,9 @@ impl GpuTrainer {
             plane.plan.record(&mut encoder, "information plane");
             let at = metric_bytes + geco_bytes + dims_bytes;
             encoder.copy_buffer_to_buffer(&plane.out, 0, staging, at, plane.out.size());
+        }
+        if let Some((_, live)) = swap {
+            encoder.copy_buffer_to_buffer(live, 0, &b.params, 0, b.params.size());
         }
         encoder.clear_buffer(&b.metrics, 0, None);
         encoder.clear_buffer(&b.kl_dims, 0, None);
@@ -502,6 +526,10 @@ impl GpuTrainer {
             params: read_bytes(ctx, &b.params, 0, b.params.size()).await?,
             adam_m: read_bytes(ctx, &b.adam_m, 0, b.adam_m.size()).await?,
             adam_v: read_bytes(ctx, &b.adam_v, 0, b.adam_v.size()).await?,
+            ema: match &b.ema {
+                Some(ema) => Some(read_bytes(ctx, ema, 0, ema.size()).await?),
+                None => None,
+            },
             geco: read_bytes(ctx, &b.geco_state, 0, b.geco_state.size()).await?,
             batch_stats: read_bytes(ctx, &b.batch_stats, 0, b.batch_stats.size()).await?,
             step: self.step,
@@ -516,14 +544,18 @@ impl GpuTrainer {
         queue.write_buffer(&b.params, 0, &checkpoint.params);
         queue.write_buffer(&b.adam_m, 0, &checkpoint.adam_m);
         queue.write_buffer(&b.adam_v, 0, &checkpoint.adam_v);
+        if let (Some(ema), Some(saved)) = (&b.ema, &checkpoint.ema) {
+            queue.write_buffer(ema, 0, saved);
+        }
         queue.write_buffer(&b.geco_state, 0, &checkpoint.geco);
         queue.write_buffer(&b.batch_stats, 0, &checkpoint.batch_stats);
         self.step = checkpoint.step;
         self.steps_since_report = 0;
     }
 
-    /// Sets every replica's parameters to `params`, zeroes Adam's moments and
-    /// continues counting from `step` (a reloaded page resuming its run).
+    /// Sets every replica's parameters (and their average) to `params`,
+    /// zeroes Adam's moments and continues counting from `step` (a reloaded
+    /// page resuming its run).
     pub fn load_params(&mut self, params: &Params<f32>, step: u32) {
         let mut flat = Vec::with_capacity(self.layout.total * self.replicas.len());
         for _ in &self.replicas {
@@ -536,6 +568,11 @@ impl GpuTrainer {
             .write_buffer(&b.params, 0, bytemuck::cast_slice(&flat));
         self.ctx.queue.write_buffer(&b.adam_m, 0, &zeros);
         self.ctx.queue.write_buffer(&b.adam_v, 0, &zeros);
+        if let Some(ema) = &b.ema {
+            self.ctx
+                .queue
+                .write_buffer(ema, 0, bytemuck::cast_slice(&flat));
+        }
         self.step = step;
         self.steps_since_report = 0;
     }

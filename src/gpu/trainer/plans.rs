@@ -231,6 +231,7 @@ impl GpuTrainer {
             &self.latent_buffers(),
             &b.schedule,
             None,
+            self.experiment.noise_scale(),
             m,
         );
         self.forward(
@@ -385,6 +386,8 @@ impl GpuTrainer {
             [&b.params, &b.grads, &b.adam_m, &b.adam_v],
             &b.schedule,
             b.mask.as_ref(),
+            b.ema.as_ref(),
+            &b.dummy,
             self.layout.total,
             self.experiment.adam_beta1,
             self.experiment.adam_beta2,
@@ -471,6 +474,7 @@ impl GpuTrainer {
                     &self.latent_buffers(),
                     &b.schedule,
                     eval,
+                    self.experiment.noise_scale(),
                     m,
                 );
                 if sample == 0 {
