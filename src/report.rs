@@ -24,6 +24,9 @@ pub struct Report {
     /// Fraction of correct predictions (mean of `samples` softmax samples).
     pub train_acc: Option<f64>,
     pub test_acc: Option<f64>,
+    /// Held-out accuracy of a single softmax sample (the first noise draw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_acc_single: Option<f64>,
     /// Beta and learning rate in force at this step.
     pub beta: f64,
     pub lr: f64,

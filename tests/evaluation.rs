@@ -126,8 +126,26 @@ fn s_sample_prediction_is_the_mean_of_single_samples() {
         .zip(&test.y)
         .filter(|(p, y)| argmax(p.as_slice().unwrap()) == **y as usize)
         .count();
-    let accuracy = evaluate(&t.params, &t.model, test, e).accuracy.unwrap();
-    assert_eq!(accuracy, correct as f64 / test.len() as f64);
+    let evaluation = evaluate(&t.params, &t.model, test, e);
+    assert_eq!(
+        evaluation.accuracy.unwrap(),
+        correct as f64 / test.len() as f64
+    );
+    // And its single-sample accuracy that of the first sample.
+    let correct_one = one
+        .rows()
+        .into_iter()
+        .zip(&test.y)
+        .filter(|(p, y)| argmax(p.as_slice().unwrap()) == **y as usize)
+        .count();
+    assert_eq!(
+        evaluation.accuracy_single.unwrap(),
+        correct_one as f64 / test.len() as f64
+    );
+    assert_ne!(
+        correct, correct_one,
+        "one sample predicts as well as twelve"
+    );
 }
 
 #[test]

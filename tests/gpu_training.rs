@@ -89,6 +89,11 @@ fn compare_within(link: &str, steps: u32, relative: f64) {
         for (name, a, b) in [
             ("train acc", c.train_acc, g.train_acc),
             ("test acc", c.test_acc, g.test_acc),
+            (
+                "single-sample test acc",
+                c.test_acc_single,
+                g.test_acc_single,
+            ),
         ] {
             assert_eq!(a.is_some(), b.is_some(), "{at} {name}");
             if let (Some(a), Some(b)) = (a, b) {

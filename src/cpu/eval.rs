@@ -23,6 +23,8 @@ pub struct Evaluation {
     pub kl_dims_nats: Vec<f64>,
     /// Fraction correct (`vib` only).
     pub accuracy: Option<f64>,
+    /// Fraction correct with the first noise sample alone (`vib` only).
+    pub accuracy_single: Option<f64>,
 }
 
 /// Evaluates `params` on `split` with the experiment's `samples` noise
@@ -31,6 +33,7 @@ pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experime
     let samples = e.eval_samples as u32;
     let k = model.shape.latent;
     let (mut data_sum, mut kl_sum, mut correct) = (0f64, 0f64, 0usize);
+    let mut correct_single = 0usize;
     let mut kl_dims = vec![0f64; k];
     for start in (0..split.len()).step_by(EVAL_CHUNK) {
         let end = (start + EVAL_CHUNK).min(split.len());
@@ -48,23 +51,33 @@ pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experime
             data_sum += losses.iter().map(|&v| v as f64).sum::<f64>();
             if model.objective.predicts_label() {
                 add_softmax(&mut probabilities, &out);
+                if sample == 0 {
+                    correct_single += count_correct(&probabilities, labels);
+                }
             }
         }
         if model.objective.predicts_label() {
-            correct += probabilities
-                .axis_iter(Axis(0))
-                .zip(labels)
-                .filter(|(p, y)| argmax(p.as_slice().unwrap()) == **y as usize)
-                .count();
+            correct += count_correct(&probabilities, labels);
         }
     }
     let n = split.len().max(1) as f64;
+    let labels = model.objective.predicts_label();
     Evaluation {
         data_nats: data_sum / (n * samples as f64),
         kl_nats: kl_sum / n,
         kl_dims_nats: kl_dims.iter().map(|v| v / n).collect(),
-        accuracy: model.objective.predicts_label().then(|| correct as f64 / n),
+        accuracy: labels.then(|| correct as f64 / n),
+        accuracy_single: labels.then(|| correct_single as f64 / n),
     }
+}
+
+/// Rows whose largest probability is at their label.
+fn count_correct(probabilities: &Array2<f32>, labels: &[u32]) -> usize {
+    probabilities
+        .axis_iter(Axis(0))
+        .zip(labels)
+        .filter(|(p, y)| argmax(p.as_slice().unwrap()) == **y as usize)
+        .count()
 }
 
 /// The predicted class probabilities of rows `first_row ..` of a split

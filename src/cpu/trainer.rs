@@ -263,6 +263,7 @@ impl CpuTrainer {
             distortion_bits: (!vib).then(|| test.data_nats / ln2),
             train_acc: train.accuracy,
             test_acc: test.accuracy,
+            test_acc_single: test.accuracy_single,
             beta,
             lr: e.lr_at(at),
             backend: "cpu".into(),

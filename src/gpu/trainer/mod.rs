@@ -31,11 +31,13 @@ pub use crate::sweep::{Replica, single};
 /// the larger of this and the batch).
 pub const EVAL_ROWS: usize = 512;
 /// Metric slots per replica: the running training loss, then data term, KL
-/// and correct count for the test split and for the training subset.
+/// and correct count for the test split and for the training subset, then
+/// the test split's correct count with the first noise sample alone.
 const SLOTS: usize = 8;
 const SLOT_TRAIN_LOSS: usize = 0;
 const SLOT_TEST: usize = 1;
 const SLOT_TRAIN_EVAL: usize = 4;
+const SLOT_TEST_SINGLE: usize = 7;
 /// Batch statistics per replica (kept across reports): mean KL, accuracy.
 const STATS: usize = 2;
 const STAT_KL: usize = 0;
@@ -504,6 +506,7 @@ impl GpuTrainer {
                 distortion_bits: (!vib).then(|| test_data / ln2),
                 train_acc: vib.then(|| slot(SLOT_TRAIN_EVAL + 2) / train_n),
                 test_acc: vib.then(|| slot(SLOT_TEST + 2) / test_n),
+                test_acc_single: vib.then(|| slot(SLOT_TEST_SINGLE) / test_n),
                 beta,
                 lr: e.lr_at(at),
                 backend: "gpu".into(),

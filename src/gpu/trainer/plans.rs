@@ -528,6 +528,16 @@ impl GpuTrainer {
                         m,
                     ),
                 }
+                // The first sample's probabilities alone: the one-sample
+                // test accuracy.
+                if sample == 0 && name == "test" && self.model.objective.predicts_label() {
+                    self.count_correct(
+                        plan,
+                        &format!("{tag} single-sample"),
+                        rows,
+                        SLOT_TEST_SINGLE,
+                    );
+                }
             }
             if name == "test" {
                 let kl = Place::new(&b.kl, 0, self.rows * k);
@@ -558,29 +568,36 @@ impl GpuTrainer {
                 m,
             );
             if self.model.objective.predicts_label() {
-                ops::accuracy(
-                    plan,
-                    ctx,
-                    &format!("{tag} accuracy"),
-                    head,
-                    &b.d_out,
-                    &b.batch_y,
-                    &b.correct,
-                    m,
-                );
-                let correct = Place::new(&b.correct, 0, self.rows);
-                ops::reduce(
-                    plan,
-                    ctx,
-                    &format!("{tag} correct"),
-                    correct,
-                    rows,
-                    &b.metrics,
-                    add(slot + 2),
-                    &b.schedule,
-                    m,
-                );
+                self.count_correct(plan, &tag, rows, slot + 2);
             }
         }
+    }
+
+    /// Adds the rows whose probabilities (in `d_out`) peak at their label
+    /// to metric slot `slot`.
+    fn count_correct(&self, plan: &mut Plan, tag: &str, rows: usize, slot: usize) {
+        let (ctx, b, m) = (&self.ctx, &self.buffers, self.m());
+        ops::accuracy(
+            plan,
+            ctx,
+            &format!("{tag} accuracy"),
+            self.head(rows),
+            &b.d_out,
+            &b.batch_y,
+            &b.correct,
+            m,
+        );
+        let correct = Place::new(&b.correct, 0, self.rows);
+        ops::reduce(
+            plan,
+            ctx,
+            &format!("{tag} correct"),
+            correct,
+            rows,
+            &b.metrics,
+            Slot::add(slot, SLOTS, 1.0),
+            &b.schedule,
+            m,
+        );
     }
 }
