@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the page into dist/: the crate as WebAssembly (profile `web`), the JS
 # glue from the pinned wasm-bindgen CLI, a size pass with wasm-opt (npm
-# binaryen), the MNIST subset, then Vite's bundle. Prints the sizes.
+# binaryen), the MNIST subset, then Vite's bundles: the page, and the
+# benchmark page in dist/bench/. Prints the sizes (of the page alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh web
@@ -16,7 +17,9 @@ mkdir -p www/public/data
 cp -f www/data/mnist-subset.bin.gz www/public/data/mnist-subset.bin.gz
 echo "== bundling the page"
 node_modules/.bin/vite build --logLevel warn
-wasm=$(ls dist/assets/*.wasm)
+echo "== bundling the benchmark page (dist/bench/, with TensorFlow.js)"
+node_modules/.bin/vite build --config vite.bench.config.js --logLevel warn
+wasm=$(ls dist/assets/ib_playground_bg*.wasm)
 printf 'wasm: %s bytes, %s gzipped; page (dist without data): %s bytes gzipped\n' \
   "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" \
-  "$(find dist -type f ! -path 'dist/data/*' -exec cat {} + | gzip -9c | wc -c)"
+  "$(find dist -type f ! -path 'dist/data/*' ! -path 'dist/bench/*' -exec cat {} + | gzip -9c | wc -c)"

@@ -50,6 +50,31 @@ pub struct Session {
     backend: String,
 }
 
+/// A link's training split as flat arrays (row-major x, labels), for the
+/// benchmark page to feed the same examples to another library.
+#[wasm_bindgen(js_name = trainingData)]
+pub fn training_data(link: &str, mnist: Option<Vec<u8>>) -> Result<js_sys::Object, JsError> {
+    let experiment = Experiment::from_link(link).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut sources = Sources::default();
+    if let Some(bytes) = mnist {
+        sources.mnist =
+            Some(MnistSource::from_subset_bytes(&bytes).map_err(|e| JsError::new(&e.0))?);
+    }
+    let dataset = data::load(&experiment, &sources).map_err(|e| JsError::new(&e.0))?;
+    let train = &dataset.train;
+    let x: Vec<f32> = train.x.as_standard_layout().iter().copied().collect();
+    let out = js_sys::Object::new();
+    let set =
+        |key: &str, value: JsValue| js_sys::Reflect::set(&out, &key.into(), &value).map(|_| ());
+    let fail = |_| JsError::new("could not build the data object");
+    set("x", js_sys::Float32Array::from(x.as_slice()).into()).map_err(fail)?;
+    set("y", js_sys::Uint32Array::from(train.y.as_slice()).into()).map_err(fail)?;
+    set("rows", (train.len() as f64).into()).map_err(fail)?;
+    set("features", (train.x.ncols() as f64).into()).map_err(fail)?;
+    set("classes", (dataset.classes as f64).into()).map_err(fail)?;
+    Ok(out)
+}
+
 #[derive(Serialize)]
 struct LinkCheck {
     link: String,
@@ -209,6 +234,17 @@ impl Session {
         match &self.engine {
             Engine::Cpu(_) => Ok(()),
             Engine::Gpu(t) => t.finished().await.map_err(gpu_error),
+        }
+    }
+
+    /// The mean training loss (bits) since the last report, read back alone
+    /// (waits for the submitted steps): what a training loop that only
+    /// watches its loss waits for, as the benchmark page measures.
+    #[wasm_bindgen(js_name = trainLoss)]
+    pub async fn train_loss(&self) -> Result<f64, JsError> {
+        match &self.engine {
+            Engine::Cpu(trainers) => Ok(trainers[0].train_loss()),
+            Engine::Gpu(t) => t.train_loss().await.map_err(gpu_error),
         }
     }
 

@@ -108,6 +108,7 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
         }
     }
     cases.push((100, 1024, 784));
+    let mut kernels = [0usize; 2];
     for (case, &(m, n, k)) in cases.iter().enumerate() {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
             let shape = MatmulShape {
@@ -117,6 +118,7 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
                 trans_a,
                 trans_b,
             };
+            kernels[shape.small() as usize] += 1;
             let activation = Activation::ALL[case % Activation::ALL.len()];
             let with_bias = !trans_a;
             // Operands with a leading offset, replicas apart, as in the trainer.
@@ -171,6 +173,11 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
             }
         }
     }
+    // Both kernels (tiled, one invocation per output) were checked.
+    assert!(
+        kernels[0] >= 6 && kernels[1] >= 6,
+        "kernel cases {kernels:?}"
+    );
 }
 
 #[test]

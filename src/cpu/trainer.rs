@@ -149,6 +149,11 @@ impl CpuTrainer {
         self.step
     }
 
+    /// Mean minibatch objective (bits) since the last report.
+    pub fn train_loss(&self) -> f64 {
+        self.running.0 / self.running.1.max(1) as f64 / std::f64::consts::LN_2
+    }
+
     /// The weights reports measure and exports save: the moving average
     /// when `ema` is on, else the trained weights.
     pub fn eval_params(&self) -> &Params<f32> {

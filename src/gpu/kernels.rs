@@ -36,6 +36,7 @@ const SCHEDULE: &str = include_str!("../../shaders/schedule.wgsl");
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
     Matmul,
+    MatmulSmall,
     ActBackward,
     BiasGrad,
     Gather,
@@ -58,6 +59,7 @@ use Access::{Read as R, ReadWrite as W, Uniform as U};
 impl Kernel {
     pub const ALL: &'static [Kernel] = &[
         Kernel::Matmul,
+        Kernel::MatmulSmall,
         Kernel::ActBackward,
         Kernel::BiasGrad,
         Kernel::Gather,
@@ -79,6 +81,7 @@ impl Kernel {
     pub fn name(self) -> &'static str {
         match self {
             Kernel::Matmul => "matmul",
+            Kernel::MatmulSmall => "matmul_small",
             Kernel::ActBackward => "act_backward",
             Kernel::BiasGrad => "bias_grad",
             Kernel::Gather => "gather",
@@ -101,6 +104,7 @@ impl Kernel {
     pub fn own_source(self) -> &'static str {
         match self {
             Kernel::Matmul => include_str!("../../shaders/matmul.wgsl"),
+            Kernel::MatmulSmall => include_str!("../../shaders/matmul_small.wgsl"),
             Kernel::ActBackward => include_str!("../../shaders/act_backward.wgsl"),
             Kernel::BiasGrad => include_str!("../../shaders/bias_grad.wgsl"),
             Kernel::Gather => include_str!("../../shaders/gather.wgsl"),
@@ -122,9 +126,11 @@ impl Kernel {
     /// Library files the kernel uses.
     fn libraries(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul | Kernel::ActBackward | Kernel::Reconstruction | Kernel::Pairwise => {
-                &[MATH]
-            }
+            Kernel::Matmul
+            | Kernel::MatmulSmall
+            | Kernel::ActBackward
+            | Kernel::Reconstruction
+            | Kernel::Pairwise => &[MATH],
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
             Kernel::ReparamBackward => &[MATH, SCHEDULE],
@@ -144,7 +150,7 @@ impl Kernel {
     /// Binding accesses in binding order (matching the WGSL declarations).
     pub fn bindings(self) -> &'static [Access] {
         match self {
-            Kernel::Matmul => &[R, R, W, W, U],
+            Kernel::Matmul | Kernel::MatmulSmall => &[R, R, W, W, U],
             Kernel::ActBackward => &[W, R, R, U],
             Kernel::BiasGrad => &[R, W, U],
             Kernel::Gather => &[R, R, W, W, R, U],

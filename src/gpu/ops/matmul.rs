@@ -1,4 +1,6 @@
-//! The tiled matrix product (`matmul.wgsl`).
+//! The matrix product: the tiled kernel (`matmul.wgsl`), or one invocation
+//! per output (`matmul_small.wgsl`) where 64 x 64 tiles would mostly be
+//! padding.
 
 use super::activation_code;
 use super::{Place, groups, u32_of};
@@ -16,6 +18,18 @@ pub struct MatmulShape {
     pub k: usize,
     pub trans_a: bool,
     pub trans_b: bool,
+}
+
+impl MatmulShape {
+    /// Whether `matmul_small.wgsl` computes this product: when the 64 x 64
+    /// tiles would hold at least four times as many elements as the output
+    /// (thin or small layers, their weight gradients), or the output is
+    /// tiny. Elsewhere the tiled kernel reuses its loads 64 times.
+    pub fn small(&self) -> bool {
+        let padded = self.m.div_ceil(64) * 64 * self.n.div_ceil(64) * 64;
+        let outputs = self.m * self.n;
+        outputs <= 1024 || padded >= 4 * outputs
+    }
 }
 
 /// C = op(A) op(B) (+ bias from `b`'s buffer at `bias`), and when `act` is
@@ -62,13 +76,25 @@ pub fn matmul(
         ("ACT", act as f64),
     ];
     let post_buffer = post.map(|(buffer, _)| buffer).unwrap_or(dummy);
+    let (kernel, workgroups) = if shape.small() {
+        let outputs = shape.m * shape.n;
+        (
+            Kernel::MatmulSmall,
+            [groups(outputs, 64), 1, replicas as u32],
+        )
+    } else {
+        (
+            Kernel::Matmul,
+            [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
+        )
+    };
     plan.dispatch(
         ctx,
         label,
-        Kernel::Matmul,
+        kernel,
         &constants,
         &[a.buffer, b.buffer, c.buffer, post_buffer],
         Some(&params),
-        [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
+        workgroups,
     );
 }

@@ -521,6 +521,14 @@ impl GpuTrainer {
         Ok(reports)
     }
 
+    /// Mean minibatch objective (bits) of replica 0 since the last report:
+    /// one number read back, the least a training loop can wait for.
+    pub async fn train_loss(&self) -> Result<f64, GpuError> {
+        let sum = super::readback::read_f32(&self.ctx, &self.buffers.metrics, SLOT_TRAIN_LOSS, 1)
+            .await?[0] as f64;
+        Ok(sum / self.steps_since_report.max(1) as f64 / std::f64::consts::LN_2)
+    }
+
     /// Reads the training state back (four copies: keep it for reports).
     pub async fn checkpoint(&self) -> Result<GpuCheckpoint, GpuError> {
         use super::readback::read_bytes;

@@ -1,0 +1,43 @@
+// This engine in the benchmark: the playground's wasm Session on WebGPU or
+// on the CPU, driven the way the worker drives it (record N steps, then
+// read one number back).
+import init, { Session, trainingData } from '../../pkg/ib_playground.js';
+
+let wasm;
+let mnist;
+
+/** The MNIST subset the page trains on (uncompressed bytes). */
+export async function mnistBytes() {
+  if (!mnist) {
+    const response = await fetch(new URL('../data/mnist-subset.bin.gz', document.baseURI));
+    if (!response.ok) throw new Error(`the MNIST subset could not be loaded (HTTP ${response.status})`);
+    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+    mnist = new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  return mnist;
+}
+
+/** The training split of a case as flat arrays (for the peer). */
+export async function caseData(c) {
+  wasm ??= init();
+  await wasm;
+  const bytes = c.link.includes('data=mnist') ? await mnistBytes() : undefined;
+  return trainingData(c.link, bytes);
+}
+
+/** Creates this engine for case `c` on `device` ('gpu' or 'cpu'). */
+export async function create(c, device) {
+  wasm ??= init();
+  await wasm;
+  const bytes = c.link.includes('data=mnist') ? await mnistBytes() : undefined;
+  const session = await Session.create(c.link, device, bytes, undefined, undefined);
+  return {
+    label: session.backend,
+    /** Trains `n` steps and reads the loss back once. */
+    async steps(n) {
+      session.train(n);
+      return session.trainLoss();
+    },
+    dispose() { session.free(); },
+  };
+}
