@@ -263,8 +263,17 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         ("weight gradient X^T dY", 784, 1024, 100, true, false),
         ("input gradient dY W^T", 100, 784, 1024, false, true),
         ("square", 1024, 1024, 1024, false, false),
+        ("var_u layer X W + b", 256, 10, 12, false, false),
+        ("var_u weight gradient", 12, 10, 256, true, false),
     ];
-    for (name, m, n, k, trans_a, trans_b) in matmuls {
+    let kernels = [
+        (crate::gpu::kernels::Kernel::Matmul, "tiled"),
+        (crate::gpu::kernels::Kernel::MatmulSmall, "direct"),
+    ];
+    for ((name, m, n, k, trans_a, trans_b), (kernel, kind)) in matmuls
+        .into_iter()
+        .flat_map(|shape| kernels.map(|kernel| (shape, kernel)))
+    {
         let a = ctx.storage("bench a", 4 * (m * k) as u64);
         let b = ctx.storage("bench b", 4 * (k * n + n) as u64);
         let c = ctx.storage("bench c", 4 * (m * n) as u64);
@@ -279,9 +288,10 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
             trans_a,
             trans_b,
         };
-        ops::matmul(
+        ops::matmul_with(
             &mut plan,
             &ctx,
+            kernel,
             name,
             shape,
             Place::new(&a, 0, 0),
@@ -296,7 +306,7 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         let flop = 2.0 * (m * n * k) as f64;
         let bytes = 4.0 * (m * k + k * n + m * n) as f64;
         rows.push(KernelRow {
-            kernel: format!("matmul: {name}"),
+            kernel: format!("matmul ({kind}): {name}"),
             size: format!("{m}x{n}x{k}"),
             ms,
             gflops: flop / ms / 1e6,
@@ -558,16 +568,43 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
-/// A plain-text table of kernel rows.
-pub fn kernel_table(rows: &[KernelRow]) -> String {
+/// The device's peaks, for the roofline columns (given on the command line:
+/// wgpu does not report them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Peaks {
+    /// FP32 GFLOP/s.
+    pub gflops: Option<f64>,
+    /// Memory bandwidth, GB/s.
+    pub gbps: Option<f64>,
+}
+
+impl Peaks {
+    /// Percent of the peak that bounds a row: compute for products, memory
+    /// for the rest; None where that peak is unknown.
+    pub fn percent(&self, row: &KernelRow) -> Option<f64> {
+        if row.gflops > 0.0 {
+            self.gflops.map(|p| 100.0 * row.gflops / p)
+        } else {
+            self.gbps.map(|p| 100.0 * row.gbps / p)
+        }
+    }
+}
+
+/// A plain-text table of kernel rows, with the roofline column: the percent
+/// of the device's FP32 peak (products) or bandwidth (the rest).
+pub fn kernel_table(rows: &[KernelRow], peaks: Peaks) -> String {
     let mut out = format!(
-        "{:<36} {:>16} {:>10} {:>9} {:>8}\n",
-        "kernel", "size", "ms", "GFLOP/s", "GB/s"
+        "{:<44} {:>16} {:>10} {:>9} {:>8} {:>7}\n",
+        "kernel", "size", "ms", "GFLOP/s", "GB/s", "% peak"
     );
     for r in rows {
+        let percent = match peaks.percent(r) {
+            Some(p) => format!("{p:.2}"),
+            None => "?".into(),
+        };
         out.push_str(&format!(
-            "{:<36} {:>16} {:>10.4} {:>9.2} {:>8.2}\n",
-            r.kernel, r.size, r.ms, r.gflops, r.gbps
+            "{:<44} {:>16} {:>10.4} {:>9.2} {:>8.2} {:>7}\n",
+            r.kernel, r.size, r.ms, r.gflops, r.gbps, percent
         ));
     }
     out

@@ -108,8 +108,13 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
         }
     }
     cases.push((100, 1024, 784));
-    let mut kernels = [0usize; 2];
-    for (case, &(m, n, k)) in cases.iter().enumerate() {
+    // Both kernels on every case (the trainer picks one by shape and adapter).
+    let kernels = [Kernel::Matmul, Kernel::MatmulSmall];
+    let all = cases
+        .iter()
+        .enumerate()
+        .flat_map(|c| kernels.map(|k| (c, k)));
+    for ((case, &(m, n, k)), kernel) in all {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
             let shape = MatmulShape {
                 m,
@@ -118,7 +123,6 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
                 trans_a,
                 trans_b,
             };
-            kernels[shape.small() as usize] += 1;
             let activation = Activation::ALL[case % Activation::ALL.len()];
             let with_bias = !trans_a;
             // Operands with a leading offset, replicas apart, as in the trainer.
@@ -132,9 +136,10 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
             let c_buf = ctx.storage("c", 4 * (replicas * m * n) as u64);
             let post_buf = ctx.storage("post", 4 * (replicas * m * n) as u64);
             let mut plan = Plan::default();
-            ops::matmul(
+            ops::matmul_with(
                 &mut plan,
                 &ctx,
+                kernel,
                 "matmul test",
                 shape,
                 Place::new(&a_buf, a_off, a_len),
@@ -159,7 +164,7 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
                 }
                 let tol =
                     |i: usize| 2.0 * k as f64 * f32::EPSILON as f64 * (magnitude[i] + 1.0) + 1e-6;
-                let what = format!("matmul {m}x{n}x{k} trans {trans_a}/{trans_b} replica {r}");
+                let what = format!("{kernel:?} {m}x{n}x{k} trans {trans_a}/{trans_b} replica {r}");
                 let got = &c[r * m * n..(r + 1) * m * n];
                 assert_close(&what, got, &want, tol);
                 let activated: Vec<f64> = got.iter().map(|&v| activation.apply(v as f64)).collect();
@@ -173,11 +178,25 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
             }
         }
     }
-    // Both kernels (tiled, one invocation per output) were checked.
-    assert!(
-        kernels[0] >= 6 && kernels[1] >= 6,
-        "kernel cases {kernels:?}"
-    );
+}
+
+#[test]
+fn thin_and_small_products_skip_the_tiles() {
+    let shape = |m, n, k| MatmulShape {
+        m,
+        n,
+        k,
+        trans_a: false,
+        trans_b: false,
+    };
+    // var_u's layers and their weight gradients; the MNIST decoder.
+    assert!(shape(256, 10, 12).small());
+    assert!(shape(12, 10, 256).small());
+    assert!(shape(100, 10, 256).small());
+    // The MNIST encoder's products fill their tiles.
+    assert!(!shape(100, 1024, 784).small());
+    assert!(!shape(784, 1024, 100).small());
+    assert!(!shape(100, 512, 1024).small());
 }
 
 #[test]

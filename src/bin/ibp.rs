@@ -57,9 +57,12 @@ USAGE:
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
   ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS]
+            [--peak-gflops G] [--peak-gbps B]
       Milliseconds per training step on the CPU and the GPU for the reference
-      models (MNIST-sized, toy, var_u, 16 toy replicas), and the GPU kernels'
-      achieved GFLOP/s or GB/s. A benchmark: figures, not pass/fail.
+      models (MNIST-sized 784-1024-1024-512, toy 2-16-16-2, var_u
+      12-10-7-5-4-3-2, 16 toy replicas), and the GPU kernels' achieved
+      GFLOP/s or GB/s; with the device's FP32 peak and bandwidth given, each
+      kernel's percent of its roofline. A benchmark: figures, not pass/fail.
       --soak STEPS trains the toy that long (a report every 100 steps, a
       checkpoint every 1000) and prints resident memory as it goes.
   ibp --help
@@ -301,6 +304,19 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     let quick = flags.switch("--quick");
     let backend = flags.value("--backend")?.unwrap_or_else(|| "all".into());
     let soak = flags.value("--soak")?;
+    let peak = |flag: &str, value: Option<String>| -> Result<Option<f64>, String> {
+        match value {
+            None => Ok(None),
+            Some(v) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+                _ => Err(format!("{flag}: '{v}' is not a positive number")),
+            },
+        }
+    };
+    let peaks = bench::Peaks {
+        gflops: peak("--peak-gflops", flags.value("--peak-gflops")?)?,
+        gbps: peak("--peak-gbps", flags.value("--peak-gbps")?)?,
+    };
     flags.finish()?;
     if let Some(steps) = soak {
         let steps: u32 = steps
@@ -364,7 +380,13 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     if json {
         println!(
             "{}",
-            serde_json::json!({"adapter": adapter, "training": rows, "kernels": kernels})
+            serde_json::json!({
+                "adapter": adapter,
+                "training": rows,
+                "kernels": kernels,
+                "peaks": peaks,
+                "percent_of_peak": kernels.iter().map(|k| peaks.percent(k)).collect::<Vec<_>>(),
+            })
         );
     } else {
         if let Some(name) = &adapter {
@@ -372,7 +394,7 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
         }
         print!("{}", bench::table(&rows));
         if !kernels.is_empty() {
-            print!("\n{}", bench::kernel_table(&kernels));
+            print!("\n{}", bench::kernel_table(&kernels, peaks));
         }
     }
     Ok(())

@@ -42,6 +42,10 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub summary: AdapterSummary,
     pub limits: wgpu::Limits,
+    /// The adapter emulates a GPU on the CPU (lavapipe, SwiftShader: the
+    /// browser's fallback adapter), where workgroup barriers are costly and
+    /// kernels without them win.
+    pub emulated: bool,
     pipelines: RefCell<HashMap<String, Rc<CachedPipeline>>>,
 }
 
@@ -142,6 +146,7 @@ impl GpuContext {
             .await
             .map_err(|e| GpuError::Device(e.to_string()))?;
         let info = adapter.get_info();
+        let emulated = info.device_type == wgpu::DeviceType::Cpu;
         let summary = AdapterSummary {
             name: if info.name.is_empty() {
                 "unnamed adapter".into()
@@ -160,6 +165,7 @@ impl GpuContext {
             queue,
             summary,
             limits,
+            emulated,
             pipelines: RefCell::new(HashMap::new()),
         })
     }

@@ -70,7 +70,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (cold.length) {
       console.log(`\nfirst training step after page load (fresh browser each)`);
       for (const r of cold) {
-        console.log(`${pad(`(${r.case})`, 6)} ${pad(r.engine, 12)} ${r.error ? `failed: ${r.error}` : `${r.first_step_after_load_ms.toFixed(0)} ms`}`);
+        console.log(`${pad(`(${r.case})`, 6)} ${pad(r.engine, 12)} ${r.error ? `failed: ${r.error}` : `${r.first_step_after_load_ms.toFixed(0)} ms${r.phases ? ` (WebAssembly ${r.phases.wasm_ms.toFixed(0)} ms, session ${r.phases.session_ms.toFixed(0)} ms, then the step)` : ''}`}`);
       }
     }
     if (main.console_errors.length) console.log(`\nconsole errors: ${main.console_errors.join(' | ')}`);

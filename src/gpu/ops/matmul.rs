@@ -1,6 +1,8 @@
 //! The matrix product: the tiled kernel (`matmul.wgsl`), or one invocation
 //! per output (`matmul_small.wgsl`) where 64 x 64 tiles would mostly be
-//! padding.
+//! padding, and for every product on an emulated adapter (measured on
+//! SwiftShader: the tiled kernel's barriers make the 784-1024-1024 step
+//! 1.5x slower than one invocation per output).
 
 use super::activation_code;
 use super::{Place, groups, u32_of};
@@ -32,13 +34,44 @@ impl MatmulShape {
     }
 }
 
+/// The kernel that computes `shape` on this adapter.
+pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape) -> Kernel {
+    if ctx.emulated || shape.small() {
+        Kernel::MatmulSmall
+    } else {
+        Kernel::Matmul
+    }
+}
+
 /// C = op(A) op(B) (+ bias from `b`'s buffer at `bias`), and when `act` is
-/// given, its activation into `post` (same offsets as C). CPU twin:
-/// `cpu::layers::affine` and ndarray's `dot`.
+/// given, its activation into `post` (same offsets as C), by the kernel of
+/// `kernel_for`. CPU twin: `cpu::layers::affine` and `cpu::matmul`.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul(
     plan: &mut Plan,
     ctx: &GpuContext,
+    label: &str,
+    shape: MatmulShape,
+    a: Place,
+    b: Place,
+    bias: Option<(usize, usize)>,
+    c: Place,
+    post: Option<(&wgpu::Buffer, Activation)>,
+    dummy: &wgpu::Buffer,
+    replicas: usize,
+) {
+    let kernel = kernel_for(ctx, &shape);
+    matmul_with(
+        plan, ctx, kernel, label, shape, a, b, bias, c, post, dummy, replicas,
+    );
+}
+
+/// `matmul` by a chosen kernel (`Kernel::Matmul` or `Kernel::MatmulSmall`).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_with(
+    plan: &mut Plan,
+    ctx: &GpuContext,
+    kernel: Kernel,
     label: &str,
     shape: MatmulShape,
     a: Place,
@@ -76,17 +109,10 @@ pub fn matmul(
         ("ACT", act as f64),
     ];
     let post_buffer = post.map(|(buffer, _)| buffer).unwrap_or(dummy);
-    let (kernel, workgroups) = if shape.small() {
-        let outputs = shape.m * shape.n;
-        (
-            Kernel::MatmulSmall,
-            [groups(outputs, 64), 1, replicas as u32],
-        )
-    } else {
-        (
-            Kernel::Matmul,
-            [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
-        )
+    let workgroups = match kernel {
+        Kernel::MatmulSmall => [groups(shape.m * shape.n, 64), 1, replicas as u32],
+        Kernel::Matmul => [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
+        other => panic!("{label}: {other:?} is not a matrix product"),
     };
     plan.dispatch(
         ctx,

@@ -12,7 +12,7 @@ mod steps;
 pub use elementwise::{act_backward, bias_grad, column_sums};
 pub use heads::{Head, accuracy, reconstruction, softmax_ce};
 pub use latent::{Latent, LatentBuffers, reparam_backward, reparameterize};
-pub use matmul::{MatmulShape, matmul};
+pub use matmul::{MatmulShape, kernel_for, matmul, matmul_with};
 pub use plane::{PairwiseKernel, PlaneRows, pairwise, value_range};
 pub use steps::{Slot, adam, advance, gather, geco, reduce};
 

@@ -105,7 +105,7 @@ async function cold(name, id) {
   const e = await engine(name, c);
   await timed(e, 1, 1);
   // performance.now() counts from navigation start: page load to first step.
-  const result = { case: c.id, engine: name, label: e.label, first_step_after_load_ms: performance.now() };
+  const result = { case: c.id, engine: name, label: e.label, first_step_after_load_ms: performance.now(), phases: e.phases };
   e.dispose();
   row([`(${c.id}) ${c.name}`, name.includes('webgpu') ? 'gpu' : 'cpu', result.label, '', '', result.first_step_after_load_ms.toFixed(0), '']);
   return [result];

@@ -27,12 +27,17 @@ export async function caseData(c) {
 
 /** Creates this engine for case `c` on `device` ('gpu' or 'cpu'). */
 export async function create(c, device) {
+  const t0 = performance.now();
   wasm ??= init();
   await wasm;
+  const t1 = performance.now();
   const bytes = c.link.includes('data=mnist') ? await mnistBytes() : undefined;
   const session = await Session.create(c.link, device, bytes, undefined, undefined);
+  const t2 = performance.now();
   return {
     label: session.backend,
+    /** Where the start went (ms): the WebAssembly, then the session. */
+    phases: { wasm_ms: t1 - t0, session_ms: t2 - t1 },
     /** Trains `n` steps and reads the loss back once. */
     async steps(n) {
       session.train(n);

@@ -1,0 +1,41 @@
+// The benchmark page cannot rot: one step of each engine on each case and
+// device (this engine and TensorFlow.js, WebGPU and WebAssembly), and a cold
+// first step. The figures themselves are never asserted: only that every
+// engine trained, read a finite loss back and got a rate.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './harness.mjs';
+import { benchPage } from './bench.mjs';
+
+let server;
+before(async () => { server = await serve(); });
+after(async () => { await server?.close(); });
+
+test('the benchmark page runs every case on both engines and devices', async () => {
+  const result = await benchPage(server.url, '?quick=1');
+  assert.equal(result.error, undefined, result.error);
+  assert.deepEqual(result.console_errors, []);
+  const failed = result.results.filter((r) => r.error);
+  assert.deepEqual(failed, [], JSON.stringify(failed));
+  const seen = result.results.map((r) => `${r.case}/${r.engine}`).sort();
+  const want = [];
+  for (const c of ['a', 'b', 'c']) {
+    for (const e of ['ours-wasm', 'ours-webgpu', 'tfjs-wasm', 'tfjs-webgpu']) want.push(`${c}/${e}`);
+  }
+  assert.deepEqual(seen, want.sort());
+  for (const r of result.results) {
+    assert.ok(Number.isFinite(r.steps_per_s) && r.steps_per_s > 0, `${r.case}/${r.engine}: ${r.steps_per_s}`);
+    if (r.engine.startsWith('ours')) assert.ok(Number.isFinite(r.ratio) && r.ratio > 0, `${r.case}/${r.engine} ratio ${r.ratio}`);
+  }
+  const labels = new Set(result.results.map((r) => r.label));
+  assert.ok([...labels].some((l) => l.startsWith('TensorFlow.js 4.22')), [...labels].join(', '));
+});
+
+test('a cold page times its first step', async () => {
+  const result = await benchPage(server.url, '?cold=ours-webgpu&case=b');
+  assert.equal(result.error, undefined, result.error);
+  const [cold] = result.results;
+  assert.equal(cold.engine, 'ours-webgpu');
+  assert.ok(cold.first_step_after_load_ms > 0 && cold.first_step_after_load_ms < 120_000, String(cold.first_step_after_load_ms));
+  assert.ok(cold.phases.wasm_ms >= 0 && cold.phases.session_ms >= 0);
+});
