@@ -11,7 +11,7 @@ cargo build --quiet --lib --profile web --target wasm32-unknown-unknown
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/web/ib_playground.wasm
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
   www/pkg/ib_playground_bg.wasm -o www/pkg/ib_playground_bg.wasm
 mkdir -p www/public/data
 cp -f www/data/mnist-subset.bin.gz www/public/data/mnist-subset.bin.gz
