@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers. Logic lives in scripts/.
-.PHONY: setup serve test bench
+.PHONY: setup serve test bench bench-web
 
 setup:
 	scripts/setup.sh
@@ -13,3 +13,6 @@ test:
 bench:
 	scripts/setup.sh
 	cargo run --release --bin ibp -- bench
+
+bench-web:
+	scripts/bench-web.sh --cold-cases a,b,c

@@ -73,6 +73,8 @@ pub struct Row {
     /// weight and example; no input gradient for the first layer).
     pub gflop_per_step: f64,
     pub gflops: f64,
+    /// GPU dispatches recorded per training step (the GPU rows).
+    pub dispatches: Option<usize>,
 }
 
 /// One measured kernel.
@@ -130,6 +132,7 @@ fn row(case: &Case, backend: &str, shape: &Shape, batch: usize, steps: u32, ms: 
         ms_per_step: ms,
         gflop_per_step: flop / 1e9,
         gflops: flop / 1e9 / (ms / 1e3),
+        dispatches: None,
     }
 }
 
@@ -214,14 +217,17 @@ pub fn gpu_training_steps(quick: bool) -> Result<(Vec<Row>, String), GpuError> {
         trainer.submit_steps(steps);
         trainer.wait()?;
         let ms = start.elapsed().as_secs_f64() * 1e3 / steps as f64;
-        rows.push(row(
-            case,
-            "gpu",
-            &trainer.model.shape,
-            experiment.batch,
-            steps,
-            ms,
-        ));
+        rows.push(Row {
+            dispatches: Some(trainer.dispatches_per_step()),
+            ..row(
+                case,
+                "gpu",
+                &trainer.model.shape,
+                experiment.batch,
+                steps,
+                ms,
+            )
+        });
     }
     Ok((rows, adapter))
 }
@@ -556,13 +562,28 @@ pub fn soak(steps: u32, gpu: bool) -> Result<Vec<SoakRow>, GpuError> {
 /// A plain-text table of training rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<44} {:>7} {:>10} {:>6} {:>11} {:>10} {:>8}\n",
-        "training step", "backend", "params", "steps", "ms/step", "GFLOP/step", "GFLOP/s"
+        "{:<44} {:>7} {:>10} {:>6} {:>11} {:>10} {:>8} {:>10}\n",
+        "training step",
+        "backend",
+        "params",
+        "steps",
+        "ms/step",
+        "GFLOP/step",
+        "GFLOP/s",
+        "dispatches"
     );
     for r in rows {
+        let dispatches = r.dispatches.map(|d| d.to_string()).unwrap_or_default();
         out.push_str(&format!(
-            "{:<44} {:>7} {:>10} {:>6} {:>11.4} {:>10.4} {:>8.2}\n",
-            r.case, r.backend, r.parameters, r.steps, r.ms_per_step, r.gflop_per_step, r.gflops
+            "{:<44} {:>7} {:>10} {:>6} {:>11.4} {:>10.4} {:>8.2} {:>10}\n",
+            r.case,
+            r.backend,
+            r.parameters,
+            r.steps,
+            r.ms_per_step,
+            r.gflop_per_step,
+            r.gflops,
+            dispatches
         ));
     }
     out

@@ -42,9 +42,10 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub summary: AdapterSummary,
     pub limits: wgpu::Limits,
-    /// The adapter emulates a GPU on the CPU (lavapipe, SwiftShader: the
-    /// browser's fallback adapter), where workgroup barriers are costly and
-    /// kernels without them win.
+    /// The adapter emulates a GPU on the CPU (SwiftShader, the browser's
+    /// fallback adapter; lavapipe natively), where workgroup barriers are
+    /// costly: the register-blocked product without them runs the MNIST-sized
+    /// matrices 3.5x (lavapipe) to 4x (SwiftShader) faster than the tiles.
     pub emulated: bool,
     pipelines: RefCell<HashMap<String, Rc<CachedPipeline>>>,
 }
