@@ -171,11 +171,13 @@ test('lessons open with their text and switch experiments', async () => {
   await page.getByTestId('lesson-step').nth(2).click();
   await page.waitForFunction(() => location.hash.includes('beta=1&'));
   await ready(page);
-  for (const id of ['compression', 'pixels', 'exact', 'regenerate']) {
+  for (const id of ['compression', 'mnist', 'pixels', 'exact', 'regenerate']) {
     await page.goto(`${server.url}?backend=cpu&embed=1&lesson=${id}`);
     await ready(page);
     assert.ok(await page.getByTestId('lesson').isVisible(), `lesson ${id} shows`);
     assert.ok((await page.getByTestId('lesson-step').count()) >= 1);
+    // Its links are valid: no key was refused.
+    assert.ok(await page.getByTestId('error').isHidden(), `lesson ${id}: ${await page.getByTestId('error').textContent()}`);
   }
   assert.deepEqual(errors, []);
   await page.close();

@@ -1,0 +1,216 @@
+// The figures and tables of REPRODUCTIONS.md, from the runs' JSON lines:
+//   node scripts/figures.mjs plane   results/plane/*.jsonl -> docs/figures/var_u-plane.png
+//                                    and the start / peak / end table
+//   node scripts/figures.mjs ib      runs `ibp ib-curve` -> docs/figures/exact-ib.png
+//   node scripts/figures.mjs mnist   results/mnist/*.jsonl -> the error-vs-beta
+//                                    table and docs/figures/mnist-vib.png
+// Plots are SVG drawn here and rendered to PNG by headless Chromium.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { launch } from '../tests/e2e/harness.mjs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const OUT = `${ROOT}docs/figures`;
+const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#444444', '#e6ab02'];
+
+const jsonl = (file) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+/** A chart: axes with ticks and labels, series of polylines or points. */
+function chart({ x, y, width = 460, height = 340, title, xLabel, yLabel, series, logX = false, legendAt = 'br' }) {
+  const m = { l: 56, r: 12, t: 28, b: 44 };
+  const w = width - m.l - m.r;
+  const h = height - m.t - m.b;
+  const fx = logX ? Math.log10 : (v) => v;
+  const sx = (v) => m.l + ((fx(v) - fx(x[0])) / (fx(x[1]) - fx(x[0]))) * w;
+  const sy = (v) => m.t + h - ((v - y[0]) / (y[1] - y[0])) * h;
+  const ticks = (lo, hi, n, log) => {
+    if (log) {
+      const out = [];
+      for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e += 1) out.push(10 ** e);
+      return out;
+    }
+    const step = (hi - lo) / n;
+    return Array.from({ length: n + 1 }, (_, i) => lo + i * step);
+  };
+  const fmt = (v, log) => (log ? `1e${Math.round(Math.log10(v))}` : Number(v.toFixed(2)).toString());
+  let svg = `<g font-family="sans-serif" font-size="11">`;
+  svg += `<text x="${m.l + w / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${title}</text>`;
+  svg += `<rect x="${m.l}" y="${m.t}" width="${w}" height="${h}" fill="none" stroke="#999"/>`;
+  for (const t of ticks(x[0], x[1], 5, logX)) {
+    svg += `<line x1="${sx(t)}" x2="${sx(t)}" y1="${m.t + h}" y2="${m.t + h + 4}" stroke="#333"/>`;
+    svg += `<text x="${sx(t)}" y="${m.t + h + 16}" text-anchor="middle">${fmt(t, logX)}</text>`;
+  }
+  for (const t of ticks(y[0], y[1], 5, false)) {
+    svg += `<line x1="${m.l - 4}" x2="${m.l}" y1="${sy(t)}" y2="${sy(t)}" stroke="#333"/>`;
+    svg += `<text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t, false)}</text>`;
+  }
+  svg += `<text x="${m.l + w / 2}" y="${height - 8}" text-anchor="middle">${xLabel}</text>`;
+  svg += `<text transform="translate(14 ${m.t + h / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`;
+  for (const s of series) {
+    const pts = s.points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    if (s.dots) {
+      for (const [a, b] of pts) svg += `<circle cx="${sx(a)}" cy="${sy(b)}" r="${s.r ?? 2.5}" fill="${s.color}" opacity="${s.opacity ?? 1}"/>`;
+    } else {
+      const d = pts.map(([a, b], i) => `${i ? 'L' : 'M'}${sx(a).toFixed(1)},${sy(b).toFixed(1)}`).join('');
+      svg += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.2}" opacity="${s.opacity ?? 1}" ${s.dash ? `stroke-dasharray="${s.dash}"` : ''}/>`;
+    }
+  }
+  const legends = series.filter((q) => q.legend);
+  let ly = legendAt === 'br' ? m.t + h - 14 * legends.length + 4 : m.t + 12;
+  const lx = legendAt === 'br' ? m.l + w - 140 : m.l + 10;
+  for (const s of legends) {
+    svg += `<rect x="${lx}" y="${ly - 8}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${ly + 1}">${s.legend}</text>`;
+    ly += 14;
+  }
+  return { svg: `${svg}</g>`, width, height };
+}
+
+/** Charts side by side, rendered to a PNG by Chromium. */
+async function render(file, charts) {
+  mkdirSync(OUT, { recursive: true });
+  const width = charts.reduce((s, c) => s + c.width, 0);
+  const height = Math.max(...charts.map((c) => c.height));
+  let x = 0;
+  const body = charts.map((c) => { const g = `<g transform="translate(${x} 0)">${c.svg}</g>`; x += c.width; return g; }).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" style="background:#fff">${body}</svg>`;
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 2 });
+    await page.setContent(`<html><body style="margin:0;background:#fff">${svg}</body></html>`);
+    await page.locator('svg').screenshot({ path: `${OUT}/${file}` });
+  } finally {
+    await browser.close();
+  }
+  console.log(`wrote docs/figures/${file}`);
+}
+
+async function plane() {
+  const dir = `${ROOT}results/plane`;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const runs = files.map((f) => {
+    const [act, seed] = f.replace('.jsonl', '').split('-seed');
+    return { act, seed: Number(seed), reports: jsonl(`${dir}/${f}`).filter((r) => !r.final && r.layers) };
+  });
+  const charts = [];
+  for (const act of ['tanh', 'relu']) {
+    const mine = runs.filter((r) => r.act === act);
+    if (!mine.length) continue;
+    const series = [];
+    const names = mine[0].reports[0].layers.map((l) => l.layer);
+    names.forEach((name, li) => {
+      mine.forEach((run, ri) => {
+        series.push({
+          color: COLORS[li % COLORS.length], opacity: 0.75, width: 1,
+          points: run.reports.map((r) => [r.layers[li].ixt_bits, r.layers[li].ity_bits]),
+          legend: ri === 0 ? name.replace('encoder ', 'T') : undefined,
+        });
+      });
+    });
+    charts.push(chart({
+      title: `var_u, ${act}: ${mine.length} seeds, 1000 epochs`, x: [0, 12], y: [0, 1.02],
+      xLabel: 'I(X;T) bits (binning, 30 bins)', yLabel: 'I(T;Y) bits', series,
+    }));
+  }
+  await render('var_u-plane.png', charts);
+  console.log('\n| run | T4 I(X;T): start -> peak (epoch) -> end | T5 I(X;T): start -> peak (epoch) -> end | I(T5;Y) at the end |');
+  console.log('|---|---|---|---|');
+  const summary = { tanh: { t4: [], t5: [] }, relu: { t4: [], t5: [] } };
+  for (const run of runs) {
+    const cell = (li) => {
+      const v = run.reports.map((r) => [r.layers[li].ixt_bits, r.epoch]);
+      const peak = v.reduce((b, c) => (c[0] > b[0] ? c : b));
+      const [start, end] = [v[0][0], v[v.length - 1][0]];
+      return { text: `${start.toFixed(2)} -> ${peak[0].toFixed(2)} (${Math.round(peak[1])}) -> ${end.toFixed(2)}`, drop: peak[0] - end };
+    };
+    const [t4, t5] = [cell(3), cell(4)];
+    summary[run.act]?.t4.push(t4.drop);
+    summary[run.act]?.t5.push(t5.drop);
+    const last = run.reports[run.reports.length - 1];
+    console.log(`| ${run.act}, seed ${run.seed} | ${t4.text} | ${t5.text} | ${last.layers[4].ity_bits.toFixed(2)} |`);
+  }
+  for (const [act, s] of Object.entries(summary)) {
+    if (!s.t5.length) continue;
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+    console.log(`\n${act}: peak - end of I(X;T), mean over seeds: T4 ${mean(s.t4).toFixed(2)} bits, T5 ${mean(s.t5).toFixed(2)} bits; runs whose T5 lost > 0.2 bits: ${s.t5.filter((d) => d > 0.2).length} of ${s.t5.length}`);
+  }
+}
+
+async function ib() {
+  const ibp = `${ROOT}target/release/ibp`;
+  const tmp = `${ROOT}results/ib`;
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(`${tmp}/dsbs.csv`, '0.45,0.05\n0.05,0.45\n');
+  writeFileSync(`${tmp}/three.csv`, '1,0,1\n0,0,1\n0,1,1\n');
+  const curve = (file) => JSON.parse(execFileSync(ibp, ['ib-curve', '--pxy', file, '--betas', '1.01:200:60']));
+  const dsbs = curve(`${tmp}/dsbs.csv`);
+  const three = curve(`${tmp}/three.csv`);
+  const h = (p) => (p <= 0 || p >= 1 ? 0 : -p * Math.log2(p) - (1 - p) * Math.log2(1 - p));
+  const hInv = (v) => { let lo = 0; let hi = 0.5; for (let i = 0; i < 60; i += 1) { const mid = (lo + hi) / 2; if (h(mid) < v) lo = mid; else hi = mid; } return (lo + hi) / 2; };
+  const p = 0.1;
+  const conv = (a, b) => a * (1 - b) + b * (1 - a);
+  const analytic = Array.from({ length: 101 }, (_, i) => { const ixt = i / 100; return [ixt, 1 - h(conv(p, hInv(1 - ixt)))]; });
+  const a = chart({
+    title: 'Doubly symmetric binary source, p = 0.1', x: [0, 1], y: [0, 0.6], xLabel: 'I(X;T) bits', yLabel: 'I(T;Y) bits',
+    series: [
+      { color: '#999', width: 3, points: analytic, legend: 'analytic' },
+      { color: '#d95f02', dots: true, points: dsbs.points.map((q) => [q.ixt_bits, q.ity_bits]), legend: 'ibp ib-curve' },
+    ],
+  });
+  const published = [[0.8, 0.4], [1.5129, 0.5702], [1.5219, 0.5710]];
+  const b = chart({
+    title: 'The 3x3 example (uniform over 5 cells)', x: [0, 1.6], y: [0, 0.6], xLabel: 'I(X;T) bits', yLabel: 'I(T;Y) bits',
+    series: [
+      { color: '#7570b3', width: 1.5, points: three.points.map((q) => [q.ixt_bits, q.ity_bits]), legend: 'ibp ib-curve hull' },
+      { color: '#e7298a', dots: true, r: 4, points: published, legend: 'published points' },
+    ],
+  });
+  await render('exact-ib.png', [a, b]);
+}
+
+async function mnist() {
+  const dir = `${ROOT}results/mnist`;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+  const rows = files.map((f) => {
+    const reports = jsonl(`${dir}/${f}`);
+    const last = reports.filter((r) => !r.final).pop() ?? reports.pop();
+    return { beta: Number(f.replace('beta-', '').replace('.jsonl', '')), last, reports };
+  }).filter((r) => r.last).sort((x, y) => x.beta - y.beta);
+  console.log('| beta | epochs | test error, 12 samples | test error, 1 sample | rate (bits) | I(Z;Y) bound (bits) | train accuracy |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { beta, last } of rows) {
+    const pct = (acc) => `${((1 - acc) * 100).toFixed(2)} %`;
+    console.log(`| ${beta === 0 ? '0 (no noise)' : beta} | ${last.epoch.toFixed(0)} | ${pct(last.test_acc)} | ${pct(last.test_acc_single)} | ${last.rate_bits.toFixed(1)} | ${last.izy_bits.toFixed(3)} | ${(last.train_acc * 100).toFixed(2)} % |`);
+  }
+  const noisy = rows.filter((r) => r.beta > 0);
+  if (!noisy.length) return;
+  const err = chart({
+    title: 'VIB on MNIST: test error vs beta', legendAt: 'tl', x: [1e-6, 1e-1], y: [0, Math.max(5, ...noisy.map((r) => (1 - r.last.test_acc) * 100)) * 1.1], logX: true,
+    xLabel: 'beta', yLabel: 'test error % (12 samples)',
+    series: [
+      { color: '#d95f02', points: noisy.map((r) => [r.beta, (1 - r.last.test_acc) * 100]), legend: 'this engine' },
+      { color: '#d95f02', dots: true, points: noisy.map((r) => [r.beta, (1 - r.last.test_acc) * 100]) },
+      { color: '#1b9e77', dots: true, r: 4, points: [[1e-3, 1.13]], legend: 'paper, beta 1e-3' },
+    ],
+  });
+  const rate = chart({
+    title: 'Rate and I(Z;Y) vs beta', legendAt: 'tl', x: [1e-6, 1e-1], y: [0, 1.1 * Math.max(...noisy.map((r) => Math.min(r.last.rate_bits, 60)))], logX: true,
+    xLabel: 'beta', yLabel: 'bits',
+    series: [
+      { color: '#7570b3', points: noisy.map((r) => [r.beta, Math.min(r.last.rate_bits, 60)]), legend: 'rate (capped at 60)' },
+      { color: '#e7298a', points: noisy.map((r) => [r.beta, r.last.izy_bits]), legend: 'I(Z;Y) bound' },
+    ],
+  });
+  await render('mnist-vib.png', [err, rate]);
+}
+
+const what = process.argv[2];
+const jobs = { plane, ib, mnist };
+if (!jobs[what]) {
+  console.error('usage: node scripts/figures.mjs plane|ib|mnist');
+  process.exit(2);
+}
+if (what === 'mnist' && !existsSync(`${ROOT}results/mnist`)) {
+  console.error('no results/mnist: run scripts/reproduce-mnist.sh first');
+  process.exit(2);
+}
+await jobs[what]();
