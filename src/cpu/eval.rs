@@ -28,7 +28,7 @@ pub struct Evaluation {
 }
 
 /// Evaluates `params` on `split` with the experiment's `samples` noise
-/// draws per example (scaled by its `noise`).
+/// draws per example (none with `sample=0`: z = mu).
 pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experiment) -> Evaluation {
     let samples = e.eval_samples as u32;
     let k = model.shape.latent;

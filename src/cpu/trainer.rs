@@ -154,8 +154,8 @@ impl CpuTrainer {
         self.running.0 / self.running.1.max(1) as f64 / std::f64::consts::LN_2
     }
 
-    /// The weights reports measure and exports save: the moving average
-    /// when `ema` is on, else the trained weights.
+    /// The weights reports measure: the moving average when `ema` is on,
+    /// else the trained weights (which checkpoints and exports keep).
     pub fn eval_params(&self) -> &Params<f32> {
         self.ema.as_ref().unwrap_or(&self.params)
     }
