@@ -104,10 +104,13 @@ async function plane() {
           points: run.reports.map((r) => [r.layers[li].ixt_bits, r.layers[li].ity_bits]),
           legend: ri === 0 ? name.replace('encoder ', 'T') : undefined,
         });
+        // The end of training, as a dot.
+        const last = run.reports[run.reports.length - 1].layers[li];
+        series.push({ color: COLORS[li % COLORS.length], dots: true, r: 3, points: [[last.ixt_bits, last.ity_bits]] });
       });
     });
     charts.push(chart({
-      title: `var_u, ${act}: ${mine.length} seeds, 1000 epochs`, x: [0, 12], y: [0, 1.02],
+      title: `var_u, ${act}: ${mine.length} seeds, 1000 epochs (dots: the end)`, x: [0, 12], y: [0, 1.02], legendAt: 'tl',
       xLabel: 'I(X;T) bits (binning, 30 bins)', yLabel: 'I(T;Y) bits', series,
     }));
   }
