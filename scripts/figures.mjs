@@ -186,24 +186,37 @@ async function mnist() {
   }
   const noisy = rows.filter((r) => r.beta > 0);
   if (!noisy.length) return;
+  const errors = (key) => noisy.map((r) => [r.beta, (1 - r.last[key]) * 100]);
+  const top = Math.max(5, ...errors('test_acc_single').map(([, e]) => e)) * 1.1;
   const err = chart({
-    title: 'VIB on MNIST: test error vs beta', legendAt: 'tl', x: [1e-6, 1e-1], y: [0, Math.max(5, ...noisy.map((r) => (1 - r.last.test_acc) * 100)) * 1.1], logX: true,
-    xLabel: 'beta', yLabel: 'test error % (12 samples)',
+    title: 'VIB on MNIST: test error vs beta', x: [1e-6, 1e-1], y: [0, top], logX: true, legendAt: 'tl',
+    xLabel: 'beta', yLabel: 'test error %',
     series: [
-      { color: '#d95f02', points: noisy.map((r) => [r.beta, (1 - r.last.test_acc) * 100]), legend: 'this engine' },
-      { color: '#d95f02', dots: true, points: noisy.map((r) => [r.beta, (1 - r.last.test_acc) * 100]) },
-      { color: '#1b9e77', dots: true, r: 4, points: [[1e-3, 1.13]], legend: 'paper, beta 1e-3' },
+      { color: '#d95f02', points: errors('test_acc'), legend: '12 samples' },
+      { color: '#d95f02', dots: true, points: errors('test_acc') },
+      { color: '#7570b3', points: errors('test_acc_single'), legend: '1 sample' },
+      { color: '#7570b3', dots: true, points: errors('test_acc_single') },
+      { color: '#1b9e77', dots: true, r: 4, points: [[1e-3, 1.13]], legend: 'paper (200 epochs)' },
     ],
   });
   const rate = chart({
-    title: 'Rate and I(Z;Y) vs beta', legendAt: 'tl', x: [1e-6, 1e-1], y: [0, 1.1 * Math.max(...noisy.map((r) => Math.min(r.last.rate_bits, 60)))], logX: true,
-    xLabel: 'beta', yLabel: 'bits',
+    title: 'Rate vs beta', x: [1e-6, 1e-1], y: [0, 3.2], logX: true, legendAt: 'br',
+    xLabel: 'beta', yLabel: 'log10 of the rate in bits',
     series: [
-      { color: '#7570b3', points: noisy.map((r) => [r.beta, Math.min(r.last.rate_bits, 60)]), legend: 'rate (capped at 60)' },
-      { color: '#e7298a', points: noisy.map((r) => [r.beta, r.last.izy_bits]), legend: 'I(Z;Y) bound' },
+      { color: '#7570b3', points: noisy.map((r) => [r.beta, Math.log10(r.last.rate_bits)]), legend: 'rate (upper bound on I(X;Z))' },
+      { color: '#7570b3', dots: true, points: noisy.map((r) => [r.beta, Math.log10(r.last.rate_bits)]) },
     ],
   });
-  await render('mnist-vib.png', [err, rate]);
+  const izy = chart({
+    title: 'I(Z;Y) bound vs beta', x: [1e-6, 1e-1], y: [2.5, 3.4], logX: true, legendAt: 'br',
+    xLabel: 'beta', yLabel: 'bits',
+    series: [
+      { color: '#e7298a', points: noisy.map((r) => [r.beta, r.last.izy_bits]), legend: 'I(Z;Y) lower bound' },
+      { color: '#e7298a', dots: true, points: noisy.map((r) => [r.beta, r.last.izy_bits]) },
+      { color: '#999', dash: '4 3', points: [[1e-6, Math.log2(10)], [1e-1, Math.log2(10)]], legend: 'H(Y) = log2 10' },
+    ],
+  });
+  await render('mnist-vib.png', [err, rate, izy]);
 }
 
 const what = process.argv[2];
