@@ -6,9 +6,9 @@
 // (a 12 x 10 weight gradient does not pay for a 64 x 64 tile), and for every
 // product on adapters that emulate a GPU on the CPU (SwiftShader, the
 // browser's fallback adapter; lavapipe), where barriers are costly: there it
-// computes the 784-1024-1024 products 3.5-4x faster than the tiled kernel. Each element sums over k in order, as the tiled kernel's
-// does. Rows and columns past the edge read a clamped (valid) address and
-// are never stored.
+// computes the 784-1024-1024 products 3.5-4x faster than the tiled kernel.
+// Each element sums over k in order, as the tiled kernel's does. Rows and
+// columns past the edge read a clamped (valid) address and are never stored.
 // Bindings (f32, row-major, replica r at offset + r * stride):
 //   0 a: op(A) is (m, k); stored (m, k), or (k, m) when TRANS_A
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias

@@ -1,8 +1,8 @@
-//! The matrix product: the tiled kernel (`matmul.wgsl`), or 4 x 4 blocks
-//! per invocation without workgroup memory (`matmul_small.wgsl`) where 64 x 64 tiles would mostly be
-//! padding, and for every product on adapters that emulate a GPU on the CPU
-//! (SwiftShader, lavapipe), where the tiled kernel's barriers make the
-//! 784-1024-1024 products 3.5-4x slower.
+//! The matrix product: the tiled kernel (`matmul.wgsl`), or 4 x 4 blocks per
+//! invocation without workgroup memory (`matmul_small.wgsl`) where 64 x 64
+//! tiles would mostly be padding, and for every product on adapters that
+//! emulate a GPU on the CPU (SwiftShader, lavapipe), where the tiled
+//! kernel's barriers make the 784-1024-1024 products 3.5-4x slower.
 
 use super::activation_code;
 use super::{Place, groups, u32_of};
