@@ -14,31 +14,7 @@
 // handled by zero-filled loads and guarded stores.
 // Dispatch: (ceil(n / 64), ceil(m / 64), replicas).
 
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
-
-struct MatmulParams {
-    m: u32,
-    n: u32,
-    k: u32,
-    a_offset: u32,
-    a_stride: u32,
-    b_offset: u32,
-    b_stride: u32,
-    c_offset: u32,
-    c_stride: u32,
-    bias_offset: u32,
-    bias_stride: u32,
-    _pad: u32,
-}
-
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read_write> post: array<f32>;
-@group(0) @binding(4) var<uniform> p: MatmulParams;
+// Overrides, MatmulParams, bindings and store_c: matmul_io.wgsl.
 
 const TILE_M: u32 = 64u;
 const TILE_N: u32 = 64u;
@@ -124,20 +100,10 @@ fn matmul(
     let c_base = p.c_offset + replica * p.c_stride;
     let bias_base = p.bias_offset + replica * p.bias_stride;
     for (var i = 0u; i < 4u; i++) {
-        let row = row0 + local.y + i * 16u;
         for (var j = 0u; j < 4u; j++) {
+            let row = row0 + local.y + i * 16u;
             let col = col0 + local.x + j * 16u;
-            if (row < p.m && col < p.n) {
-                var value = acc[i * 4u + j];
-                if (HAS_BIAS) {
-                    value += b[bias_base + col];
-                }
-                let at = c_base + row * p.n + col;
-                c[at] = value;
-                if (ACT != 0u) {
-                    post[at] = activate(ACT, value);
-                }
-            }
+            store_c(c_base, bias_base, row, col, acc[i * 4u + j]);
         }
     }
 }

@@ -20,31 +20,7 @@
 // ceil(m / 4) x ceil(n / 4)).
 // Dispatch: (ceil(ceil(m / 4) * ceil(n / 4) / 64), 1, replicas).
 
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
-
-struct MatmulParams {
-    m: u32,
-    n: u32,
-    k: u32,
-    a_offset: u32,
-    a_stride: u32,
-    b_offset: u32,
-    b_stride: u32,
-    c_offset: u32,
-    c_stride: u32,
-    bias_offset: u32,
-    bias_stride: u32,
-    _pad: u32,
-}
-
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read_write> post: array<f32>;
-@group(0) @binding(4) var<uniform> p: MatmulParams;
+// Overrides, MatmulParams, bindings and store_c: matmul_io.wgsl.
 
 @compute @workgroup_size(64, 1, 1)
 fn matmul_small(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -111,28 +87,14 @@ fn matmul_small(@builtin(global_invocation_id) id: vec3<u32>) {
     }
     let c_base = p.c_offset + replica * p.c_stride;
     let bias_base = p.bias_offset + replica * p.bias_stride;
-    store_row(row0, col0, acc0, c_base, bias_base);
-    store_row(row0 + 1u, col0, acc1, c_base, bias_base);
-    store_row(row0 + 2u, col0, acc2, c_base, bias_base);
-    store_row(row0 + 3u, col0, acc3, c_base, bias_base);
+    store_row(c_base, bias_base, row0, col0, acc0);
+    store_row(c_base, bias_base, row0 + 1u, col0, acc1);
+    store_row(c_base, bias_base, row0 + 2u, col0, acc2);
+    store_row(c_base, bias_base, row0 + 3u, col0, acc3);
 }
 
-fn store_row(row: u32, col0: u32, acc: vec4<f32>, c_base: u32, bias_base: u32) {
-    if (row >= p.m) {
-        return;
-    }
+fn store_row(c_base: u32, bias_base: u32, row: u32, col0: u32, acc: vec4<f32>) {
     for (var j = 0u; j < 4u; j++) {
-        let col = col0 + j;
-        if (col < p.n) {
-            var value = acc[j];
-            if (HAS_BIAS) {
-                value += b[bias_base + col];
-            }
-            let at = c_base + row * p.n + col;
-            c[at] = value;
-            if (ACT != 0u) {
-                post[at] = activate(ACT, value);
-            }
-        }
+        store_c(c_base, bias_base, row, col0 + j, acc[j]);
     }
 }

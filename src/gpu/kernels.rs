@@ -30,6 +30,7 @@ impl Access {
 
 const RNG: &str = include_str!("../../shaders/rng.wgsl");
 const MATH: &str = include_str!("../../shaders/math.wgsl");
+const MATMUL_IO: &str = include_str!("../../shaders/matmul_io.wgsl");
 const SCHEDULE: &str = include_str!("../../shaders/schedule.wgsl");
 
 /// Every kernel of the engine.
@@ -126,11 +127,8 @@ impl Kernel {
     /// Library files the kernel uses.
     fn libraries(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul
-            | Kernel::MatmulSmall
-            | Kernel::ActBackward
-            | Kernel::Reconstruction
-            | Kernel::Pairwise => &[MATH],
+            Kernel::Matmul | Kernel::MatmulSmall => &[MATH, MATMUL_IO],
+            Kernel::ActBackward | Kernel::Reconstruction | Kernel::Pairwise => &[MATH],
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
             Kernel::ReparamBackward => &[MATH, SCHEDULE],
