@@ -270,14 +270,7 @@ pub const KEYS: &[KeySpec] = &[
         name: "sample",
         doc: "sample the latent (1) or use z = mu (0, the deterministic baseline): 0|1",
         get: |e| (e.noise as u8).to_string(),
-        set: |e, t| {
-            e.noise = match t {
-                "0" => false,
-                "1" => true,
-                _ => return Err(format!("'{}' is not 0 or 1", printable(t))),
-            };
-            Ok(())
-        },
+        set: |e, t| flag(t).map(|v| e.noise = v),
         check: ok,
     },
     KeySpec {
@@ -298,14 +291,7 @@ pub const KEYS: &[KeySpec] = &[
         name: "plane",
         doc: "measure the information plane at each report: 0|1",
         get: |e| (e.info_plane as u8).to_string(),
-        set: |e, t| {
-            e.info_plane = match t {
-                "0" => false,
-                "1" => true,
-                _ => return Err(format!("'{}' is not 0 or 1", printable(t))),
-            };
-            Ok(())
-        },
+        set: |e, t| flag(t).map(|v| e.info_plane = v),
         check: ok,
     },
     KeySpec {
@@ -537,6 +523,15 @@ fn printable(text: &str) -> String {
 
 fn choice<T>(text: &str, from: fn(&str) -> Option<T>, names: fn() -> String) -> Result<T, String> {
     from(text).ok_or_else(|| format!("'{}' is not one of {}", printable(text), names()))
+}
+
+/// A switch: 0 or 1.
+fn flag(text: &str) -> Result<bool, String> {
+    match text {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(format!("'{}' is not 0 or 1", printable(text))),
+    }
 }
 
 fn real(text: &str) -> Result<f64, String> {
