@@ -45,6 +45,16 @@ async function timed(e, n, every) {
   return ms;
 }
 
+/** Warm-up: the first step, then a second one to size a ~blockMs block. */
+async function warmUp(e) {
+  const t0 = performance.now();
+  await timed(e, 1, 1);
+  const firstMs = performance.now() - t0;
+  const oneMs = await timed(e, 1, 1);
+  const steps = quick ? 1 : Math.max(1, Math.min(20_000, Math.round(blockMs / Math.max(oneMs, 1e-3))));
+  return { firstMs, steps };
+}
+
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -69,11 +79,9 @@ async function comparePair(c, pair) {
     say(`case ${c.id}: starting ${name}…`);
     const t0 = performance.now();
     const e = await engine(name, c);
-    await timed(e, 1, 1);
-    const firstMs = performance.now() - t0;
-    // A second step estimates the block length.
-    const oneMs = await timed(e, 1, 1);
-    const steps = quick ? 1 : Math.max(1, Math.min(20_000, Math.round(blockMs / Math.max(oneMs, 1e-3))));
+    const createdMs = performance.now() - t0;
+    const { firstMs: stepMs, steps } = await warmUp(e);
+    const firstMs = createdMs + stepMs;
     engines.push(e);
     results.push({ case: c.id, model: c.name, device: pair.device, engine: name, label: e.label, warm_first_step_ms: firstMs, block_steps: steps, rates: [] });
   }
@@ -118,9 +126,7 @@ async function custom(link) {
   const results = [];
   for (const name of ['ours-webgpu', 'ours-wasm']) {
     const e = await engine(name, c);
-    await timed(e, 1, 1);
-    const oneMs = await timed(e, 1, 1);
-    const n = Math.max(1, Math.min(20_000, Math.round(blockMs / Math.max(oneMs, 1e-3))));
+    const { steps: n } = await warmUp(e);
     const rates = [];
     for (let r = 0; r < rounds; r += 1) rates.push(n / ((await timed(e, n, Math.min(c.reportEvery, n))) / 1000));
     e.dispose();
