@@ -13,9 +13,11 @@ use crate::gpu::plan::Plan;
 use crate::gpu::{GpuContext, GpuError, GpuTrainer, Requirements, block_on};
 use crate::model::Shape;
 use crate::rng::{Key, Stream};
+use crate::run::{Backend, CpuReplicas, Run};
 use crate::sweep::Replica;
 use ndarray::Array2;
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Synthetic rows for the MNIST-shaped case: timing does not depend on pixel
@@ -511,49 +513,34 @@ fn resident_mib() -> f64 {
 pub fn soak(steps: u32, gpu: bool) -> Result<Vec<SoakRow>, GpuError> {
     let experiment =
         Experiment::from_link("data=circle&hidden=16,16&k=2&report=100").expect("valid link");
-    let dataset = data::load(&experiment, &Sources::default()).expect("toy data");
+    let dataset = Arc::new(data::load(&experiment, &Sources::default()).expect("toy data"));
+    let replicas = crate::sweep::single(&experiment);
+    let backend: Box<dyn Backend> = if gpu {
+        Box::new(block_on(GpuTrainer::open(
+            experiment.clone(),
+            &dataset,
+            replicas.clone(),
+        ))?)
+    } else {
+        Box::new(CpuReplicas::new(&experiment, dataset.clone(), &replicas))
+    };
+    let label = if gpu { "gpu" } else { "cpu" };
+    // The run checkpoints at every report, as the page does for small models.
+    let mut run = Run::new(backend, experiment, dataset, replicas).until(steps);
     let rows_every = (steps / 10).max(1);
     let mut rows = Vec::new();
     let mut last = Instant::now();
-    let mut record = |backend: &str, step: u32, rows: &mut Vec<SoakRow>| {
-        let ms = last.elapsed().as_secs_f64() * 1e3 / rows_every as f64;
-        last = Instant::now();
-        rows.push(SoakRow {
-            backend: backend.into(),
-            step,
-            rss_mib: resident_mib(),
-            ms_per_step: ms,
-        });
-    };
-    if gpu {
-        let mut trainer = block_on(GpuTrainer::open(
-            experiment.clone(),
-            &dataset,
-            crate::sweep::single(&experiment),
-        ))?;
-        while trainer.steps_done() < steps {
-            trainer.submit_steps(100);
-            block_on(trainer.report(false))?;
-            if trainer.steps_done() % 1000 == 0 {
-                block_on(trainer.checkpoint())?;
-            }
-            if trainer.steps_done() % rows_every == 0 {
-                record("gpu", trainer.steps_done(), &mut rows);
-            }
-        }
-    } else {
-        let mut trainer = CpuTrainer::new(experiment, dataset);
-        while trainer.steps_done() < steps {
-            (0..100).for_each(|_| {
-                trainer.train_step();
+    while !run.is_finished() {
+        block_on(run.advance(u32::MAX)).map_err(|e| GpuError::Device(e.message))?;
+        if run.steps().is_multiple_of(rows_every) {
+            let ms = last.elapsed().as_secs_f64() * 1e3 / rows_every as f64;
+            last = Instant::now();
+            rows.push(SoakRow {
+                backend: label.into(),
+                step: run.steps(),
+                rss_mib: resident_mib(),
+                ms_per_step: ms,
             });
-            trainer.report(false);
-            if trainer.steps_done().is_multiple_of(1000) {
-                let _ = trainer.checkpoint();
-            }
-            if trainer.steps_done().is_multiple_of(rows_every) {
-                record("cpu", trainer.steps_done(), &mut rows);
-            }
         }
     }
     Ok(rows)

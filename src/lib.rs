@@ -6,6 +6,7 @@ pub mod bench;
 pub mod config;
 pub mod cpu;
 pub mod data;
+pub mod error;
 pub mod fmath;
 pub mod geco;
 pub mod gpu;
@@ -13,6 +14,7 @@ pub mod info;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod run;
 pub mod snapshot;
 pub mod sweep;
 #[cfg(target_arch = "wasm32")]

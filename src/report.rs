@@ -14,7 +14,8 @@ pub struct Report {
     pub epoch: f64,
     /// Objective (data term + beta * KL) per example, in bits.
     pub loss: f64,
-    pub train_loss: f64,
+    /// None before the first training step.
+    pub train_loss: Option<f64>,
     /// E[KL(p(z|x) || N(0, I))] in bits: an upper bound on I(X;Z).
     pub rate_bits: f64,
     /// H(Y) - E[cross-entropy] in bits: a lower bound on I(Z;Y) (`vib`).
@@ -35,6 +36,10 @@ pub struct Report {
     /// True on the summary of the final model.
     #[serde(rename = "final")]
     pub is_final: bool,
+    /// On the final line of a run that diverged: this is its last finite
+    /// state, not the state it stopped in.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub diverged: bool,
     /// E[KL] of each latent dimension on the held-out split, in bits: the
     /// active dimensions carry the rate, collapsed ones carry ~0.
     pub rate_dims_bits: Vec<f64>,
@@ -70,6 +75,118 @@ pub struct LayerInfo {
     /// What the binning range was ("the activation's range", "[0, max] of
     /// the layer", "[min, max] of the layer"); empty for kde.
     pub range: String,
+}
+
+/// Sums over one split, as both backends accumulate them (nats): the data
+/// term over every example and noise sample, the KL over every example.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SplitSums {
+    pub examples: usize,
+    /// Noise samples per example in `data_nats`.
+    pub samples: usize,
+    pub data_nats: f64,
+    pub kl_nats: f64,
+    /// The KL of each latent dimension over the examples (empty when the
+    /// split's dimensions are not measured).
+    pub kl_dims_nats: Vec<f64>,
+    /// Examples whose S-sample prediction is right (label objectives).
+    pub correct: Option<f64>,
+    /// Examples whose first-sample prediction is right.
+    pub correct_single: Option<f64>,
+}
+
+impl SplitSums {
+    fn n(&self) -> f64 {
+        self.examples.max(1) as f64
+    }
+
+    /// Mean data term per example and sample, nats.
+    pub fn data_mean(&self) -> f64 {
+        self.data_nats / (self.n() * self.samples.max(1) as f64)
+    }
+
+    /// Mean KL per example, nats.
+    pub fn kl_mean(&self) -> f64 {
+        self.kl_nats / self.n()
+    }
+
+    pub fn accuracy(&self) -> Option<f64> {
+        self.correct.map(|c| c / self.n())
+    }
+
+    pub fn accuracy_single(&self) -> Option<f64> {
+        self.correct_single.map(|c| c / self.n())
+    }
+}
+
+/// What a report says besides the split sums: the moment and the settings
+/// in force.
+#[derive(Clone, Debug)]
+pub struct Moment<'a> {
+    pub step: u32,
+    pub n_train: usize,
+    pub batch: usize,
+    pub beta: f64,
+    pub lr: f64,
+    /// Mean minibatch objective since the previous report, bits (None
+    /// before the first step).
+    pub train_loss: Option<f64>,
+    /// H(Y) of the training labels, bits.
+    pub label_entropy_bits: f64,
+    pub predicts_label: bool,
+    /// Input features of a per-feature bottleneck.
+    pub features: Option<usize>,
+    pub backend: &'a str,
+    pub is_final: bool,
+    pub target_gap: Option<f64>,
+}
+
+impl Report {
+    /// Assembles a report from the held-out split's and the training
+    /// subset's sums, the same way for every backend: the bounds of
+    /// SCIENCE.md section 1 in bits (rate = E[KL] / ln 2; I(Z;Y) >= H(Y) -
+    /// E[CE] / ln 2), accuracies as fractions. The plane is added after.
+    pub fn from_sums(at: &Moment, test: &SplitSums, train: &SplitSums) -> Report {
+        let ln2 = std::f64::consts::LN_2;
+        let (data, kl) = (test.data_mean(), test.kl_mean());
+        let labels = at.predicts_label;
+        let rate_dims_bits: Vec<f64> = test
+            .kl_dims_nats
+            .iter()
+            .map(|v| v / test.n() / ln2)
+            .collect();
+        Report {
+            step: at.step,
+            epoch: at.step as f64 * at.batch as f64 / at.n_train as f64,
+            loss: (data + at.beta * kl) / ln2,
+            train_loss: at.train_loss,
+            rate_bits: kl / ln2,
+            izy_bits: labels.then(|| at.label_entropy_bits - data / ln2),
+            distortion_bits: (!labels).then(|| data / ln2),
+            train_acc: train.accuracy(),
+            test_acc: test.accuracy(),
+            test_acc_single: test.accuracy_single(),
+            beta: at.beta,
+            lr: at.lr,
+            backend: at.backend.into(),
+            is_final: at.is_final,
+            diverged: false,
+            rate_features_bits: rate_per_feature(&rate_dims_bits, at.features),
+            rate_dims_bits,
+            layers: None,
+            izx_pairwise_bits: None,
+            target_gap: at.target_gap,
+        }
+    }
+
+    /// Whether the loss, the rate and the I(Z;Y) bound are finite numbers:
+    /// the first report where one is not marks a diverged run.
+    pub fn is_finite(&self) -> bool {
+        self.loss.is_finite()
+            && self.rate_bits.is_finite()
+            && self.izy_bits.is_none_or(f64::is_finite)
+            && self.distortion_bits.is_none_or(f64::is_finite)
+    }
 }
 
 /// Sums per-dimension rates into per-feature rates (`features` equal blocks).

@@ -365,3 +365,71 @@ fn epochs_count_passes_over_the_training_set() {
     assert_eq!(last["step"], 32);
     assert!((last["epoch"].as_f64().unwrap() - 2.56).abs() < 1e-9);
 }
+
+/// A run that diverges exits 3, names the step on stderr, and prints only
+/// finite numbers: the reports before the divergence, then a final line with
+/// the last finite state marked `"diverged": true`.
+fn assert_diverges(backend: &str, link: &str, step: u32, last_good: u32, steps: &str) {
+    let out = ibp(&[
+        "train",
+        "--link",
+        link,
+        "--steps",
+        steps,
+        "--backend",
+        backend,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    if backend == "gpu" && err.contains("no GPU adapter") && std::env::var_os("CI").is_none() {
+        return;
+    }
+    assert_eq!(out.status.code(), Some(3), "{backend}: {err}");
+    assert!(
+        err.contains(&format!(
+            "training diverged at step {step} (loss is not a finite number); \
+             the last finite report is step {last_good}; try a smaller lr or beta"
+        )),
+        "{backend}: {err}"
+    );
+    let lines = json_lines(&out);
+    for line in &lines {
+        for field in ["loss", "rate_bits", "izy_bits", "test_acc"] {
+            assert!(line[field].is_f64(), "{backend}: {field} in {line}");
+        }
+        assert!(line["step"].as_u64().unwrap() <= last_good as u64);
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(
+        (&last["final"], &last["diverged"]),
+        (&true.into(), &true.into())
+    );
+    assert_eq!(last["step"], last_good);
+    assert_eq!(lines.len() as u32, last_good / 10 + 1, "{backend}");
+}
+
+#[test]
+fn diverging_runs_exit_3_with_only_finite_reports() {
+    let circle = "v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=10&seed=1&report=10";
+    assert_diverges("cpu", circle, 10, 0, "300");
+    assert_diverges("gpu", circle, 10, 0, "300");
+    let spiral =
+        "v=1&data=spiral&hidden=8&act=tanh&k=2&beta=1e-3&lr=1&batch=1&noise=0.5&seed=0&report=10";
+    assert_diverges("cpu", spiral, 610, 600, "2000");
+}
+
+#[test]
+fn exit_codes_are_documented_and_kept() {
+    let help = String::from_utf8_lossy(&ibp(&["--help"]).stdout).to_string();
+    for needle in ["EXIT CODES", "2  bad input", "3  the run diverged"] {
+        assert!(help.contains(needle), "help lacks {needle}");
+    }
+    assert_eq!(ibp(&["train", "--link", "beta=abc"]).status.code(), Some(2));
+    assert_eq!(
+        ibp(&["train", "--link", "data=circle", "--steps", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let done = ibp(&["train", "--link", "data=circle&report=50", "--steps", "100"]);
+    assert_eq!(done.status.code(), Some(0));
+}

@@ -64,7 +64,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         train_fraction: r.5,
         label_noise: r.6,
         ema: if c.6 % 3 == 0 { 0.0 } else { r.7 },
-        noise: c.6 % 7 != 0,
+        sample_latent: c.6 % 7 != 0,
         hidden: c.0,
         latent: c.1,
         decoder_hidden: c.2,

@@ -57,7 +57,7 @@ fn csv_files() {
     assert!(files.len() >= 5);
     for (name, text) in files {
         if let Err(e) = csv::dataset(&text, 0.5, 1) {
-            assert!(e.0.starts_with("CSV"), "{name}: {e}");
+            assert!(e.to_string().starts_with("CSV"), "{name}: {e}");
         }
     }
 }

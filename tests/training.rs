@@ -1,16 +1,24 @@
 //! Training on the CPU reference: it learns, beta does what it should, and a
 //! seed reproduces a run bit for bit.
+mod common;
+
 use ib_playground::config::Experiment;
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::data::{self, Sources};
 use ib_playground::report::Report;
+use ib_playground::run::{CpuReplicas, Run};
+use ib_playground::sweep::single;
+use std::sync::Arc;
 
+/// A CPU run of `link` for `steps` steps: every report, and the final one.
 fn run(link: &str, steps: u32) -> (Vec<Report>, Report) {
     let experiment = Experiment::from_link(link).unwrap();
-    let dataset = data::load(&experiment, &Sources::default()).unwrap();
-    let mut trainer = CpuTrainer::new(experiment, dataset);
-    let mut reports = Vec::new();
-    let last = trainer.train(steps, |r| reports.push(r.clone()));
+    let dataset = Arc::new(data::load(&experiment, &Sources::default()).unwrap());
+    let replicas = single(&experiment);
+    let backend = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
+    let mut run = Run::new(Box::new(backend), experiment, dataset, replicas).until(steps);
+    let reports: Vec<Report> = common::reports_of(&mut run).into_iter().flatten().collect();
+    let last = reports.last().unwrap().clone();
     (reports, last)
 }
 
@@ -283,7 +291,10 @@ fn per_feature_bottleneck_maps_which_pixels_matter() {
         .collect();
     assert!(constant.len() >= 2, "digits has blank border pixels");
     let mut trainer = CpuTrainer::new(experiment, dataset);
-    let last = trainer.train(3000, |_| {});
+    (0..3000).for_each(|_| {
+        trainer.train_step();
+    });
+    let last = trainer.report(true);
     let map = last.rate_features_bits.clone().expect("a rate per pixel");
     assert_eq!(map.len(), 64);
     for &p in &constant {

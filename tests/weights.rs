@@ -10,7 +10,9 @@ fn trained() -> CpuTrainer {
     let experiment = Experiment::from_link("data=moons&hidden=8,4&k=3&seed=3&report=100").unwrap();
     let dataset = data::load(&experiment, &Sources::default()).unwrap();
     let mut trainer = CpuTrainer::new(experiment, dataset);
-    trainer.train(200, |_| {});
+    (0..200).for_each(|_| {
+        trainer.train_step();
+    });
     trainer
 }
 

@@ -6,12 +6,15 @@ use ib_playground::bench;
 use ib_playground::config::{DataName, Experiment, KEYS};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::data::{self, Sources, mnist};
-use ib_playground::gpu::{GpuError, GpuTrainer, block_on};
+use ib_playground::error::{Error, ErrorKind};
+use ib_playground::gpu::{GpuError, block_on};
 use ib_playground::info::exact_ib;
 use ib_playground::report::Report;
+use ib_playground::run::{Choice, Event, Run};
 use ib_playground::{sweep, weights};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const DEFAULT_STEPS: u32 = 2000;
 
@@ -68,16 +71,28 @@ USAGE:
   ibp --help
       This text.
 
+EXIT CODES:
+  0  done
+  1  the GPU failed (no adapter with --backend gpu, a lost device, a model
+     too large for the adapter) or an internal error
+  2  bad input: a link key, a flag, a file (the message names which)
+  3  the run diverged: a report's loss, rate or I(Z;Y) bound was not a
+     finite number. stderr names the step and the last finite report;
+     stdout holds only finite reports, then a final line (\"final\": true,
+     \"diverged\": true) with the last finite state. Try a smaller lr or beta.
+
 LINK KEYS (missing keys take their defaults):
 ",
     );
     let defaults = Experiment::default();
     for spec in KEYS {
         text.push_str(&format!(
-            "  {:<14} {} [default {}]\n",
+            "  {:<14} {}: {} [default {}]{}\n",
             spec.name,
             spec.doc,
-            (spec.get)(&defaults)
+            spec.kind.describe(),
+            (spec.get)(&defaults),
+            if spec.live { " (live in the page)" } else { "" }
         ));
     }
     text
@@ -124,7 +139,17 @@ fn steps_for_epochs(epochs: f64, n_train: usize, batch: usize) -> Result<u32, St
     Ok(steps as u32)
 }
 
-fn train(mut flags: Flags) -> Result<(), String> {
+/// What `ibp train` reads from its flags.
+struct TrainFlags {
+    experiment: Experiment,
+    steps: Option<u32>,
+    epochs: Option<f64>,
+    choice: Choice,
+    sweep: Option<String>,
+    csv: Option<String>,
+}
+
+fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
     let link = flags
         .value("--link")?
         .ok_or("train needs --link QUERY (see ibp --help)")?;
@@ -149,97 +174,117 @@ fn train(mut flags: Flags) -> Result<(), String> {
     if steps.is_some() && epochs.is_some() {
         return Err("give --steps or --epochs, not both".into());
     }
-    let backend = flags.value("--backend")?.unwrap_or_else(|| "cpu".into());
-    let sweep_spec = flags.value("--sweep")?;
+    let choice = match flags.value("--backend")?.as_deref().unwrap_or("cpu") {
+        "cpu" => Choice::Cpu,
+        "gpu" => Choice::Gpu { fall_back: false },
+        "auto" => Choice::Gpu { fall_back: true },
+        other => return Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
+    };
+    let sweep = flags.value("--sweep")?;
     let info_plane = flags.switch("--info-plane");
     let csv = flags.value("--csv")?;
     flags.finish()?;
-    if !["cpu", "gpu", "auto"].contains(&backend.as_str()) {
-        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|auto"));
-    }
     let mut experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
     experiment.info_plane |= info_plane;
-    let replicas = match &sweep_spec {
+    Ok(TrainFlags {
+        experiment,
+        steps,
+        epochs,
+        choice,
+        sweep,
+        csv,
+    })
+}
+
+fn train(flags: Flags) -> Result<(), Failure> {
+    let TrainFlags {
+        experiment,
+        steps,
+        epochs,
+        choice,
+        sweep,
+        csv,
+    } = train_flags(flags)?;
+    let replicas = match &sweep {
         Some(spec) => sweep::parse(spec, &experiment)?,
         None => sweep::single(&experiment),
     };
     let sources = sources_for(&experiment, csv)?;
-    let dataset = data::load(&experiment, &sources).map_err(|e| e.to_string())?;
+    let dataset = data::load(&experiment, &sources).map_err(Error::from)?;
     let steps = match epochs {
         Some(e) => steps_for_epochs(e, dataset.train.len(), experiment.batch)?,
         None => steps.unwrap_or(DEFAULT_STEPS),
     };
+    let opened = block_on(Run::open(experiment, Arc::new(dataset), replicas, choice))?;
+    let (run, no_gpu) = opened;
+    if let Some(why) = no_gpu {
+        eprintln!("ibp: no usable GPU ({why}); training on the CPU");
+    } else if choice != Choice::Cpu {
+        eprintln!("ibp: training on the {}", run.backend().label());
+    }
+    let mut run = run.until(steps);
     let print = |reports: &[Report]| {
         for (index, report) in reports.iter().enumerate() {
             let mut line = serde_json::to_value(report).expect("reports serialise");
-            if sweep_spec.is_some() {
+            if sweep.is_some() {
                 line["replica"] = index.into();
             }
             println!("{line}");
         }
     };
-    if backend != "cpu" {
-        match block_on(GpuTrainer::open(
-            experiment.clone(),
-            &dataset,
-            replicas.clone(),
-        )) {
-            Ok(mut trainer) => {
-                let a = &trainer.ctx.summary;
-                eprintln!(
-                    "ibp: GPU adapter \"{}\" ({}, {})",
-                    a.name, a.backend, a.device_type
-                );
-                trainer.train(steps, print).map_err(|e| e.to_string())?;
-                return Ok(());
-            }
-            Err(GpuError::NoAdapter(why)) if backend == "auto" => {
-                eprintln!("ibp: no GPU adapter ({why}); training on the CPU");
-            }
-            Err(e) => return Err(e.to_string()),
+    let mut diverged = None;
+    block_on(run.run_to_end(|event| match event {
+        Event::Report { reports } | Event::Finished { reports } => print(reports),
+        Event::BackendChanged { reason, step, .. } => {
+            eprintln!("ibp: the GPU failed ({reason}); continuing on the CPU from step {step}")
         }
+        Event::Diverged { .. } => diverged = Some(event.clone()),
+        _ => {}
+    }))?;
+    match diverged {
+        Some(Event::Diverged { step, quantity, .. }) => Err(Failure::Diverged(
+            summarise_divergence(&mut run, step, &quantity, &print)?,
+        )),
+        _ => Ok(()),
     }
-    // The CPU trains the replicas one after the other, printing each one's
-    // reports together at every report step as the GPU does.
-    let mut trainers: Vec<CpuTrainer> = replicas
-        .iter()
-        .map(|r| {
-            CpuTrainer::new(
-                Experiment {
-                    seed: r.seed,
-                    beta: r.beta,
-                    ..experiment.clone()
-                },
-                dataset.clone(),
-            )
+}
+
+/// After a divergence: prints the final line (the last finite state, with
+/// `"diverged": true`) and returns the sentence for stderr.
+fn summarise_divergence(
+    run: &mut Run,
+    step: u32,
+    quantity: &str,
+    print: &dyn Fn(&[Report]),
+) -> Result<String, Failure> {
+    let last = match run.last_good() {
+        Some(reports) => reports.to_vec(),
+        None => {
+            // No finite report yet: measure the state the run started from.
+            run.restore()?;
+            match block_on(run.report_now())?.into_iter().next() {
+                Some(Event::Report { reports }) => reports,
+                _ => Vec::new(),
+            }
+        }
+    };
+    let summary: Vec<Report> = last
+        .into_iter()
+        .map(|r| Report {
+            is_final: true,
+            diverged: true,
+            ..r
         })
         .collect();
-    let every = experiment.report_every;
-    let mut done = 0;
-    while done < steps {
-        let count = (every - done % every).min(steps - done);
-        for trainer in &mut trainers {
-            (0..count).for_each(|_| {
-                trainer.train_step();
-            });
-        }
-        done += count;
-        if done % every == 0 {
-            print(
-                &trainers
-                    .iter_mut()
-                    .map(|t| t.report(false))
-                    .collect::<Vec<_>>(),
-            );
-        }
-    }
-    print(
-        &trainers
-            .iter_mut()
-            .map(|t| t.report(true))
-            .collect::<Vec<_>>(),
-    );
-    Ok(())
+    print(&summary);
+    let good = match summary.first() {
+        Some(r) => format!("the last finite report is step {}", r.step),
+        None => "no report was finite".to_string(),
+    };
+    Ok(format!(
+        "training diverged at step {step} ({quantity} is not a finite number); {good}; \
+         try a smaller lr or beta"
+    ))
 }
 
 fn sources_for(experiment: &Experiment, csv: Option<String>) -> Result<Sources, String> {
@@ -503,6 +548,38 @@ fn evaluate(mut flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
+/// Why a command failed; each has its exit code.
+enum Failure {
+    /// A link, a flag or a file is wrong (exit 2).
+    Input(String),
+    /// The run diverged (exit 3).
+    Diverged(String),
+    /// The GPU failed, or a bug (exit 1).
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Input(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Input(message.into())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e.kind {
+            ErrorKind::Link | ErrorKind::Data => Failure::Input(e.message),
+            ErrorKind::Diverged => Failure::Diverged(e.message),
+            ErrorKind::Gpu | ErrorKind::Limit | ErrorKind::Internal => Failure::Other(e.message),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
@@ -517,19 +594,27 @@ fn main() -> ExitCode {
     let flags = Flags(args);
     let result = match command.as_str() {
         "train" => train(flags),
-        "data" => data_command(flags),
-        "bench" => bench_command(flags),
-        "ib-curve" => ib_curve(flags),
-        "evaluate" => evaluate(flags),
-        other => Err(format!(
+        "data" => data_command(flags).map_err(Failure::from),
+        "bench" => bench_command(flags).map_err(Failure::from),
+        "ib-curve" => ib_curve(flags).map_err(Failure::from),
+        "evaluate" => evaluate(flags).map_err(Failure::from),
+        other => Err(Failure::Input(format!(
             "unknown command '{other}' (commands: train, ib-curve, evaluate, data, bench; see ibp --help)"
-        )),
+        ))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Input(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Diverged(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(3)
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
         }
     }
 }

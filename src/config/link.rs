@@ -1,5 +1,5 @@
 //! The share-link codec: one declarative table of keys drives parsing,
-//! formatting, validation and the CLI's documentation.
+//! formatting, validation, the CLI's documentation and the page's controls.
 //!
 //! A link is a query string, `v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2`.
 //! Keys not given take their defaults; unknown keys, repeated keys and
@@ -7,6 +7,10 @@
 //! so a link stays the same experiment even if a later version changes a
 //! default (old links are read by their `v`).
 
+use super::schema::{Interval, Kind, subset};
+use super::values::{
+    choice, decode, flag, integer, optional_real, printable, real, real_text, widths,
+};
 use super::{
     Activation, BetaMode, BetaSchedule, Bottleneck, ConfigError, DataName, Decoder, Estimator,
     Experiment, MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR,
@@ -18,326 +22,374 @@ pub const LINK_VERSION: u32 = 1;
 /// Links longer than this are refused before they are parsed.
 pub const MAX_LINK_BYTES: usize = 4096;
 
-/// One link key: its name, documentation, and how to read, write and check it.
+/// One link key: its name, what it means, the values it takes, and how to
+/// read and write it. `set` parses the text into the field (bounded by the
+/// field's type only); `kind` holds the limits every check reads.
 pub struct KeySpec {
     pub name: &'static str,
-    /// One line for `ibp --help`, with the allowed values.
+    /// What the key means (the allowed values come from `kind`).
     pub doc: &'static str,
+    pub kind: Kind,
+    /// Changes while the model trains; other keys restart the run.
+    pub live: bool,
     pub get: fn(&Experiment) -> String,
     pub set: fn(&mut Experiment, &str) -> Result<(), String>,
-    pub check: fn(&Experiment) -> Result<(), String>,
 }
 
-fn ok(_: &Experiment) -> Result<(), String> {
-    Ok(())
+impl KeySpec {
+    /// Checks the key's value in `experiment` against its kind.
+    pub fn check(&self, experiment: &Experiment) -> Result<(), String> {
+        self.kind.check(&(self.get)(experiment))
+    }
+}
+
+/// A whole number that fits a u32 (the kind checks the key's own range).
+fn whole(text: &str) -> Result<u32, String> {
+    integer(text, 0, u32::MAX as u64).map(|v| v as u32)
+}
+
+fn names<T: Copy>(all: &'static [T], name: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|&c| name(c)).collect()
 }
 
 /// Every key, in the order links are written.
 pub const KEYS: &[KeySpec] = &[
     KeySpec {
         name: "v",
-        doc: "link format version (1)",
+        doc: "link format version",
+        kind: Kind::Version,
+        live: false,
         get: |_| LINK_VERSION.to_string(),
         set: |_, t| match t.parse::<u32>() {
             Ok(LINK_VERSION) => Ok(()),
             _ => Err(format!(
-                "unsupported link version '{t}' (this build reads {LINK_VERSION})"
+                "unsupported link version '{}' (this build reads {LINK_VERSION})",
+                printable(t)
             )),
         },
-        check: ok,
     },
     KeySpec {
         name: "data",
-        doc: "dataset: circle|xor|gaussians|spiral|moons|var_u|digits|mnist|mnist_full|csv",
+        doc: "dataset",
+        kind: Kind::Choice(|| names(DataName::ALL, DataName::name)),
+        live: false,
         get: |e| e.data.name().into(),
         set: |e, t| choice(t, DataName::from_name, DataName::names).map(|v| e.data = v),
-        check: ok,
     },
     KeySpec {
         name: "seed",
-        doc: "seed of data, initialisation and noise: 0 to 4294967295",
+        doc: "seed of the data, the initialisation and every noise sample",
+        kind: Kind::Integer {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+        live: false,
         get: |e| e.seed.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.seed = v as u32),
-        check: ok,
+        set: |e, t| whole(t).map(|v| e.seed = v),
     },
     KeySpec {
         name: "objective",
-        doc: "vib (predict the label) | vae (reconstruct the input) | sqib (label, beta * rate^2)",
+        doc: "vib predicts the label, vae reconstructs the input, sqib predicts the label with beta * rate^2",
+        kind: Kind::Choice(|| names(Objective::ALL, Objective::name)),
+        live: false,
         get: |e| e.objective.name().into(),
         set: |e, t| choice(t, Objective::from_name, Objective::names).map(|v| e.objective = v),
-        check: ok,
     },
     KeySpec {
         name: "beta",
-        doc: "weight of the rate (KL) term, standard convention: 0 to 1000",
+        doc: "weight of the rate (KL) term, standard convention (not scaled by ln 2)",
+        kind: Kind::Real(Interval::closed(0.0, MAX_BETA).log(1e-6, 10.0)),
+        live: true,
         get: |e| real_text(e.beta),
         set: |e, t| real(t).map(|v| e.beta = v),
-        check: |e| in_range(e.beta, 0.0, MAX_BETA),
     },
     KeySpec {
         name: "beta_schedule",
-        doc: "const | linear | log: anneal from beta_start to beta over anneal_steps",
+        doc: "anneal beta from beta_start to beta over anneal_steps (const: no annealing)",
+        kind: Kind::Choice(|| names(BetaSchedule::ALL, BetaSchedule::name)),
+        live: false,
         get: |e| e.beta_schedule.name().into(),
         set: |e, t| {
             choice(t, BetaSchedule::from_name, BetaSchedule::names).map(|v| e.beta_schedule = v)
         },
-        check: ok,
     },
     KeySpec {
         name: "beta_start",
-        doc: "beta at step 0 when annealing: 0 to 1000",
+        doc: "beta at step 0 when annealing",
+        kind: Kind::Real(Interval::closed(0.0, MAX_BETA)),
+        live: false,
         get: |e| real_text(e.beta_start),
         set: |e, t| real(t).map(|v| e.beta_start = v),
-        check: |e| in_range(e.beta_start, 0.0, MAX_BETA),
     },
     KeySpec {
         name: "anneal_steps",
-        doc: "steps to reach beta when annealing: 0 to 10000000",
+        doc: "steps to reach beta when annealing",
+        kind: Kind::Integer {
+            min: 0,
+            max: 10_000_000,
+        },
+        live: false,
         get: |e| e.anneal_steps.to_string(),
-        set: |e, t| integer(t, 0, 10_000_000).map(|v| e.anneal_steps = v as u32),
-        check: ok,
+        set: |e, t| whole(t).map(|v| e.anneal_steps = v),
     },
     KeySpec {
         name: "beta_mode",
-        doc: "fixed | target: adapt beta so training meets target_rate or target_acc (GECO-style)",
+        doc: "fixed, or target: adapt beta so training meets target_rate or target_acc (GECO-style)",
+        kind: Kind::Choice(|| names(BetaMode::ALL, BetaMode::name)),
+        live: false,
         get: |e| e.beta_mode.name().into(),
         set: |e, t| choice(t, BetaMode::from_name, BetaMode::names).map(|v| e.beta_mode = v),
-        check: ok,
     },
     KeySpec {
         name: "target_rate",
-        doc: "rate to hold with beta_mode=target, bits: 0 to 1000, or empty",
+        doc: "rate to hold with beta_mode=target, bits",
+        kind: Kind::OptionalReal(Interval::closed(0.0, 1000.0)),
+        live: false,
         get: |e| e.target_rate.map(real_text).unwrap_or_default(),
         set: |e, t| optional_real(t).map(|v| e.target_rate = v),
-        check: |e| e.target_rate.map_or(Ok(()), |v| in_range(v, 0.0, 1000.0)),
     },
     KeySpec {
         name: "target_acc",
-        doc: "training accuracy to hold with beta_mode=target: above 0, at most 1, or empty",
+        doc: "training accuracy to hold with beta_mode=target",
+        kind: Kind::OptionalReal(Interval::above(0.0, 1.0)),
+        live: false,
         get: |e| e.target_acc.map(real_text).unwrap_or_default(),
         set: |e, t| optional_real(t).map(|v| e.target_acc = v),
-        check: |e| e.target_acc.map_or(Ok(()), |v| positive_at_most(v, 1.0)),
     },
     KeySpec {
         name: "geco_lr",
-        doc: "step size of the beta updates with beta_mode=target: above 0, at most 1",
+        doc: "step size of the beta updates with beta_mode=target",
+        kind: Kind::Real(Interval::above(0.0, 1.0)),
+        live: false,
         get: |e| real_text(e.geco_lr),
         set: |e, t| real(t).map(|v| e.geco_lr = v),
-        check: |e| positive_at_most(e.geco_lr, 1.0),
     },
     KeySpec {
         name: "hidden",
-        doc: "encoder hidden widths, comma list: '10,7,5' is three layers of 10, 7 and 5 units; \
-              empty for none; at most 8 layers of 1 to 4096 units",
+        doc: "encoder hidden widths: '10,7,5' is three layers of 10, 7 and 5 units; empty for none",
+        kind: Kind::Widths {
+            max_layers: MAX_HIDDEN_LAYERS,
+            max_units: MAX_UNITS,
+        },
+        live: false,
         get: |e| {
-            e.hidden
-                .iter()
-                .map(|h| h.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
+            let widths: Vec<String> = e.hidden.iter().map(|h| h.to_string()).collect();
+            widths.join(",")
         },
         set: |e, t| widths(t).map(|v| e.hidden = v),
-        check: |e| {
-            if e.hidden.len() > MAX_HIDDEN_LAYERS {
-                return Err(format!(
-                    "{} layers (allowed: at most {MAX_HIDDEN_LAYERS})",
-                    e.hidden.len()
-                ));
-            }
-            match e.hidden.iter().position(|&h| h == 0 || h > MAX_UNITS) {
-                Some(i) => Err(format!(
-                    "layer {} has {} units (allowed: 1 to {MAX_UNITS})",
-                    i + 1,
-                    e.hidden[i]
-                )),
-                None => Ok(()),
-            }
-        },
     },
     KeySpec {
         name: "act",
-        doc: "hidden activation: tanh|relu|gelu|sigmoid|linear",
+        doc: "activation of the hidden layers",
+        kind: Kind::Choice(|| names(Activation::ALL, Activation::name)),
+        live: false,
         get: |e| e.activation.name().into(),
         set: |e, t| choice(t, Activation::from_name, Activation::names).map(|v| e.activation = v),
-        check: ok,
     },
     KeySpec {
         name: "k",
-        doc: "latent size K: 1 to 1024",
+        doc: "latent size K (per input feature with bottleneck=feature)",
+        kind: Kind::Integer {
+            min: 1,
+            max: MAX_LATENT as u64,
+        },
+        live: false,
         get: |e| e.latent.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.latent = v as usize),
-        check: |e| count_in_range(e.latent, 1, MAX_LATENT),
+        set: |e, t| whole(t).map(|v| e.latent = v as usize),
     },
     KeySpec {
         name: "bottleneck",
-        doc: "joint | feature (one small encoder and code per input feature; hidden and k per feature)",
+        doc: "joint, or feature: one small encoder and code per input feature (hidden and k per feature)",
+        kind: Kind::Choice(|| names(Bottleneck::ALL, Bottleneck::name)),
+        live: false,
         get: |e| e.bottleneck.name().into(),
         set: |e, t| choice(t, Bottleneck::from_name, Bottleneck::names).map(|v| e.bottleneck = v),
-        check: ok,
     },
     KeySpec {
         name: "decoder",
-        doc: "linear | mlp (one hidden layer of dec_hidden units)",
+        doc: "linear, or mlp: one hidden layer of dec_hidden units",
+        kind: Kind::Choice(|| names(Decoder::ALL, Decoder::name)),
+        live: false,
         get: |e| e.decoder.name().into(),
         set: |e, t| choice(t, Decoder::from_name, Decoder::names).map(|v| e.decoder = v),
-        check: ok,
     },
     KeySpec {
         name: "dec_hidden",
-        doc: "decoder hidden units when decoder=mlp: 1 to 4096",
+        doc: "decoder hidden units when decoder=mlp",
+        kind: Kind::Integer {
+            min: 1,
+            max: MAX_UNITS as u64,
+        },
+        live: false,
         get: |e| e.decoder_hidden.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.decoder_hidden = v as usize),
-        check: |e| count_in_range(e.decoder_hidden, 1, MAX_UNITS),
+        set: |e, t| whole(t).map(|v| e.decoder_hidden = v as usize),
     },
     KeySpec {
         name: "lr",
-        doc: "Adam learning rate: above 0, at most 10",
+        doc: "Adam learning rate",
+        kind: Kind::Real(Interval::above(0.0, MAX_LR).log(1e-5, 1.0)),
+        live: true,
         get: |e| real_text(e.lr),
         set: |e, t| real(t).map(|v| e.lr = v),
-        check: |e| positive_at_most(e.lr, MAX_LR),
     },
     KeySpec {
         name: "b1",
-        doc: "Adam first-moment decay: 0 to below 1",
+        doc: "Adam first-moment decay",
+        kind: Kind::Real(Interval::below(0.0, 1.0)),
+        live: false,
         get: |e| real_text(e.adam_beta1),
         set: |e, t| real(t).map(|v| e.adam_beta1 = v),
-        check: |e| below_one(e.adam_beta1),
     },
     KeySpec {
         name: "b2",
-        doc: "Adam second-moment decay: 0 to below 1",
+        doc: "Adam second-moment decay",
+        kind: Kind::Real(Interval::below(0.0, 1.0)),
+        live: false,
         get: |e| real_text(e.adam_beta2),
         set: |e, t| real(t).map(|v| e.adam_beta2 = v),
-        check: |e| below_one(e.adam_beta2),
     },
     KeySpec {
         name: "lr_decay",
-        doc: "learning-rate factor applied every decay_steps: above 0, at most 1",
+        doc: "learning-rate factor applied every decay_steps",
+        kind: Kind::Real(Interval::above(0.0, 1.0)),
+        live: false,
         get: |e| real_text(e.lr_decay),
         set: |e, t| real(t).map(|v| e.lr_decay = v),
-        check: |e| positive_at_most(e.lr_decay, 1.0),
     },
     KeySpec {
         name: "decay_steps",
-        doc: "steps between learning-rate decays: 1 to 10000000",
+        doc: "steps between learning-rate decays",
+        kind: Kind::Integer {
+            min: 1,
+            max: 10_000_000,
+        },
+        live: false,
         get: |e| e.decay_steps.to_string(),
-        set: |e, t| integer(t, 1, 10_000_000).map(|v| e.decay_steps = v as u32),
-        check: |e| count_in_range(e.decay_steps as usize, 1, 10_000_000),
+        set: |e, t| whole(t).map(|v| e.decay_steps = v),
     },
     KeySpec {
         name: "batch",
-        doc: "examples per step: 1 to 4096",
+        doc: "examples per training step",
+        kind: Kind::Integer {
+            min: 1,
+            max: MAX_BATCH as u64,
+        },
+        live: false,
         get: |e| e.batch.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.batch = v as usize),
-        check: |e| count_in_range(e.batch, 1, MAX_BATCH),
+        set: |e, t| whole(t).map(|v| e.batch = v as usize),
     },
     KeySpec {
         name: "train",
-        doc: "training fraction of the examples: 0.05 to 0.95 (MNIST keeps its own split)",
+        doc: "training fraction of the examples (MNIST keeps its own split)",
+        kind: Kind::Real(Interval::closed(0.05, 0.95)),
+        live: false,
         get: |e| real_text(e.train_fraction),
         set: |e, t| real(t).map(|v| e.train_fraction = v),
-        check: |e| in_range(e.train_fraction, 0.05, 0.95),
     },
     KeySpec {
         name: "points",
-        doc: "points generated for the 2-D toys: 10 to 100000",
+        doc: "points generated for the 2-D toys",
+        kind: Kind::Integer {
+            min: 10,
+            max: MAX_TOY_POINTS as u64,
+        },
+        live: false,
         get: |e| e.points.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.points = v as usize),
-        check: |e| count_in_range(e.points, 10, MAX_TOY_POINTS),
+        set: |e, t| whole(t).map(|v| e.points = v as usize),
     },
     KeySpec {
         name: "noise",
-        doc: "probability of flipping a toy label: 0 to 0.5",
+        doc: "probability of flipping a toy label",
+        kind: Kind::Real(Interval::closed(0.0, 0.5)),
+        live: false,
         get: |e| real_text(e.label_noise),
         set: |e, t| real(t).map(|v| e.label_noise = v),
-        check: |e| in_range(e.label_noise, 0.0, 0.5),
     },
     KeySpec {
         name: "report",
-        doc: "steps between metric reports: 1 to 1000000",
+        doc: "steps between metric reports",
+        kind: Kind::Integer {
+            min: 1,
+            max: 1_000_000,
+        },
+        live: false,
         get: |e| e.report_every.to_string(),
-        set: |e, t| integer(t, 1, 1_000_000).map(|v| e.report_every = v as u32),
-        check: |e| count_in_range(e.report_every as usize, 1, 1_000_000),
+        set: |e, t| whole(t).map(|v| e.report_every = v),
     },
     KeySpec {
         name: "ema",
-        doc: "decay of the weight average used for evaluation (Polyak/EMA): 0 (off) to below 1",
+        doc: "decay of the weight average used for evaluation (Polyak/EMA; 0 is off)",
+        kind: Kind::Real(Interval::below(0.0, 1.0)),
+        live: false,
         get: |e| real_text(e.ema),
         set: |e, t| real(t).map(|v| e.ema = v),
-        check: |e| below_one(e.ema),
     },
     KeySpec {
         name: "sample",
-        doc: "sample the latent (1) or use z = mu (0, the deterministic baseline): 0|1",
-        get: |e| (e.noise as u8).to_string(),
-        set: |e, t| flag(t).map(|v| e.noise = v),
-        check: ok,
+        doc: "sample the latent (1) or use z = mu (0, the deterministic baseline)",
+        kind: Kind::Flag,
+        live: false,
+        get: |e| (e.sample_latent as u8).to_string(),
+        set: |e, t| flag(t).map(|v| e.sample_latent = v),
     },
     KeySpec {
         name: "samples",
-        doc: "softmax samples averaged per prediction at evaluation: 1 to 64",
+        doc: "softmax samples averaged per prediction at evaluation",
+        kind: Kind::Integer {
+            min: 1,
+            max: MAX_EVAL_SAMPLES as u64,
+        },
+        live: false,
         get: |e| e.eval_samples.to_string(),
-        set: |e, t| integer(t, 0, u32::MAX as u64).map(|v| e.eval_samples = v as usize),
-        check: |e| count_in_range(e.eval_samples, 1, MAX_EVAL_SAMPLES),
+        set: |e, t| whole(t).map(|v| e.eval_samples = v as usize),
     },
     KeySpec {
         name: "estimator",
-        doc: "information-plane estimator: binning|kde",
+        doc: "estimator of the information plane",
+        kind: Kind::Choice(|| names(Estimator::ALL, Estimator::name)),
+        live: false,
         get: |e| e.estimator.name().into(),
         set: |e, t| choice(t, Estimator::from_name, Estimator::names).map(|v| e.estimator = v),
-        check: ok,
     },
     KeySpec {
         name: "plane",
-        doc: "measure the information plane at each report: 0|1",
+        doc: "measure the information plane at each report",
+        kind: Kind::Flag,
+        live: false,
         get: |e| (e.info_plane as u8).to_string(),
         set: |e, t| flag(t).map(|v| e.info_plane = v),
-        check: ok,
     },
     KeySpec {
         name: "views",
-        doc: "the page's views to show, comma list of plane,curves,latent,dims,map,sweep (the CLI ignores it)",
+        doc: "the page's views to show (the CLI ignores it)",
+        kind: Kind::Set(&VIEWS),
+        live: false,
         get: |e| e.views.join(","),
         set: |e, t| {
-            let mut views = Vec::new();
-            for name in t.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                if !VIEWS.contains(&name) {
-                    return Err(format!(
-                        "'{}' is not one of {}",
-                        printable(name),
-                        VIEWS.join("|")
-                    ));
-                }
-                views.push(name.to_string());
-            }
-            // Kept in display order, each once.
-            e.views = VIEWS
-                .iter()
-                .filter(|v| views.iter().any(|w| w == *v))
-                .map(|v| v.to_string())
-                .collect();
-            Ok(())
+            let allowed = format!("one of {}", VIEWS.join("|"));
+            subset(t, &VIEWS, &allowed).map(|v| e.views = v)
         },
-        check: ok,
     },
     KeySpec {
         name: "hide",
-        doc: "link keys whose controls the page hides, comma list (the CLI ignores it)",
+        doc: "link keys whose controls the page hides (the CLI ignores it)",
+        kind: Kind::Keys,
+        live: false,
         get: |e| e.hidden_controls.join(","),
         set: |e, t| {
-            let mut hidden = Vec::new();
+            let keys: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+            let mut chosen = Vec::new();
             for name in t.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                if !KEYS.iter().any(|k| k.name == name) {
+                if !keys.contains(&name) {
                     return Err(format!("'{}' is not a link key", printable(name)));
                 }
-                if !hidden.iter().any(|h: &String| h == name) {
-                    hidden.push(name.to_string());
+                if !chosen.iter().any(|h: &String| h == name) {
+                    chosen.push(name.to_string());
                 }
             }
-            e.hidden_controls = hidden;
+            e.hidden_controls = chosen;
             Ok(())
         },
-        check: ok,
     },
 ];
 
@@ -430,7 +482,7 @@ pub fn parse_lenient(query: &str) -> (Experiment, Vec<ConfigError>) {
         let mut trial = experiment.clone();
         let result = decode(raw_value)
             .and_then(|v| (spec.set)(&mut trial, &v))
-            .and_then(|_| (spec.check)(&trial));
+            .and_then(|_| spec.check(&trial));
         match result {
             Ok(()) => experiment = trial,
             Err(message) => errors.push(ConfigError::new(
@@ -459,161 +511,29 @@ pub fn parse_lenient(query: &str) -> (Experiment, Vec<ConfigError>) {
     (experiment, errors)
 }
 
+/// `experiment` with link key `key` set to `value` (plain text, not
+/// percent-encoded), validated as a whole.
+pub fn with_key(
+    experiment: &Experiment,
+    key: &str,
+    value: &str,
+) -> Result<Experiment, ConfigError> {
+    let spec = KEYS
+        .iter()
+        .find(|k| k.name == key)
+        .ok_or_else(|| ConfigError::new(&printable(key), "unknown key"))?;
+    let mut changed = experiment.clone();
+    (spec.set)(&mut changed, value).map_err(|m| ConfigError::new(spec.name, m))?;
+    changed.validate()?;
+    Ok(changed)
+}
+
 /// Writes every key of `experiment` as a query string (no leading `?`).
 pub fn format(experiment: &Experiment) -> String {
     KEYS.iter()
         .map(|k| format!("{}={}", k.name, (k.get)(experiment)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// Shortest text that parses back to the same f64: plain for ordinary
-/// magnitudes, exponent form for very small or large ones (`1e-6`).
-fn real_text(v: f64) -> String {
-    if v == 0.0 || (1e-3..1e6).contains(&v.abs()) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
-
-/// Percent-decoding (`%2C` -> `,`, `+` -> space), as browsers encode queries.
-fn decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                let byte = hex
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| format!("'{}' has a malformed %-escape", printable(text)))?;
-                out.push(byte);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("'{}' is not valid UTF-8", printable(text)))
-}
-
-/// A value echoed in an error: bounded in length, control characters escaped.
-fn printable(text: &str) -> String {
-    const SHOWN: usize = 40;
-    let mut shown: String = text
-        .chars()
-        .take(SHOWN)
-        .flat_map(char::escape_default)
-        .collect();
-    if text.chars().count() > SHOWN {
-        shown.push('…');
-    }
-    shown
-}
-
-fn choice<T>(text: &str, from: fn(&str) -> Option<T>, names: fn() -> String) -> Result<T, String> {
-    from(text).ok_or_else(|| format!("'{}' is not one of {}", printable(text), names()))
-}
-
-/// A switch: 0 or 1.
-fn flag(text: &str) -> Result<bool, String> {
-    match text {
-        "0" => Ok(false),
-        "1" => Ok(true),
-        _ => Err(format!("'{}' is not 0 or 1", printable(text))),
-    }
-}
-
-fn real(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("'{}' is not a finite number", printable(text))),
-        Err(_) => Err(format!("'{}' is not a number", printable(text))),
-    }
-}
-
-fn optional_real(text: &str) -> Result<Option<f64>, String> {
-    if text.trim().is_empty() {
-        Ok(None)
-    } else {
-        real(text).map(Some)
-    }
-}
-
-fn integer(text: &str, min: u64, max: u64) -> Result<u64, String> {
-    let value: u64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{}' is not a whole number", printable(text)))?;
-    if value < min || value > max {
-        return Err(format!("{value} is out of range (allowed: {min} to {max})"));
-    }
-    Ok(value)
-}
-
-fn widths(text: &str) -> Result<Vec<usize>, String> {
-    if text.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    text.split(',')
-        .enumerate()
-        .map(|(i, part)| {
-            if part.trim().is_empty() {
-                return Err(format!(
-                    "'{}' has an empty entry at position {}",
-                    printable(text),
-                    i + 1
-                ));
-            }
-            integer(part, 0, u32::MAX as u64)
-                .map(|v| v as usize)
-                .map_err(|m| format!("entry {}: {m}", i + 1))
-        })
-        .collect()
-}
-
-fn in_range(v: f64, min: f64, max: f64) -> Result<(), String> {
-    if v.is_finite() && v >= min && v <= max {
-        Ok(())
-    } else {
-        Err(format!("{v} is out of range (allowed: {min} to {max})"))
-    }
-}
-
-fn positive_at_most(v: f64, max: f64) -> Result<(), String> {
-    if v.is_finite() && v > 0.0 && v <= max {
-        Ok(())
-    } else {
-        Err(format!(
-            "{v} is out of range (allowed: above 0, at most {max})"
-        ))
-    }
-}
-
-fn below_one(v: f64) -> Result<(), String> {
-    if v.is_finite() && (0.0..1.0).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("{v} is out of range (allowed: 0 to below 1)"))
-    }
-}
-
-fn count_in_range(v: usize, min: usize, max: usize) -> Result<(), String> {
-    if v >= min && v <= max {
-        Ok(())
-    } else {
-        Err(format!("{v} is out of range (allowed: {min} to {max})"))
-    }
 }
 
 #[cfg(test)]

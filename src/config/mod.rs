@@ -7,11 +7,14 @@
 
 mod choices;
 mod link;
+mod schema;
+mod values;
 
 pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
-pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, parse_lenient};
+pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, parse_lenient, with_key};
+pub use schema::{Interval, KeySchema, Kind, schema};
 
 use std::fmt;
 
@@ -111,7 +114,7 @@ pub struct Experiment {
     pub ema: f64,
     /// Sample the latent (1) or use z = mu (0: the deterministic baseline,
     /// with beta = 0). Link key `sample`.
-    pub noise: bool,
+    pub sample_latent: bool,
     /// Examples per training step.
     pub batch: usize,
     /// Steps between metric reports.
@@ -162,7 +165,7 @@ impl Default for Experiment {
             lr_decay: 1.0,
             decay_steps: 1000,
             ema: 0.0,
-            noise: true,
+            sample_latent: true,
             batch: 64,
             report_every: 100,
             eval_samples: 12,
@@ -224,13 +227,14 @@ impl Experiment {
 
     /// Multiplier of the reparameterisation noise: 1, or 0 with `sample=0`.
     pub fn noise_scale(&self) -> f32 {
-        if self.noise { 1.0 } else { 0.0 }
+        if self.sample_latent { 1.0 } else { 0.0 }
     }
 
     /// Checks every value against its range and the cross-key rules.
     pub fn validate(&self) -> Result<(), ConfigError> {
         for spec in KEYS {
-            (spec.check)(self).map_err(|message| ConfigError::new(spec.name, message))?;
+            spec.check(self)
+                .map_err(|message| ConfigError::new(spec.name, message))?;
         }
         if self.beta_schedule == BetaSchedule::Log && (self.beta <= 0.0 || self.beta_start <= 0.0) {
             return Err(ConfigError::new(

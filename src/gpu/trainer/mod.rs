@@ -24,7 +24,8 @@ use crate::data::Dataset;
 use crate::geco::Target;
 use crate::info::plane::{self as info_plane, Range};
 use crate::model::{Model, Params};
-use crate::report::{LayerInfo, Report, rate_per_feature};
+use crate::report::{LayerInfo, Moment, Report, SplitSums};
+use crate::run::LiveChange;
 pub use crate::sweep::{Replica, single};
 
 /// Rows evaluated per chunk (the row capacity of the activation buffers is
@@ -99,34 +100,38 @@ impl GpuCheckpoint {
         self.step
     }
 
-    /// Replica `r`'s averaged weights (`ema` > 0) as flat f32.
-    pub fn replica_ema(&self, r: usize, total: usize) -> Option<Vec<f32>> {
-        let ema = self.ema.as_ref()?;
-        Some(bytemuck::cast_slice::<u8, f32>(ema)[r * total..(r + 1) * total].to_vec())
-    }
-
-    /// Replica `r`'s parameters and Adam moments as flat f32, and its
-    /// adaptive beta state (beta, average, has average).
-    pub fn replica(&self, r: usize, total: usize) -> ([Vec<f32>; 3], [f32; 3]) {
-        let floats = |bytes: &[u8]| {
-            bytemuck::cast_slice::<u8, f32>(bytes)[r * total..(r + 1) * total].to_vec()
+    /// The same state as the CPU holds it, one checkpoint per replica (a
+    /// run moving to the CPU when the device is lost). The adaptive beta
+    /// keeps its value and average; its last constraint is not kept.
+    pub fn to_cpu(&self) -> Vec<crate::cpu::trainer::Checkpoint> {
+        let total = self.layout.total;
+        let floats = |bytes: &[u8], r: usize| -> Params<f32> {
+            let all: &[f32] = bytemuck::cast_slice(bytes);
+            self.layout.unflatten(&all[r * total..(r + 1) * total])
         };
         let geco: &[f32] = bytemuck::cast_slice(&self.geco);
-        let g = &geco[r * GECO_WORDS..r * GECO_WORDS + 3];
-        (
-            [
-                floats(&self.params),
-                floats(&self.adam_m),
-                floats(&self.adam_v),
-            ],
-            [g[0], g[1], g[2]],
-        )
+        (0..self.replicas)
+            .map(|r| {
+                let g = &geco[r * GECO_WORDS..];
+                let state = crate::geco::Geco {
+                    beta: g[0],
+                    average: (g[2] != 0.0).then_some(g[1]),
+                };
+                crate::cpu::trainer::Checkpoint::from_parts(
+                    floats(&self.params, r),
+                    [floats(&self.adam_m, r), floats(&self.adam_v, r)],
+                    self.ema.as_ref().map(|e| floats(e, r)),
+                    self.step,
+                    state,
+                )
+            })
+            .collect()
     }
 }
 
-/// The device state at one step (parameters, Adam moments, adaptive beta
-/// and the batch statistics it reads next),
-/// to go back to after a divergence.
+/// The device state at one step (parameters, Adam moments, the averaged
+/// weights, adaptive beta and the batch statistics it reads next), to go
+/// back to after a divergence or to move to the CPU.
 pub struct GpuCheckpoint {
     params: Vec<u8>,
     adam_m: Vec<u8>,
@@ -135,6 +140,8 @@ pub struct GpuCheckpoint {
     geco: Vec<u8>,
     batch_stats: Vec<u8>,
     step: u32,
+    layout: ParamLayout,
+    replicas: usize,
 }
 
 /// Models training on a GPU.
@@ -157,7 +164,7 @@ pub struct GpuTrainer {
     report_staging: wgpu::Buffer,
     step: u32,
     steps_since_report: u32,
-    last_train_loss: Vec<f64>,
+    last_train_loss: Vec<Option<f64>>,
 }
 
 /// What training `experiment` on `dataset` with `replicas` needs of a device.
@@ -233,7 +240,7 @@ impl GpuTrainer {
             n_train: dataset.train.len(),
             n_test: dataset.test.len(),
             n_train_eval: dataset.train.len().min(TRAIN_EVAL_MAX),
-            last_train_loss: vec![f64::NAN; replicas.len()],
+            last_train_loss: vec![None; replicas.len()],
             ctx,
             experiment,
             model,
@@ -364,16 +371,6 @@ impl GpuTrainer {
             .map_err(|_| GpuError::Device("the device dropped the completion callback".into()))
     }
 
-    /// Replaces the experiment while training continues: beta, its schedule
-    /// and the learning rate are written into every later submission's
-    /// schedule; a single replica takes the new beta as its own.
-    pub fn set_experiment(&mut self, experiment: Experiment) {
-        if self.replicas.len() == 1 {
-            self.replicas[0].beta = experiment.beta;
-        }
-        self.experiment = experiment;
-    }
-
     /// Steps taken so far.
     pub fn steps_done(&self) -> u32 {
         self.step
@@ -461,64 +458,96 @@ impl GpuTrainer {
         let (metrics, rest) = values.split_at(m * SLOTS);
         let (geco, rest) = rest.split_at(m * GECO_WORDS);
         let (kl_dims, plane_values) = rest.split_at(m * k);
-        let adaptive = Target::of(&self.experiment).is_some();
-        let e = &self.experiment;
-        let at = self.step.saturating_sub(1);
-        let ln2 = std::f64::consts::LN_2;
-        let samples = e.eval_samples as f64;
-        let vib = e.objective.predicts_label();
         let mut reports = Vec::with_capacity(m);
-        for (r, replica) in self.replicas.iter().enumerate() {
-            let slot = |s: usize| metrics[r * SLOTS + s] as f64;
-            if self.steps_since_report > 0 {
-                self.last_train_loss[r] =
-                    slot(SLOT_TRAIN_LOSS) / self.steps_since_report as f64 / ln2;
+        for r in 0..m {
+            let at = self.moment(r, &metrics[r * SLOTS..], &geco[r * GECO_WORDS..], is_final);
+            let (test, train) = self.split_sums(
+                &metrics[r * SLOTS..(r + 1) * SLOTS],
+                &kl_dims[r * k..(r + 1) * k],
+            );
+            let mut report = Report::from_sums(&at, &test, &train);
+            if let Some(plane) = &self.plane {
+                let (layers, izx) = plane.read(&self.experiment, plane_values, r);
+                report.layers = Some(layers);
+                report.izx_pairwise_bits = Some(izx);
             }
-            let (test_n, train_n) = (self.n_test as f64, self.n_train_eval as f64);
-            let test_data = slot(SLOT_TEST) / (test_n * samples);
-            let test_kl = slot(SLOT_TEST + 1) / test_n;
-            let beta = if adaptive {
-                geco[r * GECO_WORDS] as f64
-            } else {
-                e.beta_toward(replica.beta, at)
-            };
-            let has_average = adaptive && geco[r * GECO_WORDS + 2] != 0.0;
-            let target_gap = has_average.then(|| geco[r * GECO_WORDS + 1] as f64);
-            let (layers, izx_pairwise_bits) = match &self.plane {
-                Some(plane) => {
-                    let (layers, izx) = plane.read(e, plane_values, r);
-                    (Some(layers), Some(izx))
-                }
-                None => (None, None),
-            };
-            let rate_dims_bits: Vec<f64> = kl_dims[r * k..(r + 1) * k]
-                .iter()
-                .map(|&v| v as f64 / test_n / ln2)
-                .collect();
-            reports.push(Report {
-                rate_features_bits: rate_per_feature(&rate_dims_bits, self.model.shape.features),
-                step: self.step,
-                epoch: self.step as f64 * e.batch as f64 / self.n_train as f64,
-                loss: (test_data + beta * test_kl) / ln2,
-                train_loss: self.last_train_loss[r],
-                rate_bits: test_kl / ln2,
-                izy_bits: vib.then(|| self.label_entropy_bits - test_data / ln2),
-                distortion_bits: (!vib).then(|| test_data / ln2),
-                train_acc: vib.then(|| slot(SLOT_TRAIN_EVAL + 2) / train_n),
-                test_acc: vib.then(|| slot(SLOT_TEST + 2) / test_n),
-                test_acc_single: vib.then(|| slot(SLOT_TEST_SINGLE) / test_n),
-                beta,
-                lr: e.lr_at(at),
-                backend: "gpu".into(),
-                is_final,
-                rate_dims_bits,
-                layers,
-                izx_pairwise_bits,
-                target_gap,
-            });
+            reports.push(report);
         }
         self.steps_since_report = 0;
         Ok(reports)
+    }
+
+    /// Replica `r`'s moment: step, beta and learning rate in force, its
+    /// training loss since the last report (from metric slot 0).
+    fn moment(
+        &mut self,
+        r: usize,
+        metrics: &[f32],
+        geco: &[f32],
+        is_final: bool,
+    ) -> Moment<'static> {
+        let e = &self.experiment;
+        let at = self.step.saturating_sub(1);
+        let adaptive = Target::of(e).is_some();
+        if self.steps_since_report > 0 {
+            let sum = metrics[SLOT_TRAIN_LOSS] as f64;
+            self.last_train_loss[r] =
+                Some(sum / self.steps_since_report as f64 / std::f64::consts::LN_2);
+        }
+        Moment {
+            step: self.step,
+            n_train: self.n_train,
+            batch: e.batch,
+            beta: if adaptive {
+                geco[0] as f64
+            } else {
+                e.beta_toward(self.replicas[r].beta, at)
+            },
+            lr: e.lr_at(at),
+            train_loss: self.last_train_loss[r],
+            label_entropy_bits: self.label_entropy_bits,
+            predicts_label: e.objective.predicts_label(),
+            features: self.model.shape.features,
+            backend: "gpu",
+            is_final,
+            target_gap: (adaptive && geco[2] != 0.0).then(|| geco[1] as f64),
+        }
+    }
+
+    /// The test split's and the training subset's sums from one replica's
+    /// metric slots and KL per dimension.
+    fn split_sums(&self, slots: &[f32], kl_dims: &[f32]) -> (SplitSums, SplitSums) {
+        let labels = self.model.objective.predicts_label();
+        let slot = |s: usize| slots[s] as f64;
+        let samples = self.experiment.eval_samples;
+        let test = SplitSums {
+            examples: self.n_test,
+            samples,
+            data_nats: slot(SLOT_TEST),
+            kl_nats: slot(SLOT_TEST + 1),
+            kl_dims_nats: kl_dims.iter().map(|&v| v as f64).collect(),
+            correct: labels.then(|| slot(SLOT_TEST + 2)),
+            correct_single: labels.then(|| slot(SLOT_TEST_SINGLE)),
+        };
+        let train = SplitSums {
+            examples: self.n_train_eval,
+            samples,
+            data_nats: slot(SLOT_TRAIN_EVAL),
+            kl_nats: slot(SLOT_TRAIN_EVAL + 1),
+            kl_dims_nats: Vec::new(),
+            correct: labels.then(|| slot(SLOT_TRAIN_EVAL + 2)),
+            correct_single: None,
+        };
+        (test, train)
+    }
+
+    /// Changes beta or the learning rate in every later submission's
+    /// schedule; a single replica takes the new beta as its own.
+    pub fn apply(&mut self, change: LiveChange) {
+        change.set(&mut self.experiment);
+        if let (LiveChange::Beta(beta), [single]) = (change, self.replicas.as_mut_slice()) {
+            single.beta = beta;
+        }
     }
 
     /// Mean minibatch objective (bits) of replica 0 since the last report:
@@ -544,6 +573,8 @@ impl GpuTrainer {
             geco: read_bytes(ctx, &b.geco_state, 0, b.geco_state.size()).await?,
             batch_stats: read_bytes(ctx, &b.batch_stats, 0, b.batch_stats.size()).await?,
             step: self.step,
+            layout: self.layout.clone(),
+            replicas: self.m(),
         })
     }
 
@@ -604,28 +635,5 @@ impl GpuTrainer {
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
             .map_err(|e| GpuError::Device(e.to_string()))
-    }
-
-    /// Trains `steps` more steps with reports every `report_every` steps and
-    /// a final summary, blocking (native).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn train(
-        &mut self,
-        steps: u32,
-        mut on_report: impl FnMut(&[Report]),
-    ) -> Result<Vec<Report>, GpuError> {
-        let every = self.experiment.report_every;
-        let end = self.step + steps;
-        while self.step < end {
-            let to_report = every - self.step % every;
-            let count = to_report.min(end - self.step);
-            self.submit_steps(count);
-            if self.step.is_multiple_of(every) {
-                on_report(&super::block_on(self.report(false))?);
-            }
-        }
-        let summary = super::block_on(self.report(true))?;
-        on_report(&summary);
-        Ok(summary)
     }
 }

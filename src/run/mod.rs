@@ -1,0 +1,365 @@
+//! The one training loop. A `Run` drives a `Backend` (the CPU replicas or
+//! the GPU trainer) for the CLI, the page's worker, the benchmarks and the
+//! tests alike. It owns what keeps a user's work safe:
+//!
+//! ```text
+//!            advance / slice                  restore
+//!   Training ------------------> Diverged ------------> Training
+//!      |   (a report with a non-finite loss, rate or I(Z;Y): the run
+//!      |    stops there, keeping the last finite report and state)
+//!      |  until reached
+//!      +--------------> Finished
+//!   A GPU failure at any call: the run moves to the CPU from its last
+//!   checkpoint and goes on (BackendChanged).
+//! ```
+//!
+//! - the report cadence: a report every `report` steps, and a final one
+//!   when the run reaches its `until` step;
+//! - the divergence check: reports that are not finite are never emitted;
+//! - checkpoints: after finite reports, at every one where the state is
+//!   cheap to keep, else at most every `CHECKPOINT_MS`;
+//! - the GPU-to-CPU fallback from the last checkpoint;
+//! - snapshots for the views, when asked for, at most every
+//!   `SNAPSHOT_MS` (plus a second per million parameters).
+//!
+//! Everything it says comes out as typed `Event`s.
+
+pub mod backend;
+mod clock;
+pub mod cpu;
+mod gpu;
+mod state;
+
+pub use backend::{Backend, BackendKind, Checkpoint, LiveChange};
+pub use clock::now_ms;
+pub use cpu::CpuReplicas;
+pub use gpu::CHEAP_CHECKPOINT_NUMBERS;
+
+use crate::config::Experiment;
+use crate::data::Dataset;
+use crate::error::{Error, ErrorKind, Result};
+use crate::gpu::GpuTrainer;
+use crate::model::{Model, Params};
+use crate::report::Report;
+use crate::snapshot::{self, Snapshot};
+use crate::sweep::Replica;
+use serde::Serialize;
+use state::Status;
+use std::sync::Arc;
+
+/// Models above this many numbers (all replicas) are never checkpointed on
+/// the GPU: every checkpoint would read them back.
+pub const MAX_GPU_CHECKPOINT_NUMBERS: usize = 4_000_000;
+/// Milliseconds between checkpoints of models too large to keep at every
+/// report.
+pub const CHECKPOINT_MS: f64 = 5000.0;
+/// Milliseconds between snapshots, plus one per thousand parameters.
+pub const SNAPSHOT_MS: f64 = 400.0;
+/// Most steps one slice trains.
+pub const MAX_CHUNK: u32 = 4096;
+
+/// What a run says, in order.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    /// Steps taken so far.
+    Progress { step: u32 },
+    /// One finite report per replica.
+    Report { reports: Vec<Report> },
+    /// What the views draw (replica 0).
+    Snapshot { snapshot: Box<Snapshot> },
+    /// A report at `step` had a non-finite `quantity`; the run stopped.
+    /// `last_good_step` is the last finite report, `restorable_step` the
+    /// state `restore` goes back to.
+    Diverged {
+        step: u32,
+        quantity: String,
+        last_good_step: Option<u32>,
+        restorable_step: Option<u32>,
+    },
+    /// The run moved to another backend (a lost GPU device), continuing
+    /// from `step`.
+    BackendChanged {
+        from: BackendKind,
+        to: BackendKind,
+        label: String,
+        reason: String,
+        step: u32,
+    },
+    /// The run reached its last step: the final reports.
+    Finished { reports: Vec<Report> },
+}
+
+/// Where a run should train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    Cpu,
+    /// The GPU; with `fall_back`, the CPU when no GPU can hold the model,
+    /// and again whenever the device fails.
+    Gpu {
+        fall_back: bool,
+    },
+}
+
+/// One training run of an experiment.
+pub struct Run {
+    backend: Box<dyn Backend>,
+    experiment: Experiment,
+    model: Model,
+    dataset: Arc<Dataset>,
+    replicas: Vec<Replica>,
+    fall_back: bool,
+    until: Option<u32>,
+    status: Status,
+    last_good: Option<Vec<Report>>,
+    saved: Option<Checkpoint>,
+    last_checkpoint_ms: f64,
+    snapshots: bool,
+    last_snapshot_ms: f64,
+    chunk: u32,
+}
+
+impl Run {
+    /// A run on `backend`, which trains `replicas` of `experiment`.
+    pub fn new(
+        backend: Box<dyn Backend>,
+        experiment: Experiment,
+        dataset: Arc<Dataset>,
+        replicas: Vec<Replica>,
+    ) -> Run {
+        Run {
+            model: Model::new(&experiment, &dataset),
+            backend,
+            experiment,
+            dataset,
+            replicas,
+            fall_back: false,
+            until: None,
+            status: Status::Training,
+            last_good: None,
+            saved: None,
+            last_checkpoint_ms: f64::NEG_INFINITY,
+            snapshots: false,
+            last_snapshot_ms: f64::NEG_INFINITY,
+            chunk: 1,
+        }
+    }
+
+    /// Opens the backend `choice` names. With a fallback allowed, a GPU that
+    /// cannot be used gives a CPU run and the reason, in a sentence.
+    pub async fn open(
+        experiment: Experiment,
+        dataset: Arc<Dataset>,
+        replicas: Vec<Replica>,
+        choice: Choice,
+    ) -> Result<(Run, Option<String>)> {
+        let (backend, reason): (Box<dyn Backend>, _) = match choice {
+            Choice::Cpu => (
+                Box::new(CpuReplicas::new(&experiment, dataset.clone(), &replicas)),
+                None,
+            ),
+            Choice::Gpu { fall_back } => {
+                let opened = GpuTrainer::open(experiment.clone(), &dataset, replicas.clone());
+                match opened.await.map_err(Error::from) {
+                    Ok(trainer) => (Box::new(trainer), None),
+                    Err(e) if fall_back => (
+                        Box::new(CpuReplicas::new(&experiment, dataset.clone(), &replicas)),
+                        Some(e.message),
+                    ),
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        let mut run = Run::new(backend, experiment, dataset, replicas);
+        run.fall_back = matches!(choice, Choice::Gpu { fall_back: true });
+        Ok((run, reason))
+    }
+
+    /// Stops after `steps` steps in all, with a final report.
+    pub fn until(mut self, steps: u32) -> Run {
+        self.until = Some(steps);
+        self
+    }
+
+    /// Emits snapshots for the views as it trains.
+    pub fn with_snapshots(mut self) -> Run {
+        self.snapshots = true;
+        self
+    }
+
+    /// Moves to the CPU when the GPU fails.
+    pub fn falling_back(mut self) -> Run {
+        self.fall_back = true;
+        self
+    }
+
+    pub fn experiment(&self) -> &Experiment {
+        &self.experiment
+    }
+
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    pub fn steps(&self) -> u32 {
+        self.backend.steps()
+    }
+
+    /// Whether the run stopped on a non-finite report.
+    pub fn diverged(&self) -> bool {
+        self.status == Status::Diverged
+    }
+
+    /// Whether the run reached its `until` step.
+    pub fn is_finished(&self) -> bool {
+        self.status == Status::Finished
+    }
+
+    /// The last finite reports.
+    pub fn last_good(&self) -> Option<&[Report]> {
+        self.last_good.as_deref()
+    }
+
+    /// Trains up to `max_steps` (at least one), never past the next report
+    /// or the last step, then reports if one is due. Nothing happens once
+    /// the run has diverged or finished.
+    pub async fn advance(&mut self, max_steps: u32) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        if self.status != Status::Training {
+            return Ok(events);
+        }
+        if self.last_checkpoint_ms == f64::NEG_INFINITY {
+            // The state a run starts from is its first one to go back to.
+            let kept = self.keep_checkpoint(true).await;
+            self.recover(kept, &mut events).await?;
+        }
+        let step = self.backend.steps();
+        let every = self.experiment.report_every;
+        let to_end = self.until.map_or(u32::MAX, |u| u.saturating_sub(step));
+        let count = max_steps.max(1).min(every - step % every).min(to_end);
+        let result = if count == 0 {
+            self.finish(&mut events).await
+        } else {
+            self.train_and_measure(count, &mut events).await
+        };
+        self.recover(result, &mut events).await?;
+        Ok(events)
+    }
+
+    /// One `advance` sized to take about `budget_ms`: the chunk of steps
+    /// doubles while slices are short and halves when they run long, so a
+    /// caller that looks at its messages between slices stays responsive.
+    pub async fn slice(&mut self, budget_ms: f64) -> Result<Vec<Event>> {
+        let began = now_ms();
+        let events = self.advance(self.chunk).await?;
+        let took = now_ms() - began;
+        if took < budget_ms / 2.0 {
+            self.chunk = (self.chunk * 2).min(MAX_CHUNK);
+        } else if took > budget_ms * 2.0 {
+            self.chunk = (self.chunk / 2).max(1);
+        }
+        Ok(events)
+    }
+
+    /// Trains to the end (`until`) or to a divergence, handing every event
+    /// to `on_event` as it happens.
+    pub async fn run_to_end(&mut self, mut on_event: impl FnMut(&Event)) -> Result<()> {
+        while self.status == Status::Training {
+            for event in self.advance(u32::MAX).await? {
+                on_event(&event);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports on the model as it is now, without training (a run's first
+    /// picture, the state after a restore, the step button).
+    pub async fn report_now(&mut self) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        let result = self.measure(false, &mut events).await;
+        self.recover(result, &mut events).await?;
+        Ok(events)
+    }
+
+    /// Goes back to the last checkpoint; returns its step, or None when
+    /// there is none. A diverged run trains again from there.
+    pub fn restore(&mut self) -> Result<Option<u32>> {
+        let Some(saved) = &self.saved else {
+            return Ok(None);
+        };
+        let step = saved.step();
+        self.backend.restore(saved)?;
+        if self.status == Status::Diverged {
+            self.status = Status::Training;
+        }
+        self.forget_after(step);
+        Ok(Some(step))
+    }
+
+    /// Continues from saved weights at `step` (a reloaded page).
+    pub async fn load_params(&mut self, params: &Params<f32>, step: u32) -> Result<()> {
+        self.backend.load_params(params, step);
+        self.saved = None;
+        self.last_good = None;
+        self.keep_checkpoint(true).await
+    }
+
+    /// Changes beta or the learning rate from the next step on.
+    pub fn apply(&mut self, change: LiveChange) {
+        change.set(&mut self.experiment);
+        if let (LiveChange::Beta(beta), [single]) = (change, self.replicas.as_mut_slice()) {
+            single.beta = beta;
+        }
+        self.backend.apply(change);
+    }
+
+    /// The trained weights of replica `replica`.
+    pub async fn params(&self, replica: usize) -> Result<Params<f32>> {
+        self.backend.params(replica).await
+    }
+
+    /// What the views draw now (replica 0).
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let params = self.backend.params(0).await?;
+        Ok(snapshot::take(
+            &params,
+            &self.model,
+            &self.experiment,
+            &self.dataset,
+            self.backend.steps(),
+        ))
+    }
+
+    /// Mean training loss (bits) of replica 0 since the last report.
+    pub async fn train_loss(&self) -> Result<f64> {
+        self.backend.train_loss().await
+    }
+
+    /// Keeps the state now as the one to go back to (once a run opens).
+    pub async fn checkpoint(&mut self) -> Result<()> {
+        let result = self.keep_checkpoint(true).await;
+        self.recover(result, &mut Vec::new()).await
+    }
+
+    /// Trains `count` steps with no report and no check: what a benchmark
+    /// that only reads the loss back times. Reports resume afterwards.
+    pub fn train_unmeasured(&mut self, count: u32) {
+        self.backend.train(count);
+    }
+
+    /// Destroys the GPU device, as a driver reset would (a test hook).
+    pub fn lose_device(&self) {
+        self.backend.lose_device();
+    }
+}
+
+impl Error {
+    /// Whether the run may leave the backend over this error.
+    fn is_device_failure(&self) -> bool {
+        self.kind == ErrorKind::Gpu
+    }
+}
