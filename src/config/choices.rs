@@ -63,6 +63,12 @@ named_choice!(
 );
 
 impl DataName {
+    /// Offered by the page's dataset menu: not full MNIST (the CLI reads
+    /// its files) nor a CSV table (it arrives as a file, not from the menu).
+    pub fn in_page_menu(self) -> bool {
+        !matches!(self, DataName::MnistFull | DataName::Csv)
+    }
+
     /// Generated 2-D datasets, which take `points` and `noise`.
     pub fn is_toy(self) -> bool {
         matches!(

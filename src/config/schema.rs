@@ -3,7 +3,7 @@
 //! `schema()`) all read them from here.
 
 use super::values::{integer, optional_real, printable, real, widths};
-use super::{Experiment, KEYS};
+use super::{DataName, Experiment, KEYS};
 use serde::Serialize;
 
 /// A range of real numbers; an open end excludes its bound.
@@ -192,6 +192,9 @@ pub struct KeySchema {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<&'static str>>,
+    /// The options the page's menu offers (some need the CLI, or a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_options: Option<Vec<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,15 +232,19 @@ pub fn schema() -> Vec<KeySchema> {
                 Kind::Integer { min, max } => (Some(min as f64), Some(max as f64)),
                 _ => (interval.map(|i| i.min), interval.map(|i| i.max)),
             };
+            let options = match spec.kind {
+                Kind::Choice(options) => Some(options()),
+                Kind::Set(names) => Some(names.to_vec()),
+                Kind::Flag => Some(vec!["0", "1"]),
+                _ => None,
+            };
+            let in_menu = |o: &&str| DataName::from_name(o).is_some_and(DataName::in_page_menu);
             KeySchema {
                 name: spec.name,
                 kind: kind_name(&spec.kind),
-                options: match spec.kind {
-                    Kind::Choice(options) => Some(options()),
-                    Kind::Set(names) => Some(names.to_vec()),
-                    Kind::Flag => Some(vec!["0", "1"]),
-                    _ => None,
-                },
+                page_options: (spec.name == "data")
+                    .then(|| options.iter().flatten().copied().filter(in_menu).collect()),
+                options,
                 min,
                 max,
                 min_open: interval.is_some_and(|i| i.min_open),

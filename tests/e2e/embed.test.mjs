@@ -114,7 +114,7 @@ test('CSV pasted into the page trains, and bad CSV names the line and column', a
   await page.getByTestId('csv-use').click();
   await ready(page);
   await page.waitForFunction(() => location.hash.includes('data=csv'));
-  assert.match(await page.getByTestId('error').textContent(), /not in the link/);
+  assert.match(await page.getByTestId('notice').textContent(), /not in the link/);
   await page.getByTestId('play').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) >= 200, null, { timeout: 60_000 });
   await page.getByTestId('play').click();

@@ -7,8 +7,8 @@
 // Messages are accepted only from this page's own origin and the origins
 // listed in `parent=` (comma-separated); everything else is ignored.
 
-/** Each view's element id. */
-export const VIEW_IDS = { plane: 'view-plane', curves: 'view-curves', latent: 'view-latent', dims: 'view-dims', map: 'view-map', sweep: 'view-sweep' };
+/** The element that holds view `name` (plane, curves, latent, ...). */
+export const viewElement = (name) => document.getElementById(`view-${name}`);
 
 /** Applies the embed options of the page's query. */
 export function applyEmbedLayout(query) {
@@ -17,18 +17,11 @@ export function applyEmbedLayout(query) {
   const views = query.get('views');
   if (views) {
     const keep = new Set(views.split(','));
-    for (const [name, id] of Object.entries(VIEW_IDS)) {
-      if (!keep.has(name)) document.getElementById(id).classList.add('embed-hidden');
+    for (const figure of document.querySelectorAll('figure[id^="view-"]')) {
+      if (!keep.has(figure.id.slice('view-'.length))) figure.classList.add('embed-hidden');
     }
   }
   if (query.get('controls') === '0') document.body.classList.add('embed-no-controls');
-}
-
-/** The iframe snippet that embeds `link` as it is now. */
-export function embedSnippet(link) {
-  const src = `${location.origin}${location.pathname}?embed=1&autoplay=1#${link}`;
-  const escaped = src.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-  return `<iframe src="${escaped}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" loading="lazy"></iframe>`;
 }
 
 /**

@@ -63,6 +63,27 @@ export async function plotsPng() {
   }
 }
 
+/**
+ * Wires the Export… dialog; returns {weights(json)} for the worker's reply.
+ * @param {{history: () => object[], link: () => string, askWeights: () => void}} source
+ */
+export function mountExports(source) {
+  const dialog = document.getElementById('export-dialog');
+  document.getElementById('export-button').addEventListener('click', () => dialog.showModal());
+  const actions = {
+    'metrics.csv': () => download('metrics.csv', metricsCsv(source.history()), 'text/csv'),
+    'metrics.json': () => download('metrics.json', JSON.stringify(source.history(), null, 1), 'application/json'),
+    'experiment.json': () => download('experiment.json', experimentJson(source.link()), 'application/json'),
+    'weights.json': () => source.askWeights(),
+    'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
+    'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),
+  };
+  for (const button of dialog.querySelectorAll('[data-export]')) {
+    button.addEventListener('click', () => actions[button.dataset.export]());
+  }
+  return { weights: (json) => download('weights.json', json, 'application/json') };
+}
+
 export function download(name, content, type) {
   const blob = content instanceof Blob ? content : new Blob([content], { type });
   const url = URL.createObjectURL(blob);

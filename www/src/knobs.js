@@ -1,143 +1,158 @@
-// The controls, declared once: each knob is a share-link key with a widget.
-// Rendering reads the link's values; a change reports (key, value, live).
-// Live knobs (beta, lr) change the running model; the others restart it.
+// The controls, built from the link table's schema (Rust's `linkSchema()`):
+// each control is a share-link key, and its widget, options and limits come
+// from the schema, never from a table here. This file only says which keys
+// the page shows and what to call them. A change reports (key, value); the
+// caller asks Rust (`setKey`) for the new link.
 
-/** @typedef {{key: string, label: string, kind: 'select'|'number'|'log'|'text'|'check', options?: string[], min?: number, max?: number, step?: number, live?: boolean, unit?: string}} Knob */
-
-/** @type {Knob[]} */
-export const KNOBS = [
-  { key: 'data', label: 'Dataset', kind: 'select', options: ['circle', 'xor', 'gaussians', 'spiral', 'moons', 'var_u', 'digits', 'mnist'] },
-  { key: 'objective', label: 'Objective', kind: 'select', options: ['vib', 'vae', 'sqib'] },
-  { key: 'beta', label: 'β', kind: 'log', min: 1e-6, max: 10, live: true },
-  { key: 'beta_schedule', label: 'β annealing', kind: 'select', options: ['const', 'linear', 'log'] },
-  { key: 'k', label: 'Latent size K', kind: 'number', min: 1, max: 1024, step: 1 },
-  { key: 'hidden', label: 'Hidden layers', kind: 'text' },
-  { key: 'act', label: 'Activation', kind: 'select', options: ['tanh', 'relu', 'gelu', 'sigmoid', 'linear'] },
-  { key: 'bottleneck', label: 'Bottleneck', kind: 'select', options: ['joint', 'feature'] },
-  { key: 'lr', label: 'Learning rate', kind: 'log', min: 1e-5, max: 1, live: true },
-  { key: 'batch', label: 'Batch size', kind: 'number', min: 1, max: 4096, step: 1 },
-  { key: 'train', label: 'Training fraction', kind: 'number', min: 0.05, max: 0.95, step: 0.05 },
-  { key: 'noise', label: 'Label noise', kind: 'number', min: 0, max: 0.5, step: 0.05 },
-  { key: 'seed', label: 'Seed', kind: 'number', min: 0, max: 4294967295, step: 1 },
-  { key: 'plane', label: 'Information plane', kind: 'check' },
-  { key: 'estimator', label: 'Plane estimator', kind: 'select', options: ['binning', 'kde'] },
-  { key: 'views', label: 'Views', kind: 'set', options: ['plane', 'curves', 'latent', 'dims', 'map', 'sweep'] },
+/** The keys the page offers, in order, with their labels. */
+export const SHOWN = [
+  ['data', 'Dataset'],
+  ['objective', 'Objective'],
+  ['beta', 'β'],
+  ['beta_schedule', 'β annealing'],
+  ['k', 'Latent size K'],
+  ['hidden', 'Hidden layers'],
+  ['act', 'Activation'],
+  ['bottleneck', 'Bottleneck'],
+  ['lr', 'Learning rate'],
+  ['batch', 'Batch size'],
+  ['train', 'Training fraction'],
+  ['noise', 'Label noise'],
+  ['seed', 'Seed'],
+  ['plane', 'Information plane'],
+  ['estimator', 'Plane estimator'],
+  ['bins', 'Plane bins'],
+  ['views', 'Views'],
 ];
 
-/** Knobs that only change the page (no restart, no live change). */
-const PAGE_ONLY = new Set(['views']);
-
-/** Slider positions of log knobs. */
-const LOG_STEPS = 1000;
-
-function logToSlider(knob, value) {
-  const lo = Math.log10(knob.min), hi = Math.log10(knob.max);
-  const v = Math.min(Math.max(Number(value), knob.min), knob.max);
-  return Math.round(((Math.log10(v) - lo) / (hi - lo)) * LOG_STEPS);
+/**
+ * Slider positions of a key that spans decades: 1, 2 and 5 in every decade
+ * of its log range, and 0 first when 0 is allowed.
+ */
+export function ladder(key) {
+  const [lo, hi] = key.log_slider;
+  const steps = key.min === 0 && !key.min_open ? [0] : [];
+  for (let decade = Math.floor(Math.log10(lo)); decade <= Math.ceil(Math.log10(hi)); decade += 1) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** decade).toPrecision(1));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) steps.push(v);
+    }
+  }
+  return steps;
 }
 
-function sliderToLog(knob, position) {
-  const lo = Math.log10(knob.min), hi = Math.log10(knob.max);
-  const v = 10 ** (lo + ((hi - lo) * position) / LOG_STEPS);
-  return Number(v.toPrecision(2)).toString();
+/** The ladder position nearest to `value` (on a log scale). */
+function nearest(steps, value) {
+  const v = Number(value);
+  let best = 0;
+  steps.forEach((s, i) => {
+    const d = (a) => (a === 0 || v === 0 ? Math.abs(a - v) * 1e9 : Math.abs(Math.log(a / v)));
+    if (d(s) < d(steps[best])) best = i;
+  });
+  return best;
+}
+
+function element(tag, props = {}) {
+  return Object.assign(document.createElement(tag), props);
+}
+
+/** A select of the key's options; `page_options` leaves out CLI-only ones. */
+function selectFor(key, emit) {
+  const input = element('select');
+  for (const option of key.page_options ?? key.options) input.append(element('option', { value: option, textContent: option }));
+  input.addEventListener('change', () => emit(input.value));
+  return { input, set: (v) => {
+    // A value the menu does not offer (data=csv before a file) is shown too.
+    if (![...input.options].some((o) => o.value === v)) input.append(element('option', { value: v, textContent: v }));
+    input.value = v;
+  } };
+}
+
+/** A log slider on the 1-2-5 ladder beside a number box for exact values. */
+function ladderFor(key, label, emit) {
+  const steps = ladder(key);
+  const wrap = element('span', { className: 'ladder' });
+  const slider = element('input', { type: 'range', min: '0', max: String(steps.length - 1), step: '1' });
+  slider.setAttribute('aria-label', `${label} (slider)`);
+  const box = element('input', { type: 'number', step: 'any', min: String(key.min), max: String(key.max) });
+  box.setAttribute('aria-label', `${label} (exact value)`);
+  box.dataset.testid = `${key.name}-input`;
+  const say = (v) => slider.setAttribute('aria-valuetext', `${label} = ${v}`);
+  slider.addEventListener('input', () => { box.value = String(steps[slider.value]); say(box.value); });
+  slider.addEventListener('change', () => emit(String(steps[slider.value])));
+  box.addEventListener('change', () => emit(box.value.trim()));
+  wrap.append(slider, box);
+  return {
+    input: wrap,
+    slider,
+    set: (v) => { slider.value = String(nearest(steps, v)); box.value = v; say(v); },
+  };
+}
+
+function checksFor(key, emit) {
+  const input = element('span', { className: 'set', role: 'group' });
+  const boxes = key.options.map((option) => {
+    const box = element('input', { type: 'checkbox', value: option });
+    box.dataset.testid = `view-${option}`;
+    const label = element('label');
+    label.append(box, option);
+    input.append(label);
+    box.addEventListener('change', () => emit(boxes.filter((b) => b.checked).map((b) => b.value).join(',')));
+    return box;
+  });
+  return { input, set: (v) => { const on = new Set(v.split(',')); boxes.forEach((b) => { b.checked = on.has(b.value); }); } };
+}
+
+function widgetFor(key, label, emit) {
+  if (key.kind === 'choice') return selectFor(key, emit);
+  if (key.kind === 'set') return checksFor(key, emit);
+  if (key.log_slider) return ladderFor(key, label, emit);
+  if (key.kind === 'flag') {
+    const input = element('input', { type: 'checkbox' });
+    input.addEventListener('change', () => emit(input.checked ? '1' : '0'));
+    return { input, set: (v) => { input.checked = v === '1'; } };
+  }
+  const numeric = key.kind === 'integer' || key.kind === 'real';
+  const input = element('input', { type: numeric ? 'number' : 'text' });
+  if (numeric) Object.assign(input, { min: String(key.min), max: String(key.max), step: key.kind === 'integer' ? '1' : 'any' });
+  input.addEventListener('change', () => emit(input.value.trim()));
+  return { input, set: (v) => { input.value = v; } };
 }
 
 /**
- * Builds the form once; returns {update(values), dispose()}.
- * @param {HTMLFormElement} form
- * @param {(key: string, value: string, live: boolean, pageOnly: boolean) => void} onChange
+ * Builds the controls once; returns {update(link), dispose()}.
+ * @param {HTMLElement} form
+ * @param {Array<object>} schema linkSchema()
+ * @param {(key: string, value: string, spec: object) => void} onChange
  */
-export function mountKnobs(form, onChange) {
-  const inputs = new Map();
-  const listeners = [];
-  const listen = (el, type, fn) => {
-    el.addEventListener(type, fn);
-    listeners.push(() => el.removeEventListener(type, fn));
-  };
-  for (const knob of KNOBS) {
-    const row = document.createElement('label');
-    row.className = 'knob';
-    const name = document.createElement('span');
-    name.textContent = knob.label;
-    row.append(name);
-    let input;
-    if (knob.kind === 'select') {
-      input = document.createElement('select');
-      for (const option of knob.options) {
-        const o = document.createElement('option');
-        o.value = option;
-        o.textContent = option;
-        input.append(o);
-      }
-      listen(input, 'change', () => onChange(knob.key, input.value, Boolean(knob.live), PAGE_ONLY.has(knob.key)));
-    } else if (knob.kind === 'log') {
-      input = document.createElement('input');
-      input.type = 'range';
-      input.min = '0';
-      input.max = String(LOG_STEPS);
-      const shown = document.createElement('output');
-      input.shown = shown;
-      listen(input, 'input', () => { shown.textContent = sliderToLog(knob, input.value); });
-      listen(input, 'change', () => onChange(knob.key, sliderToLog(knob, input.value), Boolean(knob.live), false));
-    } else if (knob.kind === 'set') {
-      input = document.createElement('span');
-      input.className = 'set';
-      input.boxes = knob.options.map((option) => {
-        const box = document.createElement('input');
-        box.type = 'checkbox';
-        box.value = option;
-        box.dataset.testid = `view-${option}`;
-        const label = document.createElement('label');
-        label.append(box, option);
-        input.append(label);
-        listen(box, 'change', () => onChange(knob.key, input.boxes.filter((b) => b.checked).map((b) => b.value).join(','), false, true));
-        return box;
-      });
-    } else if (knob.kind === 'check') {
-      input = document.createElement('input');
-      input.type = 'checkbox';
-      listen(input, 'change', () => onChange(knob.key, input.checked ? '1' : '0', false, false));
-    } else {
-      input = document.createElement('input');
-      input.type = knob.kind === 'number' ? 'number' : 'text';
-      if (knob.kind === 'number') {
-        input.min = String(knob.min);
-        input.max = String(knob.max);
-        input.step = String(knob.step);
-      }
-      listen(input, 'change', () => onChange(knob.key, input.value.trim(), false, false));
-    }
-    if (knob.kind !== 'set') input.name = knob.key;
-    row.dataset.key = knob.key;
-    input.dataset.testid = `knob-${knob.key}`;
-    row.append(input);
-    if (input.shown) row.append(input.shown);
+export function mountKnobs(form, schema, onChange) {
+  const byName = new Map(schema.map((k) => [k.name, k]));
+  const widgets = [];
+  for (const [name, label] of SHOWN) {
+    const key = byName.get(name);
+    if (!key) continue;
+    const row = element(key.kind === 'set' ? 'fieldset' : 'label', { className: 'knob' });
+    row.dataset.key = name;
+    row.title = `${key.description} (${key.allowed})`;
+    row.append(element(key.kind === 'set' ? 'legend' : 'span', { textContent: label }));
+    const widget = widgetFor(key, label, (value) => onChange(name, value, key));
+    const control = widget.slider ?? widget.input;
+    if (!widget.slider) control.name = name;
+    control.dataset.testid = `knob-${name}`;
+    row.append(widget.input);
     form.append(row);
-    inputs.set(knob.key, { knob, input });
+    widgets.push({ name, widget });
   }
   return {
-    /** @param {URLSearchParams} values */
-    update(values) {
+    /** Shows the values of `link` (a query string). */
+    update(link) {
+      const values = new URLSearchParams(link);
       // Controls the link hides (`hide=beta,seed`) stay out of sight.
       const hidden = new Set((values.get('hide') ?? '').split(',').filter(Boolean));
       form.querySelectorAll('.knob').forEach((row) => { row.hidden = hidden.has(row.dataset.key); });
-      for (const { knob, input } of inputs.values()) {
-        const value = values.get(knob.key) ?? '';
-        if (knob.kind === 'log') {
-          input.value = String(logToSlider(knob, value));
-          input.shown.textContent = value;
-        } else if (knob.kind === 'set') {
-          const chosen = new Set(value.split(','));
-          input.boxes.forEach((box) => { box.checked = chosen.has(box.value); });
-        } else if (knob.kind === 'check') {
-          input.checked = value === '1';
-        } else {
-          input.value = value;
-        }
-      }
+      for (const { name, widget } of widgets) widget.set(values.get(name) ?? byName.get(name).default);
     },
     dispose() {
-      listeners.forEach((off) => off());
       form.replaceChildren();
     },
   };

@@ -1,18 +1,24 @@
 // The controller: wires the experiment link (the URL fragment), the
-// controls, the training worker and the views. It holds no tensors: the
-// worker sends reports and snapshots as plain objects.
+// controls, the training worker and the views. It holds no tensors and
+// edits no query strings: Rust's link codec (`setKey`, `checkLink`) does.
+//
+// Runs are numbered. Every event the worker posts carries the number of the
+// run that produced it, and only the current run's events reach the views,
+// so a report from a run being replaced never leaks into the next:
+//
+//   start(link) -> pending = n --ready(n)--> current = n, history = []
+//                              \--start-failed(n)--> current run kept
+import init, { checkLink, linkSchema, setKey } from '../pkg/ib_playground.js';
 import { mountKnobs } from './knobs.js';
-import { fmt } from './plot.js';
-import { CurvesView } from './views/curves.js';
-import { InfoPlaneView } from './views/info-plane.js';
-import { LatentView } from './views/latent.js';
-import { DimsView } from './views/dims.js';
-import { MapView } from './views/map.js';
-import { SweepView } from './views/sweep.js';
-import { VIEW_IDS, applyEmbedLayout, embedSnippet, listenForEmbedder } from './embed.js';
+import { Views } from './views.js';
+import { applyEmbedLayout, listenForEmbedder, viewElement } from './embed.js';
+import { embedSnippet, fragmentLink, shareUrl, showInAddressBar } from './links.js';
 import { mountLesson } from './lessons.js';
+import { Messages } from './messages.js';
+import { showReport, clearReadouts } from './readouts.js';
 import * as saved from './persist.js';
-import { download, experimentJson, metricsCsv, plotsPng, plotsSvg } from './export.js';
+import { mountExports } from './export.js';
+import { mountDataInput } from './data-input.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -22,65 +28,50 @@ const DEFAULT_LINK = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&report=20&plane
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
 const backendChoice = query.get('backend') === 'cpu' ? 'cpu' : 'gpu';
+const embedded = query.get('embed') === '1';
 applyEmbedLayout(query);
 
-const views = {
-  curves: new CurvesView($('curves')),
-  plane: new InfoPlaneView($('info-plane')),
-  latent: new LatentView($('latent'), $('latent-projection')),
-  dims: new DimsView($('dims')),
-  map: new MapView($('map'), $('map-caption')),
-  sweep: new SweepView($('sweep'), $('sweep-caption')),
+const state = {
+  run: 0, pending: 0, link: '', history: [], info: null, snapshot: null,
+  label: '', playing: false, diverged: false, csv: null, autoplay: query.get('autoplay') === '1', resume: null,
 };
-
-const state = { diverged: false, link: '', history: [], info: null, snapshot: null, playing: false, redraw: false, problems: [], csv: null, autoplay: query.get('autoplay') === '1' };
+const messages = new Messages($('error'), $('notice'));
+const views = new Views(messages);
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-
-function showProblems() {
-  const box = $('error');
-  box.replaceChildren();
-  for (const text of state.problems) {
-    const line = document.createElement('p');
-    line.textContent = text; // never HTML: links and uploads come from strangers
-    box.append(line);
-  }
-  if (state.diverged) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = 'Restore the last good state';
-    button.dataset.testid = 'restore';
-    button.addEventListener('click', () => worker.postMessage({ type: 'restore' }));
-    box.append(button);
-  }
-  box.hidden = state.problems.length === 0 && !state.diverged;
-}
+let knobs = null;
 
 /** Shows the views the link names (its `views` key). */
 function applyViews(link) {
   const shown = new Set((new URLSearchParams(link).get('views') ?? '').split(','));
-  for (const [name, id] of Object.entries(VIEW_IDS)) $(id).classList.toggle('link-hidden', !shown.has(name));
+  for (const figure of document.querySelectorAll('figure[id^="view-"]')) {
+    figure.classList.toggle('link-hidden', !shown.has(figure.id.slice('view-'.length)));
+  }
 }
 
 function setLink(link) {
   state.link = link;
   applyViews(link);
-  history.replaceState(null, '', `${location.pathname}${location.search}#${link}`);
-  $('share-link').value = `${location.origin}${location.pathname}${location.search.replace(/[?&]embed=1/, '')}#${link}`;
-  knobs.update(new URLSearchParams(link));
+  showInAddressBar(link);
+  $('share-link').value = shareUrl(link, setKey);
+  knobs?.update(link);
 }
 
-function start(link, problems = []) {
-  state.diverged = false;
-  state.history = state.resume ? state.resume.reports.slice() : [];
-  state.snapshot = null;
-  state.problems = problems;
-  showProblems();
+/** Asks the worker for a new run of `link`; the current one stays until it is ready. */
+function start(link, { csv = state.csv } = {}) {
+  state.pending += 1;
   setPlaying(false);
   $('backend').textContent = 'starting…';
-  const csv = new URLSearchParams(link).get('data') === 'csv' ? state.csv : null;
+  $('backend').setAttribute('aria-busy', 'true');
+  const data = new URLSearchParams(checkLink(link).link).get('data') === 'csv' ? csv : null;
+  state.pendingCsv = data;
   const resume = state.resume?.weights ? { weights: state.resume.weights, step: state.resume.step } : null;
-  state.resume = null;
-  worker.postMessage({ type: 'start', link, backend: backendChoice, csv, resume });
+  worker.postMessage({ type: 'start', run: state.pending, link, backend: backendChoice, csv: data, resume });
+}
+
+function setBackendLabel(text) {
+  state.label = text;
+  $('backend').textContent = text;
+  $('backend').removeAttribute('aria-busy');
 }
 
 function setPlaying(playing) {
@@ -90,133 +81,103 @@ function setPlaying(playing) {
   worker.postMessage({ type: playing ? 'play' : 'pause' });
 }
 
-function scheduleRedraw() {
-  if (state.redraw) return;
-  state.redraw = true;
-  requestAnimationFrame(() => {
-    state.redraw = false;
-    try {
-      views.curves.update(state.history);
-      views.plane.update(state.history, state.info);
-      const last = state.history[state.history.length - 1];
-      if (last) views.dims.update(last, state.info);
-      if (state.snapshot) {
-        views.latent.update(state.snapshot.latent);
-        views.map.update(state.snapshot);
-      }
-    } catch (error) {
-      state.problems = [`a view failed: ${error.message}`];
-      showProblems();
-    }
-  });
+function onReady(data) {
+  state.run = data.run;
+  state.info = data.info;
+  state.diverged = false;
+  state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
+  state.resume = null;
+  state.snapshot = null;
+  if (state.pendingCsv) state.csv = state.pendingCsv;
+  messages.clear();
+  clearReadouts();
+  setBackendLabel(data.fallback ? `${data.backend} — ${data.fallback}` : data.backend);
+  setLink(data.link);
+  for (const error of data.errors) messages.error(error.message);
+  if (new URLSearchParams(data.link).get('data') === 'csv') {
+    messages.notice('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV.');
+  }
+  if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
+  views.reset(state.info);
+  if (state.autoplay) {
+    state.autoplay = false;
+    setPlaying(true);
+  }
 }
 
-function showReport(report) {
-  $('step-count').textContent = String(report.step);
-  $('loss').textContent = fmt(report.loss, 'bits');
-  $('rate').textContent = fmt(report.rate_bits, 'bits');
-  // Full precision for whoever compares runs (the shown text is rounded).
-  $('loss').dataset.value = String(report.loss);
-  $('loss').dataset.step = String(report.step);
-  $('rate').dataset.value = String(report.rate_bits);
-  $('izy').textContent = fmt(report.izy_bits ?? null, 'bits');
-  $('accuracy').textContent = report.test_acc == null ? '–' : `${(100 * report.test_acc).toFixed(1)} % test`;
+/** The current run's events. */
+const EVENTS = {
+  progress: (e) => { $('step-count').textContent = String(e.step); },
+  report: (e) => addReport(e.reports[0]),
+  finished: (e) => { addReport(e.reports[0]); setPlaying(false); },
+  snapshot: (e) => { state.snapshot = e.snapshot; views.draw(state); },
+  diverged: (e) => {
+    state.diverged = true;
+    setPlaying(false);
+    const good = e.restorable_step ?? e.last_good_step;
+    messages.error(`Training diverged at step ${e.step}: the ${e.quantity} is no longer a finite number. The metrics so far are kept${good == null ? '' : ` and the state at step ${good} can be restored`}; then lower the learning rate or β.`,
+      good == null ? null : { label: 'Restore the last good state', testid: 'restore', action: () => worker.postMessage({ type: 'restore' }) });
+  },
+  'backend-changed': (e) => {
+    setBackendLabel(`${e.label} — the GPU device was lost (${e.reason}); continuing on the CPU from step ${e.step}`);
+    state.history = state.history.filter((r) => r.step <= e.step);
+    messages.notice(`The GPU device was lost: ${e.reason}. Training continues on the CPU from the last good state (step ${e.step}); the experiment and its history are kept.`);
+  },
+};
+
+function addReport(report) {
+  // A restored or moved run reports its step again: that report replaces.
+  state.history = state.history.filter((r) => r.step < report.step);
+  state.history.push(report);
+  if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
+  showReport(report, state.info);
+  scheduleSave();
+  views.draw(state);
 }
 
 worker.onmessage = ({ data }) => {
-  switch (data.type) {
-    case 'ready':
-      state.info = data.info;
-      $('backend').textContent = data.fallback ? `${data.backend} — ${data.fallback}` : data.backend;
-      setLink(data.link);
-      state.problems = state.problems.concat(data.errors.map((e) => `${e.key}: ${e.message}`));
-      if (new URLSearchParams(data.link).get('data') === 'csv') {
-        state.problems.push('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV');
-      }
-      showProblems();
-      if (state.autoplay) {
-        state.autoplay = false;
-        setPlaying(true);
-      }
-      break;
-    case 'diverged':
-      state.diverged = true;
-      setPlaying(false);
-      state.problems = state.problems.concat(
-        `Training diverged at step ${data.step}: the loss is no longer a finite number. The metrics so far and the last good state are kept; restore it, then lower the learning rate or β.`,
-      );
-      showProblems();
-      break;
-    case 'device-lost':
-      $('backend').textContent = `${data.backend} — the GPU device was lost (${data.reason}); continuing on the CPU from step ${data.step}`;
-      state.history = state.history.filter((r) => r.step <= data.step);
-      state.problems = state.problems.concat(`The GPU device was lost: ${data.reason}. Training continues on the CPU from the last good state (step ${data.step}); the experiment and its history are kept.`);
-      showProblems();
-      break;
-    case 'restored':
-      state.diverged = false;
-      state.problems = state.problems.filter((p) => !p.startsWith('Training diverged'));
-      state.history = state.history.filter((r) => r.step <= data.step);
-      $('step-count').textContent = String(Math.max(0, data.step));
-      showProblems();
-      break;
-    case 'weights':
-      if (data.purpose === 'save') {
-        saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
-      } else {
-        download('weights.json', data.json, 'application/json');
-      }
-      break;
-    case 'resumed':
-      state.problems = state.problems.concat(`Restored your last run at step ${data.step} (kept in this browser; “Forget” drops it).`);
-      showProblems();
-      $('step-count').textContent = String(data.step);
-      break;
-    case 'progress':
-      $('step-count').textContent = String(data.steps);
-      break;
-    case 'report':
-      state.history.push(data.report);
-      scheduleSave();
-      if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
-      showReport(data.report);
-      scheduleRedraw();
-      break;
-    case 'snapshot':
-      state.snapshot = data.snapshot;
-      scheduleRedraw();
-      break;
-    case 'sweep':
-      $('view-sweep').hidden = false;
-      views.sweep.update(data.reports, state.info);
-      $('sweep-button').disabled = !data.done;
-      break;
-    case 'relinked':
-      setLink(data.link);
-      break;
-    case 'error':
-      state.problems = state.problems.concat(data.message);
-      showProblems();
-      setPlaying(false);
-      break;
-    default:
-      break;
+  if (data.type === 'ready') {
+    if (data.run === state.pending) onReady(data);
+  } else if (data.type === 'start-failed') {
+    if (data.run !== state.pending) return;
+    messages.error(state.run ? `${data.error.message} The experiment that was running is kept.` : data.error.message);
+    setBackendLabel(state.label || 'not started: see the message below');
+    if (state.run) setLink(state.link);
+  } else if (EVENTS[data.type]) {
+    if (data.run === state.run) EVENTS[data.type](data);
+  } else if (data.type === 'restored') {
+    state.diverged = false;
+    messages.clear();
+    state.history = state.history.filter((r) => r.step <= data.step);
+  } else if (data.type === 'relinked') {
+    setLink(data.link);
+  } else if (data.type === 'weights') {
+    if (data.purpose === 'save') saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
+    else exports.weights(data.json);
+  } else if (data.type === 'sweep') {
+    views.sweep(data, state.info);
+  } else if (data.type === 'error') {
+    setPlaying(false);
+    messages.error(data.error.message);
   }
 };
 
-const knobs = mountKnobs($('knobs'), (key, value, live, pageOnly) => {
-  const params = new URLSearchParams(state.link);
-  params.set(key, value);
-  const link = params.toString().replaceAll('%2C', ',');
-  if (pageOnly) {
-    setLink(link);
-  } else if (live) {
+/** A control changed: Rust checks the value and writes the new link. */
+function onKnob(key, value, spec) {
+  let link;
+  try {
+    link = setKey(state.link, key, value);
+  } catch (error) {
+    messages.error(error.message);
+    knobs.update(state.link);
+    return;
+  }
+  if (spec.page_only) setLink(link);
+  else if (spec.live) {
     worker.postMessage({ type: 'set', key, value });
     setLink(link);
-  } else {
-    start(link);
-  }
-});
+  } else start(link);
+}
 
 $('play').addEventListener('click', () => setPlaying(!state.playing));
 $('step').addEventListener('click', () => {
@@ -241,73 +202,41 @@ $('share').addEventListener('click', async () => {
   setTimeout(() => { $('share').textContent = 'Share'; }, 1500);
 });
 window.addEventListener('hashchange', () => {
-  const link = location.hash.slice(1);
+  const link = fragmentLink();
   if (link && link !== state.link) start(link);
 });
-
 $('embed-code').addEventListener('click', () => {
   $('embed-snippet').value = embedSnippet(state.link);
   $('embed-dialog').showModal();
 });
-$('export-button').addEventListener('click', () => $('export-dialog').showModal());
-const EXPORTS = {
-  'metrics.csv': () => download('metrics.csv', metricsCsv(state.history), 'text/csv'),
-  'metrics.json': () => download('metrics.json', JSON.stringify(state.history, null, 1), 'application/json'),
-  'experiment.json': () => download('experiment.json', experimentJson(state.link), 'application/json'),
-  'weights.json': () => worker.postMessage({ type: 'weights' }),
-  'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
-  'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),
-};
-for (const button of document.querySelectorAll('[data-export]')) {
-  button.addEventListener('click', () => EXPORTS[button.dataset.export]());
-}
 
-function useCsv(text) {
-  state.csv = text;
-  const params = new URLSearchParams(state.link);
-  params.set('data', 'csv');
-  start(params.toString().replaceAll('%2C', ','));
-}
-/** Largest CSV the page reads (the Rust parser's own limit). */
-const MAX_CSV_BYTES = 16 * 1024 * 1024;
-$('csv-file').addEventListener('change', async () => {
-  const file = $('csv-file').files[0];
-  $('csv-file').value = '';
-  if (!file) return;
-  if (file.size > MAX_CSV_BYTES) {
-    // Refused before it is read whole.
-    state.problems = [`CSV is ${file.size} bytes (allowed: at most ${MAX_CSV_BYTES})`];
-    showProblems();
-    return;
-  }
-  useCsv(await file.text());
-});
-$('csv-paste').addEventListener('click', () => $('csv-dialog').showModal());
-$('csv-dialog').addEventListener('close', () => {
-  if ($('csv-dialog').returnValue === 'use') useCsv($('csv-text').value);
+const exports = mountExports({ history: () => state.history, link: () => state.link, askWeights: () => worker.postMessage({ type: 'weights' }) });
+mountDataInput({
+  messages,
+  use: (text) => {
+    try {
+      start(setKey(state.link, 'data', 'csv'), { csv: text });
+    } catch (error) {
+      messages.error(error.message);
+    }
+  },
 });
 
 listenForEmbedder(query, {
   play: () => setPlaying(true),
   pause: () => setPlaying(false),
-  setBeta: (value) => {
-    const params = new URLSearchParams(state.link);
-    params.set('beta', value);
-    worker.postMessage({ type: 'set', key: 'beta', value });
-    setLink(params.toString().replaceAll('%2C', ','));
-  },
+  setBeta: (value) => onKnob('beta', value, { live: true }),
   metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: state.link }),
 });
 
 /** Saves the run (throttled): link, reports, and the weights of small models. */
 let saveTimer = null;
 function scheduleSave() {
-  if (saveTimer || query.get('embed') === '1') return;
+  if (saveTimer || embedded) return;
   saveTimer = setTimeout(() => {
     saveTimer = null;
     const last = state.history[state.history.length - 1];
-    if (!last || !Number.isFinite(last.loss)) return;
-    worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
+    if (last) worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
   }, 1500);
 }
 $('forget').addEventListener('click', () => {
@@ -324,11 +253,11 @@ window.playground = Object.freeze({
   loseDevice: () => worker.postMessage({ type: 'lose-device' }),
 });
 
-const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => {
-  location.hash = link;
-});
+await init();
+knobs = mountKnobs($('knobs'), linkSchema(), onKnob);
+const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => { location.hash = link; });
 // A reload (or a visit without a link) picks up the run kept in this browser.
-const kept = query.get('embed') === '1' ? null : saved.load();
-const firstLink = location.hash.length > 1 ? location.hash.slice(1) : lessonLink ?? kept?.link ?? DEFAULT_LINK;
+const kept = embedded ? null : saved.load();
+const firstLink = fragmentLink() ?? lessonLink ?? kept?.link ?? DEFAULT_LINK;
 state.resume = kept && kept.link === firstLink ? kept : null;
 start(firstLink);

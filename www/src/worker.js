@@ -1,47 +1,41 @@
-// The training worker: owns the WebAssembly sessions so the page never
-// freezes. Messages in: start, play, pause, step, set, snapshot, sweep.
-// Messages out: ready, progress, report, snapshot, sweep, error.
+// The training worker: a message pump around the WebAssembly sessions, so
+// the page never freezes. It decides nothing about training: each session
+// is one Rust `Run`, which owns the report cadence, the divergence check,
+// the checkpoints and the move from a lost GPU to the CPU, and says what
+// happened as events stamped with the page's run number.
 //
-//   idle --start--> ready --play--> training --pause--> ready
-//                     ^  \--step--> (one step, one report) --/
-//                     \------ error (GPU lost, bad data) ----/
+//   messages in -> inbox -> handled one at a time -> events out
+//   while playing (and the inbox is empty): one ~60 ms slice per turn
+//
+// In:  start {run, link, backend, csv, resume}, play, pause, step,
+//      set {key, value}, restore, weights {purpose, step},
+//      sweep, lose-device
+// Out: ready or start-failed, the run's events (progress, report, snapshot, diverged,
+//      backend-changed, finished), restored, relinked, sweep, weights, error
 import init, { Session, checkLink } from '../pkg/ib_playground.js';
 
-/** Milliseconds of training between looks at the message queue. */
+/** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
 /** Models above this many parameters are not saved for a reload. */
 const SAVE_MAX_PARAMETERS = 50_000;
-/** Milliseconds between snapshots for the views (per million parameters
- * at least another second: the GPU reads its weights back for them). */
-const SNAPSHOT_MS = 400;
-/** Milliseconds between checkpoints of the last good state. */
-const CHECKPOINT_MS = 5000;
-
-/** The beta sweep: replicas, range, steps, and one noise sample per
- * evaluation (the sweep reports often; eight models share each dispatch). */
+/** The beta sweep: eight replicas in the same dispatches, one noise sample
+ * per evaluation, 1000 steps. */
 const SWEEP = { spec: 'beta=1e-5:1:8', steps: 1000 };
 
-const wasmReady = init();
+const inbox = [];
+let wake = null;
 let session = null;
 let sweep = null;
-let sweepBackend = 'cpu';
-let mnistBytes;
-let csvText;
-let generation = 0;
 let playing = false;
-let reportEvery = 100;
-let nextReport = 0;
-let chunk = 1;
-let lastSnapshot = 0;
-let lastCheckpoint = 0;
-let queue = Promise.resolve();
+let data = {};
 
 const post = (message) => self.postMessage(message);
+const message = (error) => String(error?.message ?? error);
 
-function serial(task) {
-  queue = queue.then(task).catch((error) => post({ type: 'error', message: String(error?.message ?? error) }));
-  return queue;
-}
+self.onmessage = ({ data: received }) => {
+  inbox.push(received);
+  wake?.();
+};
 
 async function loadMnist() {
   const response = await fetch(new URL('data/mnist-subset.bin.gz', self.location.href.replace(/assets\/.*$/, '')));
@@ -50,200 +44,137 @@ async function loadMnist() {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** Why WebGPU cannot be used (or null), and the adapter's name. */
+/** The adapter's name, or why WebGPU cannot be used here. */
 async function probeGpu() {
   if (!self.navigator?.gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
   const adapter = await self.navigator.gpu.requestAdapter();
   if (!adapter) return { reason: 'WebGPU offers no adapter on this machine' };
   const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
-  return { reason: null, name };
+  return { name: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
 }
 
-async function start({ link, backend, csv, resume }) {
-  await wasmReady;
-  generation += 1;
+function postEvents(events) {
+  for (const event of events) {
+    post(event);
+    if (event.type === 'diverged' || event.type === 'finished') playing = false;
+  }
+}
+
+/** An error as the page shows it: Rust's {kind, key, line, column, message}. */
+const asError = (error) => (typeof error === 'object' && error?.kind ? error : { kind: 'internal', message: message(error) });
+
+/** A new session for the page's run `run`; the current one stays if it fails. */
+async function open({ run, link, backend, csv }) {
+  const checked = checkLink(link);
+  const mnist = new URLSearchParams(checked.link).get('data') === 'mnist' ? await loadMnist() : undefined;
+  const inputs = { mnist, csv: csv ?? undefined };
+  const gpu = backend === 'gpu' ? await probeGpu() : { reason: 'the CPU was chosen (?backend=cpu)' };
+  const asked = gpu.reason ? 'cpu' : 'gpu';
+  const next = await Session.create(checked.link, asked, inputs.mnist, inputs.csv, undefined, run, undefined);
+  return { next, checked, inputs, gpu, asked };
+}
+
+async function start(request) {
+  let opened;
+  try {
+    opened = await open(request);
+  } catch (error) {
+    post({ type: 'start-failed', run: request.run, error: asError(error) });
+    return;
+  }
+  const { next, checked, inputs, gpu, asked } = opened;
   playing = false;
   session?.free();
-  session = null;
   sweep?.free();
   sweep = null;
-  const checked = checkLink(link);
-  const params = new URLSearchParams(checked.link);
-  reportEvery = Number(params.get('report')) || 100;
-  const mnist = params.get('data') === 'mnist' ? await loadMnist() : undefined;
-  mnistBytes = mnist;
-  let reason = null;
-  let adapterName = null;
-  if (backend === 'gpu') {
-    ({ reason, name: adapterName } = await probeGpu());
-    if (!reason) {
-      try {
-        session = await Session.create(checked.link, 'gpu', mnist, csv ?? undefined, undefined);
-      } catch (error) {
-        reason = String(error?.message ?? error).replace(/^gpu: /, '');
-      }
-    }
-  } else {
-    reason = 'the CPU was chosen (?backend=cpu)';
+  session = next;
+  data = inputs;
+  if (request.resume) {
+    // Weights from another build or experiment: the run starts afresh.
+    await session.loadWeights(request.resume.weights, request.resume.step).catch(() => {});
   }
-  if (!session) session = await Session.create(checked.link, 'cpu', mnist, csv ?? undefined, undefined);
-  csvText = csv ?? undefined;
-  sweepBackend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
-  if (resume) {
-    try {
-      session.loadWeights(resume.weights, resume.step);
-    } catch {
-      // Weights from another build or experiment: start afresh.
-    }
-  }
-  nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
-  chunk = 1;
-  const onGpu = !session.backend.startsWith('CPU');
+  const onGpu = !session.fallback && asked === 'gpu';
   post({
     type: 'ready',
-    backend: onGpu ? `WebGPU — ${adapterName}` : session.backend,
-    fallback: onGpu ? null : reason,
+    run: request.run,
+    backend: onGpu ? `WebGPU — ${gpu.name}` : session.backend,
+    fallback: onGpu ? null : session.fallback ?? gpu.reason,
     link: session.link,
     errors: checked.errors,
     info: session.info(),
+    parameters: session.parameters,
+    resumed: session.steps,
   });
-  if (session.steps > 0) post({ type: 'resumed', step: session.steps });
-  else post({ type: 'report', report: (await session.report())[0] });
-  await session.checkpoint();
-  lastCheckpoint = performance.now();
-  post({ type: 'snapshot', snapshot: await session.snapshot() });
+  postEvents(await session.look());
 }
 
-/** A report with a loss or rate that is not a finite number. */
-const diverged = (report) => !Number.isFinite(report.loss) || !Number.isFinite(report.rate_bits);
-
-/** Trains the beta sweep in slices, posting every replica's report. */
-async function runSweep(mine) {
+async function startSweep() {
+  playing = false;
   sweep?.free();
-  const link = session.link.replace(/samples=\d+/, 'samples=1');
-  sweep = await Session.create(link, sweepBackend, mnistBytes, csvText, SWEEP.spec);
-  post({ type: 'sweep', reports: await sweep.report(), done: false });
-  let slice = 100;
-  while (mine === generation && sweep && sweep.steps < SWEEP.steps) {
-    await serial(async () => {
-      if (mine !== generation || !sweep) return;
-      sweep.train(Math.min(slice, SWEEP.steps - sweep.steps));
-      await sweep.finished();
-      post({ type: 'sweep', reports: await sweep.report(), done: sweep.steps >= SWEEP.steps });
-    });
-    slice = Math.min(slice * 2, 500);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  const params = new URLSearchParams(session.link);
+  params.set('samples', '1');
+  const backend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
+  sweep = await Session.create(params.toString(), backend, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
+}
+
+/** One slice of the sweep; posts every replica's latest report. */
+async function sweepSlice() {
+  const events = await sweep.slice(SLICE_MS);
+  const last = events.filter((e) => e.type === 'report' || e.type === 'finished').pop();
+  const done = events.some((e) => e.type === 'finished' || e.type === 'diverged');
+  if (last || done) post({ type: 'sweep', reports: last?.reports ?? [], done });
+  if (done) {
+    sweep.free();
+    sweep = null;
   }
 }
 
-/**
- * The GPU device is gone (lost, reset, or destroyed): the session moves to
- * the CPU from its last good checkpoint and training goes on.
- */
-function recoverOnCpu(error) {
-  const reason = String(error?.message ?? error).replace(/^gpu: /, '');
-  const step = session.fallBackToCpu();
-  sweepBackend = 'cpu';
-  nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
-  post({ type: 'device-lost', backend: session.backend, reason, step });
-}
-
-/** Trains `count` steps, then reports if a report is due. */
-async function advance(count) {
-  try {
-    await advanceOn(count);
-  } catch (error) {
-    if (!String(error?.message ?? error).startsWith('gpu:')) throw error;
-    recoverOnCpu(error);
-  }
-}
-
-async function advanceOn(count) {
-  session.train(count);
-  await session.finished();
-  const steps = session.steps;
-  post({ type: 'progress', steps });
-  if (steps >= nextReport) {
-    nextReport = (Math.floor(steps / reportEvery) + 1) * reportEvery;
-    const report = (await session.report())[0];
-    post({ type: 'report', report });
-    if (diverged(report)) {
-      // Keep the last good state; the page offers to go back to it.
-      playing = false;
-      post({ type: 'diverged', step: steps });
-      return;
-    }
-    if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
-      lastCheckpoint = performance.now();
-      await session.checkpoint();
-    }
-  }
-  const now = performance.now();
-  if (now - lastSnapshot > SNAPSHOT_MS + session.parameters / 1000) {
-    lastSnapshot = now;
-    post({ type: 'snapshot', snapshot: await session.snapshot() });
-  }
-}
-
-async function loop(mine) {
-  while (playing && mine === generation && session) {
-    // Slices go through the same queue as every other call on the session.
-    await serial(async () => {
-      if (!playing || mine !== generation || !session) return;
-      const began = performance.now();
-      await advance(Math.max(1, Math.min(chunk, nextReport - session.steps)));
-      const took = performance.now() - began;
-      // Aim each slice at SLICE_MS so pause and beta changes land promptly.
-      if (took < SLICE_MS / 2) chunk = Math.min(chunk * 2, 4096);
-      else if (took > SLICE_MS * 2) chunk = Math.max(1, chunk >> 1);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
-
-self.onmessage = ({ data }) => {
-  if (data.type === 'play') {
-    if (!playing && session) {
-      playing = true;
-      loop(generation);
-    }
-    return;
-  }
-  if (data.type === 'pause') {
+async function handle(received) {
+  const { type } = received;
+  if (type === 'start') return start(received);
+  if (type === 'play') playing = Boolean(session);
+  else if (type === 'pause') playing = false;
+  if (!session) return;
+  if (type === 'step') {
     playing = false;
-    return;
+    postEvents(await session.step());
+  } else if (type === 'set') {
+    post({ type: 'relinked', link: session.set(received.key, String(received.value)) });
+  } else if (type === 'sweep') {
+    await startSweep();
+  } else if (type === 'lose-device') {
+    session.loseDevice();
+  } else if (type === 'restore') {
+    const step = session.restore();
+    post({ type: 'restored', step: step ?? -1 });
+    if (step !== undefined) postEvents(await session.look());
+  } else if (type === 'weights') {
+    // Saving for a reload keeps the weights of small models only.
+    const keep = received.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
+    post({ type: 'weights', json: keep ? await session.weights() : null, purpose: received.purpose, step: received.step });
   }
-  serial(async () => {
-    if (data.type === 'start') return start(data);
-    if (!session) return;
-    if (data.type === 'step') {
+}
+
+async function turn() {
+  if (inbox.length) return handle(inbox.shift());
+  if (playing && session) return postEvents(await session.slice(SLICE_MS));
+  if (sweep) return sweepSlice();
+  await new Promise((resolve) => { wake = resolve; });
+  wake = null;
+}
+
+async function pump() {
+  await init();
+  for (;;) {
+    try {
+      await turn();
+    } catch (error) {
       playing = false;
-      nextReport = session.steps + 1;
-      await advance(1);
-      nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
-    } else if (data.type === 'set') {
-      if (data.key === 'beta') session.setBeta(Number(data.value));
-      if (data.key === 'lr') session.setLr(Number(data.value));
-      post({ type: 'relinked', link: session.link });
-    } else if (data.type === 'sweep') {
-      playing = false;
-      const mine = generation;
-      setTimeout(() => runSweep(mine).catch((error) => post({ type: 'error', message: String(error?.message ?? error) })), 0);
-    } else if (data.type === 'lose-device') {
-      // A test hook: what a lost device does to the session.
-      session.loseDevice();
-    } else if (data.type === 'restore') {
-      const step = session.restore();
-      nextReport = (Math.floor(session.steps / reportEvery) + 1) * reportEvery;
-      post({ type: 'restored', step });
-      if (step >= 0) post({ type: 'report', report: (await session.report())[0] });
-    } else if (data.type === 'weights') {
-      // Saving for a reload keeps the weights of small models only.
-      const keep = data.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
-      post({ type: 'weights', json: keep ? await session.weights() : null, purpose: data.purpose, step: data.step });
-    } else if (data.type === 'snapshot') {
-      post({ type: 'snapshot', snapshot: await session.snapshot() });
+      post({ type: 'error', error: asError(error) });
     }
-  });
-};
+    // Let the next message in.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+pump();

@@ -32,7 +32,7 @@ export async function create(c, device) {
   await wasm;
   const t1 = performance.now();
   const bytes = c.link.includes('data=mnist') ? await mnistBytes() : undefined;
-  const session = await Session.create(c.link, device, bytes, undefined, undefined);
+  const session = await Session.create(c.link, device === 'gpu' ? 'gpu-only' : 'cpu', bytes, undefined, undefined, 0, undefined);
   const t2 = performance.now();
   return {
     label: session.backend,
@@ -40,8 +40,7 @@ export async function create(c, device) {
     phases: { wasm_ms: t1 - t0, session_ms: t2 - t1 },
     /** Trains `n` steps and reads the loss back once. */
     async steps(n) {
-      session.train(n);
-      return session.trainLoss();
+      return session.benchSteps(n);
     },
     dispose() { session.free(); },
   };

@@ -1,0 +1,57 @@
+// The page's URLs, built with URL and URLSearchParams (never by editing
+// text): the share link, the embed snippet, and the query options of the
+// page itself (`backend`, `embed`, `views`, `controls`, `autoplay`,
+// `parent`, `lesson`). The experiment travels in the fragment, as the
+// normalised link Rust writes.
+
+/** Query options that only shape an embedded page. */
+const EMBED_ONLY = ['embed', 'controls', 'autoplay', 'parent'];
+
+/**
+ * The link to share: this page without its embed options, the experiment
+ * in the fragment. An embed's chosen views move into the link's `views`.
+ * @param {string} link the normalised experiment link
+ * @param {(link: string, key: string, value: string) => string} setKey
+ */
+export function shareUrl(link, setKey) {
+  const url = new URL(location.href);
+  const views = url.searchParams.get('views');
+  let shared = link;
+  if (url.searchParams.get('embed') === '1' && views) {
+    try {
+      shared = setKey(link, 'views', views);
+    } catch {
+      // views the link table refuses: the link keeps its own
+    }
+  }
+  for (const option of [...EMBED_ONLY, 'views']) url.searchParams.delete(option);
+  url.hash = shared;
+  return url.href;
+}
+
+/** The iframe that embeds `link` as it is now (attribute text escaped). */
+export function embedSnippet(link, { views = null, controls = true, autoplay = true } = {}) {
+  const url = new URL(location.href);
+  url.search = '';
+  url.searchParams.set('embed', '1');
+  if (autoplay) url.searchParams.set('autoplay', '1');
+  if (!controls) url.searchParams.set('controls', '0');
+  if (views) url.searchParams.set('views', views);
+  url.hash = link;
+  const src = url.href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return `<iframe src="${src}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" loading="lazy"></iframe>`;
+}
+
+/** The experiment link in the page's fragment (as written: Rust's codec
+ * decodes each value), or null. */
+export function fragmentLink() {
+  const link = location.hash.slice(1);
+  return link.length ? link : null;
+}
+
+/** Keeps `link` in the address bar without a new history entry. */
+export function showInAddressBar(link) {
+  const url = new URL(location.href);
+  url.hash = link;
+  history.replaceState(null, '', url.href);
+}

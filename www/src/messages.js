@@ -1,0 +1,50 @@
+// What the page tells the visitor, in two places: errors (something is
+// wrong and needs them: a bad link value, refused data, a diverged run) in
+// an alert box, and notices (something they should know: a restored run,
+// data that are not in the link, a move to the CPU) in a quiet status box.
+// Text only: links and uploads come from strangers, so nothing is HTML.
+
+export class Messages {
+  /** @param {HTMLElement} errors @param {HTMLElement} notices */
+  constructor(errors, notices) {
+    this.boxes = { error: errors, notice: notices };
+  }
+
+  /** Adds an error, with an optional button {label, testid, action}. */
+  error(text, action = null) {
+    this.add('error', text, action);
+  }
+
+  notice(text) {
+    this.add('notice', text, null);
+  }
+
+  add(kind, text, action) {
+    const box = this.boxes[kind];
+    const line = document.createElement('p');
+    line.textContent = text;
+    box.append(line);
+    if (action) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = action.label;
+      button.dataset.testid = action.testid;
+      button.addEventListener('click', action.action);
+      box.append(button);
+    }
+    box.hidden = false;
+  }
+
+  /** Empties both boxes. */
+  clear() {
+    for (const box of Object.values(this.boxes)) {
+      box.replaceChildren();
+      box.hidden = true;
+    }
+  }
+
+  /** The texts shown, for tests and exports. */
+  texts(kind) {
+    return [...this.boxes[kind].querySelectorAll('p')].map((p) => p.textContent);
+  }
+}
