@@ -8,8 +8,8 @@
 use crate::config::{DataName, Experiment};
 use crate::cpu::CpuTrainer;
 use crate::data::{self, Dataset, Likelihood, Sources, Split};
-use crate::gpu::ops::{self, MatmulShape, Place, Slot};
-use crate::gpu::plan::Plan;
+use crate::gpu::ops::{self, AdamBuffers, MatmulShape, Place, Product, Slot};
+use crate::gpu::plan::{Plan, PlanBuilder};
 use crate::gpu::{GpuContext, GpuError, GpuTrainer, Requirements, block_on};
 use crate::model::Shape;
 use crate::rng::{Key, Stream};
@@ -286,31 +286,24 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         let b = ctx.storage("bench b", 4 * (k * n + n) as u64);
         let c = ctx.storage("bench c", 4 * (m * n) as u64);
         let post = ctx.storage("bench post", 4 * (m * n) as u64);
-        let mut plan = Plan::default();
+        let mut builder = PlanBuilder::new(&ctx, 1, &dummy, &dummy);
         let bias = (!trans_a && !trans_b).then_some((k * n, 0));
-        let act = bias.map(|_| (&post, crate::config::Activation::Relu));
-        let shape = MatmulShape {
-            m,
-            n,
-            k,
-            trans_a,
-            trans_b,
-        };
-        ops::matmul_with(
-            &mut plan,
-            &ctx,
-            kernel,
-            name,
-            shape,
-            Place::new(&a, 0, 0),
-            Place::new(&b, 0, 0),
+        let product = Product {
+            shape: MatmulShape {
+                m,
+                n,
+                k,
+                trans_a,
+                trans_b,
+            },
+            a: Place::new(&a, 0, 0),
+            b: Place::new(&b, 0, 0),
             bias,
-            Place::new(&c, 0, 0),
-            act,
-            &dummy,
-            1,
-        );
-        let ms = time_plan(&ctx, &plan, repeats)?;
+            c: Place::new(&c, 0, 0),
+            post: bias.map(|_| (&post, crate::config::Activation::Relu)),
+        };
+        builder.matmul_with(kernel, name, product);
+        let ms = time_plan(&ctx, &builder.finish(), repeats)?;
         let flop = 2.0 * (m * n * k) as f64;
         let bytes = 4.0 * (m * k + k * n + m * n) as f64;
         rows.push(KernelRow {
@@ -325,7 +318,7 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     let values = ctx.storage("bench values", 4 * count as u64);
     let metrics = ctx.storage("bench metrics", 32);
     let schedule = ctx.storage("bench schedule", 4 * crate::gpu::schedule::words(1) as u64);
-    let mut plan = Plan::default();
+    let mut builder = PlanBuilder::new(&ctx, 1, &schedule, &schedule);
     let slot = Slot {
         square: false,
         slot: 0,
@@ -334,18 +327,14 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         use_beta: false,
         accumulate: false,
     };
-    ops::reduce(
-        &mut plan,
-        &ctx,
+    builder.reduce(
         "bench reduce",
         Place::new(&values, 0, 0),
         count,
         &metrics,
         slot,
-        &schedule,
-        1,
     );
-    let ms = time_plan(&ctx, &plan, repeats)?;
+    let ms = time_plan(&ctx, &builder.finish(), repeats)?;
     rows.push(KernelRow {
         kernel: "reduce (sum)".into(),
         size: format!("{count}"),
@@ -357,22 +346,17 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     let state: Vec<wgpu::Buffer> = (0..4)
         .map(|_| ctx.storage("bench adam", 4 * parameters as u64))
         .collect();
-    let mut plan = Plan::default();
-    ops::adam(
-        &mut plan,
-        &ctx,
-        "bench adam",
-        [&state[0], &state[1], &state[2], &state[3]],
-        &schedule,
-        None,
-        None,
-        &state[0],
-        parameters,
-        0.9,
-        0.999,
-        1,
-    );
-    let ms = time_plan(&ctx, &plan, repeats)?;
+    let mut builder = PlanBuilder::new(&ctx, 1, &schedule, &state[0]);
+    let adam = AdamBuffers {
+        params: &state[0],
+        grads: &state[1],
+        m: &state[2],
+        v: &state[3],
+        mask: None,
+        ema: None,
+    };
+    builder.adam("bench adam", &adam, parameters, (0.9, 0.999));
+    let ms = time_plan(&ctx, &builder.finish(), repeats)?;
     // Reads p, g, m, v and writes p, m, v.
     rows.push(KernelRow {
         kernel: "adam".into(),
@@ -467,19 +451,9 @@ pub fn plane_estimators(gpu: bool) -> Result<Vec<KernelRow>, GpuError> {
                 row_stride: PLANE_WIDTH,
                 replica_stride: 0,
             };
-            let mut plan = Plan::default();
-            ops::pairwise(
-                &mut plan,
-                &ctx,
-                name,
-                rows_spec,
-                &label_buffer,
-                kernel,
-                &bounds,
-                &out,
-                1,
-            );
-            rows.push(row(name, time_plan(&ctx, &plan, 2)?));
+            let mut builder = PlanBuilder::new(&ctx, 1, &bounds, &bounds);
+            builder.pairwise(name, rows_spec, &label_buffer, kernel, (&bounds, &out));
+            rows.push(row(name, time_plan(&ctx, &builder.finish(), 2)?));
         }
     }
     Ok(rows)

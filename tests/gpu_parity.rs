@@ -7,9 +7,11 @@ mod common;
 
 use common::{assert_close, read, run, schedule_words, values};
 use ib_playground::config::Activation;
-use ib_playground::gpu::ops::{self, Latent, LatentBuffers, MatmulShape, Place};
+use ib_playground::gpu::ops::{
+    ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place, Product,
+};
 use ib_playground::gpu::params::RngTestParams;
-use ib_playground::gpu::plan::{Plan, groups};
+use ib_playground::gpu::plan::{PlanBuilder, groups};
 use ib_playground::gpu::readback::read_u32;
 use ib_playground::gpu::{block_on, kernels::Kernel};
 use ib_playground::model::{kl_term, sigma_of_rho, sigmoid};
@@ -34,9 +36,8 @@ fn rng_matches_the_cpu_bit_for_bit() {
             n,
             ..Default::default()
         };
-        let mut plan = Plan::default();
+        let mut plan = PlanBuilder::new(&ctx, 1, &out, &out);
         plan.dispatch(
-            &ctx,
             "rng test",
             Kernel::RngTest,
             &[],
@@ -44,7 +45,7 @@ fn rng_matches_the_cpu_bit_for_bit() {
             Some(&params),
             [groups(count, 64), 1, 1],
         );
-        run(&ctx, &plan);
+        run(&ctx, &plan.finish());
         let words = block_on(read_u32(&ctx, &out, 0, 3 * count)).unwrap();
         let key = ib_playground::rng::Key { seed, stream };
         let perm = Permutation::new(key, draw, n);
@@ -135,22 +136,17 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
             let b_buf = ctx.storage_with("b", &b_all);
             let c_buf = ctx.storage("c", 4 * (replicas * m * n) as u64);
             let post_buf = ctx.storage("post", 4 * (replicas * m * n) as u64);
-            let mut plan = Plan::default();
-            ops::matmul_with(
-                &mut plan,
-                &ctx,
-                kernel,
-                "matmul test",
+            let mut b = PlanBuilder::new(&ctx, replicas, &dummy, &dummy);
+            let product = Product {
                 shape,
-                Place::new(&a_buf, a_off, a_len),
-                Place::new(&b_buf, b_off, b_len),
-                with_bias.then_some((b_off + k * n, b_len)),
-                Place::new(&c_buf, 0, m * n),
-                Some((&post_buf, activation)),
-                &dummy,
-                replicas,
-            );
-            run(&ctx, &plan);
+                a: Place::new(&a_buf, a_off, a_len),
+                b: Place::new(&b_buf, b_off, b_len),
+                bias: with_bias.then_some((b_off + k * n, b_len)),
+                c: Place::new(&c_buf, 0, m * n),
+                post: Some((&post_buf, activation)),
+            };
+            b.matmul_with(kernel, "matmul test", product);
+            run(&ctx, &b.finish());
             let c = read(&ctx, &c_buf, replicas * m * n);
             let post = read(&ctx, &post_buf, replicas * m * n);
             for r in 0..replicas {
@@ -216,30 +212,22 @@ fn act_backward_and_bias_grad_match() {
                 ctx.storage_with("post", &post),
             );
             let grad_buf = ctx.storage("grad", 4 * (replicas * (cols + 9)) as u64);
-            let mut plan = Plan::default();
-            ops::act_backward(
-                &mut plan,
-                &ctx,
-                "act backward test",
-                activation,
-                &d_buf,
-                &pre_buf,
-                &post_buf,
-                count,
-                count,
-                replicas,
-            );
-            ops::bias_grad(
-                &mut plan,
-                &ctx,
+            let mut b = PlanBuilder::new(&ctx, replicas, &d_buf, &d_buf);
+            let act = ActBuffers {
+                delta: &d_buf,
+                pre: &pre_buf,
+                post: &post_buf,
+                stride: count,
+            };
+            b.act_backward("act backward test", activation, &act, count);
+            let grad = Place::new(&grad_buf, 9, cols + 9);
+            b.bias_grad(
                 "bias grad test",
                 Place::new(&d_buf, 0, count),
-                rows,
-                cols,
-                Place::new(&grad_buf, 9, cols + 9),
-                replicas,
+                (rows, cols),
+                grad,
             );
-            run(&ctx, &plan);
+            run(&ctx, &b.finish());
             let got = read(&ctx, &d_buf, replicas * count);
             let want: Vec<f64> = (0..replicas * count)
                 .map(|i| delta[i] as f64 * activation.derivative(pre[i] as f64, post[i] as f64))
@@ -309,34 +297,26 @@ fn reparameterization_and_its_backward_match() {
                 (None, true),
                 (Some((300usize, 4usize)), false),
             ] {
-                let mut plan = Plan::default();
-                ops::reparameterize(
-                    &mut plan,
-                    &ctx,
-                    "reparameterize test",
-                    geometry,
-                    &buffers,
-                    &schedule,
-                    eval,
-                    1.0,
-                    2,
-                );
+                let mut b = PlanBuilder::new(&ctx, 2, &schedule, &schedule);
+                let noise = match eval {
+                    None => Noise::Train,
+                    Some((row_offset, sample)) => Noise::Eval { row_offset, sample },
+                };
+                b.reparameterize("reparameterize test", geometry, &buffers, noise, 1.0);
                 if eval.is_none() {
-                    ops::reparam_backward(
-                        &mut plan,
-                        &ctx,
-                        "reparam backward test",
-                        geometry,
-                        &dz_buf,
-                        &buffers,
-                        &d_enc,
-                        &schedule,
-                        &stats,
-                        squared,
-                        2,
-                    );
+                    let grads = LatentGrads {
+                        dz: &dz_buf,
+                        d_enc: &d_enc,
+                        stats: &stats,
+                    };
+                    let kl = if squared {
+                        KlGradient::Squared
+                    } else {
+                        KlGradient::Linear
+                    };
+                    b.reparam_backward("reparam backward test", geometry, &buffers, &grads, kl);
                 }
-                run(&ctx, &plan);
+                run(&ctx, &b.finish());
                 let n = 2 * geometry.latent_stride;
                 let (gz, gs, ge, gk) = (
                     read(&ctx, &z, n),

@@ -8,8 +8,8 @@ use ib_playground::config::Activation;
 use ib_playground::cpu::adam::{Adam, AdamStep};
 use ib_playground::data::Likelihood;
 use ib_playground::gpu::block_on;
-use ib_playground::gpu::ops::{self, Head, Place, Slot};
-use ib_playground::gpu::plan::Plan;
+use ib_playground::gpu::ops::{AdamBuffers, Gather, Head, HeadBuffers, Pass, Place, Slot};
+use ib_playground::gpu::plan::PlanBuilder;
 use ib_playground::gpu::readback::read_u32;
 use ib_playground::gpu::schedule;
 use ib_playground::model::{Params, Shape, sigmoid, softplus};
@@ -47,11 +47,16 @@ fn heads_match_the_cpu_losses_and_gradients() {
                 batch,
             };
             // Training: terms and gradient.
-            let mut plan = Plan::default();
-            ops::softmax_ce(
-                &mut plan, &ctx, "ce test", vib, &l_buf, &y_buf, &terms, &out, None, replicas,
-            );
-            run(&ctx, &plan);
+            let unused = ctx.storage("unused", 4);
+            let head = HeadBuffers {
+                out: &l_buf,
+                target: &y_buf,
+                terms: &terms,
+                grad: &out,
+            };
+            let mut b = PlanBuilder::new(&ctx, replicas, &unused, &unused);
+            b.softmax_ce("ce test", vib, &head, Pass::Train);
+            run(&ctx, &b.finish());
             let (gt, gg) = (
                 read(&ctx, &terms, replicas * capacity),
                 read(&ctx, &out, replicas * capacity * width),
@@ -81,42 +86,18 @@ fn heads_match_the_cpu_losses_and_gradients() {
                 }
             }
             // Evaluation: two samples of the same logits accumulate, then accuracy.
-            let mut plan = Plan::default();
-            ops::softmax_ce(
-                &mut plan,
-                &ctx,
-                "ce eval 0",
-                vib,
-                &l_buf,
-                &y_buf,
-                &terms,
-                &out,
-                Some(true),
-                replicas,
-            );
-            ops::softmax_ce(
-                &mut plan,
-                &ctx,
+            let mut b = PlanBuilder::new(&ctx, replicas, &unused, &unused);
+            b.softmax_ce("ce eval 0", vib, &head, Pass::Eval { first_sample: true });
+            b.softmax_ce(
                 "ce eval 1",
                 vib,
-                &l_buf,
-                &y_buf,
-                &terms,
-                &out,
-                Some(false),
-                replicas,
+                &head,
+                Pass::Eval {
+                    first_sample: false,
+                },
             );
-            ops::accuracy(
-                &mut plan,
-                &ctx,
-                "accuracy test",
-                vib,
-                &out,
-                &y_buf,
-                &correct,
-                replicas,
-            );
-            run(&ctx, &plan);
+            b.accuracy("accuracy test", vib, &out, &y_buf, &correct);
+            run(&ctx, &b.finish());
             let (gt2, probs, hits) = (
                 read(&ctx, &terms, replicas * capacity),
                 read(&ctx, &out, replicas * capacity * width),
@@ -146,21 +127,15 @@ fn heads_match_the_cpu_losses_and_gradients() {
                 batch,
             };
             for likelihood in [Likelihood::Bernoulli, Likelihood::Gaussian] {
-                let mut plan = Plan::default();
-                ops::reconstruction(
-                    &mut plan,
-                    &ctx,
-                    "reconstruction test",
-                    vae,
-                    likelihood,
-                    &l_buf,
-                    &t_buf,
-                    &terms,
-                    &out,
-                    None,
-                    replicas,
-                );
-                run(&ctx, &plan);
+                let head = HeadBuffers {
+                    out: &l_buf,
+                    target: &t_buf,
+                    terms: &terms,
+                    grad: &out,
+                };
+                let mut b = PlanBuilder::new(&ctx, replicas, &unused, &unused);
+                b.reconstruction("reconstruction test", vae, likelihood, &head, Pass::Train);
+                run(&ctx, &b.finish());
                 let (gt, gg) = (
                     read(&ctx, &terms, replicas * capacity * width),
                     read(&ctx, &out, replicas * capacity * width),
@@ -204,19 +179,10 @@ fn reduce_sums_any_count() {
         let data = values(count as u32, 2 + 3 * stride, 1.0);
         let buffer = ctx.storage_with("values", &data);
         let metrics = ctx.storage_with("metrics", &[1.0f32; 3 * 4]);
-        let mut plan = Plan::default();
+        let mut b = PlanBuilder::new(&ctx, 3, &schedule, &schedule);
         let store = Slot::store(1, 4, 0.5);
-        ops::reduce(
-            &mut plan,
-            &ctx,
-            "reduce test",
-            Place::new(&buffer, 2, stride),
-            count,
-            &metrics,
-            store,
-            &schedule,
-            3,
-        );
+        let values = Place::new(&buffer, 2, stride);
+        b.reduce("reduce test", values, count, &metrics, store);
         let add = Slot {
             use_beta: true,
             ..Slot::add(3, 4, 1.0)
@@ -226,29 +192,9 @@ fn reduce_sums_any_count() {
             square: true,
             ..Slot::store(2, 4, 0.25)
         };
-        ops::reduce(
-            &mut plan,
-            &ctx,
-            "reduce square test",
-            Place::new(&buffer, 2, stride),
-            count,
-            &metrics,
-            square,
-            &schedule,
-            3,
-        );
-        ops::reduce(
-            &mut plan,
-            &ctx,
-            "reduce beta test",
-            Place::new(&buffer, 2, stride),
-            count,
-            &metrics,
-            add,
-            &schedule,
-            3,
-        );
-        run(&ctx, &plan);
+        b.reduce("reduce square test", values, count, &metrics, square);
+        b.reduce("reduce beta test", values, count, &metrics, add);
+        run(&ctx, &b.finish());
         let got = read(&ctx, &metrics, 12);
         for r in 0..3 {
             let part = &data[2 + r * stride..2 + r * stride + count];
@@ -328,22 +274,17 @@ fn adam_matches_the_cpu_update() {
         let words = schedule::build(&experiment, 100, &[4], &[1e-3], step, 1);
         ctx.queue
             .write_buffer(&schedule_buffer, 0, bytemuck::cast_slice(&words));
-        let mut plan = Plan::default();
-        ops::adam(
-            &mut plan,
-            &ctx,
-            "adam test",
-            [&buffers[0], &buffers[1], &buffers[2], &buffers[3]],
-            &schedule_buffer,
-            Some(&mask_buffer),
-            Some(&ema_buffer),
-            &unused,
-            flat.len(),
-            0.5,
-            0.999,
-            1,
-        );
-        run(&ctx, &plan);
+        let mut b = PlanBuilder::new(&ctx, 1, &schedule_buffer, &unused);
+        let state = AdamBuffers {
+            params: &buffers[0],
+            grads: &buffers[1],
+            m: &buffers[2],
+            v: &buffers[3],
+            mask: Some(&mask_buffer),
+            ema: Some(&ema_buffer),
+        };
+        b.adam("adam test", &state, flat.len(), (0.5, 0.999));
+        run(&ctx, &b.finish());
         let adam_step = AdamStep {
             lr: experiment.lr_at(step),
             beta1: 0.5,
@@ -420,20 +361,16 @@ fn gather_draws_the_cpu_minibatch() {
         let words = schedule::build(&experiment, n, &seeds, &[1e-3, 1e-3], step, 1);
         ctx.queue
             .write_buffer(&schedule_buffer, 0, bytemuck::cast_slice(&words));
-        let mut plan = Plan::default();
-        ops::gather(
-            &mut plan,
-            &ctx,
-            "gather test",
-            [&x_buf, &y_buf],
-            [Place::new(&bx, 0, 200), Place::new(&by, 0, 100)],
+        let mut b = PlanBuilder::new(&ctx, 2, &schedule_buffer, &schedule_buffer);
+        let gather = Gather {
+            data: [&x_buf, &y_buf],
+            batch: [Place::new(&bx, 0, 200), Place::new(&by, 0, 100)],
             n,
-            2,
-            100,
-            &schedule_buffer,
-            2,
-        );
-        run(&ctx, &plan);
+            features: 2,
+            batch_size: 100,
+        };
+        b.gather("gather test", &gather);
+        run(&ctx, &b.finish());
         let gx = read(&ctx, &bx, 400);
         let gy = block_on(read_u32(&ctx, &by, 0, 200)).unwrap();
         for (r, trainer) in cpu.iter_mut().enumerate() {

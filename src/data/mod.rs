@@ -156,43 +156,21 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
     match experiment.data {
         name if name.is_toy() => {
             let (x, y) = toys::generate(name, experiment.points, experiment.label_noise, seed);
-            Ok(split_generated(
-                name,
-                x,
-                y,
-                2,
-                None,
-                Likelihood::Gaussian,
-                fraction,
-                seed,
-            ))
+            let table = Table::new(name, x, y, 2, Likelihood::Gaussian);
+            Ok(split_generated(table, fraction, seed))
         }
         DataName::VarU => {
             let (x, y) = var_u::generate();
-            Ok(split_generated(
-                DataName::VarU,
-                x,
-                y,
-                2,
-                None,
-                Likelihood::Bernoulli,
-                fraction,
-                seed,
-            ))
+            let table = Table::new(DataName::VarU, x, y, 2, Likelihood::Bernoulli);
+            Ok(split_generated(table, fraction, seed))
         }
         DataName::Digits => {
             let (x, y) = digits::load();
-            let image = Some((digits::SIDE, digits::SIDE));
-            Ok(split_generated(
-                DataName::Digits,
-                x,
-                y,
-                10,
-                image,
-                Likelihood::Bernoulli,
-                fraction,
-                seed,
-            ))
+            let table = Table {
+                image: Some((digits::SIDE, digits::SIDE)),
+                ..Table::new(DataName::Digits, x, y, 10, Likelihood::Bernoulli)
+            };
+            Ok(split_generated(table, fraction, seed))
         }
         DataName::Mnist | DataName::MnistFull => {
             let source = sources.mnist.as_ref().ok_or_else(|| {
@@ -214,28 +192,50 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
     }
 }
 
+/// A whole table before its split: inputs, labels and what they are.
+pub(crate) struct Table {
+    pub name: DataName,
+    pub x: Array2<f32>,
+    pub y: Vec<u32>,
+    pub classes: usize,
+    pub image: Option<(usize, usize)>,
+    pub likelihood: Likelihood,
+}
+
+impl Table {
+    pub fn new(
+        name: DataName,
+        x: Array2<f32>,
+        y: Vec<u32>,
+        classes: usize,
+        likelihood: Likelihood,
+    ) -> Table {
+        Table {
+            name,
+            x,
+            y,
+            classes,
+            image: None,
+            likelihood,
+        }
+    }
+}
+
 /// Splits a generated or shipped table into train and test with the seed's
 /// permutation: the first `round(fraction * n)` shuffled rows train.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn split_generated(
-    name: DataName,
-    x: Array2<f32>,
-    y: Vec<u32>,
-    classes: usize,
-    image: Option<(usize, usize)>,
-    likelihood: Likelihood,
-    fraction: f64,
-    seed: u32,
-) -> Dataset {
-    let all = Split { x, y };
+pub(crate) fn split_generated(table: Table, fraction: f64, seed: u32) -> Dataset {
+    let all = Split {
+        x: table.x,
+        y: table.y,
+    };
     let (train_idx, test_idx) = split_indices(all.len(), fraction, seed);
     Dataset {
-        name,
+        name: table.name,
         input_dim: all.x.ncols(),
-        classes,
-        class_names: (0..classes).map(|c| c.to_string()).collect(),
-        image,
-        likelihood,
+        classes: table.classes,
+        class_names: (0..table.classes).map(|c| c.to_string()).collect(),
+        image: table.image,
+        likelihood: table.likelihood,
         train: all.select(&train_idx),
         test: all.select(&test_idx),
     }

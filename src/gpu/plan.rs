@@ -1,6 +1,12 @@
 //! A recorded sequence of device work, built once per experiment: dispatches
 //! (pipeline, bind group, workgroup counts) and buffer copies. Recording a
 //! plan into an encoder does no allocation on the device.
+//!
+//! A `PlanBuilder` holds what every op of a plan shares (the device, the
+//! replica count, the schedule buffer, and the buffer that takes the
+//! bindings an op leaves unused), so that a call reads like the model:
+//! `b.reduce("train kl", kl, rows * k, &metrics, slot)`. The ops themselves
+//! are its methods, one file per kernel family in `ops/`.
 
 use super::GpuContext;
 use super::context::CachedPipeline;
@@ -30,48 +36,6 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Appends a dispatch of `kernel` (with `constants`) over `buffers`, with
-    /// the uniform `params` bound last when given.
-    #[allow(clippy::too_many_arguments)]
-    pub fn dispatch<P: bytemuck::Pod>(
-        &mut self,
-        ctx: &GpuContext,
-        label: &str,
-        kernel: Kernel,
-        constants: &[(&str, f64)],
-        buffers: &[&wgpu::Buffer],
-        params: Option<&P>,
-        workgroups: [u32; 3],
-    ) {
-        let pipeline = ctx.pipeline(kernel, constants);
-        let uniform = params.map(|p| ctx.uniform(&format!("{label} params"), p));
-        let mut all: Vec<&wgpu::Buffer> = buffers.to_vec();
-        all.extend(uniform.as_ref());
-        let bind_group = ctx.bind(label, &pipeline, &all);
-        self.commands.push(Command::Dispatch {
-            pipeline,
-            bind_group,
-            workgroups,
-        });
-    }
-
-    pub fn copy(
-        &mut self,
-        source: &wgpu::Buffer,
-        source_offset: u64,
-        target: &wgpu::Buffer,
-        target_offset: u64,
-        bytes: u64,
-    ) {
-        self.commands.push(Command::Copy {
-            source: source.clone(),
-            source_offset,
-            target: target.clone(),
-            target_offset,
-            bytes,
-        });
-    }
-
     /// Number of dispatches.
     pub fn dispatches(&self) -> usize {
         self.commands
@@ -118,6 +82,80 @@ impl Plan {
                 index += 1;
             }
         }
+    }
+}
+
+/// Builds one plan for `replicas` models on `ctx`.
+pub struct PlanBuilder<'a> {
+    pub ctx: &'a GpuContext,
+    /// Models in every dispatch (a sweep's replicas).
+    pub replicas: usize,
+    /// The per-step schedule (seeds, beta, learning rate, the step cursor).
+    pub schedule: &'a wgpu::Buffer,
+    /// Takes the bindings an op does not use (4 bytes, never read).
+    pub unused: &'a wgpu::Buffer,
+    plan: Plan,
+}
+
+impl<'a> PlanBuilder<'a> {
+    pub fn new(
+        ctx: &'a GpuContext,
+        replicas: usize,
+        schedule: &'a wgpu::Buffer,
+        unused: &'a wgpu::Buffer,
+    ) -> Self {
+        PlanBuilder {
+            ctx,
+            replicas,
+            schedule,
+            unused,
+            plan: Plan::default(),
+        }
+    }
+
+    /// The plan built so far.
+    pub fn finish(self) -> Plan {
+        self.plan
+    }
+
+    /// Appends a dispatch of `kernel` (with `constants`) over `buffers`,
+    /// with the uniform `params` bound last when given.
+    pub fn dispatch<P: bytemuck::Pod>(
+        &mut self,
+        label: &str,
+        kernel: Kernel,
+        constants: &[(&str, f64)],
+        buffers: &[&wgpu::Buffer],
+        params: Option<&P>,
+        workgroups: [u32; 3],
+    ) {
+        let ctx = self.ctx;
+        let pipeline = ctx.pipeline(kernel, constants);
+        let uniform = params.map(|p| ctx.uniform(&format!("{label} params"), p));
+        let mut all: Vec<&wgpu::Buffer> = buffers.to_vec();
+        all.extend(uniform.as_ref());
+        let bind_group = ctx.bind(label, &pipeline, &all);
+        self.plan.commands.push(Command::Dispatch {
+            pipeline,
+            bind_group,
+            workgroups,
+        });
+    }
+
+    /// Appends a copy of `bytes` from `source` to `target`.
+    pub fn copy(&mut self, source: (&wgpu::Buffer, u64), target: (&wgpu::Buffer, u64), bytes: u64) {
+        self.plan.commands.push(Command::Copy {
+            source: source.0.clone(),
+            source_offset: source.1,
+            target: target.0.clone(),
+            target_offset: target.1,
+            bytes,
+        });
+    }
+
+    /// Workgroups along y (or z) that hold one replica each.
+    pub fn replica_groups(&self) -> u32 {
+        self.replicas as u32
     }
 }
 

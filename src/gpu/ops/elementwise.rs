@@ -3,90 +3,87 @@
 use super::activation_code;
 use super::{Place, groups, u32_of};
 use crate::config::Activation;
-use crate::gpu::GpuContext;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
-use crate::gpu::plan::Plan;
+use crate::gpu::plan::PlanBuilder;
 
-/// delta *= f'(pre, post) over `count` elements per replica. CPU twin: the
-/// activation step of `cpu::layers::backward`.
-#[allow(clippy::too_many_arguments)]
-pub fn act_backward(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    activation: Activation,
-    delta: &wgpu::Buffer,
-    pre: &wgpu::Buffer,
-    post: &wgpu::Buffer,
-    count: usize,
-    stride: usize,
-    replicas: usize,
-) {
-    let params = ElementwiseParams {
-        count: u32_of(count, "count"),
-        stride: u32_of(stride, "stride"),
-        ..Default::default()
-    };
-    let constants = [("ACT", activation_code(activation) as f64)];
-    plan.dispatch(
-        ctx,
-        label,
-        Kernel::ActBackward,
-        &constants,
-        &[delta, pre, post],
-        Some(&params),
-        [groups(count, 256), replicas as u32, 1],
-    );
+/// Whether column sums replace or add to their output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sums {
+    Store,
+    /// Added (the per-dimension KL summed over evaluation chunks).
+    Accumulate,
 }
 
-/// Column sums of a (rows, cols) delta into the bias gradient at
-/// `grad.offset`. CPU twin: `delta.sum_axis(Axis(0))`.
-#[allow(clippy::too_many_arguments)]
-pub fn bias_grad(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    delta: Place,
-    rows: usize,
-    cols: usize,
-    grad: Place,
-    replicas: usize,
-) {
-    column_sums(plan, ctx, label, delta, rows, cols, grad, false, replicas);
+/// A layer's buffers for the activation backward: the gradient (updated in
+/// place), the pre-activation and the activation, `stride` apart.
+pub struct ActBuffers<'a> {
+    pub delta: &'a wgpu::Buffer,
+    pub pre: &'a wgpu::Buffer,
+    pub post: &'a wgpu::Buffer,
+    pub stride: usize,
 }
 
-/// Column sums of a (rows, cols) matrix, stored into or (`accumulate`)
-/// added to `out` (the per-dimension KL summed over evaluation chunks).
-/// CPU twin: `sum_axis(Axis(0))`.
-#[allow(clippy::too_many_arguments)]
-pub fn column_sums(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    values: Place,
-    rows: usize,
-    cols: usize,
-    out: Place,
-    accumulate: bool,
-    replicas: usize,
-) {
-    let params = BiasGradParams {
-        rows: u32_of(rows, "rows"),
-        cols: u32_of(cols, "cols"),
-        delta_stride: u32_of(values.stride, "values stride"),
-        bias_offset: u32_of(out.offset, "out offset"),
-        grad_stride: u32_of(out.stride, "out stride"),
-        ..Default::default()
-    };
-    let constants = [("ACCUMULATE", accumulate as u32 as f64)];
-    plan.dispatch(
-        ctx,
-        label,
-        Kernel::BiasGrad,
-        &constants,
-        &[values.buffer, out.buffer],
-        Some(&params),
-        [groups(cols, 256), replicas as u32, 1],
-    );
+impl PlanBuilder<'_> {
+    /// delta *= f'(pre, post) over `count` elements per replica. CPU twin:
+    /// the activation step of `cpu::layers::backward`.
+    pub fn act_backward(
+        &mut self,
+        label: &str,
+        activation: Activation,
+        b: &ActBuffers,
+        count: usize,
+    ) {
+        let params = ElementwiseParams {
+            count: u32_of(count, "count"),
+            stride: u32_of(b.stride, "stride"),
+            ..Default::default()
+        };
+        let constants = [("ACT", activation_code(activation) as f64)];
+        let workgroups = [groups(count, 256), self.replica_groups(), 1];
+        self.dispatch(
+            label,
+            Kernel::ActBackward,
+            &constants,
+            &[b.delta, b.pre, b.post],
+            Some(&params),
+            workgroups,
+        );
+    }
+
+    /// Column sums of a (rows, cols) delta into the bias gradient at
+    /// `grad.offset`. CPU twin: `delta.sum_axis(Axis(0))`.
+    pub fn bias_grad(&mut self, label: &str, delta: Place, shape: (usize, usize), grad: Place) {
+        self.column_sums(label, delta, shape, grad, Sums::Store);
+    }
+
+    /// Column sums of a (rows, cols) matrix into `out`. CPU twin:
+    /// `sum_axis(Axis(0))`.
+    pub fn column_sums(
+        &mut self,
+        label: &str,
+        values: Place,
+        (rows, cols): (usize, usize),
+        out: Place,
+        sums: Sums,
+    ) {
+        let params = BiasGradParams {
+            rows: u32_of(rows, "rows"),
+            cols: u32_of(cols, "cols"),
+            delta_stride: u32_of(values.stride, "values stride"),
+            bias_offset: u32_of(out.offset, "out offset"),
+            grad_stride: u32_of(out.stride, "out stride"),
+            ..Default::default()
+        };
+        let constants = [("ACCUMULATE", (sums == Sums::Accumulate) as u32 as f64)];
+        let workgroups = [groups(cols, 256), self.replica_groups(), 1];
+        self.dispatch(
+            label,
+            Kernel::BiasGrad,
+            &constants,
+            &[values.buffer, out.buffer],
+            Some(&params),
+            workgroups,
+        );
+    }
 }

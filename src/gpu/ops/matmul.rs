@@ -10,7 +10,7 @@ use crate::config::Activation;
 use crate::gpu::GpuContext;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
-use crate::gpu::plan::Plan;
+use crate::gpu::plan::PlanBuilder;
 
 /// Matrix product dimensions: op(A) is (m, k), op(B) is (k, n).
 #[derive(Clone, Copy, Debug)]
@@ -43,88 +43,76 @@ pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape) -> Kernel {
     }
 }
 
-/// C = op(A) op(B) (+ bias from `b`'s buffer at `bias`), and when `act` is
-/// given, its activation into `post` (same offsets as C), by the kernel of
-/// `kernel_for`. CPU twin: `cpu::layers::affine` and `cpu::matmul`.
-#[allow(clippy::too_many_arguments)]
-pub fn matmul(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    shape: MatmulShape,
-    a: Place,
-    b: Place,
-    bias: Option<(usize, usize)>,
-    c: Place,
-    post: Option<(&wgpu::Buffer, Activation)>,
-    dummy: &wgpu::Buffer,
-    replicas: usize,
-) {
-    let kernel = kernel_for(ctx, &shape);
-    matmul_with(
-        plan, ctx, kernel, label, shape, a, b, bias, c, post, dummy, replicas,
-    );
+/// One product: C = op(A) op(B) (+ the bias in B's buffer at `bias` =
+/// (offset, stride)), and when `post` is given, its activation into that
+/// buffer (same offsets as C).
+#[derive(Clone, Copy)]
+pub struct Product<'a> {
+    pub shape: MatmulShape,
+    pub a: Place<'a>,
+    pub b: Place<'a>,
+    pub bias: Option<(usize, usize)>,
+    pub c: Place<'a>,
+    pub post: Option<(&'a wgpu::Buffer, Activation)>,
 }
 
-/// `matmul` by a chosen kernel (`Kernel::Matmul` or `Kernel::MatmulSmall`).
-#[allow(clippy::too_many_arguments)]
-pub fn matmul_with(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    kernel: Kernel,
-    label: &str,
-    shape: MatmulShape,
-    a: Place,
-    b: Place,
-    bias: Option<(usize, usize)>,
-    c: Place,
-    post: Option<(&wgpu::Buffer, Activation)>,
-    dummy: &wgpu::Buffer,
-    replicas: usize,
-) {
-    assert!(
-        shape.m > 0 && shape.n > 0 && shape.k > 0,
-        "{label}: empty matmul {shape:?}"
-    );
-    let (bias_offset, bias_stride) = bias.unwrap_or((0, 0));
-    let params = MatmulParams {
-        m: u32_of(shape.m, "m"),
-        n: u32_of(shape.n, "n"),
-        k: u32_of(shape.k, "k"),
-        a_offset: u32_of(a.offset, "a offset"),
-        a_stride: u32_of(a.stride, "a stride"),
-        b_offset: u32_of(b.offset, "b offset"),
-        b_stride: u32_of(b.stride, "b stride"),
-        c_offset: u32_of(c.offset, "c offset"),
-        c_stride: u32_of(c.stride, "c stride"),
-        bias_offset: u32_of(bias_offset, "bias offset"),
-        bias_stride: u32_of(bias_stride, "bias stride"),
-        _pad: 0,
-    };
-    let act = post.map(|(_, a)| activation_code(a)).unwrap_or(0);
-    let constants = [
-        ("TRANS_A", shape.trans_a as u32 as f64),
-        ("TRANS_B", shape.trans_b as u32 as f64),
-        ("HAS_BIAS", bias.is_some() as u32 as f64),
-        ("ACT", act as f64),
-    ];
-    let post_buffer = post.map(|(buffer, _)| buffer).unwrap_or(dummy);
-    let workgroups = match kernel {
-        Kernel::MatmulSmall => [
-            groups(shape.m.div_ceil(4) * shape.n.div_ceil(4), 64),
-            1,
-            replicas as u32,
-        ],
-        Kernel::Matmul => [groups(shape.n, 64), groups(shape.m, 64), replicas as u32],
-        other => panic!("{label}: {other:?} is not a matrix product"),
-    };
-    plan.dispatch(
-        ctx,
-        label,
-        kernel,
-        &constants,
-        &[a.buffer, b.buffer, c.buffer, post_buffer],
-        Some(&params),
-        workgroups,
-    );
+impl PlanBuilder<'_> {
+    /// The product by the kernel of `kernel_for`. CPU twin:
+    /// `cpu::layers::affine` and `cpu::matmul`.
+    pub fn matmul(&mut self, label: &str, p: Product) {
+        let kernel = kernel_for(self.ctx, &p.shape);
+        self.matmul_with(kernel, label, p);
+    }
+
+    /// The product by a chosen kernel (`Kernel::Matmul` or
+    /// `Kernel::MatmulSmall`).
+    pub fn matmul_with(&mut self, kernel: Kernel, label: &str, p: Product) {
+        let shape = p.shape;
+        assert!(
+            shape.m > 0 && shape.n > 0 && shape.k > 0,
+            "{label}: empty matmul {shape:?}"
+        );
+        let (bias_offset, bias_stride) = p.bias.unwrap_or((0, 0));
+        let params = MatmulParams {
+            m: u32_of(shape.m, "m"),
+            n: u32_of(shape.n, "n"),
+            k: u32_of(shape.k, "k"),
+            a_offset: u32_of(p.a.offset, "a offset"),
+            a_stride: u32_of(p.a.stride, "a stride"),
+            b_offset: u32_of(p.b.offset, "b offset"),
+            b_stride: u32_of(p.b.stride, "b stride"),
+            c_offset: u32_of(p.c.offset, "c offset"),
+            c_stride: u32_of(p.c.stride, "c stride"),
+            bias_offset: u32_of(bias_offset, "bias offset"),
+            bias_stride: u32_of(bias_stride, "bias stride"),
+            _pad: 0,
+        };
+        let act = p.post.map(|(_, a)| activation_code(a)).unwrap_or(0);
+        let constants = [
+            ("TRANS_A", shape.trans_a as u32 as f64),
+            ("TRANS_B", shape.trans_b as u32 as f64),
+            ("HAS_BIAS", p.bias.is_some() as u32 as f64),
+            ("ACT", act as f64),
+        ];
+        let post_buffer = p.post.map(|(buffer, _)| buffer).unwrap_or(self.unused);
+        let replicas = self.replica_groups();
+        let workgroups = match kernel {
+            Kernel::MatmulSmall => [
+                groups(shape.m.div_ceil(4) * shape.n.div_ceil(4), 64),
+                1,
+                replicas,
+            ],
+            Kernel::Matmul => [groups(shape.n, 64), groups(shape.m, 64), replicas],
+            other => panic!("{label}: {other:?} is not a matrix product"),
+        };
+        let buffers = [p.a.buffer, p.b.buffer, p.c.buffer, post_buffer];
+        self.dispatch(
+            label,
+            kernel,
+            &constants,
+            &buffers,
+            Some(&params),
+            workgroups,
+        );
+    }
 }

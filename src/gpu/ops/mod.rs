@@ -1,5 +1,5 @@
-//! The Rust side of each kernel: checks shapes, fills the kernel's params
-//! struct and appends the dispatch to a plan. Every op has a CPU twin (named
+//! The Rust side of each kernel, as methods of `PlanBuilder`: checks
+//! shapes, fills the kernel's params struct and appends the dispatch. Every op has a CPU twin (named
 //! on each function) and a parity test in `tests/gpu_parity.rs`.
 
 mod elementwise;
@@ -9,12 +9,12 @@ mod matmul;
 mod plane;
 mod steps;
 
-pub use elementwise::{act_backward, bias_grad, column_sums};
-pub use heads::{Head, accuracy, reconstruction, softmax_ce};
-pub use latent::{Latent, LatentBuffers, reparam_backward, reparameterize};
-pub use matmul::{MatmulShape, kernel_for, matmul, matmul_with};
-pub use plane::{PairwiseKernel, PlaneRows, pairwise, value_range};
-pub use steps::{Slot, adam, advance, gather, geco, reduce};
+pub use elementwise::{ActBuffers, Sums};
+pub use heads::{Head, HeadBuffers, Pass};
+pub use latent::{KlGradient, Latent, LatentBuffers, LatentGrads, Noise};
+pub use matmul::{MatmulShape, Product, kernel_for};
+pub use plane::{PairwiseKernel, PlaneRows};
+pub use steps::{AdamBuffers, Gather, Slot};
 
 use crate::config::Activation;
 pub(crate) use crate::gpu::plan::groups;

@@ -1,10 +1,9 @@
 //! The rest of a training step: reductions, Adam, the minibatch, the schedule cursor and the adaptive beta.
 
 use super::{Place, groups, u32_of};
-use crate::gpu::GpuContext;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
-use crate::gpu::plan::Plan;
+use crate::gpu::plan::PlanBuilder;
 
 /// Where a reduction lands.
 #[derive(Clone, Copy, Debug)]
@@ -42,175 +41,177 @@ impl Slot {
     }
 }
 
-/// Sum of `count` values per replica into a metric slot. CPU twin: a sum.
-#[allow(clippy::too_many_arguments)]
-pub fn reduce(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    values: Place,
-    count: usize,
-    metrics: &wgpu::Buffer,
-    slot: Slot,
-    schedule: &wgpu::Buffer,
-    replicas: usize,
-) {
-    let params = ReduceParams {
-        count: u32_of(count, "count"),
-        stride: u32_of(values.stride, "stride"),
-        offset: u32_of(values.offset, "offset"),
-        slot: u32_of(slot.slot, "slot"),
-        slots: u32_of(slot.slots, "slots"),
-        scale: slot.scale,
-        ..Default::default()
-    };
-    let constants = [
-        ("USE_BETA", slot.use_beta as u32 as f64),
-        ("ACCUMULATE", slot.accumulate as u32 as f64),
-        ("SQUARE", slot.square as u32 as f64),
-    ];
-    plan.dispatch(
-        ctx,
-        label,
-        Kernel::Reduce,
-        &constants,
-        &[values.buffer, metrics, schedule],
-        Some(&params),
-        [1, replicas as u32, 1],
-    );
+/// The buffers Adam reads and writes, every replica's parameters flat.
+pub struct AdamBuffers<'a> {
+    pub params: &'a wgpu::Buffer,
+    pub grads: &'a wgpu::Buffer,
+    pub m: &'a wgpu::Buffer,
+    pub v: &'a wgpu::Buffer,
+    /// 1 for every parameter that exists, 0 where Adam must leave it at 0.
+    pub mask: Option<&'a wgpu::Buffer>,
+    /// The moving average of the weights, updated in the same pass.
+    pub ema: Option<&'a wgpu::Buffer>,
 }
 
-/// Adam over all `count` parameters of every replica, skipping those whose
-/// `mask` is 0, and the moving average `ema` of the weights when given
-/// (`unused` takes its binding otherwise). CPU twin:
-/// `cpu::adam::Adam::update` (with masked gradients), `cpu::ema::update`.
-#[allow(clippy::too_many_arguments)]
-pub fn adam(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    state: [&wgpu::Buffer; 4],
-    schedule: &wgpu::Buffer,
-    mask: Option<&wgpu::Buffer>,
-    ema: Option<&wgpu::Buffer>,
-    unused: &wgpu::Buffer,
-    count: usize,
-    beta1: f64,
-    beta2: f64,
-    replicas: usize,
-) {
-    let params = AdamParams {
-        count: u32_of(count, "parameters"),
-        beta1: beta1 as f32,
-        beta2: beta2 as f32,
-        epsilon: crate::cpu::adam::ADAM_EPSILON as f32,
-    };
-    let [p, g, m, v] = state;
-    // Without a mask the (unread) mask binding takes the schedule.
-    plan.dispatch(
-        ctx,
-        label,
-        Kernel::Adam,
-        &[
-            ("MASKED", mask.is_some() as u32 as f64),
-            ("EMA", ema.is_some() as u32 as f64),
-        ],
-        &[
-            p,
-            g,
-            m,
-            v,
+/// The minibatch's source and destination: the split's x and y, and where
+/// the batch's rows and labels land.
+pub struct Gather<'a> {
+    pub data: [&'a wgpu::Buffer; 2],
+    pub batch: [Place<'a>; 2],
+    /// Training examples and features per example.
+    pub n: usize,
+    pub features: usize,
+    pub batch_size: usize,
+}
+
+impl PlanBuilder<'_> {
+    /// Sum of `count` values per replica into a metric slot. CPU twin: a sum.
+    pub fn reduce(
+        &mut self,
+        label: &str,
+        values: Place,
+        count: usize,
+        metrics: &wgpu::Buffer,
+        slot: Slot,
+    ) {
+        let params = ReduceParams {
+            count: u32_of(count, "count"),
+            stride: u32_of(values.stride, "stride"),
+            offset: u32_of(values.offset, "offset"),
+            slot: u32_of(slot.slot, "slot"),
+            slots: u32_of(slot.slots, "slots"),
+            scale: slot.scale,
+            ..Default::default()
+        };
+        let constants = [
+            ("USE_BETA", slot.use_beta as u32 as f64),
+            ("ACCUMULATE", slot.accumulate as u32 as f64),
+            ("SQUARE", slot.square as u32 as f64),
+        ];
+        let schedule = self.schedule;
+        let workgroups = [1, self.replica_groups(), 1];
+        self.dispatch(
+            label,
+            Kernel::Reduce,
+            &constants,
+            &[values.buffer, metrics, schedule],
+            Some(&params),
+            workgroups,
+        );
+    }
+
+    /// Adam over all `count` parameters of every replica, skipping those
+    /// whose mask is 0, and the moving average of the weights when there is
+    /// one. CPU twin: `cpu::adam::Adam::update` (with masked gradients),
+    /// `cpu::ema::update`.
+    pub fn adam(&mut self, label: &str, state: &AdamBuffers, count: usize, decays: (f64, f64)) {
+        let params = AdamParams {
+            count: u32_of(count, "parameters"),
+            beta1: decays.0 as f32,
+            beta2: decays.1 as f32,
+            epsilon: crate::cpu::adam::ADAM_EPSILON as f32,
+        };
+        let (schedule, unused) = (self.schedule, self.unused);
+        let constants = [
+            ("MASKED", state.mask.is_some() as u32 as f64),
+            ("EMA", state.ema.is_some() as u32 as f64),
+        ];
+        // Without a mask the (unread) mask binding takes the schedule.
+        let buffers = [
+            state.params,
+            state.grads,
+            state.m,
+            state.v,
             schedule,
-            mask.unwrap_or(schedule),
-            ema.unwrap_or(unused),
-        ],
-        Some(&params),
-        [groups(count, 256), replicas as u32, 1],
-    );
-}
+            state.mask.unwrap_or(schedule),
+            state.ema.unwrap_or(unused),
+        ];
+        let workgroups = [groups(count, 256), self.replica_groups(), 1];
+        self.dispatch(
+            label,
+            Kernel::Adam,
+            &constants,
+            &buffers,
+            Some(&params),
+            workgroups,
+        );
+    }
 
-/// The training minibatch. CPU twin: `CpuTrainer::batch_indices`.
-#[allow(clippy::too_many_arguments)]
-pub fn gather(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    label: &str,
-    data: [&wgpu::Buffer; 2],
-    batch: [Place; 2],
-    n: usize,
-    features: usize,
-    batch_size: usize,
-    schedule: &wgpu::Buffer,
-    replicas: usize,
-) {
-    let params = GatherParams {
-        n: u32_of(n, "n"),
-        features: u32_of(features, "features"),
-        batch: u32_of(batch_size, "batch"),
-        x_stride: u32_of(batch[0].stride, "x stride"),
-        y_stride: u32_of(batch[1].stride, "y stride"),
-        ..Default::default()
-    };
-    plan.dispatch(
-        ctx,
-        label,
-        Kernel::Gather,
-        &[],
-        &[data[0], data[1], batch[0].buffer, batch[1].buffer, schedule],
-        Some(&params),
-        [groups(batch_size, 64), replicas as u32, 1],
-    );
-}
+    /// The training minibatch. CPU twin: `CpuTrainer::batch_indices`.
+    pub fn gather(&mut self, label: &str, g: &Gather) {
+        let params = GatherParams {
+            n: u32_of(g.n, "n"),
+            features: u32_of(g.features, "features"),
+            batch: u32_of(g.batch_size, "batch"),
+            x_stride: u32_of(g.batch[0].stride, "x stride"),
+            y_stride: u32_of(g.batch[1].stride, "y stride"),
+            ..Default::default()
+        };
+        let buffers = [
+            g.data[0],
+            g.data[1],
+            g.batch[0].buffer,
+            g.batch[1].buffer,
+            self.schedule,
+        ];
+        let workgroups = [groups(g.batch_size, 64), self.replica_groups(), 1];
+        self.dispatch(
+            label,
+            Kernel::Gather,
+            &[],
+            &buffers,
+            Some(&params),
+            workgroups,
+        );
+    }
 
-/// Moves the schedule cursor to the next step.
-pub fn advance(plan: &mut Plan, ctx: &GpuContext, schedule: &wgpu::Buffer) {
-    plan.dispatch::<AdamParams>(
-        ctx,
-        "advance",
-        Kernel::Advance,
-        &[],
-        &[schedule],
-        None,
-        [1, 1, 1],
-    );
-}
+    /// Moves the schedule cursor to the next step.
+    pub fn advance(&mut self) {
+        let schedule = self.schedule;
+        self.dispatch::<AdamParams>(
+            "advance",
+            Kernel::Advance,
+            &[],
+            &[schedule],
+            None,
+            [1, 1, 1],
+        );
+    }
 
-/// The adaptive beta's step (beta_mode=target): from the previous step's
-/// batch statistics in `stats` into `state` and this step's schedule row.
-/// CPU twin: `geco::Geco::update`.
-#[allow(clippy::too_many_arguments)]
-pub fn geco(
-    plan: &mut Plan,
-    ctx: &GpuContext,
-    target: crate::geco::Target,
-    lr: f64,
-    stats: &wgpu::Buffer,
-    state: &wgpu::Buffer,
-    schedule: &wgpu::Buffer,
-    replicas: usize,
-) {
-    use crate::geco::{ACCURACY_SCALE, BETA_FLOOR, DECAY, Target};
-    let (mode, value) = match target {
-        Target::Rate(bits) => (0.0, bits),
-        Target::Accuracy(fraction) => (1.0, fraction),
-    };
-    let params = GecoParams {
-        replicas: u32_of(replicas, "replicas"),
-        goal: value as f32,
-        lr: lr as f32,
-        decay: DECAY as f32,
-        beta_floor: BETA_FLOOR as f32,
-        beta_max: crate::config::MAX_BETA as f32,
-        accuracy_scale: ACCURACY_SCALE as f32,
-        _pad: 0,
-    };
-    plan.dispatch(
-        ctx,
-        "adaptive beta",
-        Kernel::Geco,
-        &[("MODE", mode)],
-        &[stats, state, schedule],
-        Some(&params),
-        [groups(replicas, 64), 1, 1],
-    );
+    /// The adaptive beta's step (beta_mode=target): from the previous step's
+    /// batch statistics in `stats` into `state` and this step's schedule row.
+    /// CPU twin: `geco::Geco::update`.
+    pub fn geco(
+        &mut self,
+        target: crate::geco::Target,
+        lr: f64,
+        stats: &wgpu::Buffer,
+        state: &wgpu::Buffer,
+    ) {
+        use crate::geco::{ACCURACY_SCALE, BETA_FLOOR, DECAY, Target};
+        let (mode, value) = match target {
+            Target::Rate(bits) => (0.0, bits),
+            Target::Accuracy(fraction) => (1.0, fraction),
+        };
+        let params = GecoParams {
+            replicas: u32_of(self.replicas, "replicas"),
+            goal: value as f32,
+            lr: lr as f32,
+            decay: DECAY as f32,
+            beta_floor: BETA_FLOOR as f32,
+            beta_max: crate::config::MAX_BETA as f32,
+            accuracy_scale: ACCURACY_SCALE as f32,
+            _pad: 0,
+        };
+        let schedule = self.schedule;
+        let workgroups = [groups(self.replicas, 64), 1, 1];
+        self.dispatch(
+            "adaptive beta",
+            Kernel::Geco,
+            &[("MODE", mode)],
+            &[stats, state, schedule],
+            Some(&params),
+            workgroups,
+        );
+    }
 }

@@ -167,6 +167,30 @@ pub struct GpuTrainer {
     last_train_loss: Vec<Option<f64>>,
 }
 
+/// Every replica's initial parameters, flat, one after the other.
+fn initial_params(
+    experiment: &Experiment,
+    shape: &crate::model::Shape,
+    layout: &ParamLayout,
+    replicas: &[Replica],
+) -> Vec<f32> {
+    let mut flat = Vec::with_capacity(replicas.len() * layout.total);
+    for replica in replicas {
+        let params = Params::<f32>::init(shape, experiment.activation, replica.seed);
+        layout.flatten_into(&params, &mut flat);
+    }
+    flat
+}
+
+/// The adaptive beta's state per replica: its beta, the constraint's
+/// average, whether there is one yet, padding.
+fn initial_geco(replicas: &[Replica]) -> Vec<f32> {
+    replicas
+        .iter()
+        .flat_map(|r| [r.beta as f32, 0.0, 0.0, 0.0])
+        .collect()
+}
+
 /// What training `experiment` on `dataset` with `replicas` needs of a device.
 pub fn requirements(experiment: &Experiment, dataset: &Dataset, replicas: usize) -> Requirements {
     let model = Model::new(experiment, dataset);
@@ -277,11 +301,7 @@ impl GpuTrainer {
         let shape = &model.shape;
         let floats =
             |label: &str, per_replica: usize| ctx.storage(label, 4 * (m * per_replica) as u64);
-        let mut flat = Vec::with_capacity(m * layout.total);
-        for replica in replicas {
-            let params = Params::<f32>::init(shape, experiment.activation, replica.seed);
-            layout.flatten_into(&params, &mut flat);
-        }
+        let flat = initial_params(experiment, shape, layout, replicas);
         let hidden = |prefix: &str, widths: &[usize]| -> Vec<Hidden> {
             widths
                 .iter()
@@ -300,9 +320,10 @@ impl GpuTrainer {
                 .collect::<Vec<f32>>()
         };
         let out_width = shape.output;
-        let term_width = match model.objective {
-            Objective::Vib | Objective::Sqib => 1,
-            Objective::Vae => out_width,
+        let term_width = if model.objective == Objective::Vae {
+            out_width
+        } else {
+            1
         };
         let decoder_hidden: Vec<usize> = shape.decoder_hidden.into_iter().collect();
         Buffers {
@@ -324,13 +345,7 @@ impl GpuTrainer {
             mask: shape
                 .features
                 .map(|_| ctx.storage_with("parameter mask", &layout.mask(shape))),
-            geco_state: ctx.storage_with(
-                "adaptive beta state",
-                &replicas
-                    .iter()
-                    .flat_map(|r| [r.beta as f32, 0.0, 0.0, 0.0])
-                    .collect::<Vec<f32>>(),
-            ),
+            geco_state: ctx.storage_with("adaptive beta state", &initial_geco(replicas)),
             batch_x: floats("batch x", rows * shape.input),
             batch_y: ctx.storage("batch y", 4 * (m * rows) as u64),
             encoder_hidden: hidden("encoder hidden", &shape.hidden),

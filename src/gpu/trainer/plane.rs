@@ -3,7 +3,9 @@
 //! gathered, then each layer's binning range and N x N reduction run; a
 //! report reads back the per-pattern log means.
 
+use super::plans::Stack;
 use super::*;
+use crate::gpu::plan::PlanBuilder;
 
 /// The information plane's device state: each measured layer's values over
 /// the first training patterns, binning bounds, and the per-pattern log means
@@ -74,76 +76,102 @@ impl GpuTrainer {
     /// runs over them in chunks, each hidden layer and the encoder output
     /// are gathered, then each layer's range and N x N reduction run.
     pub(super) fn build_plane(&self, dataset: &Dataset) -> GpuPlane {
-        let (ctx, b, m) = (&self.ctx, &self.buffers, self.m());
-        let shape = &self.model.shape;
         let n = dataset.train.len().min(info_plane::MAX_PATTERNS);
-        let (input, k) = (shape.input, shape.latent);
-        let hidden_values: Vec<wgpu::Buffer> = shape
+        let mut b = self.builder();
+        let values = self.gather_plane_values(&mut b, n);
+        let (layers, sources) = self.plane_layers(&values, n);
+        let per_layer = 2 * n;
+        let total = layers.len() + 1;
+        let m = self.m();
+        // Replica r's block holds every layer's (n, 2) values, then the pairwise KL.
+        let out = self
+            .ctx
+            .storage("plane log means", 4 * (m * total * per_layer) as u64);
+        let scratch: Vec<wgpu::Buffer> = (0..total)
+            .map(|l| {
+                let label = format!("plane layer {l} log means");
+                self.ctx.storage(&label, 4 * (m * per_layer) as u64)
+            })
+            .collect();
+        self.plane_reductions(&mut b, &layers, &sources, &scratch);
+        let bytes = 4 * per_layer as u64;
+        for (l, part) in scratch.iter().enumerate() {
+            for r in 0..m {
+                let at = (r * total + l) as u64 * bytes;
+                b.copy((part, r as u64 * bytes), (&out, at), bytes);
+            }
+        }
+        GpuPlane {
+            n,
+            layers,
+            out,
+            plan: b.finish(),
+        }
+    }
+
+    /// Runs the encoder over the first `n` training patterns and copies
+    /// each hidden layer's activations, then the encoder output, into a
+    /// buffer of their own (the last one holds [mu | rho] per pattern).
+    fn gather_plane_values(&self, b: &mut PlanBuilder, n: usize) -> Vec<wgpu::Buffer> {
+        let (buffers, m) = (&self.buffers, self.m());
+        let shape = &self.model.shape;
+        let widths: Vec<usize> = shape
             .hidden
+            .iter()
+            .copied()
+            .chain([2 * shape.latent])
+            .collect();
+        let values: Vec<wgpu::Buffer> = widths
             .iter()
             .enumerate()
             .map(|(l, &w)| {
-                ctx.storage(
-                    &format!("plane encoder {} values", l + 1),
-                    4 * (m * n * w) as u64,
-                )
+                let label = format!("plane layer {} values", l + 1);
+                self.ctx.storage(&label, 4 * (m * n * w) as u64)
             })
             .collect();
-        let enc_values = ctx.storage("plane encoder output", 4 * (m * n * 2 * k) as u64);
-        let mut plan = Plan::default();
         for start in (0..n).step_by(EVAL_ROWS) {
             let rows = EVAL_ROWS.min(n - start);
-            let row_bytes = 4 * input as u64;
-            for r in 0..m {
-                plan.copy(
-                    &b.train_x,
-                    start as u64 * row_bytes,
-                    &b.batch_x,
-                    (r * self.rows) as u64 * row_bytes,
-                    rows as u64 * row_bytes,
-                );
-            }
-            let tag = format!("plane rows {start}");
+            self.load_rows(b, [&buffers.train_x, &buffers.train_y], start, rows);
             self.forward(
-                &mut plan,
-                &format!("{tag} encoder"),
-                &self.layout.encoder,
-                &b.batch_x,
-                &b.encoder_hidden,
-                &b.enc_out,
+                b,
+                Stack::Encoder,
+                &buffers.batch_x,
                 rows,
+                &format!("plane rows {start} "),
             );
-            let gathered = b
+            let sources = buffers
                 .encoder_hidden
                 .iter()
                 .map(|h| &h.post)
-                .zip(shape.hidden.iter().copied())
-                .zip(&hidden_values);
-            for ((source, width), target) in
-                gathered.chain(std::iter::once(((&b.enc_out, 2 * k), &enc_values)))
-            {
+                .chain([&buffers.enc_out]);
+            for ((source, &width), target) in sources.zip(&widths).zip(&values) {
                 let w = 4 * width as u64;
                 for r in 0..m {
-                    plan.copy(
-                        source,
-                        (r * self.rows) as u64 * w,
-                        target,
-                        (r * n + start) as u64 * w,
-                        rows as u64 * w,
-                    );
+                    let from = (r * self.rows) as u64 * w;
+                    let to = (r * n + start) as u64 * w;
+                    b.copy((source, from), (target, to), rows as u64 * w);
                 }
             }
         }
+        values
+    }
+
+    /// The measured layers (name, units, binning range) and where their
+    /// values are: every hidden layer, then the latent mean.
+    fn plane_layers<'v>(
+        &self,
+        values: &'v [wgpu::Buffer],
+        n: usize,
+    ) -> (Vec<(String, usize, Range)>, Vec<ops::PlaneRows<'v>>) {
+        let shape = &self.model.shape;
+        let k = shape.latent;
         let mut layers = Vec::new();
         let mut sources = Vec::new();
         for (l, &width) in shape.hidden.iter().enumerate() {
-            layers.push((
-                format!("encoder {}", l + 1),
-                width,
-                Range::of(Some(self.experiment.activation)),
-            ));
+            let range = Range::of(Some(self.experiment.activation));
+            layers.push((format!("encoder {}", l + 1), width, range));
             sources.push(ops::PlaneRows {
-                buffer: &hidden_values[l],
+                buffer: &values[l],
                 n,
                 width,
                 row_stride: width,
@@ -152,26 +180,32 @@ impl GpuTrainer {
         }
         layers.push(("latent mean".to_string(), k, Range::of(None)));
         sources.push(ops::PlaneRows {
-            buffer: &enc_values,
+            buffer: &values[shape.hidden.len()],
             n,
             width: k,
             row_stride: 2 * k,
             replica_stride: n * 2 * k,
         });
-        let per_layer = 2 * n;
-        let total = layers.len() + 1;
-        // Replica r's block holds every layer's (n, 2) values, then the pairwise KL.
-        let out = ctx.storage("plane log means", 4 * (m * total * per_layer) as u64);
-        let scratch: Vec<wgpu::Buffer> = (0..total)
-            .map(|l| {
-                ctx.storage(
-                    &format!("plane layer {l} log means"),
-                    4 * (m * per_layer) as u64,
-                )
-            })
-            .collect();
+        (layers, sources)
+    }
+
+    /// Each layer's range and N x N reduction by the link's estimator, then
+    /// the pairwise KL of the noisy code (rows [mu | rho]) into the last
+    /// scratch buffer.
+    fn plane_reductions(
+        &self,
+        b: &mut PlanBuilder,
+        layers: &[(String, usize, Range)],
+        sources: &[ops::PlaneRows],
+        scratch: &[wgpu::Buffer],
+    ) {
+        let m = self.m();
+        let labels = &self.buffers.train_y;
         let bounds: Vec<wgpu::Buffer> = (0..layers.len())
-            .map(|l| ctx.storage(&format!("plane layer {l} bounds"), 4 * 2 * m as u64))
+            .map(|l| {
+                self.ctx
+                    .storage(&format!("plane layer {l} bounds"), 4 * 2 * m as u64)
+            })
             .collect();
         let kernel = match self.experiment.estimator {
             crate::config::Estimator::Binning => ops::PairwiseKernel::Binning,
@@ -179,63 +213,28 @@ impl GpuTrainer {
                 noise_variance: info_plane::KDE_NOISE_VARIANCE,
             },
         };
-        for (l, ((name, _, range), rows)) in layers.iter().zip(&sources).enumerate() {
-            ops::value_range(
-                &mut plan,
-                ctx,
-                &format!("plane {name} range"),
-                *rows,
-                *range,
-                &bounds[l],
-                m,
-            );
-            ops::pairwise(
-                &mut plan,
-                ctx,
+        for (l, ((name, _, range), rows)) in layers.iter().zip(sources).enumerate() {
+            b.value_range(&format!("plane {name} range"), *rows, *range, &bounds[l]);
+            b.pairwise(
                 &format!("plane {name}"),
                 *rows,
-                &b.train_y,
+                labels,
                 kernel,
-                &bounds[l],
-                &scratch[l],
-                m,
+                (&bounds[l], &scratch[l]),
             );
         }
+        let latent = sources[sources.len() - 1];
         let kl_rows = ops::PlaneRows {
-            buffer: &enc_values,
-            n,
-            width: 2 * k,
-            row_stride: 2 * k,
-            replica_stride: n * 2 * k,
+            width: 2 * latent.width,
+            ..latent
         };
-        ops::pairwise(
-            &mut plan,
-            ctx,
+        let last = &scratch[scratch.len() - 1];
+        b.pairwise(
             "plane pairwise KL",
             kl_rows,
-            &b.train_y,
+            labels,
             ops::PairwiseKernel::PairwiseKl,
-            &bounds[0],
-            &scratch[total - 1],
-            m,
+            (&bounds[0], last),
         );
-        let bytes = 4 * per_layer as u64;
-        for (l, part) in scratch.iter().enumerate() {
-            for r in 0..m {
-                plan.copy(
-                    part,
-                    r as u64 * bytes,
-                    &out,
-                    (r * total + l) as u64 * bytes,
-                    bytes,
-                );
-            }
-        }
-        GpuPlane {
-            n,
-            layers,
-            out,
-            plan,
-        }
     }
 }
