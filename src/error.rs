@@ -137,6 +137,15 @@ mod tests {
         assert_eq!(limit.kind, ErrorKind::Limit);
         let lost: Error = GpuError::Device("lost".into()).into();
         assert_eq!(lost.kind, ErrorKind::Gpu);
+        let browser = "JsValue(OperationError: Failed to create device.\nundefined)";
+        assert_eq!(
+            crate::gpu::plain_message(browser),
+            "Failed to create device"
+        );
+        assert_eq!(
+            crate::gpu::plain_message("Error occurred when trying to async map a buffer"),
+            "Error occurred when trying to async map a buffer"
+        );
         let json = serde_json::to_value(&data).unwrap();
         assert_eq!(json["kind"], "data");
         assert_eq!(json["line"], 3);

@@ -127,7 +127,7 @@ impl GpuContext {
                 ..Default::default()
             })
             .await
-            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+            .map_err(|e| GpuError::NoAdapter(super::plain_message(&e.to_string())))?;
         Self::from_adapter(adapter, need).await
     }
 
@@ -145,7 +145,10 @@ impl GpuContext {
                 ..Default::default()
             })
             .await
-            .map_err(|e| GpuError::Device(e.to_string()))?;
+            .map_err(|e| {
+                let why = super::plain_message(&e.to_string());
+                GpuError::Device(format!("the adapter could not open a device ({why})"))
+            })?;
         let info = adapter.get_info();
         let emulated = info.device_type == wgpu::DeviceType::Cpu;
         let summary = AdapterSummary {

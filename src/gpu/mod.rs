@@ -54,6 +54,28 @@ impl fmt::Display for GpuError {
 
 impl std::error::Error for GpuError {}
 
+/// The sentence inside an error from the browser or a driver: the
+/// `JsValue(...)` wrapper, the stack and a trailing `undefined` go, the
+/// first line stays ("OperationError: Failed to create device." becomes
+/// "Failed to create device").
+pub fn plain_message(text: &str) -> String {
+    let inner = text
+        .trim()
+        .strip_prefix("JsValue(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(text);
+    let first = inner
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && *l != "undefined")
+        .unwrap_or("no reason given");
+    let sentence = first
+        .split_once("Error: ")
+        .filter(|(kind, _)| !kind.contains(' '))
+        .map_or(first, |(_, rest)| rest);
+    sentence.trim_end_matches('.').to_string()
+}
+
 /// Blocks on a future natively (the browser awaits instead).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -40,14 +40,14 @@ pub async fn map_and_read(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Ve
     #[cfg(not(target_arch = "wasm32"))]
     ctx.device
         .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| GpuError::Device(e.to_string()))?;
+        .map_err(|e| GpuError::Device(super::plain_message(&e.to_string())))?;
     receiver
         .await
         .map_err(|_| GpuError::Readback("the map callback was dropped".into()))?
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
+        .map_err(|e| GpuError::Readback(super::plain_message(&e.to_string())))?;
     let bytes = slice
         .get_mapped_range()
-        .map_err(|e| GpuError::Readback(e.to_string()))?
+        .map_err(|e| GpuError::Readback(super::plain_message(&e.to_string())))?
         .to_vec();
     staging.unmap();
     Ok(bytes)
