@@ -162,6 +162,12 @@ impl Session {
         self.run.backend().label()
     }
 
+    /// Where the run trains now: "cpu" or "gpu".
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.run.backend().kind().name().to_string()
+    }
+
     /// Why the CPU was taken when the GPU was asked for, or undefined.
     #[wasm_bindgen(getter)]
     pub fn fallback(&self) -> Option<String> {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, ready, serve } from './harness.mjs';
+import { launch, openPage, ready, serve, serveStatic } from './harness.mjs';
 
 const LINK = 'v=1&data=circle&hidden=8&k=2&beta=1e-3&lr=0.02&report=20&seed=2';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -53,7 +53,7 @@ test('embed mode fits 360 px with chosen views, hidden controls and autoplay', a
 test('a course page on another origin drives the embed by postMessage; strangers are ignored', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ibp-parent-'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>course</title><body></body>');
-  const parent = await serve(dir);
+  const parent = await serveStatic(dir);
   const parentOrigin = parent.url.replace(/\/$/, '');
   try {
     const page = await browser.newPage();

@@ -1,6 +1,10 @@
-// Shared by the browser tests: a static server for dist/ on a free loopback
-// port, and headless Chromium (Debian's, never a downloaded one) with WebGPU
-// on (SwiftShader on machines without a GPU) and no network noise.
+// Shared by the browser tests: the page served as the README's `make serve`
+// serves it (scripts/preview.sh: Vite's preview server over dist/) on a
+// free loopback port, a plain static server for other origins (a course
+// page around an embed), and headless Chromium (Debian's, never a
+// downloaded one) with WebGPU on (SwiftShader on machines without a GPU)
+// and no network noise.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -17,8 +21,45 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `root` (default dist/) on 127.0.0.1; resolves to {url, close}. */
-export async function serve(root = ROOT) {
+/** A free loopback port. */
+async function freePort() {
+  const probe = createServer();
+  await new Promise((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address();
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+/**
+ * Serves the built page with the README's serve command (its preview half:
+ * the build is done before the tests); resolves to {url, close}.
+ */
+export async function serve() {
+  const port = await freePort();
+  const script = new URL('../../scripts/preview.sh', import.meta.url).pathname;
+  const child = spawn(script, [], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; ; i += 1) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300 || child.exitCode !== null) throw new Error(`scripts/preview.sh did not serve ${url}: ${output}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const close = () => new Promise((done) => {
+    child.once('exit', done);
+    process.kill(-child.pid, 'SIGTERM');
+  });
+  return { url, close };
+}
+
+/** Serves the files of `root` on 127.0.0.1 (another origin than the page). */
+export async function serveStatic(root = ROOT) {
   const server = createServer(async (request, response) => {
     try {
       const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname));

@@ -194,3 +194,34 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   assert.equal(await page.evaluate(() => localStorage.getItem('ibp-playground:last')), null);
   await context.close();
 });
+
+test('MNIST loads and trains as `make serve` serves it, from a link, the menu and its lesson', async () => {
+  // Vite's preview sends the gzipped subset with Content-Encoding: gzip; the
+  // page must not inflate it twice.
+  const link = '#v=1&data=mnist&hidden=32&k=8&batch=32&report=10&samples=1&lr=0.003';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu${link}`);
+  assert.match(await ready(page), /^CPU/);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 30), null, { timeout: 120_000 });
+  await page.getByTestId('play').click();
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.equal(reports[0].step, 0);
+  assert.ok(reports.every((r) => Number.isFinite(r.test_acc)), 'every report has a test accuracy');
+  assert.equal(await page.evaluate(() => window.playground.info().train), 10_000);
+  assert.equal(await page.getByTestId('knob-data').inputValue(), 'mnist');
+  // From the dataset menu, starting on the circle toy.
+  await page.goto(`${server.url}?backend=cpu${CIRCLE}`);
+  await ready(page);
+  await page.getByTestId('knob-data').selectOption('mnist');
+  await page.waitForFunction(() => window.playground.info()?.name === 'mnist' && window.playground.reports().length > 0, null, { timeout: 120_000 });
+  assert.doesNotMatch(await page.getByTestId('backend').textContent(), /starting/);
+  assert.equal((await page.evaluate(() => window.playground.reports()))[0].step, 0);
+  // The lesson opens on MNIST with its knobs filled in.
+  await page.goto(`${server.url}?backend=cpu&lesson=mnist`);
+  await ready(page);
+  await page.waitForFunction(() => window.playground.reports().length > 0, null, { timeout: 120_000 });
+  assert.equal(await page.getByTestId('knob-data').inputValue(), 'mnist');
+  assert.equal(await page.getByTestId('knob-hidden').inputValue(), '1024,1024');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -13,6 +13,7 @@
 // Out: ready or start-failed, the run's events (progress, report, snapshot, diverged,
 //      backend-changed, finished), restored, relinked, sweep, weights, error
 import init, { Session, checkLink } from '../pkg/ib_playground.js';
+import { fetchData } from './fetch-data.js';
 
 /** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
@@ -37,12 +38,8 @@ self.onmessage = ({ data: received }) => {
   wake?.();
 };
 
-async function loadMnist() {
-  const response = await fetch(new URL('data/mnist-subset.bin.gz', self.location.href.replace(/assets\/.*$/, '')));
-  if (!response.ok) throw new Error(`the MNIST subset could not be loaded (HTTP ${response.status})`);
-  const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+/** The MNIST subset, next to the page (the worker runs from assets/). */
+const loadMnist = () => fetchData(new URL('../data/mnist-subset.bin.gz', self.location.href));
 
 /** The adapter's name, or why WebGPU cannot be used here. */
 async function probeGpu() {
@@ -113,8 +110,7 @@ async function startSweep() {
   sweep?.free();
   const params = new URLSearchParams(session.link);
   params.set('samples', '1');
-  const backend = session.backend.startsWith('CPU') ? 'cpu' : 'gpu';
-  sweep = await Session.create(params.toString(), backend, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
+  sweep = await Session.create(params.toString(), session.kind, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
 }
 
 /** One slice of the sweep; posts every replica's latest report. */

@@ -2,18 +2,14 @@
 // on the CPU, driven the way the worker drives it (record N steps, then
 // read one number back).
 import init, { Session, trainingData } from '../../pkg/ib_playground.js';
+import { fetchData } from '../fetch-data.js';
 
 let wasm;
 let mnist;
 
 /** The MNIST subset the page trains on (uncompressed bytes). */
 export async function mnistBytes() {
-  if (!mnist) {
-    const response = await fetch(new URL('../data/mnist-subset.bin.gz', document.baseURI));
-    if (!response.ok) throw new Error(`the MNIST subset could not be loaded (HTTP ${response.status})`);
-    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
-    mnist = new Uint8Array(await new Response(stream).arrayBuffer());
-  }
+  mnist ??= await fetchData(new URL('../data/mnist-subset.bin.gz', document.baseURI));
   return mnist;
 }
 
