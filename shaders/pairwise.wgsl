@@ -3,7 +3,7 @@
 //   all[i]   = log (1/N)   sum_j               k(i, j)
 //   label[i] = log (1/N_y) sum_{j: y_j = y_i}  k(i, j)
 // MODE 0 (binning): k = 1 when every unit of rows i and j falls in the same
-//   of 30 bins over [bounds[0], bounds[1]], else 0;
+//   of p.bins bins over [bounds[0], bounds[1]], else 0;
 // MODE 1 (KDE): k = exp(-|h_i - h_j|^2 * scale), scale = 1 / (2 s^2);
 // MODE 2 (pairwise KL): rows hold [mu | rho] (2K values), sigma =
 //   softplus(rho - 5), k = exp(-KL(N(mu_i, sigma_i^2) || N(mu_j, sigma_j^2))).
@@ -28,7 +28,7 @@ struct PairwiseParams {
     values_stride: u32,
     out_stride: u32,
     scale: f32,
-    _pad: u32,
+    bins: u32,
 }
 
 @group(0) @binding(0) var<storage, read> values: array<f32>;
@@ -37,11 +37,9 @@ struct PairwiseParams {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> p: PairwiseParams;
 
-const BINS: f32 = 30.0;
-
-// floor((v - lo) * (30 / (hi - lo))), as info::plane::bin computes it.
+// floor((v - lo) * (bins / (hi - lo))), as info::plane::bin computes it.
 fn bin_of(v: f32, lo: f32, scale: f32) -> f32 {
-    return clamp(floor((v - lo) * scale), 0.0, BINS - 1.0);
+    return clamp(floor((v - lo) * scale), 0.0, f32(p.bins) - 1.0);
 }
 
 fn score(replica: u32, i: u32, j: u32) -> f32 {
@@ -54,7 +52,7 @@ fn score(replica: u32, i: u32, j: u32) -> f32 {
         if (hi <= lo) {
             return 1.0;
         }
-        let scale = BINS / (hi - lo);
+        let scale = f32(p.bins) / (hi - lo);
         for (var d = 0u; d < p.width; d++) {
             if (bin_of(values[a + d], lo, scale) != bin_of(values[b + d], lo, scale)) {
                 return 0.0;

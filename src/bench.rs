@@ -399,7 +399,7 @@ pub fn plane_estimators(gpu: bool) -> Result<Vec<KernelRow>, GpuError> {
         row(
             "plane cpu: binning (hash)",
             timed(&|| {
-                plane::binning(values.view(), &labels, (-1.0, 1.0));
+                plane::binning(values.view(), &labels, (-1.0, 1.0), 30);
             }),
         ),
         row(
@@ -431,7 +431,10 @@ pub fn plane_estimators(gpu: bool) -> Result<Vec<KernelRow>, GpuError> {
         let bounds = ctx.storage_with("plane bench bounds", &[-1.0f32, 1.0]);
         let out = ctx.storage("plane bench out", 4 * 2 * n as u64);
         let kernels = [
-            ("plane gpu: binning", ops::PairwiseKernel::Binning),
+            (
+                "plane gpu: binning",
+                ops::PairwiseKernel::Binning { bins: 30 },
+            ),
             (
                 "plane gpu: kde",
                 ops::PairwiseKernel::Kde {

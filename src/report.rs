@@ -48,7 +48,7 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_features_bits: Option<Vec<f64>>,
     /// The information plane (with `plane=1`): every hidden layer of the
-    /// encoder, then the latent mean.
+    /// encoder, the latent mean, then `Z` (the bottleneck's code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<LayerInfo>>,
     /// Pairwise-KL estimate of I(X;Z) for the stochastic latent, in bits
@@ -65,16 +65,23 @@ pub struct Report {
 /// One layer's point on the information plane.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LayerInfo {
-    /// "encoder 1", "encoder 2", ..., "latent mean".
+    /// "encoder 1", "encoder 2", ..., "latent mean (deterministic)" (the
+    /// mean mu measured as a deterministic layer: not the code the decoder
+    /// receives), then "Z", the noisy code the model transmits.
     pub layer: String,
     pub units: usize,
     pub ixt_bits: f64,
     pub ity_bits: f64,
-    /// "binning" or "kde".
+    /// "binning", "kde", or "pairwise-kl" (the `Z` point: I(X;Z) and I(Z;Y)
+    /// from the same mixture of the posteriors' Gaussians).
     pub estimator: String,
     /// What the binning range was ("the activation's range", "[0, max] of
-    /// the layer", "[min, max] of the layer"); empty for kde.
+    /// the layer", "[min, max] of the layer"); empty otherwise.
     pub range: String,
+    /// I(X;T) is within 0.05 bits of log2 N (N patterns measured): almost
+    /// every pattern has a code of its own, and the estimator cannot see
+    /// compression in this layer.
+    pub saturated: bool,
 }
 
 /// Sums over one split, as both backends accumulate them (nats): the data

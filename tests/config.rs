@@ -81,6 +81,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         activation: ch.3,
         decoder: ch.4,
         estimator: ch.5,
+        bins: 2 + c.6 % 999,
         info_plane: ch.6,
         beta_mode: beta_mode(ch.7.0, ch.1),
         target_rate: (ch.7.0 == 1).then_some(ch.7.1),

@@ -257,7 +257,7 @@ fn information_planes_agree() {
         100,
     );
     compare(
-        "data=moons&hidden=5&k=2&seed=5&report=50&act=gelu&plane=1&points=200",
+        "data=moons&hidden=5&k=2&seed=5&report=50&act=gelu&plane=1&points=200&bins=7",
         50,
     );
 }

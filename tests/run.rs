@@ -52,7 +52,7 @@ fn events(run: &mut Run) -> Vec<Event> {
 /// report must be finite.
 fn divergence(all: &[Event]) -> (u32, Option<u32>) {
     for event in all {
-        if let Event::Report { reports } = event {
+        if let Event::Report { reports, .. } = event {
             assert!(reports.iter().all(Report::is_finite), "{reports:?}");
         }
     }
@@ -236,7 +236,7 @@ fn a_failing_gpu_hands_the_run_to_the_cpu_from_its_last_checkpoint() {
     let reports: Vec<Vec<Report>> = all
         .iter()
         .filter_map(|e| match e {
-            Event::Report { reports } | Event::Finished { reports } => Some(reports.clone()),
+            Event::Report { reports, .. } | Event::Finished { reports } => Some(reports.clone()),
             _ => None,
         })
         .collect();

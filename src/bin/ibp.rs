@@ -234,7 +234,7 @@ fn train(flags: Flags) -> Result<(), Failure> {
     };
     let mut diverged = None;
     block_on(run.run_to_end(|event| match event {
-        Event::Report { reports } | Event::Finished { reports } => print(reports),
+        Event::Report { reports, .. } | Event::Finished { reports } => print(reports),
         Event::BackendChanged { reason, step, .. } => {
             eprintln!("ibp: the GPU failed ({reason}); continuing on the CPU from step {step}")
         }
@@ -263,7 +263,7 @@ fn summarise_divergence(
             // No finite report yet: measure the state the run started from.
             run.restore()?;
             match block_on(run.report_now())?.into_iter().next() {
-                Some(Event::Report { reports }) => reports,
+                Some(Event::Report { reports, .. }) => reports,
                 _ => Vec::new(),
             }
         }

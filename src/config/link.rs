@@ -352,6 +352,14 @@ pub const KEYS: &[KeySpec] = &[
         set: |e, t| choice(t, Estimator::from_name, Estimator::names).map(|v| e.estimator = v),
     },
     KeySpec {
+        name: "bins",
+        doc: "bins per unit of the binning estimator (fewer bins see compression sooner)",
+        kind: Kind::Integer { min: 2, max: 1000 },
+        live: false,
+        get: |e| e.bins.to_string(),
+        set: |e, t| whole(t).map(|v| e.bins = v),
+    },
+    KeySpec {
         name: "plane",
         doc: "measure the information plane at each report",
         kind: Kind::Flag,

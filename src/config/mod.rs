@@ -123,6 +123,8 @@ pub struct Experiment {
     pub eval_samples: usize,
     /// Estimator of the information plane.
     pub estimator: Estimator,
+    /// Bins per unit of the binning estimator.
+    pub bins: u32,
     /// Measure the information plane (every hidden layer's I(X;T), I(T;Y))
     /// at each report.
     pub info_plane: bool,
@@ -170,6 +172,7 @@ impl Default for Experiment {
             report_every: 100,
             eval_samples: 12,
             estimator: Estimator::Binning,
+            bins: 30,
             info_plane: false,
             views: VIEWS.iter().map(|v| v.to_string()).collect(),
             hidden_controls: Vec::new(),

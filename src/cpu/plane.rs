@@ -1,11 +1,12 @@
 //! The information plane on the CPU: every hidden layer of the encoder and
 //! the latent mean over the first training patterns, with the experiment's
-//! estimator, and the pairwise-KL estimate of I(X;Z).
+//! estimator, then `Z`, the noisy code: I(X;Z) and I(Z;Y) from the
+//! pairwise-KL mixture estimate.
 
 use super::objective::encode;
 use crate::config::{Estimator, Experiment};
 use crate::data::Split;
-use crate::info::plane::{self, MAX_PATTERNS, Range};
+use crate::info::plane::{self, LATENT_MEAN, MAX_PATTERNS, Range};
 use crate::model::{Model, Params};
 use crate::report::LayerInfo;
 use ndarray::{ArrayView2, s};
@@ -26,7 +27,7 @@ pub fn measure(
         let (ixt_bits, ity_bits) = match experiment.estimator {
             Estimator::Binning => {
                 let flat: Vec<f32> = values.iter().copied().collect();
-                plane::binning(values, labels, range.resolve(&flat))
+                plane::binning(values, labels, range.resolve(&flat), experiment.bins)
             }
             Estimator::Kde => plane::kde(values, labels, plane::KDE_NOISE_VARIANCE),
         };
@@ -40,6 +41,7 @@ pub fn measure(
                 Estimator::Binning => range.describe().into(),
                 Estimator::Kde => String::new(),
             },
+            saturated: plane::saturated(ixt_bits, n),
         });
     };
     for l in 0..hidden {
@@ -49,7 +51,8 @@ pub fn measure(
             Range::of(Some(experiment.activation)),
         );
     }
-    add("latent mean".into(), enc.mu.view(), Range::of(None));
-    let (izx, _) = plane::pairwise_kl(enc.mu.view(), enc.sigma.view(), labels);
+    add(LATENT_MEAN.into(), enc.mu.view(), Range::of(None));
+    let (izx, izy) = plane::pairwise_kl(enc.mu.view(), enc.sigma.view(), labels);
+    layers.push(plane::code_point(izx, izy, model.shape.latent, n));
     (layers, izx)
 }

@@ -100,7 +100,7 @@ gpu_params!(
     /// output at r * out_stride; `scale` = 1 / (2 s^2) for the KDE.
     PairwiseParams in [Pairwise] {
         n: u32, width: u32, row_stride: u32, values_offset: u32,
-        values_stride: u32, out_stride: u32, scale: f32, _pad: u32,
+        values_stride: u32, out_stride: u32, scale: f32, bins: u32,
     }
 );
 

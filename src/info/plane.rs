@@ -6,9 +6,9 @@
 //!   label_i = log (1/N_y) sum_{j: y_j = y_i} k(i, j)
 //!   I(X;T) ~ -mean_i all_i,   I(T;Y) ~ mean_i (label_i - all_i)
 //! with k(i, i) = 1 and 0 <= k <= 1:
-//! - binning: k = 1 when rows i and j fall in the same bins (30 equal bins
-//!   per unit over the layer's range), so the estimates are the binned
-//!   entropies H(T) and H(T) - H(T|Y);
+//! - binning: k = 1 when rows i and j fall in the same bins (`bins` equal
+//!   bins per unit over the layer's range, 30 by default), so the estimates
+//!   are the binned entropies H(T) and H(T) - H(T|Y);
 //! - KDE (Kolchinsky & Tracey): k = exp(-|h_i - h_j|^2 / (2 s^2)), an upper
 //!   bound on I(X;T) for T = h(X) + N(0, s^2 I);
 //! - pairwise KL, for the stochastic latent: k = exp(-KL(p_i || p_j)) with
@@ -20,8 +20,10 @@ use crate::config::Activation;
 use ndarray::ArrayView2;
 use std::collections::HashMap;
 
-/// Bins per unit of the binning estimator.
-pub const BINS: u32 = 30;
+/// A layer whose I(X;T) is this close (bits) to log2 N, N the patterns
+/// measured, is saturated: nearly every pattern has a code of its own, so
+/// the estimator cannot see compression there.
+pub const SATURATION_BITS: f64 = 0.05;
 /// Noise variance s^2 of the KDE estimator.
 pub const KDE_NOISE_VARIANCE: f64 = 1e-3;
 /// Most training patterns used for the plane (the first ones of the split).
@@ -72,15 +74,42 @@ impl Range {
     }
 }
 
-/// Bin of a value in [lo, hi] (values outside land in the end bins):
-/// floor((v - lo) * (30 / (hi - lo))), the same f32 steps as the GPU.
+/// Bin of a value in [lo, hi] among `bins` (values outside land in the end
+/// bins): floor((v - lo) * (bins / (hi - lo))), the same f32 steps as the GPU.
 #[inline]
-pub fn bin(v: f32, lo: f32, hi: f32) -> u32 {
+pub fn bin(v: f32, lo: f32, hi: f32, bins: u32) -> u32 {
     if hi <= lo {
         return 0;
     }
-    let scale = BINS as f32 / (hi - lo);
-    ((v - lo) * scale).floor().clamp(0.0, (BINS - 1) as f32) as u32
+    let scale = bins as f32 / (hi - lo);
+    ((v - lo) * scale).floor().clamp(0.0, (bins - 1) as f32) as u32
+}
+
+/// The name of the latent mean's layer on the plane.
+pub const LATENT_MEAN: &str = "latent mean (deterministic)";
+
+/// The plane's `Z` point: the code the model transmits, K units, from the
+/// pairwise-KL mixture estimate over `n` patterns (bits).
+pub fn code_point(
+    izx_bits: f64,
+    izy_bits: f64,
+    units: usize,
+    n: usize,
+) -> crate::report::LayerInfo {
+    crate::report::LayerInfo {
+        layer: "Z".into(),
+        units,
+        ixt_bits: izx_bits,
+        ity_bits: izy_bits,
+        estimator: "pairwise-kl".into(),
+        range: String::new(),
+        saturated: saturated(izx_bits, n),
+    }
+}
+
+/// Whether an estimate of I(X;T) over `n` patterns sits at log2 n.
+pub fn saturated(ixt_bits: f64, n: usize) -> bool {
+    ixt_bits >= (n.max(1) as f64).log2() - SATURATION_BITS
 }
 
 /// (I(X;T), I(T;Y)) in bits from per-pattern log means.
@@ -91,13 +120,19 @@ pub fn from_log_means(all: &[f64], label: &[f64]) -> (f64, f64) {
     (ixt / LN2, ity / LN2)
 }
 
-/// Binning estimate (bits) of a layer's (N, d) values: the entropies of the
-/// binned codes, counted with a hash map (O(N d)).
-pub fn binning(values: ArrayView2<f32>, labels: &[u32], range: (f32, f32)) -> (f64, f64) {
+/// Binning estimate (bits) of a layer's (N, d) values with `bins` bins per
+/// unit over `range`: the entropies of the binned codes, counted with a
+/// hash map (O(N d)).
+pub fn binning(
+    values: ArrayView2<f32>,
+    labels: &[u32],
+    range: (f32, f32),
+    bins: u32,
+) -> (f64, f64) {
     let codes: Vec<Vec<u32>> = values
         .rows()
         .into_iter()
-        .map(|r| r.iter().map(|&v| bin(v, range.0, range.1)).collect())
+        .map(|r| r.iter().map(|&v| bin(v, range.0, range.1, bins)).collect())
         .collect();
     let mut count: HashMap<&[u32], usize> = HashMap::new();
     let mut count_label: HashMap<(&[u32], u32), usize> = HashMap::new();
@@ -190,10 +225,13 @@ mod tests {
 
     #[test]
     fn bins_cover_the_range() {
-        assert_eq!(bin(-1.0, -1.0, 1.0), 0);
-        assert_eq!(bin(1.0, -1.0, 1.0), 29);
-        assert_eq!(bin(0.0, -1.0, 1.0), 15);
-        assert_eq!(bin(5.0, 0.0, 0.0), 0);
+        assert_eq!(bin(-1.0, -1.0, 1.0, 30), 0);
+        assert_eq!(bin(1.0, -1.0, 1.0, 30), 29);
+        assert_eq!(bin(0.0, -1.0, 1.0, 30), 15);
+        assert_eq!(bin(5.0, 0.0, 0.0, 30), 0);
+        assert_eq!(bin(0.0, -1.0, 1.0, 2), 1);
+        assert_eq!(bin(-0.01, -1.0, 1.0, 2), 0);
+        assert_eq!(bin(0.999, -1.0, 1.0, 1000), 999);
     }
 
     #[test]
@@ -202,14 +240,18 @@ mod tests {
         // so I(T;Y) = H(Y) = 1 bit.
         let values = Array2::from_shape_fn((8, 1), |(i, _)| -1.0 + 0.25 * i as f32 + 0.01);
         let labels: Vec<u32> = (0..8).map(|i| (i % 2) as u32).collect();
-        let (ixt, ity) = binning(values.view(), &labels, (-1.0, 1.0));
+        let (ixt, ity) = binning(values.view(), &labels, (-1.0, 1.0), 30);
         assert!(
             (ixt - 3.0).abs() < 1e-12 && (ity - 1.0).abs() < 1e-12,
             "{ixt} {ity}"
         );
         // All in one bin: nothing kept.
         let same = Array2::from_elem((8, 2), 0.5f32);
-        assert_eq!(binning(same.view(), &labels, (-1.0, 1.0)), (0.0, 0.0));
+        assert_eq!(binning(same.view(), &labels, (-1.0, 1.0), 30), (0.0, 0.0));
+        // Two bins: the 8 codes fall in 2 halves, 4 patterns each: 1 bit.
+        let (ixt, _) = binning(values.view(), &labels, (-1.0, 1.0), 2);
+        assert!((ixt - 1.0).abs() < 1e-12, "{ixt}");
+        assert!(saturated(2.96, 8) && !saturated(2.9, 8));
     }
 
     #[test]

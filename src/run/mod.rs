@@ -62,10 +62,15 @@ pub const MAX_CHUNK: u32 = 4096;
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Event {
-    /// Steps taken so far.
-    Progress { step: u32 },
-    /// One finite report per replica.
-    Report { reports: Vec<Report> },
+    /// Steps taken so far, and the milliseconds the last ones took to train
+    /// (reports not included).
+    Progress { step: u32, train_ms: f64 },
+    /// One finite report per replica, and the milliseconds it took to
+    /// measure (the information plane included).
+    Report {
+        reports: Vec<Report>,
+        report_ms: f64,
+    },
     /// What the views draw (replica 0).
     Snapshot { snapshot: Box<Snapshot> },
     /// A report at `step` had a non-finite `quantity`; the run stopped.

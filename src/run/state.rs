@@ -39,10 +39,12 @@ impl Run {
         count: u32,
         events: &mut Vec<Event>,
     ) -> Result<()> {
+        let began = now_ms();
         self.backend.train(count);
         self.backend.finished().await?;
         let step = self.backend.steps();
-        events.push(Event::Progress { step });
+        let train_ms = now_ms() - began;
+        events.push(Event::Progress { step, train_ms });
         if step.is_multiple_of(self.experiment.report_every) {
             self.measure(false, events).await?;
         }
@@ -57,7 +59,9 @@ impl Run {
 
     /// Reports; a non-finite report stops the run instead of being emitted.
     pub(super) async fn measure(&mut self, is_final: bool, events: &mut Vec<Event>) -> Result<()> {
+        let began = now_ms();
         let reports = self.backend.report(is_final).await?;
+        let report_ms = now_ms() - began;
         if let Some(quantity) = non_finite(&reports) {
             self.status = Status::Diverged;
             events.push(Event::Diverged {
@@ -73,7 +77,7 @@ impl Run {
             events.push(Event::Finished { reports });
             self.status = Status::Finished;
         } else {
-            events.push(Event::Report { reports });
+            events.push(Event::Report { reports, report_ms });
             self.keep_checkpoint(false).await?;
         }
         Ok(())

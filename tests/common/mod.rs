@@ -76,7 +76,7 @@ use ib_playground::run::{Event, Run};
 pub fn reports_of(run: &mut Run) -> Vec<Vec<Report>> {
     let mut reports = Vec::new();
     block_on(run.run_to_end(|event| {
-        if let Event::Report { reports: r } | Event::Finished { reports: r } = event {
+        if let Event::Report { reports: r, .. } | Event::Finished { reports: r } = event {
             reports.push(r.clone());
         }
     }))

@@ -5,9 +5,31 @@
 
 const METRIC_COLUMNS = ['step', 'epoch', 'loss', 'train_loss', 'rate_bits', 'izy_bits', 'distortion_bits', 'train_acc', 'test_acc', 'beta', 'lr', 'backend'];
 
+/** A layer's column prefix: T1, T2, ..., mu, Z. */
+export function layerColumn(layer) {
+  if (layer.startsWith('encoder ')) return `T${layer.slice('encoder '.length)}`;
+  if (layer.startsWith('latent mean')) return 'mu';
+  return layer.replace(/[^A-Za-z0-9]+/g, '_');
+}
+
+/**
+ * The reports as CSV: the metrics, then one (I(X;T), I(T;Y)) column pair
+ * per layer of the information plane (T1_ixt_bits, T1_ity_bits, ...,
+ * Z_ixt_bits, Z_ity_bits). Missing and non-finite values are empty fields.
+ */
 export function metricsCsv(reports) {
-  const cell = (v) => (v === null || v === undefined ? '' : String(v));
-  return [METRIC_COLUMNS.join(','), ...reports.map((r) => METRIC_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  const layers = [];
+  for (const r of reports) for (const l of r.layers ?? []) if (!layers.includes(l.layer)) layers.push(l.layer);
+  const cell = (v) => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v));
+  const header = [...METRIC_COLUMNS, ...layers.flatMap((l) => [`${layerColumn(l)}_ixt_bits`, `${layerColumn(l)}_ity_bits`])];
+  const row = (r) => {
+    const plane = layers.flatMap((name) => {
+      const l = (r.layers ?? []).find((x) => x.layer === name);
+      return [cell(l?.ixt_bits), cell(l?.ity_bits)];
+    });
+    return [...METRIC_COLUMNS.map((c) => cell(r[c])), ...plane].join(',');
+  };
+  return [header.join(','), ...reports.map(row)].join('\n') + '\n';
 }
 
 export function experimentJson(link) {
@@ -18,48 +40,76 @@ export function experimentJson(link) {
 /** Escapes text for SVG markup. */
 const escapeXml = (text) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
 
+/** The views on screen now. */
+export const visibleFigures = () => [...document.querySelectorAll('.views figure')].filter((f) => f.offsetParent !== null);
+
 /**
- * One SVG holding every visible plot, one under the other: the SVG views as
- * vectors, the canvas views (latent space, decision map, images) as images.
+ * One SVG holding `figures` (default: every visible plot), one under the
+ * other: the SVG views as vectors, the canvas views (latent space, decision
+ * map, images) as images, each with its caption.
  */
-export function plotsSvg() {
-  const figures = [...document.querySelectorAll('.views figure')].filter((f) => f.offsetParent !== null);
+export function plotsSvg(figures = visibleFigures()) {
   const width = 360;
-  const row = 380;
-  const parts = figures.map((figure, i) => {
+  let y = 0;
+  const parts = figures.map((figure) => {
     const caption = escapeXml(figure.querySelector('figcaption')?.textContent ?? '');
     const svg = figure.querySelector('svg');
     const canvas = figure.querySelector('canvas');
     let body = '';
+    let height = 0;
     if (svg) {
       const box = svg.viewBox.baseVal;
-      body = `<g transform="scale(${width / (box.width || width)})">${svg.innerHTML}</g>`;
+      const scale = width / (box.width || width);
+      height = (box.height || 220) * scale;
+      body = `<g transform="scale(${scale})">${svg.innerHTML}</g>`;
     } else if (canvas) {
-      body = `<image href="${canvas.toDataURL('image/png')}" width="${width}" height="${(width * canvas.height) / canvas.width}"/>`;
+      height = (width * canvas.height) / canvas.width;
+      body = `<image href="${canvas.toDataURL('image/png')}" width="${width}" height="${height}"/>`;
     }
-    return `<g transform="translate(0,${i * row})"><text x="4" y="12" font-size="11">${caption}</text><g transform="translate(0,16)">${body}</g></g>`;
+    const part = `<g transform="translate(0,${y})"><text x="4" y="12" font-size="11">${caption}</text><g transform="translate(0,16)">${body}</g></g>`;
+    y += height + 24;
+    return part;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${figures.length * row}" font-family="sans-serif"><style>.axis-label,.legend{font-size:10px}.reference{stroke:#999;stroke-dasharray:4 3}</style>${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="sans-serif"><style>.axis-label,.legend{font-size:10px;fill:#333}.reference{stroke:#999;stroke-dasharray:4 3}</style>${parts.join('')}</svg>`;
 }
 
-/** The plots as a PNG blob (the SVG above drawn on a canvas). */
-export async function plotsPng() {
-  const svg = plotsSvg();
+/** Pixels per SVG unit of the PNG exports: sharp on slides and HiDPI. */
+export const PNG_SCALE = 2;
+
+/** An SVG text drawn on a white canvas at `scale`, as a PNG blob. */
+export async function svgToPng(svg, scale = PNG_SCALE) {
   const image = new Image();
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
   try {
     image.src = url;
     await image.decode();
     const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
+    canvas.width = Math.round(image.width * scale);
+    canvas.height = Math.round(image.height * scale);
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(image, 0, 0);
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
     return await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   } finally {
     URL.revokeObjectURL(url);
+  }
+}
+
+/** Every visible plot in one PNG, at twice the size. */
+export const plotsPng = () => svgToPng(plotsSvg());
+
+/** One button per visible plot: its PNG at twice the size. */
+function plotButtons(list) {
+  list.replaceChildren();
+  for (const figure of visibleFigures()) {
+    const name = figure.id.replace(/^view-/, '');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.export = `plot-${name}.png`;
+    button.textContent = `${figure.querySelector('figcaption')?.firstChild?.textContent?.trim() || name} (PNG)`;
+    button.addEventListener('click', async () => download(`plot-${name}.png`, await svgToPng(plotsSvg([figure])), 'image/png'));
+    list.append(button);
   }
 }
 
@@ -69,7 +119,10 @@ export async function plotsPng() {
  */
 export function mountExports(source) {
   const dialog = document.getElementById('export-dialog');
-  document.getElementById('export-button').addEventListener('click', () => dialog.showModal());
+  document.getElementById('export-button').addEventListener('click', () => {
+    plotButtons(document.getElementById('export-plots'));
+    dialog.showModal();
+  });
   const actions = {
     'metrics.csv': () => download('metrics.csv', metricsCsv(source.history()), 'text/csv'),
     'metrics.json': () => download('metrics.json', JSON.stringify(source.history(), null, 1), 'application/json'),
@@ -78,7 +131,7 @@ export function mountExports(source) {
     'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
     'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),
   };
-  for (const button of dialog.querySelectorAll('[data-export]')) {
+  for (const button of dialog.querySelectorAll('.export-list [data-export]')) {
     button.addEventListener('click', () => actions[button.dataset.export]());
   }
   return { weights: (json) => download('weights.json', json, 'application/json') };

@@ -19,6 +19,7 @@ import { showReport, clearReadouts } from './readouts.js';
 import * as saved from './persist.js';
 import { mountExports } from './export.js';
 import { mountDataInput } from './data-input.js';
+import { Speed } from './speed.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -36,6 +37,7 @@ const state = {
   label: '', playing: false, diverged: false, csv: null, autoplay: query.get('autoplay') === '1', resume: null,
 };
 const messages = new Messages($('error'), $('notice'));
+const speed = new Speed();
 const views = new Views(messages);
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 let knobs = null;
@@ -99,6 +101,8 @@ function onReady(data) {
   }
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
   views.reset(state.info);
+  speed.reset(data.parameters);
+  $('speed').textContent = speed.status();
   if (state.autoplay) {
     state.autoplay = false;
     setPlaying(true);
@@ -107,8 +111,17 @@ function onReady(data) {
 
 /** The current run's events. */
 const EVENTS = {
-  progress: (e) => { $('step-count').textContent = String(e.step); },
-  report: (e) => addReport(e.reports[0]),
+  progress: (e) => {
+    $('step-count').textContent = String(e.step);
+    speed.progress(e.step, e.train_ms, performance.now());
+    $('speed').textContent = speed.status();
+    const warning = speed.warning(new URLSearchParams(state.link));
+    if (warning) messages.notice(warning);
+  },
+  report: (e) => {
+    speed.report(e.report_ms);
+    addReport(e.reports[0]);
+  },
   finished: (e) => { addReport(e.reports[0]); setPlaying(false); },
   snapshot: (e) => { state.snapshot = e.snapshot; views.draw(state); },
   diverged: (e) => {

@@ -1,20 +1,24 @@
-// Shared plotting helpers over d3: sized SVG frames with labelled axes, and
-// the class colours. Views pass plain arrays and get an error naming the
-// shape they expected when they pass something else.
+// Shared plotting helpers over d3: sized SVG frames with labelled axes, the
+// class colours, the time colour scale, and legends with swatches. Views
+// pass plain arrays and get an error naming the shape they expected when
+// they pass something else. Every colour here keeps at least 3:1 contrast
+// on the white plot background (text is dark, never coloured).
 import { select } from 'd3-selection';
 import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
+import { format } from 'd3-format';
 
-export const CLASS_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const CLASS_COLOURS = ['#1f77b4', '#d95f02', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e7298a', '#666666', '#7a7a00', '#1b9e9e'];
 
 export function classColour(c) {
   return CLASS_COLOURS[c % CLASS_COLOURS.length];
 }
 
-/** Colour of progress t in [0, 1]: early steps purple, late steps yellow. */
+/** Colour of progress t in [0, 1]: early steps purple, late steps dark
+ * orange; every shade at least 3:1 against white. */
 export function timeColour(t) {
   const u = Math.min(Math.max(t, 0), 1);
-  return `hsl(${270 - 210 * u}, 70%, ${35 + 20 * u}%)`;
+  return `hsl(${275 - 245 * u}, 75%, ${38 - 6 * u}%)`;
 }
 
 /** Throws unless `value` is an array (of `length` when given). */
@@ -24,27 +28,56 @@ export function expectArray(value, what, length) {
   }
 }
 
+/** Short tick labels: 12k, 1.5M, 0.25. */
+export const tickFormat = (v) => (Math.abs(v) >= 1000 ? format('.3~s')(v) : format('.3~g')(v));
+
 /**
- * Clears `svg` and draws axes; returns {g, x, y, width, height}.
+ * Draws axes in `g` (or clears `svg` first); returns {g, x, y, width, height}.
+ * `top` offsets a panel within a taller SVG; `y` may be a ready scale.
  * @param {SVGSVGElement} svg
  */
-export function frame(svg, { x: xDomain, y: yDomain, xLabel, yLabel, width = 340, height = 220 }) {
-  const margin = { top: 10, right: 12, bottom: 38, left: 48 };
-  const root = select(svg).attr('viewBox', `0 0 ${width} ${height}`);
-  root.selectAll('*').remove();
+export function frame(svg, { x: xDomain, y: yDomain, xLabel, yLabel, width = 340, height = 220, top = 0, clear = true, total = height, yScale = null, yFormat = tickFormat }) {
+  const margin = { top: 10, right: 18, bottom: 38, left: 50 };
+  const root = select(svg).attr('viewBox', `0 0 ${width} ${total}`);
+  if (clear) root.selectAll('*').remove();
   const inner = { width: width - margin.left - margin.right, height: height - margin.top - margin.bottom };
   const x = scaleLinear().domain(xDomain).nice().range([0, inner.width]);
-  const y = scaleLinear().domain(yDomain).nice().range([inner.height, 0]);
-  const g = root.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-  g.append('g').attr('transform', `translate(0,${inner.height})`).call(axisBottom(x).ticks(5));
-  g.append('g').call(axisLeft(y).ticks(5));
+  const y = (yScale ?? scaleLinear().domain(yDomain).nice()).range([inner.height, 0]);
+  const g = root.append('g').attr('transform', `translate(${margin.left},${margin.top + top})`);
+  g.append('g').attr('class', 'axis').attr('transform', `translate(0,${inner.height})`).call(axisBottom(x).ticks(4).tickFormat(tickFormat));
+  g.append('g').attr('class', 'axis').call(axisLeft(y).ticks(4).tickFormat(yFormat));
   g.append('text').attr('class', 'axis-label').attr('x', inner.width / 2).attr('y', inner.height + 32).attr('text-anchor', 'middle').text(xLabel);
-  g.append('text').attr('class', 'axis-label').attr('transform', 'rotate(-90)').attr('x', -inner.height / 2).attr('y', -36).attr('text-anchor', 'middle').text(yLabel);
+  g.append('text').attr('class', 'axis-label').attr('transform', 'rotate(-90)').attr('x', -inner.height / 2).attr('y', -38).attr('text-anchor', 'middle').text(yLabel);
   return { g, x, y, ...inner };
+}
+
+/**
+ * A legend of swatches (line, dot or ring) with dark text, in a row from
+ * (x, y), wrapping within `width`.
+ * @param {Array<{label: string, colour: string, mark?: 'line'|'dot'|'ring'|'square'}>} items
+ */
+export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
+  let cx = x;
+  let cy = y;
+  const group = g.append('g').attr('class', 'legend-group');
+  for (const item of items) {
+    const w = 18 + 5.5 * item.label.length;
+    if (cx + w > x + width && cx > x) {
+      cx = x;
+      cy += 13;
+    }
+    const mark = item.mark ?? 'line';
+    if (mark === 'line') group.append('line').attr('x1', cx).attr('x2', cx + 12).attr('y1', cy - 3).attr('y2', cy - 3).attr('stroke', item.colour).attr('stroke-width', 2.5);
+    else if (mark === 'square') group.append('rect').attr('x', cx + 2).attr('y', cy - 8).attr('width', 9).attr('height', 9).attr('fill', item.colour);
+    else group.append('circle').attr('cx', cx + 6).attr('cy', cy - 3).attr('r', 4).attr('fill', mark === 'ring' ? 'none' : item.colour).attr('stroke', item.colour).attr('stroke-width', 1.5);
+    group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy).text(item.label);
+    cx += w;
+  }
+  return cy - y + 13;
 }
 
 /** Formats a number with its unit: 3 significant digits. */
 export function fmt(value, unit = '') {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (value === null || value === undefined || !Number.isFinite(Number(value))) return '–';
   return `${Number(value).toPrecision(3)}${unit ? ` ${unit}` : ''}`;
 }

@@ -15,7 +15,7 @@ export class Views {
   constructor(messages) {
     this.messages = messages;
     this.curves = new CurvesView($('curves'));
-    this.plane = new InfoPlaneView($('info-plane'));
+    this.plane = new InfoPlaneView($('info-plane'), $('plane-note'));
     this.latent = new LatentView($('latent'), $('latent-projection'));
     this.dims = new DimsView($('dims'), $('dims-caption'));
     this.map = new MapView($('map'), $('map-caption'));

@@ -57,8 +57,8 @@ impl PlanBuilder<'_> {
 /// Which k(i, j) the pairwise reduction sums.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PairwiseKernel {
-    /// Same bins in every unit (the bounds come from `value_range`).
-    Binning,
+    /// `bins` equal bins in every unit (the bounds come from `value_range`).
+    Binning { bins: u32 },
     /// Gaussian kernel with noise variance s^2.
     Kde { noise_variance: f64 },
     /// exp(-KL) between the rows' Gaussians (rows hold [mu | rho]).
@@ -77,10 +77,12 @@ impl PlanBuilder<'_> {
         kernel: PairwiseKernel,
         (bounds, out): (&wgpu::Buffer, &wgpu::Buffer),
     ) {
-        let (mode, scale) = match kernel {
-            PairwiseKernel::Binning => (0.0, 0.0),
-            PairwiseKernel::Kde { noise_variance } => (1.0, (1.0 / (2.0 * noise_variance)) as f32),
-            PairwiseKernel::PairwiseKl => (2.0, 0.0),
+        let (mode, scale, bins) = match kernel {
+            PairwiseKernel::Binning { bins } => (0.0, 0.0, bins),
+            PairwiseKernel::Kde { noise_variance } => {
+                (1.0, (1.0 / (2.0 * noise_variance)) as f32, 0)
+            }
+            PairwiseKernel::PairwiseKl => (2.0, 0.0, 0),
         };
         let params = PairwiseParams {
             n: u32_of(rows.n, "rows"),
@@ -90,7 +92,7 @@ impl PlanBuilder<'_> {
             values_stride: u32_of(rows.replica_stride, "replica stride"),
             out_stride: u32_of(2 * rows.n, "out stride"),
             scale,
-            _pad: 0,
+            bins,
         };
         let workgroups = [groups(rows.n, 64), self.replica_groups(), 1];
         self.dispatch(

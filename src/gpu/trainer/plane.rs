@@ -63,11 +63,16 @@ impl GpuPlane {
                     } else {
                         String::new()
                     },
+                    saturated: info_plane::saturated(ixt_bits, self.n),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
         let (all, label) = means(self.layers.len());
-        (layers, info_plane::from_log_means(&all, &label).0)
+        let (izx, izy) = info_plane::from_log_means(&all, &label);
+        let k = self.layers.last().map_or(0, |l| l.1);
+        let mut layers = layers;
+        layers.push(info_plane::code_point(izx, izy, k, self.n));
+        (layers, izx)
     }
 }
 
@@ -178,7 +183,7 @@ impl GpuTrainer {
                 replica_stride: n * width,
             });
         }
-        layers.push(("latent mean".to_string(), k, Range::of(None)));
+        layers.push((info_plane::LATENT_MEAN.to_string(), k, Range::of(None)));
         sources.push(ops::PlaneRows {
             buffer: &values[shape.hidden.len()],
             n,
@@ -208,7 +213,9 @@ impl GpuTrainer {
             })
             .collect();
         let kernel = match self.experiment.estimator {
-            crate::config::Estimator::Binning => ops::PairwiseKernel::Binning,
+            crate::config::Estimator::Binning => ops::PairwiseKernel::Binning {
+                bins: self.experiment.bins,
+            },
             crate::config::Estimator::Kde => ops::PairwiseKernel::Kde {
                 noise_variance: info_plane::KDE_NOISE_VARIANCE,
             },

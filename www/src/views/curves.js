@@ -1,17 +1,53 @@
-// Training curves: loss, rate and the I(Z;Y) bound in bits (top), train and
-// test accuracy (bottom), against the step.
+// Training curves against the step, in panels that each keep their series
+// readable: the information quantities in bits (the loss, the rate, and
+// the I(Z;Y) bound or, for the VAE, the distortion), split into separate
+// panels when their ranges differ by more than 20x, and the accuracies on
+// their own 0-100 % axis. Every series has its colour in the legend.
 import { line } from 'd3-shape';
-import { frame, expectArray } from '../plot.js';
+import { frame, expectArray, legend } from '../plot.js';
 
-const SERIES = [
-  { key: 'loss', label: 'loss', colour: '#444' },
+/** Series whose largest values differ by more than this share no panel. */
+export const SPLIT_RATIO = 20;
+const PANEL_HEIGHT = 150;
+const LEGEND_ROOM = 16;
+
+const LABEL_BITS = [
+  { key: 'loss', label: 'loss', colour: '#333333' },
   { key: 'rate_bits', label: 'rate', colour: '#d62728' },
-  { key: 'izy_bits', label: 'I(Z;Y) ≥', colour: '#1f77b4' },
+  { key: 'izy_bits', label: 'I(Z;Y) bound', colour: '#1f77b4' },
+];
+const VAE_BITS = [
+  { key: 'loss', label: 'loss', colour: '#333333' },
+  { key: 'rate_bits', label: 'rate', colour: '#d62728' },
+  { key: 'distortion_bits', label: 'distortion', colour: '#7b3294' },
 ];
 const ACCURACY = [
-  { key: 'train_acc', label: 'train', colour: '#2ca02c' },
-  { key: 'test_acc', label: 'test', colour: '#9467bd' },
+  { key: 'train_acc', label: 'train accuracy', colour: '#2ca02c', scale: 100 },
+  { key: 'test_acc', label: 'test accuracy', colour: '#9467bd', scale: 100 },
 ];
+
+/** Largest magnitude of a series over the history (0 when it has none). */
+function magnitude(history, key) {
+  return Math.max(0, ...history.map((r) => r[key]).filter(Number.isFinite).map(Math.abs));
+}
+
+/**
+ * Groups series so that within a panel no series' largest value is more
+ * than SPLIT_RATIO times smaller than the panel's largest.
+ */
+export function panels(series, history) {
+  const sized = series
+    .map((s) => ({ ...s, size: magnitude(history, s.key) }))
+    .filter((s) => history.some((r) => Number.isFinite(r[s.key])))
+    .sort((a, b) => b.size - a.size);
+  const groups = [];
+  for (const s of sized) {
+    const group = groups.find((g) => s.size * SPLIT_RATIO >= g[0].size);
+    if (group) group.push(s);
+    else groups.push([s]);
+  }
+  return groups;
+}
 
 export class CurvesView {
   constructor(svg) {
@@ -19,28 +55,36 @@ export class CurvesView {
   }
 
   /** @param {Array<object>} history reports in step order */
-  update(history) {
+  update(history, info) {
     expectArray(history, 'curves: report history');
-    const steps = history.map((r) => r.step);
-    const maxStep = Math.max(1, ...steps);
-    const bits = history.flatMap((r) => SERIES.map((s) => r[s.key]).filter(Number.isFinite));
-    const top = Math.max(1, ...bits);
-    const f = frame(this.svg, { x: [0, maxStep], y: [Math.min(0, ...bits), top], xLabel: 'step', yLabel: 'bits', height: 200 });
-    for (const s of SERIES) {
+    const bits = info?.objective === 'vae' ? VAE_BITS : LABEL_BITS;
+    const groups = panels(bits, history).map((g) => ({ series: g, unit: 'bits' }));
+    if (info?.objective !== 'vae' && history.some((r) => Number.isFinite(r.test_acc))) {
+      groups.push({ series: ACCURACY, unit: '%', domain: [0, 100] });
+    }
+    if (!groups.length) groups.push({ series: [], unit: 'bits' });
+    const maxStep = Math.max(1, ...history.map((r) => r.step));
+    const height = PANEL_HEIGHT + LEGEND_ROOM;
+    groups.forEach((group, i) => {
+      this.panel(group, history, maxStep, { top: i * height, total: groups.length * height, clear: i === 0 });
+    });
+  }
+
+  panel({ series, unit, domain }, history, maxStep, place) {
+    const values = history.flatMap((r) => series.map((s) => (s.scale ?? 1) * r[s.key]).filter(Number.isFinite));
+    const yDomain = domain ?? [Math.min(0, ...values), Math.max(1e-3, ...values)];
+    const f = frame(this.svg, {
+      x: [0, maxStep], y: yDomain, xLabel: 'step', yLabel: unit, height: PANEL_HEIGHT, ...place,
+    });
+    f.g.attr('class', 'curves-panel');
+    for (const s of series) {
       const points = history.filter((r) => Number.isFinite(r[s.key]));
       if (!points.length) continue;
-      const path = line().x((r) => f.x(r.step)).y((r) => f.y(r[s.key]));
-      f.g.append('path').attr('d', path(points)).attr('fill', 'none').attr('stroke', s.colour).attr('stroke-width', 1.5);
+      const path = line().x((r) => f.x(r.step)).y((r) => f.y((s.scale ?? 1) * r[s.key]));
+      f.g.append('path').attr('class', 'curve').attr('data-series', s.key).attr('d', path(points))
+        .attr('fill', 'none').attr('stroke', s.colour).attr('stroke-width', 1.6);
     }
-    SERIES.forEach((s, i) => {
-      f.g.append('text').attr('x', f.width - 4).attr('y', 12 + 14 * i).attr('text-anchor', 'end').attr('fill', s.colour).attr('class', 'legend').text(s.label);
-    });
-    const accuracy = history.filter((r) => Number.isFinite(r.test_acc));
-    if (accuracy.length) {
-      ACCURACY.forEach((s, i) => {
-        const last = accuracy[accuracy.length - 1][s.key];
-        f.g.append('text').attr('x', 4).attr('y', 12 + 14 * i).attr('fill', s.colour).attr('class', 'legend').text(`${s.label} accuracy ${(100 * last).toFixed(1)} %`);
-      });
-    }
+    const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
+    legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
 }

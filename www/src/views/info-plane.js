@@ -1,12 +1,35 @@
-// The information plane: every hidden layer's (I(X;T), I(T;Y)) trajectory,
-// coloured from early (purple) to late (yellow), with H(X) and I(X;Y) = H(Y)
-// (deterministic labels) as reference lines. Units: bits.
+// The information plane: every hidden layer's (I(X;T), I(T;Y)) trajectory
+// in bits, coloured from early (purple) to late (dark orange) on a labelled
+// scale, and Z, the code the model transmits (pairwise-KL estimate of the
+// noisy posteriors), drawn as the bottleneck point. The deterministic mean
+// μ is labelled as what it is. Reference lines: H(Y), and log2 N, where a
+// layer whose every pattern has its own bin sits (saturated: the estimator
+// cannot see compression there).
 import { line } from 'd3-shape';
-import { frame, timeColour, expectArray } from '../plot.js';
+import { frame, timeColour, expectArray, legend } from '../plot.js';
+
+/** Short names on the plot: T1, T2, ..., μ, Z. */
+export function shortName(layer) {
+  if (layer.startsWith('encoder ')) return `T${layer.slice('encoder '.length)}`;
+  if (layer.startsWith('latent mean')) return 'μ';
+  return layer;
+}
+
+/** Label positions that do not overlap: nudged down in 11 px rows. */
+function placeLabels(points) {
+  const placed = [];
+  for (const p of [...points].sort((a, b) => a.y - b.y)) {
+    let y = p.y;
+    while (placed.some((q) => Math.abs(q.x - p.x) < 22 && Math.abs(q.y - y) < 11)) y += 11;
+    placed.push({ ...p, y });
+  }
+  return placed;
+}
 
 export class InfoPlaneView {
-  constructor(svg) {
+  constructor(svg, caption) {
     this.svg = svg;
+    this.caption = caption;
   }
 
   /**
@@ -18,26 +41,82 @@ export class InfoPlaneView {
     const points = history.filter((r) => Array.isArray(r.layers));
     const hx = info?.hx_bits ?? 1;
     const hy = info?.hy_bits ?? 1;
-    const f = frame(this.svg, { x: [0, hx * 1.05], y: [0, hy * 1.1], xLabel: 'I(X;T) bits', yLabel: 'I(T;Y) bits' });
-    f.g.append('line').attr('class', 'reference').attr('x1', 0).attr('x2', f.width).attr('y1', f.y(hy)).attr('y2', f.y(hy));
-    f.g.append('line').attr('class', 'reference').attr('x1', f.x(hx)).attr('x2', f.x(hx)).attr('y1', 0).attr('y2', f.height);
-    f.g.append('text').attr('class', 'legend').attr('x', 4).attr('y', f.y(hy) - 4).text(`H(Y) = ${hy.toFixed(3)} bits`);
+    const f = frame(this.svg, { x: [0, hx * 1.05], y: [0, hy * 1.15], xLabel: 'I(X;T) bits', yLabel: 'I(T;Y) bits', height: 250, total: 285 });
+    this.references(f, hx, hy);
     if (!points.length) {
       f.g.append('text').attr('class', 'legend').attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle').text('turn on “Information plane” to measure');
+      this.caption.textContent = '';
       return;
     }
-    const layers = points[0].layers.length;
-    const last = points[points.length - 1].step || 1;
-    for (let l = 0; l < layers; l += 1) {
-      const trajectory = points.map((r) => ({ step: r.step, ...r.layers[l] }));
-      const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
-      f.g.append('path').attr('d', path(trajectory)).attr('fill', 'none').attr('stroke', '#bbb').attr('stroke-width', 0.8);
-      f.g.selectAll(null).data(trajectory).join('circle')
-        .attr('class', 'plane-point')
-        .attr('cx', (p) => f.x(p.ixt_bits)).attr('cy', (p) => f.y(p.ity_bits)).attr('r', 2.5)
-        .attr('fill', (p) => timeColour(p.step / last));
-      const end = trajectory[trajectory.length - 1];
-      f.g.append('text').attr('class', 'legend').attr('x', f.x(end.ixt_bits) + 4).attr('y', f.y(end.ity_bits) + 3).text(end.layer.replace('encoder ', 'T'));
+    const first = points[0].step;
+    const last = Math.max(first + 1, points[points.length - 1].step);
+    const names = points[points.length - 1].layers.map((l) => l.layer);
+    const ends = [];
+    names.forEach((name) => {
+      const trajectory = points.map((r) => ({ step: r.step, ...r.layers.find((l) => l.layer === name) })).filter((p) => p.layer);
+      ends.push(this.trajectory(f, trajectory, (p) => (p.step - first) / (last - first)));
+    });
+    for (const end of placeLabels(ends)) {
+      f.g.append('text').attr('class', 'legend plane-label').attr('x', end.x + 6).attr('y', end.y + 3).text(end.name);
     }
+    this.scale(f, first, last);
+    this.describe(points[points.length - 1], info);
+  }
+
+  references(f, hx, hy) {
+    f.g.append('line').attr('class', 'reference').attr('x1', 0).attr('x2', f.width).attr('y1', f.y(hy)).attr('y2', f.y(hy));
+    f.g.append('line').attr('class', 'reference').attr('x1', f.x(hx)).attr('x2', f.x(hx)).attr('y1', 0).attr('y2', f.height);
+    f.g.append('text').attr('class', 'legend').attr('x', 4).attr('y', f.y(hy) + 12).text(`H(Y) = ${hy.toFixed(2)} bits`);
+    f.g.append('text').attr('class', 'legend').attr('x', f.x(hx) - 4).attr('y', 10).attr('text-anchor', 'end').text(`log2 N = ${hx.toFixed(1)}`);
+  }
+
+  /** One layer's path and points; returns where its label goes. */
+  trajectory(f, trajectory, progress) {
+    const end = trajectory[trajectory.length - 1];
+    const code = end.layer === 'Z';
+    const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
+    f.g.append('path').attr('d', path(trajectory)).attr('fill', 'none').attr('stroke', code ? '#555' : '#aaa').attr('stroke-width', code ? 1.4 : 0.8);
+    f.g.selectAll(null).data(trajectory).join('circle')
+      .attr('class', code ? 'plane-point plane-code' : 'plane-point')
+      .attr('cx', (p) => f.x(p.ixt_bits)).attr('cy', (p) => f.y(p.ity_bits))
+      .attr('r', code ? 3.5 : 2.5)
+      .attr('fill', (p) => (p.saturated ? 'none' : timeColour(progress(p))))
+      .attr('stroke', (p) => (p.saturated || code ? timeColour(progress(p)) : 'none'))
+      .attr('stroke-width', 1.2)
+      .append('title').text((p) => `${shortName(p.layer)} (${p.layer}) at step ${p.step}: I(X;T) ${p.ixt_bits.toFixed(3)} bits, I(T;Y) ${p.ity_bits.toFixed(3)} bits${p.saturated ? ' (saturated)' : ''}`);
+    if (code) {
+      f.g.append('rect').attr('class', 'plane-bottleneck')
+        .attr('x', f.x(end.ixt_bits) - 5).attr('y', f.y(end.ity_bits) - 5).attr('width', 10).attr('height', 10)
+        .attr('fill', 'none').attr('stroke', '#111').attr('stroke-width', 1.5);
+    }
+    return { x: f.x(end.ixt_bits), y: f.y(end.ity_bits), name: shortName(end.layer) };
+  }
+
+  /** The colour scale of the steps and the marks' meaning. */
+  scale(f, first, last) {
+    const y = f.height + 46;
+    const stops = 24;
+    for (let i = 0; i < stops; i += 1) {
+      f.g.append('rect').attr('x', i * 4).attr('y', y - 8).attr('width', 4).attr('height', 8).attr('fill', timeColour(i / (stops - 1)));
+    }
+    f.g.append('text').attr('class', 'legend').attr('x', stops * 4 + 4).attr('y', y).text(`step ${first} → ${last}`);
+    legend(f.g, [
+      { label: 'Z: the code', colour: '#111', mark: 'square' },
+      { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
+    ], { x: 0, y: y + 15, width: f.width });
+  }
+
+  /** The caption under the plot: what μ and Z are, which layers saturate. */
+  describe(report, info) {
+    const layers = report.layers;
+    const saturated = layers.filter((l) => l.saturated).map((l) => shortName(l.layer));
+    const estimator = layers[0]?.estimator ?? 'binning';
+    const parts = [
+      `T1…: hidden layers, ${estimator === 'binning' ? 'binned' : 'KDE'}. μ: the latent mean measured as a deterministic layer (not what the decoder receives). Z: the noisy code the model transmits, I(X;Z) and I(Z;Y) from the pairwise-KL mixture estimate.`,
+    ];
+    if (saturated.length) {
+      parts.push(`Saturated: ${saturated.join(', ')} sit at log2 N (${info ? Math.round(2 ** info.hx_bits) : 'N'} patterns, nearly all in bins of their own), so the estimator cannot see compression there; try fewer bins.`);
+    }
+    this.caption.textContent = parts.join(' ');
   }
 }

@@ -25,6 +25,7 @@ export class MapView {
   }
 
   drawMap(ctx, map) {
+    if (this.canvas.height !== this.canvas.width) this.canvas.height = this.canvas.width;
     expectArray(map.classes, 'decision map: classes', map.size * map.size);
     this.caption.textContent = 'Decision map and training points';
     const { width, height } = this.canvas;
@@ -55,31 +56,71 @@ export class MapView {
   drawImages(ctx, images) {
     expectArray(images.inputs, 'images: inputs');
     const [rows, cols] = images.side;
-    const outputs = images.reconstructions ?? images.probabilities;
-    this.caption.textContent = images.reconstructions ? 'Inputs and reconstructions' : 'Inputs and predicted class probabilities';
-    const cell = Math.floor(this.canvas.width / 2 / Math.max(rows, cols) / 1.1);
-    const gap = Math.floor(this.canvas.height / images.inputs.length);
+    if (images.reconstructions) return this.drawReconstructions(ctx, images, rows, cols);
+    this.caption.textContent = 'Test images and the predicted class probabilities (true class in green)';
+    if (this.canvas.height !== this.canvas.width) this.canvas.height = this.canvas.width;
+    const { width, height } = this.canvas;
+    const band = Math.floor(height / images.inputs.length);
+    const size = band - 14;
+    const barsLeft = size + 14;
+    const classes = images.probabilities[0].length;
+    const barWidth = (width - barsLeft - 4) / classes;
+    ctx.font = '10px sans-serif';
+    ctx.textAlign = 'center';
     images.inputs.forEach((pixels, n) => {
-      const top = n * gap;
-      drawPixels(ctx, pixels, rows, cols, 0, top, Math.min(cell, gap / rows));
-      if (images.reconstructions) {
-        drawPixels(ctx, outputs[n], rows, cols, this.canvas.width / 2, top, Math.min(cell, gap / rows));
-      } else {
-        const probs = outputs[n];
-        const bw = (this.canvas.width / 2 - 10) / probs.length;
-        probs.forEach((p, c) => {
-          ctx.fillStyle = c === images.labels[n] ? '#2ca02c' : '#999';
-          ctx.fillRect(this.canvas.width / 2 + c * bw, top + gap * 0.9 * (1 - p), bw - 1, gap * 0.9 * p);
-        });
+      const top = n * band + 2;
+      drawImage(ctx, pixels, rows, cols, { left: 0, top, size });
+      const probs = images.probabilities[n];
+      probs.forEach((p, c) => {
+        const x = barsLeft + c * barWidth;
+        ctx.fillStyle = c === images.labels[n] ? '#2ca02c' : '#777';
+        const h = (size - 2) * p;
+        ctx.fillRect(x + 1, top + size - 2 - h, barWidth - 2, h);
+        ctx.fillStyle = '#222';
+        ctx.fillText(String(c), x + barWidth / 2, top + size + 9);
+      });
+    });
+  }
+
+  /** Inputs beside their reconstructions, pairs in a grid, pixelated. */
+  drawReconstructions(ctx, images, rows, cols) {
+    this.caption.textContent = 'Test images (left) beside their reconstructions from the code (right)';
+    const { width } = this.canvas;
+    const perRow = 3;
+    const pairWidth = width / perRow;
+    const size = Math.floor((pairWidth - 12) / 2);
+    const aspect = rows / cols;
+    // The canvas is as tall as the grid of pairs.
+    this.canvas.height = Math.ceil(images.inputs.length / perRow) * (size * aspect + 22) + 16;
+    ctx.font = '10px sans-serif';
+    ctx.fillStyle = '#222';
+    images.inputs.forEach((pixels, n) => {
+      const left = (n % perRow) * pairWidth + 2;
+      const top = Math.floor(n / perRow) * (size * aspect + 22) + 14;
+      if (n < perRow) {
+        ctx.fillText('input', left, top - 4);
+        ctx.fillText('rebuilt', left + size + 6, top - 4);
       }
+      drawImage(ctx, pixels, rows, cols, { left, top, size });
+      drawImage(ctx, images.reconstructions[n], rows, cols, { left: left + size + 6, top, size });
     });
   }
 }
 
-function drawPixels(ctx, pixels, rows, cols, left, top, size) {
+/** A grey image (values in [0, 1]) `size` pixels wide, its aspect ratio
+ * kept, each pixel a sharp block. */
+function drawImage(ctx, pixels, rows, cols, { left, top, size }) {
+  const image = new ImageData(cols, rows);
   pixels.forEach((v, i) => {
     const shade = Math.round(255 * (1 - Math.min(Math.max(v, 0), 1)));
-    ctx.fillStyle = `rgb(${shade},${shade},${shade})`;
-    ctx.fillRect(left + (i % cols) * size, top + Math.floor(i / cols) * size, Math.ceil(size), Math.ceil(size));
+    image.data.set([shade, shade, shade, 255], 4 * i);
   });
+  const tile = document.createElement('canvas');
+  tile.width = cols;
+  tile.height = rows;
+  tile.getContext('2d').putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tile, left, top, size, (size * rows) / cols);
+  ctx.strokeStyle = '#bbb';
+  ctx.strokeRect(left - 0.5, top - 0.5, size + 1, (size * rows) / cols + 1);
 }

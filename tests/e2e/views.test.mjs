@@ -1,0 +1,242 @@
+// What the page shows is true and readable: the curves (legend colours,
+// accuracy on its own axis, split ranges, unclipped ticks), the VAE's
+// distortion, the image and rate views, the information plane's Z point and
+// saturation, the β and learning-rate controls, the exports, the speed
+// status, and zero serious accessibility violations (axe-core). Screenshots
+// of the states a lecturer meets go to test-results/ for review.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, openPage, ready, serve } from './harness.mjs';
+
+const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
+const CIRCLE = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1';
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+async function trainFor(page, ms) {
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(ms);
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(300);
+}
+
+/** Each curve panel: the series it draws, its y tick labels, its legend swatch colours. */
+const curvePanels = (page) => page.$$eval('#curves g.curves-panel', (panels) => panels.map((p) => ({
+  series: [...p.querySelectorAll('path.curve')].map((c) => ({ key: c.dataset.series, colour: c.getAttribute('stroke') })),
+  ticks: [...p.querySelectorAll('.axis')].at(1) ? [...[...p.querySelectorAll('.axis')][1].querySelectorAll('text')].map((t) => t.textContent) : [],
+  swatches: [...p.querySelectorAll('.legend-group line')].map((l) => l.getAttribute('stroke')),
+  legend: [...p.querySelectorAll('.legend-group text')].map((t) => t.textContent),
+})));
+
+test('curves: coloured legends, accuracies on a 0-100 % axis, split ranges, no clipped ticks', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=digits&hidden=64&k=16&beta=1e-4&report=50&lr=0.003`);
+  await ready(page);
+  await trainFor(page, 2500);
+  const panels = await curvePanels(page);
+  for (const panel of panels) {
+    assert.deepEqual(panel.swatches, panel.series.map((s) => s.colour), `legend colours ${JSON.stringify(panel)}`);
+    assert.equal(new Set(panel.swatches).size, panel.swatches.length, 'each series its own colour');
+  }
+  const accuracy = panels.find((p) => p.series.some((s) => s.key === 'test_acc'));
+  assert.ok(accuracy.ticks.includes('100'), `accuracy ticks ${accuracy.ticks}`);
+  assert.ok(accuracy.series.every((s) => s.key.endsWith('_acc')), 'accuracies alone');
+  // digits at beta 1e-4: the rate (tens of bits) and the I(Z;Y) bound
+  // (about 3 bits at most) differ by more than 20x early on, or not: either
+  // way no panel may hold series whose ranges differ by more than 20x.
+  const reports = await page.evaluate(() => window.playground.reports());
+  const size = (key) => Math.max(...reports.map((r) => Math.abs(r[key])).filter(Number.isFinite));
+  for (const panel of panels.filter((p) => p !== accuracy)) {
+    const sizes = panel.series.map((s) => size(s.key));
+    assert.ok(Math.max(...sizes) <= 20 * Math.min(...sizes) + 1e-9, `panel ${panel.series.map((s) => s.key)} sizes ${sizes}`);
+  }
+  // Tick labels stay inside the plot's viewBox.
+  const overflow = await page.$eval('#curves', (svg) => {
+    const frame = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].filter((t) => {
+      const box = t.getBoundingClientRect();
+      return box.right > frame.right + 0.5 || box.left < frame.left - 0.5;
+    }).map((t) => t.textContent);
+  });
+  assert.deepEqual(overflow, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the VAE shows its distortion and hides what does not apply', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100`);
+  await ready(page);
+  await trainFor(page, 3000);
+  const distortion = await page.getByTestId('distortion').textContent();
+  assert.match(distortion, /^\d+(\.\d+)? bits$/);
+  assert.equal(await page.getByTestId('izy').isVisible(), false);
+  assert.equal(await page.getByTestId('accuracy').isVisible(), false);
+  const keys = (await curvePanels(page)).flatMap((p) => p.series.map((s) => s.key));
+  assert.ok(keys.includes('distortion_bits') && keys.includes('rate_bits'), `curves ${keys}`);
+  assert.ok(!keys.includes('test_acc'), 'no accuracy for the VAE');
+  // Inputs beside reconstructions: a grid as tall as it needs, not a column.
+  assert.match(await page.locator('#map-caption').textContent(), /reconstructions/);
+  const [width, height] = await page.$eval('#map', (c) => [c.width, c.height]);
+  assert.ok(height < width * 0.75, `image grid ${width} x ${height}`);
+  await page.screenshot({ path: `${SHOTS}digits-vae.png`, fullPage: true });
+  await page.close();
+});
+
+test('rates per dimension are labelled bars; the per-pixel map is square and says what it shows', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=8&k=5&report=20`);
+  await ready(page);
+  await trainFor(page, 800);
+  const ticks = await page.$$eval('#dims .axis text', (t) => t.map((x) => x.textContent));
+  for (const z of ['z1', 'z2', 'z5']) assert.ok(ticks.includes(z), `ticks ${ticks}`);
+  assert.match(await page.locator('#dims-caption').textContent(), /z1 … zK in order/);
+  await page.goto(`${server.url}?backend=cpu#v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=20`);
+  await ready(page);
+  await trainFor(page, 1500);
+  assert.match(await page.locator('#dims-caption').textContent(), /rate of each pixel/);
+  const cells = await page.$$eval('#dims rect.pixel', (r) => r.map((x) => [Number(x.getAttribute('width')), Number(x.getAttribute('height'))]));
+  assert.equal(cells.length, 64);
+  assert.ok(cells.every(([w, h]) => w === h), 'square pixels');
+  await page.close();
+});
+
+test('the plane draws Z, the code, and says when binning saturates', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=16,16&k=2&beta=1&report=50&plane=1&seed=1`);
+  await ready(page);
+  await trainFor(page, 4000);
+  const last = (await page.evaluate(() => window.playground.reports())).pop();
+  const z = last.layers.find((l) => l.layer === 'Z');
+  assert.ok(z && z.ixt_bits < 0.05, `Z at β = 1: ${JSON.stringify(z)}`);
+  assert.equal(await page.locator('[data-testid=info-plane] rect.plane-bottleneck').count(), 1);
+  // The bottleneck mark sits at I(X;Z) ≈ 0, near the left axis.
+  const x = Number(await page.locator('[data-testid=info-plane] rect.plane-bottleneck').getAttribute('x'));
+  assert.ok(x < 10, `Z drawn at x = ${x}`);
+  const labels = await page.$$eval('[data-testid=info-plane] .plane-label', (t) => t.map((x) => x.textContent));
+  assert.deepEqual(labels.sort(), ['T1', 'T2', 'Z', 'μ']);
+  assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the model transmits/);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });
+  await page.goto(`${server.url}?backend=cpu#v=1&data=circle&points=100&hidden=16,16&k=2&report=100&plane=1&seed=1`);
+  await ready(page);
+  await trainFor(page, 1000);
+  assert.match(await page.getByTestId('plane-note').textContent(), /Saturated: T1/);
+  assert.ok(await page.locator('[data-testid=info-plane] circle.plane-point[fill=none]').count() > 0, 'hollow saturated points');
+  await page.close();
+});
+
+test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values read aloud', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  const slider = page.getByTestId('knob-beta');
+  await slider.focus();
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => location.hash.includes('beta=0.01&'));
+  assert.equal(await page.getByTestId('beta-input').inputValue(), '0.01');
+  assert.equal(await slider.getAttribute('aria-valuetext'), 'β = 0.01');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => location.hash.includes('beta=0&'));
+  assert.equal(await slider.getAttribute('aria-valuetext'), 'β = 0');
+  await page.getByTestId('beta-input').fill('0.0042');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.waitForFunction(() => location.hash.includes('beta=0.0042&'));
+  // An out-of-range value is refused with the key's range, the link kept.
+  await page.getByTestId('lr-input').fill('0');
+  await page.getByTestId('lr-input').press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('lr: 0 is out of range (allowed: above 0, at most 10)'));
+  assert.equal(await page.getByTestId('lr-input').inputValue(), '0.02');
+  await page.close();
+});
+
+test('exports: empty fields for missing values, the plane in the CSV, PNGs at 2x per plot and together', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}&plane=1`);
+  await ready(page);
+  await trainFor(page, 1000);
+  const dir = await mkdtemp(join(tmpdir(), 'ibp-views-'));
+  await page.getByTestId('export').click();
+  const save = async (selector, name) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
+    const path = join(dir, name);
+    await download.saveAs(path);
+    return readFile(path);
+  };
+  const csv = (await save('[data-export="metrics.csv"]', 'metrics.csv')).toString().trim().split('\n').map((l) => l.split(','));
+  const header = csv[0];
+  for (const column of ['T1_ixt_bits', 'T1_ity_bits', 'mu_ixt_bits', 'Z_ixt_bits', 'Z_ity_bits']) assert.ok(header.includes(column), `${column} in ${header}`);
+  assert.equal(csv[1][header.indexOf('train_loss')], '', 'no train loss before the first step');
+  assert.ok(!csv.flat().includes('NaN'), 'no NaN anywhere');
+  assert.ok(Number.isFinite(Number(csv[2][header.indexOf('Z_ixt_bits')])));
+  const widthOf = (png) => png.readUInt32BE(16);
+  assert.equal(widthOf(await save('[data-export="plots.png"]', 'plots.png')), 720);
+  const perPlot = await page.locator('#export-plots button').count();
+  assert.ok(perPlot >= 4, `${perPlot} plot buttons`);
+  assert.equal(widthOf(await save('[data-export="plot-plane.png"]', 'plane.png')), 720);
+  await page.close();
+});
+
+test('the status gives the parameter count and the speed, and names the knob of a slow configuration', async () => {
+  const link = 'v=1&data=digits&bottleneck=feature&hidden=16,16&k=2&plane=1&report=20';
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${link}`);
+  await ready(page);
+  assert.match(await page.getByTestId('speed').textContent(), /^[\d,]+ parameters/);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=notice]').textContent.includes('steps/s'), null, { timeout: 90_000 });
+  await page.getByTestId('play').click();
+  assert.match(await page.getByTestId('speed').textContent(), /parameters · [\d.,]+ steps\/s/);
+  assert.match(await page.getByTestId('notice').textContent(), /\((plane|hidden|report|k)/);
+  await page.close();
+});
+
+test('zero serious accessibility violations on the page, an embed and a lesson', async () => {
+  // axe-core is injected, which the page's CSP would refuse: this context
+  // bypasses it for the check only.
+  const context = await browser.newContext({ bypassCSP: true });
+  const pages = [
+    ['page', `?backend=cpu#${CIRCLE}&plane=1`, 1280],
+    ['embed', `?backend=cpu&embed=1&views=plane,curves&controls=0#${CIRCLE}`, 360],
+    ['lesson', '?backend=cpu&lesson=beta', 1280],
+  ];
+  for (const [name, url, width] of pages) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${server.url}${url}`);
+    await ready(page);
+    await trainFor(page, 1500);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() => window.axe.run());
+    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${name}`);
+    if (name === 'page') await page.screenshot({ path: `${SHOTS}default-page.png`, fullPage: true });
+    if (name === 'embed') await page.screenshot({ path: `${SHOTS}embed-360-views.png`, fullPage: true });
+    if (name === 'lesson') await page.screenshot({ path: `${SHOTS}lesson-beta.png`, fullPage: true });
+    await page.close();
+  }
+  // The CSV file input is reachable by keyboard and named.
+  const page = await context.newPage();
+  await page.goto(`${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  const input = page.getByTestId('csv-file');
+  await input.focus();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'csv-file');
+  assert.ok(await input.isVisible() || (await input.boundingBox()).width > 0, 'the file input takes focus in place');
+  const viewsName = await page.$eval('[data-testid=view-plane]', (box) => box.labels[0].textContent.trim());
+  assert.equal(viewsName, 'plane');
+  await context.close();
+});

@@ -1,0 +1,69 @@
+// How fast the run trains, said in the status: the parameter count and the
+// steps per second, and when a configuration is very slow, which knob makes
+// it so (the information plane measured at every report, or the model's
+// size), so a visitor is not left waiting without a reason.
+
+/** Below this many steps per second a configuration counts as very slow. */
+export const SLOW_STEPS_PER_SECOND = 5;
+/** Seconds of playing before the page judges the speed. */
+const SETTLE_SECONDS = 3;
+
+export class Speed {
+  constructor() {
+    this.reset(0);
+  }
+
+  /** A new run of `parameters` trainable numbers (per model). */
+  reset(parameters) {
+    this.parameters = parameters;
+    this.window = [];
+    this.train_ms = 0;
+    this.report_ms = 0;
+    this.warned = false;
+  }
+
+  /** A progress event: `step` reached at time `now` (ms). */
+  progress(step, trainMs, now) {
+    this.window.push({ step, now });
+    while (this.window.length > 2 && now - this.window[0].now > 5000) this.window.shift();
+    this.train_ms += trainMs;
+  }
+
+  report(reportMs) {
+    this.report_ms += reportMs;
+  }
+
+  /** Steps per second over the last seconds of training, or null. */
+  stepsPerSecond() {
+    if (this.window.length < 2) return null;
+    const [a, b] = [this.window[0], this.window[this.window.length - 1]];
+    const seconds = (b.now - a.now) / 1000;
+    return seconds > 0.5 ? (b.step - a.step) / seconds : null;
+  }
+
+  /** "2,306 parameters · 1,450 steps/s". */
+  status() {
+    const rate = this.stepsPerSecond();
+    const count = `${this.parameters.toLocaleString('en-US')} parameters`;
+    return rate == null ? count : `${count} · ${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US')} steps/s`;
+  }
+
+  /**
+   * A warning naming what makes the run slow, once per run, or null.
+   * @param {URLSearchParams} link the experiment
+   */
+  warning(link) {
+    const rate = this.stepsPerSecond();
+    const seconds = this.window.length ? (this.window[this.window.length - 1].now - this.window[0].now) / 1000 : 0;
+    if (this.warned || rate == null || seconds < SETTLE_SECONDS || rate >= SLOW_STEPS_PER_SECOND) return null;
+    this.warned = true;
+    const measuring = this.report_ms > this.train_ms;
+    const speed = `This configuration trains ${rate.toFixed(1)} steps/s.`;
+    if (measuring && link.get('plane') === '1') {
+      return `${speed} Most of the time goes to measuring the information plane at every report: turn off “Information plane” (plane), or report less often (report, now every ${link.get('report')} steps).`;
+    }
+    if (measuring) return `${speed} Most of the time goes to the reports: report less often (report, now every ${link.get('report')} steps).`;
+    const feature = link.get('bottleneck') === 'feature' ? ' bottleneck=feature gives every input feature its own encoder of these widths;' : '';
+    return `${speed} Each step updates ${this.parameters.toLocaleString('en-US')} parameters:${feature} fewer or narrower hidden layers (hidden, now ${link.get('hidden') || 'none'}) or a smaller latent size (k) train faster.`;
+  }
+}
