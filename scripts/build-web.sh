@@ -17,6 +17,7 @@ mkdir -p www/public/data
 cp -f www/data/mnist-subset.bin.gz www/public/data/mnist-subset.bin.gz
 echo "== bundling the page"
 node_modules/.bin/vite build --logLevel warn
+node scripts/offline.mjs
 echo "== bundling the benchmark page (dist/bench/, with TensorFlow.js)"
 node_modules/.bin/vite build --config vite.bench.config.js --logLevel warn
 wasm=$(ls dist/assets/ib_playground_bg*.wasm)

@@ -17,6 +17,10 @@ pub const MAP_SIZE: usize = 40;
 pub const IMAGES: usize = 6;
 /// Data points drawn over the decision map.
 pub const MAP_POINTS: usize = 400;
+/// Cells per side of each hidden unit's activation map (2-D data).
+pub const UNIT_MAP_SIZE: usize = 20;
+/// Hidden units per layer whose activation maps are drawn.
+pub const UNIT_MAPS_PER_LAYER: usize = 16;
 
 /// Facts about the dataset for the views.
 #[derive(Clone, Debug, Serialize)]
@@ -75,6 +79,12 @@ pub struct DecisionMap {
     pub confidence: Vec<f32>,
     /// Training points: x, y, label.
     pub points: Vec<[f32; 3]>,
+    /// Held-out points: x, y, label.
+    pub test_points: Vec<[f32; 3]>,
+    /// Each hidden layer's first units: activation over a coarser grid of
+    /// the same square, `UNIT_MAP_SIZE` per side, row-major from (x0, y0).
+    pub units: Vec<Vec<Vec<f32>>>,
+    pub units_size: usize,
 }
 
 /// A few test images beside what the model makes of them.
@@ -94,6 +104,8 @@ pub struct ImageView {
 pub struct Snapshot {
     pub step: u32,
     pub latent: LatentView,
+    /// Mean sigma of each latent dimension over the sampled test points.
+    pub sigma_dims: Vec<f32>,
     pub map: Option<DecisionMap>,
     pub images: Option<ImageView>,
 }
@@ -177,8 +189,8 @@ fn latent_view(means: &Array2<f32>, sigmas: &Array2<f32>, labels: &[u32]) -> Lat
     }
 }
 
-fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> DecisionMap {
-    let x = &dataset.train.x;
+/// The square around the training points, with a 10 % margin.
+fn map_bounds(x: &Array2<f32>) -> ([f32; 2], [f32; 2]) {
     let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
     for row in x.rows() {
         for d in 0..2 {
@@ -191,12 +203,27 @@ fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> Decis
         lo[d] -= margin;
         hi[d] += margin;
     }
-    let n = MAP_SIZE;
-    let grid = Array2::from_shape_fn((n * n, 2), |(i, d)| {
+    (lo, hi)
+}
+
+/// Cell centres of an n x n grid over [lo, hi], row-major from (x0, y0).
+fn grid(lo: [f32; 2], hi: [f32; 2], n: usize) -> Array2<f32> {
+    Array2::from_shape_fn((n * n, 2), |(i, d)| {
         let cell = if d == 0 { i % n } else { i / n };
         lo[d] + (hi[d] - lo[d]) * (cell as f32 + 0.5) / n as f32
-    });
-    let enc = encode(params, model, grid);
+    })
+}
+
+fn labelled_points(split: &crate::data::Split) -> Vec<[f32; 3]> {
+    (0..split.len().min(MAP_POINTS))
+        .map(|i| [split.x[[i, 0]], split.x[[i, 1]], split.y[i] as f32])
+        .collect()
+}
+
+fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> DecisionMap {
+    let (lo, hi) = map_bounds(&dataset.train.x);
+    let n = MAP_SIZE;
+    let enc = encode(params, model, grid(lo, hi, n));
     let probs = softmax_rows(decode(params, model, enc.mu));
     let (mut classes, mut confidence) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
     for row in probs.rows() {
@@ -204,8 +231,14 @@ fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> Decis
         classes.push(best as u32);
         confidence.push(row[best]);
     }
-    let points = (0..dataset.train.len().min(MAP_POINTS))
-        .map(|i| [x[[i, 0]], x[[i, 1]], dataset.train.y[i] as f32])
+    let coarse = encode(params, model, grid(lo, hi, UNIT_MAP_SIZE));
+    let units = coarse.cache.inputs[1..]
+        .iter()
+        .map(|layer| {
+            (0..layer.ncols().min(UNIT_MAPS_PER_LAYER))
+                .map(|u| layer.column(u).to_vec())
+                .collect()
+        })
         .collect();
     DecisionMap {
         x: [lo[0], hi[0]],
@@ -213,7 +246,10 @@ fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> Decis
         size: n,
         classes,
         confidence,
-        points,
+        points: labelled_points(&dataset.train),
+        test_points: labelled_points(&dataset.test),
+        units,
+        units_size: UNIT_MAP_SIZE,
     }
 }
 
@@ -258,10 +294,16 @@ pub fn take(
     let n = dataset.test.len().min(LATENT_POINTS);
     let enc = encode(params, model, dataset.test.x.slice(s![..n, ..]).to_owned());
     let latent = latent_view(&enc.mu, &enc.sigma, &dataset.test.y[..n]);
+    let sigma_dims = enc
+        .sigma
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
     let two_d = dataset.input_dim == 2 && model.objective.predicts_label();
     Snapshot {
         step,
         latent,
+        sigma_dims,
         map: two_d.then(|| decision_map(params, model, dataset)),
         images: dataset
             .image

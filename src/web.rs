@@ -6,7 +6,7 @@
 //!
 //! Calls on one session must not overlap (the worker awaits each one).
 
-use crate::config::{Experiment, KEYS, schema};
+use crate::config::{Experiment, schema};
 use crate::data::{self, Sources, mnist::MnistSource};
 use crate::error::Error;
 use crate::run::{Choice, Event, LiveChange, Run};
@@ -289,14 +289,45 @@ impl Session {
     }
 }
 
-/// Every link key with its documentation and default (`ibp --help` in the
-/// page).
-#[wasm_bindgen(js_name = linkKeys)]
-pub fn link_keys() -> Result<JsValue, JsValue> {
-    let defaults = Experiment::default();
-    let keys: Vec<(String, String, String)> = KEYS
+#[derive(Serialize)]
+struct ExactCurve {
+    #[serde(flatten)]
+    curve: crate::info::exact_ib::CurveJson,
+    /// The best solution at each beta of the grid, with its encoder p(t|x)
+    /// as rows x (for the page's animation along beta).
+    solutions: Vec<Frame>,
+}
+
+#[derive(Serialize)]
+struct Frame {
+    beta: f64,
+    ixt_bits: f64,
+    ity_bits: f64,
+    encoder: Vec<Vec<f64>>,
+}
+
+/// The exact IB curve of a p(x, y) table given as CSV text (rows x,
+/// columns y), by the same solver and grid as `ibp ib-curve`: the CLI's
+/// JSON, plus each beta's solution with its encoder.
+#[wasm_bindgen(js_name = ibCurve)]
+pub fn ib_curve(pxy: &str) -> Result<JsValue, JsValue> {
+    use crate::info::exact_ib;
+    let joint = exact_ib::parse_pxy(pxy).map_err(|e| fail(Error::data(format!("p(x,y): {e}"))))?;
+    let options = exact_ib::Options::default();
+    let curve = exact_ib::curve(&joint, &options);
+    let nt = joint.nx;
+    let solutions = curve
+        .solutions
         .iter()
-        .map(|k| (k.name.to_string(), k.doc.to_string(), (k.get)(&defaults)))
+        .map(|s| Frame {
+            beta: s.beta,
+            ixt_bits: s.ixt_bits,
+            ity_bits: s.ity_bits,
+            encoder: s.encoder.chunks(nt).map(|row| row.to_vec()).collect(),
+        })
         .collect();
-    to_js(&keys)
+    to_js(&ExactCurve {
+        curve: curve.to_json(options.alpha),
+        solutions,
+    })
 }

@@ -494,22 +494,9 @@ fn ib_curve(mut flags: Flags) -> Result<(), String> {
         .map_err(|_| format!("--pxy {path}: not a CSV text file (not UTF-8)"))?;
     let joint = exact_ib::parse_pxy(&text).map_err(|e| format!("--pxy {path}: {e}"))?;
     let result = exact_ib::curve(&joint, &options);
-    let points: Vec<serde_json::Value> = result
-        .hull
-        .iter()
-        .map(
-            |s| serde_json::json!({"beta": s.beta, "ixt_bits": s.ixt_bits, "ity_bits": s.ity_bits}),
-        )
-        .collect();
     println!(
         "{}",
-        serde_json::json!({
-            "ixy_bits": result.ixy_bits,
-            "hx_bits": result.hx_bits,
-            "alpha": alpha,
-            "beta_convention": "standard: minimise I(X;T) - beta I(T;Y) (not scaled by ln 2)",
-            "points": points,
-        })
+        serde_json::to_string(&result.to_json(alpha)).expect("curves serialise")
     );
     Ok(())
 }

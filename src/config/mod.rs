@@ -135,8 +135,10 @@ pub struct Experiment {
     pub hidden_controls: Vec<String>,
 }
 
-/// The page's views, in display order.
-pub const VIEWS: [&str; 6] = ["plane", "curves", "latent", "dims", "map", "sweep"];
+/// The page's views, in the order links list them (the page lays them out).
+pub const VIEWS: [&str; 7] = [
+    "plane", "curves", "latent", "dims", "map", "sweep", "diagram",
+];
 
 impl Default for Experiment {
     fn default() -> Self {

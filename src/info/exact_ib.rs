@@ -378,8 +378,10 @@ pub fn curve(joint: &Joint, options: &Options) -> Curve {
     let (px, py) = (joint.px(), joint.py());
     let identity = identity_encoder(nx);
     let (ixt, ity, _) = measure(joint, &px, &py, &identity, nx);
+    // The identity encoder attains the curve's end, (H(X), I(X;Y)): the
+    // limit beta -> infinity, which no beta of the grid produced.
     candidates.push(Solution {
-        beta: top_beta,
+        beta: f64::INFINITY,
         ixt_bits: ixt,
         ity_bits: ity,
         encoder: identity,
@@ -431,6 +433,47 @@ pub fn upper_hull(mut points: Vec<Solution>) -> Vec<Solution> {
         hull.push(p);
     }
     hull
+}
+
+/// One point of the curve as the CLI prints it and the page draws it:
+/// `beta` is the beta whose solution it is, null for the closing point
+/// (H(X), I(X;Y)), the limit beta -> infinity.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Point {
+    pub beta: Option<f64>,
+    pub ixt_bits: f64,
+    pub ity_bits: f64,
+}
+
+/// The curve as JSON: `{ixy_bits, hx_bits, alpha, beta_convention, points}`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CurveJson {
+    pub ixy_bits: f64,
+    pub hx_bits: f64,
+    pub alpha: f64,
+    pub beta_convention: &'static str,
+    pub points: Vec<Point>,
+}
+
+impl Curve {
+    /// The hull's points and the table's entropies, for output.
+    pub fn to_json(&self, alpha: f64) -> CurveJson {
+        CurveJson {
+            ixy_bits: self.ixy_bits,
+            hx_bits: self.hx_bits,
+            alpha,
+            beta_convention: "standard: minimise I(X;T) - beta I(T;Y) (not scaled by ln 2)",
+            points: self
+                .hull
+                .iter()
+                .map(|s| Point {
+                    beta: s.beta.is_finite().then_some(s.beta),
+                    ixt_bits: s.ixt_bits,
+                    ity_bits: s.ity_bits,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Largest `--pxy` file read.

@@ -19,6 +19,7 @@ const TYPES = {
   '.gz': 'application/gzip',
   '.json': 'application/json',
   '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
 /** A free loopback port. */
@@ -58,11 +59,16 @@ export async function serve() {
   return { url, close };
 }
 
-/** Serves the files of `root` on 127.0.0.1 (another origin than the page). */
-export async function serveStatic(root = ROOT) {
+/**
+ * Serves the files of `root` on 127.0.0.1 (another origin than the page),
+ * under the path `prefix` (a course site's sub-path, `/course/ibp/`).
+ */
+export async function serveStatic(root = ROOT, prefix = '/') {
   const server = createServer(async (request, response) => {
     try {
-      const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname));
+      const full = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+      if (!full.startsWith(prefix)) throw new Error('outside the prefix');
+      const path = normalize(`/${full.slice(prefix.length)}`);
       let file = join(root, path);
       if (!file.startsWith(root)) throw new Error('outside the root');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
@@ -75,7 +81,7 @@ export async function serveStatic(root = ROOT) {
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(done)) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((done) => server.close(done)) };
 }
 
 export const CHROMIUM_ARGS = [

@@ -1,105 +1,168 @@
 // Guided lessons: a short text beside the views and a few experiments to
-// switch between, each a share link. Open one with `?lesson=ID` (add
+// step through, each a share link with the views it talks about. Every step
+// says what to look for and asks a question; Next and Back move between
+// steps, and the active one is marked. Open one with `?lesson=ID` (add
 // `&embed=1` for a course page). The texts are fixed here, never from links.
+
+const TOY = 'v=1&data=circle&hidden=16,16&k=2&report=50&plane=1&views=diagram,plane,curves,latent,sweep';
+const VAR_U = 'v=1&data=var_u&hidden=10,7,5,4,3&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1&views=plane,curves,diagram';
 
 export const LESSONS = [
   {
     id: 'beta',
     title: 'What β does',
+    goal: 'See the price of a bit: how β trades the rate against what the code knows about the label.',
     text: [
-      'β prices every bit the code keeps about the input. Train the same circle data at three prices and compare the rate (bits kept) with the I(Z;Y) bound (bits that predict the label).',
-      'At β = 1e-4 the code keeps many bits it does not need; at 1e-2 it keeps about what the label needs; at 1 keeping anything costs more than it earns, and the model forgets the input: the rate and the accuracy collapse.',
+      'β prices every bit the code keeps about the input. Train the same circle data at three prices and compare the rate (bits kept) with the I(Z;Y) bound (bits that predict the label). Each run is pinned when you move on, so the three stand side by side.',
     ],
+    pin: true,
     steps: [
-      { label: 'β = 1e-4', link: 'v=1&data=circle&hidden=16,16&k=2&beta=1e-4&report=50&plane=1' },
-      { label: 'β = 1e-2', link: 'v=1&data=circle&hidden=16,16&k=2&beta=0.01&report=50&plane=1' },
-      { label: 'β = 1', link: 'v=1&data=circle&hidden=16,16&k=2&beta=1&report=50&plane=1' },
+      { label: 'β = 1e-4', link: `${TOY}&beta=1e-4`, look: 'Press Play. The rate climbs to many bits while the I(Z;Y) bound sits at 1 bit, all the label has.', question: 'How many of the rate’s bits does the label need?' },
+      { label: 'β = 1e-2', link: `${TOY}&beta=0.01`, look: 'The rate falls to a few bits; the accuracy and the I(Z;Y) bound stay up. Compare with the faded pinned run.', question: 'What did the code stop keeping, and why did the accuracy not suffer?' },
+      { label: 'β = 1', link: `${TOY}&beta=1`, look: 'Keeping anything now costs more than it earns: the rate goes to 0, Z collapses to the origin of the plane, and the accuracy to chance.', question: 'Where on the IB curve panel does each pinned run sit?' },
     ],
   },
   {
     id: 'compression',
     title: 'Watch compression',
+    goal: 'Follow the hidden layers on the information plane: fitting, then (sometimes) compression.',
     text: [
-      'The 12-bit patterns of Shwartz-Ziv & Tishby, with the information plane on: each dot is a hidden layer at one moment, purple early, yellow late.',
+      'The 12-bit patterns of Shwartz-Ziv & Tishby, with the information plane on: each dot is a hidden layer at one moment, purple early, orange late.',
       'With tanh, the last layers first move right (fitting) and then, in many runs, drift back left (compression). With ReLU they often do not: Saxe et al. found the compression depends on the activation and on the estimator. Single runs vary; try other seeds.',
     ],
     steps: [
-      { label: 'tanh', link: 'v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1' },
-      { label: 'ReLU', link: 'v=1&data=var_u&hidden=10,7,5,4,3&act=relu&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1' },
+      { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T4 and T5 move right during the first epochs, then left.', question: 'Does the last layer lose bits about the input while keeping those about the label?' },
+      { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: the layers mostly keep moving right.', question: 'What would you need to check before calling a drift to the left “compression”?' },
     ],
   },
   {
     id: 'mnist',
     title: 'VIB on MNIST (Alemi et al.)',
+    goal: 'Reproduce the deep variational bottleneck on handwritten digits and watch the rate fall.',
     text: [
       'The set-up of the Deep Variational Information Bottleneck paper: a 784-1024-1024 ReLU encoder into a 256-dimensional Gaussian code, a linear decoder, Adam (1e-4, β1 0.5) with the rate ×0.97 every two epochs, and the weights averaged (EMA 0.999) for evaluation, which predicts with 12 samples of the code.',
-      'The paper reports 1.13 % test error at β = 1e-3 on the full 60,000 images; the deterministic network (β = 0, no noise) 1.38 %. Here the page trains on a 10,000-image subset, so expect higher errors; REPRODUCTIONS.md has the full runs. Watch the rate fall from hundreds of bits while I(Z;Y) stays near log2(10) ≈ 3.3 bits; at β = 0.1 the code keeps too little and the error climbs.',
+      'The paper reports 1.13 % test error at β = 1e-3 on the full 60,000 images; the deterministic network (β = 0, no noise) 1.38 %. Here the page trains on a 10,000-image subset, so expect higher errors; REPRODUCTIONS.md has the full runs.',
     ],
     steps: [
-      { label: 'β = 1e-3', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=1e-3&report=100' },
-      { label: 'deterministic', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0&sample=0&report=100' },
-      { label: 'β = 0.1', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0.1&report=100' },
+      { label: 'β = 1e-3', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=1e-3&report=100&views=curves,dims,map,diagram', look: 'The rate falls from hundreds of bits while the I(Z;Y) bound stays near log2(10) ≈ 3.3 bits.', question: 'How many of the 256 latent dimensions stay active?' },
+      { label: 'deterministic', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0&sample=0&report=100&views=curves,dims,map,diagram', look: 'No noise and no price: the code keeps whatever it likes.', question: 'Is the test accuracy better or worse than at β = 1e-3?' },
+      { label: 'β = 0.1', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0.1&report=100&views=curves,dims,map,diagram', look: 'The code keeps too little and the error climbs.', question: 'Which digits does the model confuse first?' },
     ],
   },
   {
     id: 'pixels',
     title: 'Which pixels matter',
+    goal: 'Give every pixel its own bottleneck and see which ones the label needs.',
     text: [
       'Each pixel of the 8x8 digits gets its own tiny encoder and its own code, and pays for its own bits. The rate map shows what the bottleneck keeps: the border pixels, which never change, cost nothing once learned; the strokes in the middle carry the class.',
     ],
     steps: [
-      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100' },
-      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100' },
+      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'The rate map lights up in the middle, where the strokes are.', question: 'Why do the border pixels cost nothing?' },
+      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'At a higher price, fewer pixels keep any bits.', question: 'Which pixels survive, and does the accuracy follow?' },
     ],
   },
   {
     id: 'exact',
     title: 'The exact IB curve',
+    goal: 'Compare a family of trained bottlenecks with the best any encoder can do.',
     text: [
-      'For var_u the label is a function of the input, so the exact IB curve is min(I(X;T), H(Y)): the dashed line in the β sweep panel. Press “Sweep β” to train eight models, β from 1e-5 to 1, at once, and see where the variational family falls below the exact curve.',
-      'For your own discrete p(x, y), `ibp ib-curve --pxy FILE.csv` computes the exact curve.',
+      'For var_u the label is a function of the input, so the exact IB curve is min(I(X;T), H(Y)): the dashed line in the IB curve panel. Press “Sweep β” to train eight models, β from 1e-5 to 1, at once, and see where the variational family falls below the exact curve.',
     ],
     steps: [
-      { label: 'var_u', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100' },
+      { label: 'var_u', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep,curves,diagram', look: 'Press “Sweep β”, then watch the eight points move toward the dashed exact curve.', question: 'At which β does the family fall furthest below the exact curve?' },
     ],
   },
   {
     id: 'regenerate',
     title: 'Regenerate from the code',
+    goal: 'Reconstruct digits from a priced code: first the details go, then the identity.',
     text: [
       'The decoder now rebuilds the digit from its code (a β-VAE). As β rises, fewer bits pass the bottleneck and the reconstructions keep only the gist: first the stroke details go, then the identity of the digit.',
     ],
     steps: [
-      { label: 'β = 0.01', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.01&lr=0.003&report=100' },
-      { label: 'β = 0.3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100' },
-      { label: 'β = 3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=3&lr=0.003&report=100' },
+      { label: 'β = 0.01', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.01&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Sharp reconstructions; every latent dimension active.', question: 'How much distortion is left?' },
+      { label: 'β = 0.3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Blurrier digits; some dimensions collapse to the prior.', question: 'Which details went first?' },
+      { label: 'β = 3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Almost one blob for every digit: the code keeps only the average.', question: 'Can you still tell the digits apart?' },
+    ],
+  },
+  {
+    id: 'ib-curve',
+    title: 'The exact IB of a table',
+    goal: 'Solve the information bottleneck exactly for your own p(x, y) and watch clusters split as β grows.',
+    text: [
+      'For a small discrete joint distribution p(x, y), the bottleneck can be solved exactly (Tishby, Pereira and Bialek 1999): the self-consistent equations give the best encoder p(t|x) at every β, and their I(X;T), I(T;Y) trace the IB curve. Edit the table (rows x, columns y) or pick a preset.',
+    ],
+    exact: true,
+    steps: [
+      { label: 'the exact curve', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep', look: 'The curve starts flat at 0 until the critical β, then rises to (H(X), I(X;Y)). Move the β slider under the encoder and watch the clusters of x split.', question: 'At which β does the first split happen for the symmetric binary source with p = 0.1?' },
     ],
   },
 ];
 
-/** Shows lesson `id` in `panel`; returns its first link, or null. */
+function element(tag, props = {}, text = null) {
+  const node = Object.assign(document.createElement(tag), props);
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+/** Fills the gallery: each lesson's title linked, and its goal. */
+export function mountGallery(list) {
+  for (const lesson of LESSONS) {
+    const item = element('li');
+    const link = element('a', { href: `?lesson=${lesson.id}` }, lesson.title);
+    item.append(link, element('span', { className: 'goal' }, ` — ${lesson.goal}`));
+    list.append(item);
+  }
+}
+
+/**
+ * Shows lesson `id` in `panel` and returns {link, lesson} for its first
+ * step, or null. `goTo(link, {pin})` opens a step's experiment.
+ */
 export function mountLesson(panel, id, goTo) {
   const lesson = LESSONS.find((l) => l.id === id);
   if (!lesson) return null;
-  const title = document.createElement('h2');
-  title.textContent = lesson.title;
-  panel.append(title);
-  for (const paragraph of lesson.text) {
-    const p = document.createElement('p');
-    p.textContent = paragraph;
-    panel.append(p);
-  }
-  const row = document.createElement('div');
-  row.className = 'lesson-steps';
-  for (const step of lesson.steps) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = step.label;
+  panel.append(element('h2', {}, lesson.title));
+  for (const paragraph of lesson.text) panel.append(element('p', {}, paragraph));
+  const tabs = element('ol', { className: 'lesson-steps' });
+  const look = element('p', { className: 'lesson-look' });
+  look.dataset.testid = 'lesson-look';
+  const question = element('p', { className: 'lesson-question' });
+  question.dataset.testid = 'lesson-question';
+  const back = element('button', { type: 'button' }, '← Back');
+  back.dataset.testid = 'lesson-back';
+  const next = element('button', { type: 'button' }, 'Next →');
+  next.dataset.testid = 'lesson-next';
+  let active = 0;
+  const buttons = lesson.steps.map((step, i) => {
+    const button = element('button', { type: 'button' }, step.label);
     button.dataset.testid = 'lesson-step';
-    button.addEventListener('click', () => goTo(step.link));
-    row.append(button);
+    button.addEventListener('click', () => show(i));
+    const item = element('li');
+    item.append(button);
+    tabs.append(item);
+    return button;
+  });
+  function mark(i) {
+    active = i;
+    buttons.forEach((b, j) => (j === i ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
+    look.textContent = `What to look for: ${lesson.steps[i].look}`;
+    question.textContent = `Question: ${lesson.steps[i].question}`;
+    back.disabled = i === 0;
+    next.disabled = i === lesson.steps.length - 1;
   }
-  panel.append(row);
+  function show(i) {
+    if (i === active && panel.dataset.started) return;
+    goTo(lesson.steps[i].link, { pin: Boolean(lesson.pin) && i !== active });
+    mark(i);
+  }
+  back.addEventListener('click', () => show(Math.max(0, active - 1)));
+  next.addEventListener('click', () => show(Math.min(lesson.steps.length - 1, active + 1)));
+  const nav = element('div', { className: 'lesson-nav' });
+  nav.append(back, next);
+  panel.append(tabs, look, question, nav);
+  mark(0);
+  panel.dataset.started = '1';
   panel.hidden = false;
-  return lesson.steps[0].link;
+  return { link: lesson.steps[0].link, lesson };
 }

@@ -29,8 +29,8 @@ export function shareUrl(link, setKey) {
   return url.href;
 }
 
-/** The iframe that embeds `link` as it is now (attribute text escaped). */
-export function embedSnippet(link, { views = null, controls = true, autoplay = true } = {}) {
+/** The address of an embed of `link` (plots only unless `controls`). */
+export function embedUrl(link, { views = null, controls = false, autoplay = true } = {}) {
   const url = new URL(location.href);
   url.search = '';
   url.searchParams.set('embed', '1');
@@ -38,7 +38,12 @@ export function embedSnippet(link, { views = null, controls = true, autoplay = t
   if (!controls) url.searchParams.set('controls', '0');
   if (views) url.searchParams.set('views', views);
   url.hash = link;
-  const src = url.href.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return url.href;
+}
+
+/** The iframe that embeds `link` as it is now (attribute text escaped). */
+export function embedSnippet(link, options = {}) {
+  const src = embedUrl(link, options).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
   return `<iframe src="${src}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" loading="lazy"></iframe>`;
 }
 

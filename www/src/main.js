@@ -11,9 +11,13 @@
 import init, { checkLink, linkSchema, setKey } from '../pkg/ib_playground.js';
 import { mountKnobs } from './knobs.js';
 import { Views } from './views.js';
-import { applyEmbedLayout, listenForEmbedder, viewElement } from './embed.js';
-import { embedSnippet, fragmentLink, shareUrl, showInAddressBar } from './links.js';
-import { mountLesson } from './lessons.js';
+import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
+import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
+import { mountGallery, mountLesson } from './lessons.js';
+import { Pins } from './pins.js';
+import { mountExact } from './exact.js';
+import { mountIntro, mountDrawer } from './chrome.js';
+import { registerOffline } from './offline.js';
 import { Messages } from './messages.js';
 import { showReport, clearReadouts } from './readouts.js';
 import * as saved from './persist.js';
@@ -33,12 +37,19 @@ const embedded = query.get('embed') === '1';
 applyEmbedLayout(query);
 
 const state = {
-  run: 0, pending: 0, link: '', history: [], info: null, snapshot: null,
+  run: 0, pending: 0, link: '', history: [], info: null, snapshot: null, marks: [], showTest: false,
   label: '', playing: false, diverged: false, csv: null, autoplay: query.get('autoplay') === '1', resume: null,
 };
 const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
-const views = new Views(messages);
+const pins = new Pins();
+const views = new Views(messages, (beta) => onKnob('beta', String(beta), { live: true }));
+let exact = null;
+
+/** Redraws every view from the state and the pinned runs. */
+function redraw() {
+  views.draw({ ...state, pins: pins.labelled(state.link) });
+}
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 let knobs = null;
 
@@ -90,6 +101,7 @@ function onReady(data) {
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
   state.resume = null;
   state.snapshot = null;
+  state.marks = [];
   if (state.pendingCsv) state.csv = state.pendingCsv;
   messages.clear();
   clearReadouts();
@@ -123,7 +135,7 @@ const EVENTS = {
     addReport(e.reports[0]);
   },
   finished: (e) => { addReport(e.reports[0]); setPlaying(false); },
-  snapshot: (e) => { state.snapshot = e.snapshot; views.draw(state); },
+  snapshot: (e) => { state.snapshot = e.snapshot; redraw(); },
   diverged: (e) => {
     state.diverged = true;
     setPlaying(false);
@@ -145,7 +157,7 @@ function addReport(report) {
   if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
   showReport(report, state.info);
   scheduleSave();
-  views.draw(state);
+  redraw();
 }
 
 worker.onmessage = ({ data }) => {
@@ -168,7 +180,10 @@ worker.onmessage = ({ data }) => {
     if (data.purpose === 'save') saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
     else exports.weights(data.json);
   } else if (data.type === 'sweep') {
-    views.sweep(data, state.info);
+    views.sweep(data, { ...state, pins: pins.labelled(state.link) });
+  } else if (data.type === 'ib-curve') {
+    if (data.error) exact?.error(data.error.message);
+    else exact?.show(data.result);
   } else if (data.type === 'error') {
     setPlaying(false);
     messages.error(data.error.message);
@@ -188,7 +203,9 @@ function onKnob(key, value, spec) {
   if (spec.page_only) setLink(link);
   else if (spec.live) {
     worker.postMessage({ type: 'set', key, value });
+    if (key === 'beta') state.marks.push({ step: Number($('step-count').textContent), beta: Number(new URLSearchParams(link).get('beta')) });
     setLink(link);
+    redraw();
   } else start(link);
 }
 
@@ -218,10 +235,25 @@ window.addEventListener('hashchange', () => {
   const link = fragmentLink();
   if (link && link !== state.link) start(link);
 });
-$('embed-code').addEventListener('click', () => {
-  $('embed-snippet').value = embedSnippet(state.link);
-  $('embed-dialog').showModal();
+mountEmbedDialog(() => state.link);
+$('pin').addEventListener('click', () => pinCurrent());
+$('unpin').addEventListener('click', () => {
+  pins.clear();
+  $('unpin').hidden = true;
+  redraw();
 });
+$('map-test').addEventListener('change', () => {
+  state.showTest = $('map-test').checked;
+  redraw();
+});
+
+/** Keeps the current run as a faded, labelled overlay. */
+function pinCurrent() {
+  if (pins.add({ link: state.link, history: state.history, snapshot: state.snapshot })) {
+    $('unpin').hidden = false;
+    redraw();
+  }
+}
 
 const exports = mountExports({ history: () => state.history, link: () => state.link, askWeights: () => worker.postMessage({ type: 'weights' }) });
 mountDataInput({
@@ -264,11 +296,25 @@ window.playground = Object.freeze({
   info: () => state.info,
   /** Destroys the worker's GPU device, as a driver reset would (for tests). */
   loseDevice: () => worker.postMessage({ type: 'lose-device' }),
+  /** The pinned runs' links, oldest first. */
+  pinned: () => pins.links(),
+  /** The exact IB curve on the page: {ixy_bits, hx_bits, points}, or null. */
+  ibCurve: () => exact?.result() ?? null,
 });
 
 await init();
 knobs = mountKnobs($('knobs'), linkSchema(), onKnob);
-const lessonLink = mountLesson($('lesson'), query.get('lesson'), (link) => { location.hash = link; });
+mountGallery($('lesson-list'));
+const lessonId = query.get('lesson');
+mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
+mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));
+const lesson = mountLesson($('lesson'), lessonId, (link, { pin }) => {
+  if (pin) pinCurrent();
+  location.hash = link;
+});
+if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => worker.postMessage({ type: 'ib-curve', pxy }));
+const lessonLink = lesson?.link ?? null;
+registerOffline($('offline'));
 // A reload (or a visit without a link) picks up the run kept in this browser.
 const kept = embedded ? null : saved.load();
 const firstLink = fragmentLink() ?? lessonLink ?? kept?.link ?? DEFAULT_LINK;

@@ -1,58 +1,75 @@
-// The views together: each one drawn from the run's history and latest
-// snapshot on the next animation frame, at most once per frame. A view that
-// fails says so in the error box and the others go on.
+// The views together: each one drawn from the run's history, its latest
+// snapshot and the pinned runs, on the next animation frame, at most once
+// per frame. A view that fails says so in the error box and the others go
+// on.
 import { CurvesView } from './views/curves.js';
 import { InfoPlaneView } from './views/info-plane.js';
 import { LatentView } from './views/latent.js';
 import { DimsView } from './views/dims.js';
 import { MapView } from './views/map.js';
 import { SweepView } from './views/sweep.js';
+import { DiagramView } from './views/diagram.js';
 
 const $ = (id) => document.getElementById(id);
 
 export class Views {
-  /** @param {import('./messages.js').Messages} messages */
-  constructor(messages) {
+  /**
+   * @param {import('./messages.js').Messages} messages
+   * @param {(beta: number) => void} onPickBeta a sweep point was chosen
+   */
+  constructor(messages, onPickBeta) {
     this.messages = messages;
     this.curves = new CurvesView($('curves'));
     this.plane = new InfoPlaneView($('info-plane'), $('plane-note'));
-    this.latent = new LatentView($('latent'), $('latent-projection'));
+    this.latent = new LatentView($('latent'), $('latent-projection'), $('latent-legend'));
     this.dims = new DimsView($('dims'), $('dims-caption'));
-    this.map = new MapView($('map'), $('map-caption'));
-    this.sweepView = new SweepView($('sweep'), $('sweep-caption'));
+    this.map = new MapView($('map'), $('map-caption'), $('map-legend'));
+    this.ib = new SweepView($('sweep'), $('sweep-caption'), onPickBeta);
+    this.diagram = new DiagramView($('diagram'));
     this.pending = null;
   }
 
   /** A new run: nothing of the last one stays drawn. */
   reset(info) {
+    this.ib.setFamily([]);
     this.curves.update([], info);
     this.plane.update([], info);
   }
 
-  /** Redraws from `state` ({history, info, snapshot}) on the next frame. */
+  /**
+   * Redraws on the next frame from `state`: {history, info, snapshot, link,
+   * pins (labelled), marks (β changes), showTest}.
+   */
   draw(state) {
     if (this.pending) return;
     this.pending = requestAnimationFrame(() => {
       this.pending = null;
       try {
-        this.curves.update(state.history, state.info);
-        this.plane.update(state.history, state.info);
-        const last = state.history[state.history.length - 1];
-        if (last) this.dims.update(last, state.info);
-        if (state.snapshot) {
-          this.latent.update(state.snapshot.latent);
-          this.map.update(state.snapshot);
-        }
+        this.drawNow(state);
       } catch (error) {
         this.messages.error(`a view failed: ${error.message}`);
       }
     });
   }
 
+  drawNow({ history, info, snapshot, link, pins, marks, showTest }) {
+    this.curves.update(history, info, { pins, marks });
+    this.plane.update(history, info, { pins });
+    const last = history[history.length - 1];
+    if (last) this.dims.update(last, info);
+    if (info?.objective !== 'vae') this.ib.update(history, info, { pins });
+    $('view-sweep').classList.toggle('not-applicable', info?.objective === 'vae');
+    this.diagram.update(link, info, last, snapshot);
+    if (snapshot) {
+      this.latent.update(snapshot.latent, { pins, classNames: info?.class_names ?? [] });
+      this.map.update(snapshot, { showTest, classNames: info?.class_names ?? [] });
+    }
+  }
+
   /** The beta sweep's latest reports. */
-  sweep({ reports, done }, info) {
-    $('view-sweep').hidden = false;
-    if (reports.length) this.sweepView.update(reports, info);
+  sweep({ reports, done }, state) {
+    if (reports.length) this.ib.setFamily(reports);
     $('sweep-button').disabled = !done;
+    this.draw(state);
   }
 }

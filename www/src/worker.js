@@ -9,10 +9,11 @@
 //
 // In:  start {run, link, backend, csv, resume}, play, pause, step,
 //      set {key, value}, restore, weights {purpose, step},
-//      sweep, lose-device
+//      sweep, lose-device, ib-curve {pxy}
 // Out: ready or start-failed, the run's events (progress, report, snapshot, diverged,
-//      backend-changed, finished), restored, relinked, sweep, weights, error
-import init, { Session, checkLink } from '../pkg/ib_playground.js';
+//      backend-changed, finished), restored, relinked, sweep, weights,
+//      ib-curve {result | error}, error
+import init, { Session, checkLink, ibCurve } from '../pkg/ib_playground.js';
 import { fetchData } from './fetch-data.js';
 
 /** Milliseconds of training between looks at the inbox. */
@@ -125,9 +126,19 @@ async function sweepSlice() {
   }
 }
 
+/** The exact IB of a p(x, y) table, by the CLI's solver. */
+function exactCurve({ pxy }) {
+  try {
+    post({ type: 'ib-curve', result: ibCurve(pxy) });
+  } catch (error) {
+    post({ type: 'ib-curve', error: asError(error) });
+  }
+}
+
 async function handle(received) {
   const { type } = received;
   if (type === 'start') return start(received);
+  if (type === 'ib-curve') return exactCurve(received);
   if (type === 'play') playing = Boolean(session);
   else if (type === 'pause') playing = false;
   if (!session) return;

@@ -3,8 +3,11 @@
 // the I(Z;Y) bound or, for the VAE, the distortion), split into separate
 // panels when their ranges differ by more than 20x, and the accuracies on
 // their own 0-100 % axis. Every series has its colour in the legend.
+// Dashed verticals mark the steps where the visitor changed β; pinned runs are drawn
+// faded and labelled; hovering a panel shows the values at that step.
 import { line } from 'd3-shape';
 import { frame, expectArray, legend } from '../plot.js';
+import * as tooltip from '../tooltip.js';
 
 /** Series whose largest values differ by more than this share no panel. */
 export const SPLIT_RATIO = 20;
@@ -54,16 +57,22 @@ export class CurvesView {
     this.svg = svg;
   }
 
-  /** @param {Array<object>} history reports in step order */
-  update(history, info) {
+  /**
+   * @param {Array<object>} history reports in step order
+   * @param {{pins?: Array<{history: object[], label: string}>, marks?: Array<{step: number, beta: number}>}} options
+   *   pinned runs, and the steps where the visitor changed β
+   */
+  update(history, info, { pins = [], marks = [] } = {}) {
     expectArray(history, 'curves: report history');
+    this.pins = pins;
+    this.marks = marks;
     const bits = info?.objective === 'vae' ? VAE_BITS : LABEL_BITS;
     const groups = panels(bits, history).map((g) => ({ series: g, unit: 'bits' }));
     if (info?.objective !== 'vae' && history.some((r) => Number.isFinite(r.test_acc))) {
       groups.push({ series: ACCURACY, unit: '%', domain: [0, 100] });
     }
     if (!groups.length) groups.push({ series: [], unit: 'bits' });
-    const maxStep = Math.max(1, ...history.map((r) => r.step));
+    const maxStep = Math.max(1, ...history.map((r) => r.step), ...pins.flatMap((p) => p.history.map((r) => r.step)));
     const height = PANEL_HEIGHT + LEGEND_ROOM;
     groups.forEach((group, i) => {
       this.panel(group, history, maxStep, { top: i * height, total: groups.length * height, clear: i === 0 });
@@ -77,6 +86,23 @@ export class CurvesView {
       x: [0, maxStep], y: yDomain, xLabel: 'step', yLabel: unit, height: PANEL_HEIGHT, ...place,
     });
     f.g.attr('class', 'curves-panel');
+    const inside = (v) => Math.min(f.height, Math.max(0, v));
+    for (const pin of this.pins) {
+      for (const s of series) {
+        const points = pin.history.filter((r) => Number.isFinite(r[s.key]));
+        if (!points.length) continue;
+        const path = line().x((r) => f.x(r.step)).y((r) => inside(f.y((s.scale ?? 1) * r[s.key])));
+        f.g.append('path').attr('class', 'curve-pinned').attr('d', path(points)).attr('fill', 'none')
+          .attr('stroke', s.colour).attr('stroke-opacity', 0.3).attr('stroke-width', 1.2).attr('stroke-dasharray', '3 2');
+        const end = points[points.length - 1];
+        f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(end.step) - 2).attr('y', inside(f.y((s.scale ?? 1) * end[s.key])) - 3).attr('text-anchor', 'end').text(pin.label);
+      }
+    }
+    for (const change of this.marks) {
+      f.g.append('line').attr('class', 'beta-change').attr('x1', f.x(change.step)).attr('x2', f.x(change.step))
+        .attr('y1', 0).attr('y2', f.height).attr('stroke', '#555').attr('stroke-dasharray', '2 3')
+        .append('title').text(`β changed to ${change.beta} at step ${change.step}`);
+    }
     for (const s of series) {
       const points = history.filter((r) => Number.isFinite(r[s.key]));
       if (!points.length) continue;
@@ -84,7 +110,37 @@ export class CurvesView {
       f.g.append('path').attr('class', 'curve').attr('data-series', s.key).attr('d', path(points))
         .attr('fill', 'none').attr('stroke', s.colour).attr('stroke-width', 1.6);
     }
+    this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
+    if (this.pins.length) shown.push({ label: 'pinned runs (faded)', colour: '#bbb' });
     legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
+
+  /** A transparent layer over the panel: the values at the nearest step. */
+  hover(f, series, history) {
+    if (!history.length) return;
+    const rule = f.g.append('line').attr('class', 'hover-rule').attr('y1', 0).attr('y2', f.height).attr('stroke', '#999').attr('visibility', 'hidden');
+    f.g.append('rect').attr('class', 'hover-area').attr('width', f.width).attr('height', f.height).attr('fill', 'transparent')
+      .on('mousemove', (event) => {
+        const [mx] = pointerIn(event, f.g.node());
+        const step = f.x.invert(mx);
+        const r = history.reduce((best, q) => (Math.abs(q.step - step) < Math.abs(best.step - step) ? q : best), history[0]);
+        rule.attr('x1', f.x(r.step)).attr('x2', f.x(r.step)).attr('visibility', 'visible');
+        const lines = [`step ${r.step}`, ...series.filter((s) => Number.isFinite(r[s.key])).map((s) => `${s.label}: ${((s.scale ?? 1) * r[s.key]).toPrecision(4)}${s.scale ? ' %' : ' bits'}`)];
+        tooltip.show(lines, ...tooltip.at(event));
+      })
+      .on('mouseleave', () => {
+        rule.attr('visibility', 'hidden');
+        tooltip.hide();
+      });
+  }
+}
+
+/** Pointer coordinates in the user space of `node`. */
+function pointerIn(event, node) {
+  const point = node.ownerSVGElement.createSVGPoint();
+  point.x = event.clientX;
+  point.y = event.clientY;
+  const local = point.matrixTransform(node.getScreenCTM().inverse());
+  return [local.x, local.y];
 }

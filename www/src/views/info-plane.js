@@ -36,7 +36,7 @@ export class InfoPlaneView {
    * @param {Array<object>} history reports; those with `layers` are drawn
    * @param {{hx_bits: number, hy_bits: number}} info
    */
-  update(history, info) {
+  update(history, info, { pins = [] } = {}) {
     expectArray(history, 'information plane: report history');
     const points = history.filter((r) => Array.isArray(r.layers));
     const hx = info?.hx_bits ?? 1;
@@ -48,6 +48,7 @@ export class InfoPlaneView {
       this.caption.textContent = '';
       return;
     }
+    for (const pin of pins) this.pinned(f, pin);
     const first = points[0].step;
     const last = Math.max(first + 1, points[points.length - 1].step);
     const names = points[points.length - 1].layers.map((l) => l.layer);
@@ -68,6 +69,24 @@ export class InfoPlaneView {
     f.g.append('line').attr('class', 'reference').attr('x1', f.x(hx)).attr('x2', f.x(hx)).attr('y1', 0).attr('y2', f.height);
     f.g.append('text').attr('class', 'legend').attr('x', 4).attr('y', f.y(hy) + 12).text(`H(Y) = ${hy.toFixed(2)} bits`);
     f.g.append('text').attr('class', 'legend').attr('x', f.x(hx) - 4).attr('y', 10).attr('text-anchor', 'end').text(`log2 N = ${hx.toFixed(1)}`);
+  }
+
+  /** A pinned run's trajectories, faded, its Z end labelled. */
+  pinned(f, pin) {
+    const reports = pin.history.filter((r) => Array.isArray(r.layers));
+    if (!reports.length) return;
+    const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
+    for (const layer of reports[reports.length - 1].layers) {
+      const trajectory = reports.map((r) => r.layers.find((l) => l.layer === layer.layer)).filter(Boolean);
+      f.g.append('path').attr('class', 'plane-pinned').attr('d', path(trajectory)).attr('fill', 'none')
+        .attr('stroke', '#888').attr('stroke-opacity', 0.45).attr('stroke-dasharray', '3 2');
+    }
+    const z = reports[reports.length - 1].layers.find((l) => l.layer === 'Z');
+    if (z) {
+      f.g.append('rect').attr('x', f.x(z.ixt_bits) - 4).attr('y', f.y(z.ity_bits) - 4).attr('width', 8).attr('height', 8)
+        .attr('fill', 'none').attr('stroke', '#888');
+      f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(z.ixt_bits) + 6).attr('y', f.y(z.ity_bits) - 6).text(`${pin.label} (pinned)`);
+    }
   }
 
   /** One layer's path and points; returns where its label goes. */

@@ -1,16 +1,26 @@
 // The latent space: means of a sample of test points coloured by class, each
 // with its one-sigma ellipse (first two dimensions, or a PCA projection when
-// K > 2). Clusters form as the bottleneck distils.
+// K > 2). Clusters form as the bottleneck distils; as β rises the ellipses
+// swell into the prior and the clusters merge. Pinned runs' means are drawn
+// faded beneath; hovering a point shows its class and sigma.
 import { classColour, expectArray } from '../plot.js';
+import * as tooltip from '../tooltip.js';
 
 export class LatentView {
-  constructor(canvas, caption) {
+  constructor(canvas, caption, legend) {
     this.canvas = canvas;
     this.caption = caption;
+    this.legend = legend;
+    this.placed = [];
+    canvas.addEventListener('mousemove', (event) => this.hover(event));
+    canvas.addEventListener('mouseleave', () => tooltip.hide());
   }
 
-  /** @param {{projection: string, means: number[][], scales: number[][], labels: number[]}} latent */
-  update(latent) {
+  /**
+   * @param {{projection: string, means: number[][], scales: number[][], labels: number[]}} latent
+   * @param {{pins?: Array<{snapshot: object, label: string}>, classNames?: string[]}} options
+   */
+  update(latent, { pins = [], classNames = [] } = {}) {
     expectArray(latent?.means, 'latent: means');
     expectArray(latent.scales, 'latent: scales', latent.means.length);
     expectArray(latent.labels, 'latent: labels', latent.means.length);
@@ -18,28 +28,70 @@ export class LatentView {
     const ctx = this.canvas.getContext('2d');
     const { width, height } = this.canvas;
     ctx.clearRect(0, 0, width, height);
-    const extent = Math.max(1e-3, ...latent.means.flatMap(([a, b], i) => [Math.abs(a) + latent.scales[i][0], Math.abs(b) + latent.scales[i][1]]));
+    const shown = [latent, ...pins.map((p) => p.snapshot?.latent).filter(Boolean)];
+    const extent = Math.max(1e-3, ...shown.flatMap((l) => l.means.flatMap(([a, b], i) => [Math.abs(a) + l.scales[i][0], Math.abs(b) + l.scales[i][1]])));
     const scale = (0.45 * Math.min(width, height)) / extent;
-    const cx = width / 2, cy = height / 2;
+    const cx = width / 2;
+    const cy = height / 2;
+    const place = ([a, b]) => [cx + a * scale, cy - b * scale];
     ctx.strokeStyle = '#ddd';
     ctx.beginPath();
     ctx.moveTo(0, cy); ctx.lineTo(width, cy); ctx.moveTo(cx, 0); ctx.lineTo(cx, height);
     ctx.stroke();
+    for (const pin of pins) {
+      if (!pin.snapshot?.latent) continue;
+      ctx.globalAlpha = 0.18;
+      pin.snapshot.latent.means.forEach((m, i) => {
+        ctx.fillStyle = classColour(pin.snapshot.latent.labels[i]);
+        const [x, y] = place(m);
+        ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+      });
+    }
+    this.placed = latent.means.map((m, i) => ({ xy: place(m), label: latent.labels[i], scale: latent.scales[i], mean: m }));
     latent.means.forEach(([a, b], i) => {
       const colour = classColour(latent.labels[i]);
       const [sa, sb] = latent.scales[i];
+      const [x, y] = place([a, b]);
       ctx.globalAlpha = 0.12;
       ctx.fillStyle = colour;
       ctx.beginPath();
-      ctx.ellipse(cx + a * scale, cy - b * scale, Math.max(sa * scale, 0.5), Math.max(sb * scale, 0.5), 0, 0, 2 * Math.PI);
+      ctx.ellipse(x, y, Math.max(sa * scale, 0.5), Math.max(sb * scale, 0.5), 0, 0, 2 * Math.PI);
       ctx.fill();
       ctx.globalAlpha = 1;
       ctx.beginPath();
-      ctx.arc(cx + a * scale, cy - b * scale, 2, 0, 2 * Math.PI);
+      ctx.arc(x, y, 2, 0, 2 * Math.PI);
       ctx.fill();
     });
-    ctx.fillStyle = '#666';
+    ctx.fillStyle = '#333';
     ctx.font = '11px sans-serif';
     ctx.fillText(`±${extent.toPrecision(2)}`, 4, 12);
+    if (pins.length) ctx.fillText(`faded squares: pinned ${pins.map((p) => p.label).join(', ')}`, 4, height - 6);
+    this.classLegend(latent.labels, classNames);
+  }
+
+  classLegend(labels, classNames) {
+    const classes = [...new Set(labels)].sort((a, b) => a - b);
+    this.legend.replaceChildren(...classes.map((c) => {
+      const item = document.createElement('span');
+      const swatch = document.createElement('i');
+      swatch.className = `swatch class-${c % 10}`;
+      item.append(swatch, classNames[c] ?? String(c));
+      return item;
+    }));
+  }
+
+  hover(event) {
+    const rect = this.canvas.getBoundingClientRect();
+    const sx = this.canvas.width / rect.width;
+    const x = (event.clientX - rect.left) * sx;
+    const y = (event.clientY - rect.top) * sx;
+    let best = null;
+    for (const p of this.placed) {
+      const d = Math.hypot(p.xy[0] - x, p.xy[1] - y);
+      if (d < 8 * sx && (!best || d < best.d)) best = { ...p, d };
+    }
+    if (!best) return tooltip.hide();
+    const [s1, s2] = best.scale;
+    tooltip.show([`class ${best.label}`, `mean (${best.mean.map((v) => v.toFixed(2)).join(', ')})`, `σ (${s1.toFixed(3)}, ${s2.toFixed(3)})`], ...tooltip.at(event));
   }
 }

@@ -1,6 +1,8 @@
 // For 2-D data, the decision map (the predicted class of each cell, shaded by
-// its probability) under the training points; for images, a few inputs
-// beside their reconstructions (vae) or predicted class probabilities (vib).
+// its probability, with a confidence scale and the axes' ranges) under the
+// training points (and, on request, the held-out ones); for images, a few
+// inputs beside their reconstructions (vae) or predicted class
+// probabilities (vib).
 import { classColour, expectArray } from '../plot.js';
 
 function hexToRgb(hex) {
@@ -9,13 +11,17 @@ function hexToRgb(hex) {
 }
 
 export class MapView {
-  constructor(canvas, caption) {
+  constructor(canvas, caption, legend) {
     this.canvas = canvas;
     this.caption = caption;
+    this.legend = legend;
   }
 
-  /** @param {object} snapshot */
-  update(snapshot) {
+  /** @param {object} snapshot  @param {{showTest?: boolean}} options */
+  update(snapshot, { showTest = false, classNames = [] } = {}) {
+    this.showTest = showTest;
+    document.getElementById('map-controls').hidden = !snapshot.map;
+    this.classLegend(snapshot.map ? classNames : []);
     const ctx = this.canvas.getContext('2d');
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     // The view exists for 2-D data and images only.
@@ -43,14 +49,61 @@ export class MapView {
     ctx.drawImage(tile, 0, 0, width, height);
     const sx = (v) => ((v - map.x[0]) / (map.x[1] - map.x[0])) * width;
     const sy = (v) => height - ((v - map.y[0]) / (map.y[1] - map.y[0])) * height;
-    for (const [x, y, label] of map.points) {
-      ctx.fillStyle = classColour(label);
-      ctx.strokeStyle = '#fff';
-      ctx.beginPath();
-      ctx.arc(sx(x), sy(y), 2.5, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
+    const dots = (points, stroke) => {
+      for (const [x, y, label] of points) {
+        ctx.fillStyle = classColour(label);
+        ctx.strokeStyle = stroke;
+        ctx.beginPath();
+        ctx.arc(sx(x), sy(y), 2.5, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
+    };
+    dots(map.points, '#fff');
+    if (this.showTest) dots(map.test_points, '#111');
+    this.axes(ctx, map);
+    this.confidenceScale(ctx);
+  }
+
+  /** The class colours, named. */
+  classLegend(classNames) {
+    this.legend.replaceChildren(...classNames.map((name, c) => {
+      const item = document.createElement('span');
+      const swatch = document.createElement('i');
+      swatch.className = `swatch class-${c % 10}`;
+      item.append(swatch, name);
+      return item;
+    }));
+  }
+
+  /** The ranges of the two input features at the edges. */
+  axes(ctx, map) {
+    const { width, height } = this.canvas;
+    ctx.font = '11px sans-serif';
+    ctx.fillStyle = '#111';
+    ctx.textAlign = 'left';
+    ctx.fillText(`x1 ${map.x[0].toFixed(1)}`, 3, height - 4);
+    ctx.textAlign = 'right';
+    ctx.fillText(`x1 ${map.x[1].toFixed(1)}`, width - 3, height - 4);
+    ctx.textAlign = 'left';
+    ctx.fillText(`x2 ${map.y[1].toFixed(1)}`, 3, 12);
+  }
+
+  /** How sure the model is: the shade of a cell, from 50 % to 100 %. */
+  confidenceScale(ctx) {
+    const { width } = this.canvas;
+    const left = width - 132;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(left - 4, 2, 134, 28);
+    const [r, g, b] = hexToRgb(classColour(0));
+    for (let i = 0; i < 10; i += 1) {
+      ctx.fillStyle = `rgba(${r},${g},${b},${(0.5 + i / 20 - 0.4) * 1.0})`;
+      ctx.fillRect(left + i * 10, 16, 10, 10);
     }
+    ctx.fillStyle = '#111';
+    ctx.textAlign = 'left';
+    ctx.font = '10px sans-serif';
+    ctx.fillText('confidence 50% → 100%', left, 12);
   }
 
   drawImages(ctx, images) {

@@ -1,40 +1,87 @@
-// The beta sweep: M models with log-spaced betas trained in the same GPU
-// dispatches, each drawn at its (rate, I(Z;Y) bound) in bits, coloured by
-// beta: one run draws the family's rate / relevance curve. For labels that
-// are a function of x the exact IB curve is min(I(X;T), H(Y)), drawn dashed.
+// The IB curve panel: the rate (bits kept about the input) against the
+// I(Z;Y) bound (bits kept about the label). The current model is a dot
+// that moves as it trains and as β changes, with its trail; pinned runs
+// keep their last dot, labelled; a β sweep adds its M models, trained in
+// the same GPU dispatches, coloured by β; clicking one takes its β. For
+// labels that are a function of x the exact IB curve is min(I(X;T), H(Y)),
+// drawn dashed.
 import { line } from 'd3-shape';
 import { frame, timeColour, expectArray } from '../plot.js';
 
 export class SweepView {
-  constructor(svg, caption) {
+  constructor(svg, caption, onPick) {
     this.svg = svg;
     this.caption = caption;
+    this.onPick = onPick;
+    this.family = [];
+  }
+
+  /** A sweep's latest reports (one per replica). */
+  setFamily(reports) {
+    expectArray(reports, 'sweep: reports');
+    this.family = reports;
   }
 
   /**
-   * @param {Array<object>} reports the latest report of each replica
+   * @param {Array<object>} history the current run's reports
    * @param {{hy_bits: number, name: string}} info
+   * @param {{pins?: Array<{history: object[], label: string}>}} options
    */
-  update(reports, info) {
-    expectArray(reports, 'sweep: reports');
+  update(history, info, { pins = [] } = {}) {
     const hy = info?.hy_bits ?? 1;
-    const rates = reports.map((r) => r.rate_bits);
-    const right = Math.max(hy * 1.5, ...rates) * 1.05;
-    const f = frame(this.svg, { x: [0, right], y: [Math.min(0, ...reports.map((r) => r.izy_bits ?? 0)), hy * 1.1], xLabel: 'rate (bits)', yLabel: 'I(Z;Y) bound (bits)' });
+    const current = history.filter((r) => Number.isFinite(r.izy_bits));
+    const pinned = pins.map((p) => ({ ...p.history[p.history.length - 1], label: p.label })).filter((r) => Number.isFinite(r?.izy_bits));
+    const all = [...this.family, ...current, ...pinned];
+    const right = Math.max(hy * 1.5, ...all.map((r) => r.rate_bits)) * 1.05;
+    const bottom = Math.min(0, ...all.map((r) => r.izy_bits));
+    const f = frame(this.svg, { x: [0, right], y: [bottom, hy * 1.1], xLabel: 'rate (bits)', yLabel: 'I(Z;Y) bound (bits)' });
     f.g.append('line').attr('class', 'reference').attr('x1', 0).attr('x2', f.width).attr('y1', f.y(hy)).attr('y2', f.y(hy));
     if (info?.name === 'var_u') {
       // Deterministic labels: the exact IB curve is min(I(X;T), H(Y)).
       const exact = line().x((p) => f.x(p[0])).y((p) => f.y(p[1]));
       f.g.append('path').attr('class', 'reference exact-ib').attr('d', exact([[0, 0], [hy, hy], [right, hy]])).attr('fill', 'none');
     }
-    const ordered = reports.map((r, i) => ({ ...r, i })).sort((a, b) => a.beta - b.beta);
+    this.drawFamily(f);
+    for (const p of pinned) {
+      f.g.append('circle').attr('class', 'sweep-pinned').attr('cx', f.x(p.rate_bits)).attr('cy', f.y(p.izy_bits)).attr('r', 4)
+        .attr('fill', 'none').attr('stroke', '#666');
+      f.g.append('text').attr('class', 'legend').attr('x', f.x(p.rate_bits) + 6).attr('y', f.y(p.izy_bits) + 12).text(`${p.label} (pinned)`);
+    }
+    this.drawCurrent(f, current);
+  }
+
+  drawFamily(f) {
+    if (!this.family.length) {
+      this.caption.textContent = 'The IB curve: this model’s rate against its I(Z;Y) bound';
+      return;
+    }
+    const ordered = this.family.map((r, i) => ({ ...r, i })).sort((a, b) => a.beta - b.beta);
     const curve = line().x((r) => f.x(r.rate_bits)).y((r) => f.y(r.izy_bits ?? 0));
     f.g.append('path').attr('d', curve(ordered)).attr('fill', 'none').attr('stroke', '#999');
     f.g.selectAll(null).data(ordered).join('circle')
       .attr('class', 'sweep-point')
-      .attr('cx', (r) => f.x(r.rate_bits)).attr('cy', (r) => f.y(r.izy_bits ?? 0)).attr('r', 3.5)
-      .attr('fill', (_, k) => timeColour(k / Math.max(1, ordered.length - 1)));
-    const steps = reports[0]?.step ?? 0;
-    this.caption.textContent = `β sweep: ${reports.length} models, β ${ordered[0].beta.toPrecision(2)} (purple) to ${ordered[ordered.length - 1].beta.toPrecision(2)} (yellow), step ${steps}`;
+      .attr('cx', (r) => f.x(r.rate_bits)).attr('cy', (r) => f.y(r.izy_bits ?? 0)).attr('r', 5)
+      .attr('fill', (_, k) => timeColour(k / Math.max(1, ordered.length - 1)))
+      .attr('tabindex', 0).attr('role', 'button')
+      .attr('aria-label', (r) => `take β = ${r.beta.toPrecision(2)} (rate ${r.rate_bits.toFixed(2)} bits)`)
+      .on('click', (_, r) => this.onPick(r.beta))
+      .on('keydown', (event, r) => { if (event.key === 'Enter' || event.key === ' ') this.onPick(r.beta); })
+      .append('title').text((r) => `β = ${r.beta.toPrecision(2)}: rate ${r.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${(r.izy_bits ?? 0).toFixed(3)} bits (click to take this β)`);
+    const steps = this.family[0]?.step ?? 0;
+    this.caption.textContent = `The IB curve: ${this.family.length} models, β ${ordered[0].beta.toPrecision(2)} (purple) to ${ordered[ordered.length - 1].beta.toPrecision(2)} (orange), step ${steps}; click one to take its β`;
+  }
+
+  /** This model: its trail over the last reports and a dot where it is. */
+  drawCurrent(f, current) {
+    if (!current.length) return;
+    const trail = current.slice(-30);
+    const path = line().x((r) => f.x(r.rate_bits)).y((r) => f.y(r.izy_bits));
+    f.g.append('path').attr('d', path(trail)).attr('fill', 'none').attr('stroke', '#111').attr('stroke-opacity', 0.35);
+    const now = current[current.length - 1];
+    f.g.append('circle').attr('class', 'sweep-current').attr('data-testid', 'ib-current')
+      .attr('cx', f.x(now.rate_bits)).attr('cy', f.y(now.izy_bits)).attr('r', 5)
+      .attr('fill', '#111')
+      .append('title').text(`this model at step ${now.step}, β = ${now.beta}: rate ${now.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${now.izy_bits.toFixed(3)} bits`);
+    f.g.append('text').attr('class', 'legend').attr('x', f.x(now.rate_bits) + 7).attr('y', f.y(now.izy_bits) - 6).text('this model');
   }
 }

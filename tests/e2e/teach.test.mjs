@@ -1,0 +1,277 @@
+// The page teaches: the intro, the lesson gallery and the lessons' steps,
+// the model diagram, pinned runs, the live IB curve, the exact IB of a
+// table (the same numbers as `ibp ib-curve`), tooltips, phones and embeds,
+// and a course site on a sub-path that works offline.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, openPage, ready, serve, serveStatic } from './harness.mjs';
+
+const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+const DIST = new URL('../../dist', import.meta.url).pathname;
+const CIRCLE = 'v=1&data=circle&hidden=8,8&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=1';
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function trainFor(page, ms) {
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(ms);
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(300);
+}
+
+test('the intro explains the idea, folds away and remembers it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  const intro = page.getByTestId('intro');
+  const words = (await intro.innerText()).split(/\s+/).filter(Boolean).length;
+  assert.ok(words >= 60, `${words} words`);
+  for (const needle of ['β', 'rate', 'I(Z;Y) bound', 'information plane', 'cross-entropy']) {
+    assert.ok((await intro.innerText()).includes(needle), `the intro mentions ${needle}`);
+  }
+  assert.equal(await page.getByTestId('start-here').getAttribute('href'), '?lesson=beta');
+  assert.equal(await intro.evaluate((d) => d.open), true);
+  await page.locator('#intro summary').click();
+  assert.equal(await intro.evaluate((d) => d.open), false);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.getByTestId('intro').evaluate((d) => d.open), false, 'closed after a reload');
+  await context.close();
+});
+
+test('the gallery lists every lesson; a lesson marks its step, says what to look for, and moves with Next and Back', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  const links = await page.$$eval('[data-testid=lessons] a', (a) => a.map((x) => x.getAttribute('href')));
+  assert.deepEqual(links, ['beta', 'compression', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}`));
+  const goals = await page.$$eval('[data-testid=lessons] .goal', (g) => g.map((x) => x.textContent.trim()));
+  assert.ok(goals.every((g) => g.length > 20), 'each lesson has a goal');
+  await page.goto(`${server.url}?backend=cpu&lesson=pixels`);
+  await ready(page);
+  const current = () => page.$eval('[data-testid=lesson] [aria-current=step]', (b) => b.textContent);
+  assert.equal(await current(), 'per-pixel bottleneck');
+  assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: /);
+  assert.match(await page.getByTestId('lesson-question').textContent(), /^Question: .+\?$/);
+  // The lesson opens with the views it talks about: the rate map, no empty plane.
+  assert.equal(await page.locator('#view-dims').isVisible(), true);
+  assert.equal(await page.locator('#view-plane').isVisible(), false);
+  assert.equal(await page.getByTestId('lesson-back').isDisabled(), true);
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.link().includes('beta=0.05'));
+  assert.equal(await current(), 'stronger β');
+  await page.getByTestId('lesson-back').click();
+  await page.waitForFunction(() => window.playground.link().includes('beta=0.01'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('no lesson opens on a plane that asks to be turned on', async () => {
+  const { LESSONS } = await import('../../www/src/lessons.js');
+  for (const lesson of LESSONS) {
+    for (const step of lesson.steps) {
+      const params = new URLSearchParams(step.link);
+      const views = (params.get('views') ?? '').split(',');
+      assert.ok(params.get('views'), `${lesson.id} ${step.label} names its views`);
+      if (views.includes('plane')) assert.equal(params.get('plane'), '1', `${lesson.id} ${step.label}: plane shown and measured`);
+      assert.ok(step.look && step.question, `${lesson.id} ${step.label} says what to look for and asks`);
+    }
+  }
+});
+
+test('the model diagram draws the network with live numbers, heat maps on 2-D data, and tooltips', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  await trainFor(page, 1500);
+  const diagram = page.getByTestId('diagram');
+  const names = await diagram.locator('.diagram-name').allTextContents();
+  assert.deepEqual(names, ['X', 'T1', 'T2', 'μ, σ → z', 'Y']);
+  assert.equal(await diagram.locator('image.unit-map').count(), 16, 'every hidden unit shows its map');
+  assert.equal(await diagram.locator('.diagram-latent circle').count(), 2);
+  const text = await diagram.textContent();
+  assert.match(text, /I\(X;T\) \d/);
+  assert.match(text, /I\(Z;Y\) ≥ \d/);
+  assert.match(text, /rate \d/);
+  await diagram.locator('.diagram-latent .diagram-unit').first().focus();
+  const tip = await page.getByTestId('tooltip').textContent();
+  assert.match(tip, /code unit z1.*rate \d+\.\d+ bits.*mean σ \d/);
+  await diagram.locator('.diagram-hidden .diagram-unit').first().hover();
+  assert.match(await page.getByTestId('tooltip').textContent(), /T1 unit 1.*I\(X;T\) = \d/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('pins keep runs side by side; the β lesson pins as it goes', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  await trainFor(page, 1000);
+  await page.getByTestId('pin').click();
+  assert.deepEqual(await page.evaluate(() => window.playground.pinned()), [await page.evaluate(() => window.playground.link())]);
+  await page.getByTestId('beta-input').fill('1');
+  await page.getByTestId('beta-input').press('Enter');
+  await trainFor(page, 1000);
+  assert.ok(await page.locator('#curves .curve-pinned').count() > 0, 'pinned curves drawn');
+  assert.ok(await page.locator('[data-testid=info-plane] .plane-pinned').count() > 0, 'pinned plane drawn');
+  assert.ok(await page.locator('[data-testid=sweep-plot] .sweep-pinned').count() === 1, 'pinned IB dot');
+  assert.ok(await page.locator('#curves .beta-change').count() >= 1, 'the β change is marked');
+  assert.match(await page.locator('#curves').textContent(), /β=0\.001/);
+  await page.getByTestId('unpin').click();
+  assert.deepEqual(await page.evaluate(() => window.playground.pinned()), []);
+  await page.goto(`${server.url}?backend=cpu&lesson=beta`);
+  await ready(page);
+  await trainFor(page, 800);
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.link().includes('beta=0.01'));
+  await trainFor(page, 800);
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.link().includes('beta=1&'));
+  const pinned = await page.evaluate(() => window.playground.pinned());
+  assert.equal(pinned.length, 2);
+  assert.match(pinned[0], /beta=1e-4/);
+  assert.match(pinned[1], /beta=0\.01/);
+  await trainFor(page, 800);
+  await page.screenshot({ path: `${SHOTS}lesson-beta-pins.png`, fullPage: true });
+  await page.close();
+});
+
+test('the IB curve is live: this model moves on it, and a sweep point gives its β', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  await trainFor(page, 800);
+  const before = Number(await page.getByTestId('ib-current').getAttribute('cx'));
+  await page.getByTestId('beta-input').fill('1');
+  await page.getByTestId('beta-input').press('Enter');
+  await trainFor(page, 1500);
+  const after = Number(await page.getByTestId('ib-current').getAttribute('cx'));
+  assert.ok(after < before, `the dot moves to a lower rate: ${before} -> ${after}`);
+  await page.getByTestId('sweep').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
+  const point = page.locator('[data-testid=sweep-plot] circle.sweep-point').nth(2);
+  const label = await point.getAttribute('aria-label');
+  const beta = label.match(/β = ([\d.e+-]+)/)[1];
+  await point.click();
+  await page.waitForFunction((b) => Number(new URLSearchParams(window.playground.link()).get('beta')).toPrecision(2) === Number(b).toPrecision(2), beta);
+  await page.close();
+});
+
+test('the exact IB of a table: the CLI\'s numbers, presets, β on hover, the encoder along β', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=ib-curve`);
+  await ready(page);
+  await page.waitForFunction(() => window.playground.ibCurve() !== null, null, { timeout: 60_000 });
+  const table = await page.getByTestId('pxy').inputValue();
+  const dir = await mkdtemp(join(tmpdir(), 'ibp-pxy-'));
+  await writeFile(join(dir, 'pxy.csv'), table);
+  const ibp = ['target/release/ibp', 'target/debug/ibp'].find((p) => existsSync(p));
+  const cli = JSON.parse(execFileSync(ibp, ['ib-curve', '--pxy', join(dir, 'pxy.csv')], { encoding: 'utf8' }));
+  const page_ = await page.evaluate(() => window.playground.ibCurve());
+  assert.equal(page_.points.length, cli.points.length);
+  assert.ok(Math.abs(page_.ixy_bits - cli.ixy_bits) < 1e-12 && Math.abs(page_.hx_bits - cli.hx_bits) < 1e-12);
+  page_.points.forEach((p, i) => {
+    const c = cli.points[i];
+    // The grid's exp and ln may round differently in WebAssembly's libm.
+    if (c.beta === null) assert.equal(p.beta, null, `point ${i} beta`);
+    else assert.ok(Math.abs(p.beta - c.beta) <= 1e-12 * c.beta, `point ${i} beta ${p.beta} vs ${c.beta}`);
+    assert.ok(Math.abs(p.ixt_bits - c.ixt_bits) < 1e-9 && Math.abs(p.ity_bits - c.ity_bits) < 1e-9, `point ${i}`);
+  });
+  const end = page_.points.at(-1);
+  assert.ok(Math.abs(end.ixt_bits - page_.hx_bits) < 1e-9 && Math.abs(end.ity_bits - page_.ixy_bits) < 1e-9, 'the hull ends at (H(X), I(X;Y))');
+  const titles = await page.$$eval('[data-testid=ib-curve] circle.ib-point title', (t) => t.map((x) => x.textContent));
+  assert.ok(titles.length === page_.points.length && titles.every((t) => /^β (= \d|→ ∞)/.test(t)), `hover text ${titles}`);
+  // The encoder splits into two clusters after the critical β (1.5625).
+  const clusters = async (index) => {
+    await page.getByTestId('ib-beta').fill(String(index));
+    return page.locator('[data-testid=ib-encoder] text').first().textContent();
+  };
+  assert.match(await clusters(0), /1 cluster of x,/);
+  assert.match(await clusters(120), /2 clusters/);
+  await page.selectOption('#pxy-preset', { index: 1 });
+  await page.waitForFunction(() => Math.abs(window.playground.ibCurve().hx_bits - 1.5219) < 1e-3, null, { timeout: 30_000 });
+  await page.getByTestId('pxy').fill('0.5,x');
+  await page.waitForFunction(() => document.querySelector('[data-testid=ib-status]').textContent.includes('row 1, column 2'), null, { timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: `${SHOTS}lesson-ib-curve.png`, fullPage: true });
+  await page.close();
+});
+
+test('tooltips and legends: curves, latent space, class colours, a negative bound read as ≈ 0', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE.replace('beta=1e-3', 'beta=1')}`);
+  await ready(page);
+  await trainFor(page, 1500);
+  const area = page.locator('#curves .hover-area').first();
+  const box = await area.boundingBox();
+  await area.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
+  assert.match(await page.getByTestId('tooltip').textContent(), /^step \d+.*rate: \d/);
+  assert.deepEqual(await page.$$eval('#latent-legend span', (s) => s.map((x) => x.textContent)), ['0', '1']);
+  assert.deepEqual(await page.$$eval('#map-legend span', (s) => s.map((x) => x.textContent)), ['0', '1']);
+  const izy = await page.getByTestId('izy').textContent();
+  const value = Number(await page.getByTestId('izy').getAttribute('data-value'));
+  if (value < 0) assert.match(izy, /^≈ 0 \(bound -\d/);
+  await page.getByTestId('map-test').check();
+  assert.equal(await page.getByTestId('map-test').isChecked(), true);
+  await page.close();
+});
+
+test('phones: plots before the controls, which live in a drawer; embeds default to plots and offer their options', async () => {
+  const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`, { width: 360, height: 740 });
+  await ready(page);
+  // The plots follow the run panel at once; the knobs wait in the drawer.
+  const run = await page.locator('.run').boundingBox();
+  const firstView = await page.locator('#view-diagram').boundingBox();
+  assert.ok(firstView.y - (run.y + run.height) < 40, `the first plot follows the run panel: ${JSON.stringify([run, firstView])}`);
+  const drawerLeft = () => page.locator('#drawer').evaluate((e) => e.getBoundingClientRect().left);
+  assert.ok(await drawerLeft() >= 360, 'the drawer is closed');
+  await page.getByTestId('drawer-toggle').click();
+  await page.waitForTimeout(400);
+  assert.ok(await drawerLeft() < 360, 'the drawer opens');
+  assert.equal(await page.getByTestId('drawer-toggle').getAttribute('aria-expanded'), 'true');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByTestId('embed-code').click();
+  const snippet = () => page.getByTestId('embed-snippet').inputValue();
+  assert.match(await snippet(), /controls=0/);
+  await page.getByTestId('embed-controls').check();
+  assert.doesNotMatch(await snippet(), /controls=0/);
+  await page.getByTestId('embed-autoplay').uncheck();
+  assert.doesNotMatch(await snippet(), /autoplay=1/);
+  await page.getByTestId('embed-view-latent').check();
+  assert.match(await snippet(), /views=[a-z%0-9C]*latent/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=embed-preview]').src.includes('embed=1'));
+  await page.close();
+});
+
+test('a course site on a sub-path trains, and works offline after the first visit', async () => {
+  const site = await serveStatic(DIST, '/course/ibp/');
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${site.url}?backend=cpu#${CIRCLE}`);
+    await ready(page);
+    await page.getByTestId('offline').waitFor({ state: 'visible', timeout: 30_000 });
+    await trainFor(page, 800);
+    assert.ok((await page.evaluate(() => window.playground.reports())).length > 1);
+    await context.setOffline(true);
+    await page.reload();
+    await ready(page);
+    await trainFor(page, 800);
+    assert.ok((await page.evaluate(() => window.playground.reports())).some((r) => r.step > 0), 'trains offline');
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});

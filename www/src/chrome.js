@@ -1,0 +1,39 @@
+// The page around the views: the intro (collapsible, its state remembered
+// in this browser) and the controls' drawer on narrow screens.
+
+const INTRO_KEY = 'ibp-playground:intro';
+
+/** Opens or closes the intro as the visitor left it (closed in embeds,
+ * lessons and on phones unless they opened it). */
+export function mountIntro(details, { collapsed }) {
+  collapsed ||= window.matchMedia('(max-width: 700px)').matches;
+  let saved = null;
+  try {
+    saved = localStorage.getItem(INTRO_KEY);
+  } catch {
+    // storage disabled: the default applies
+  }
+  details.open = saved ? saved === 'open' : !collapsed;
+  details.addEventListener('toggle', () => {
+    try {
+      localStorage.setItem(INTRO_KEY, details.open ? 'open' : 'closed');
+    } catch {
+      // nothing to remember it in
+    }
+  });
+}
+
+/** On narrow screens the controls slide in from the side. */
+export function mountDrawer(drawer, toggle, close) {
+  const set = (open) => {
+    drawer.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+    if (open) drawer.querySelector('select, input, button:not(.drawer-close)')?.focus();
+    else if (document.activeElement && drawer.contains(document.activeElement)) toggle.focus();
+  };
+  toggle.addEventListener('click', () => set(!drawer.classList.contains('open')));
+  close.addEventListener('click', () => set(false));
+  drawer.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') set(false);
+  });
+}

@@ -1,0 +1,47 @@
+// Pinned runs: a run's history and latent picture kept when the visitor
+// presses Pin (or a lesson moves on), drawn faded and labelled beside the
+// current run so that runs can be compared. Labels name the keys in which
+// the pinned runs and the current one differ ("β=1e-4").
+
+/** Keys that tell runs apart, in the order labels list them. */
+const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins'];
+/** At most this many runs are pinned (the oldest goes first). */
+export const MAX_PINS = 6;
+
+const NAMES = { beta: 'β' };
+
+export class Pins {
+  constructor() {
+    this.runs = [];
+  }
+
+  /** Keeps {link, history, snapshot}; returns false when there is nothing to keep. */
+  add({ link, history, snapshot }) {
+    if (!history.length) return false;
+    this.runs = this.runs.filter((r) => r.link !== link);
+    this.runs.push({ link, history: history.map((r) => ({ ...r })), snapshot });
+    if (this.runs.length > MAX_PINS) this.runs.shift();
+    return true;
+  }
+
+  clear() {
+    this.runs = [];
+  }
+
+  /** The pinned runs' links, oldest first. */
+  links() {
+    return this.runs.map((r) => r.link);
+  }
+
+  /** The pinned runs with their labels, against the current `link`. */
+  labelled(link) {
+    const all = [...this.runs.map((r) => r.link), link].map((l) => new URLSearchParams(l));
+    const differing = TELLING.filter((key) => new Set(all.map((p) => p.get(key))).size > 1);
+    const keys = differing.length ? differing.slice(0, 2) : ['beta'];
+    return this.runs.map((run) => {
+      const params = new URLSearchParams(run.link);
+      const label = keys.map((k) => `${NAMES[k] ?? k}=${params.get(k)}`).join(' ');
+      return { ...run, label };
+    });
+  }
+}

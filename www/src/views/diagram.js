@@ -1,0 +1,174 @@
+// The model diagram: X → encoder layers T1 … → (μ, σ) → the sampled code
+// z → decoder → Y (or X̂ for the VAE), with the bottleneck as the narrow
+// point. Live numbers sit on it: each layer's I(X;T) when the plane is on,
+// each latent unit's rate (the ring's thickness) and σ, the I(Z;Y) bound at
+// the output. On 2-D data each hidden unit shows its activation over the
+// input plane, as the well-known playground does. Hovering or focusing a
+// unit shows its numbers.
+import { select } from 'd3-selection';
+import * as tooltip from '../tooltip.js';
+
+/** The widest layout (a phone gets a narrower one, so the text stays readable). */
+const MAX_WIDTH = 660;
+const MIN_WIDTH = 360;
+const HEIGHT = 285;
+/** The columns' centre line. */
+const MID = 138;
+/** Units drawn per column (the rest are counted). */
+const SHOWN = 8;
+const NODE = 22;
+
+/** The columns of the model from the link and the dataset. */
+export function columns(link, info) {
+  const params = new URLSearchParams(link);
+  const hidden = (params.get('hidden') ?? '').split(',').filter(Boolean).map(Number);
+  const k = Number(params.get('k') ?? 2);
+  const perFeature = params.get('bottleneck') === 'feature';
+  const scale = perFeature ? info.input_dim : 1;
+  const vae = info.objective === 'vae';
+  return [
+    { kind: 'input', name: 'X', units: info.input_dim, title: `input X: ${info.input_dim} features` },
+    ...hidden.map((w, l) => ({ kind: 'hidden', name: `T${l + 1}`, layer: `encoder ${l + 1}`, units: w * scale, title: `encoder layer T${l + 1}: ${w * scale} units` })),
+    { kind: 'latent', name: 'μ, σ → z', units: k * scale, title: `the code: ${k * scale} Gaussian units, z = μ + σ·ε` },
+    { kind: 'output', name: vae ? 'X̂' : 'Y', units: vae ? info.input_dim : info.classes, title: vae ? 'the reconstruction X̂' : `the label Y: ${info.classes} classes` },
+  ];
+}
+
+/** An activation map as a data URL (blue negative, red positive). */
+function unitImage(values, size) {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(size, size);
+  const top = Math.max(1e-6, ...values.map(Math.abs));
+  values.forEach((v, i) => {
+    const t = v / top;
+    const row = size - 1 - Math.floor(i / size);
+    const at = 4 * (row * size + (i % size));
+    const [r, g, b] = t >= 0 ? [255, 255 * (1 - t), 255 * (1 - t)] : [255 * (1 + t), 255 * (1 + t), 255];
+    image.data.set([r, g, b, 255], at);
+  });
+  ctx.putImageData(image, 0, 0);
+  return canvas.toDataURL();
+}
+
+export class DiagramView {
+  constructor(svg) {
+    this.svg = svg;
+  }
+
+  /**
+   * @param {string} link the experiment
+   * @param {object} info dataset facts
+   * @param {object|undefined} report the latest report
+   * @param {object|null} snapshot the latest snapshot
+   */
+  update(link, info, report, snapshot) {
+    if (!info) return;
+    const cols = columns(link, info);
+    const shown = this.svg.getBoundingClientRect().width || MAX_WIDTH;
+    const width = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, shown)));
+    const root = select(this.svg).attr('viewBox', `0 0 ${width} ${HEIGHT}`);
+    root.selectAll('*').remove();
+    const gap = (width - 60) / (cols.length - 1);
+    const xs = cols.map((_, i) => 30 + i * gap);
+    this.funnel(root, xs, cols);
+    const nodes = cols.map((c, i) => this.positions(c, xs[i]));
+    for (let i = 0; i + 1 < cols.length; i += 1) this.edges(root, nodes[i], nodes[i + 1]);
+    cols.forEach((c, i) => this.column(root, c, nodes[i], { report, snapshot }));
+  }
+
+  /** The bottleneck's shape: wide at the input, narrowest at the code. */
+  funnel(root, xs, cols) {
+    const widths = cols.map((c) => Math.min(SHOWN, c.units) * (NODE + 4) + 12);
+    const latent = cols.findIndex((c) => c.kind === 'latent');
+    const mid = MID;
+    const top = xs.map((x, i) => [x, mid - widths[i] / 2 - (i === latent ? 0 : 6)]);
+    const bottom = xs.map((x, i) => [x, mid + widths[i] / 2 + (i === latent ? 0 : 6)]).reverse();
+    root.append('path').attr('class', 'diagram-funnel')
+      .attr('d', `M${[...top, ...bottom].map((p) => p.join(',')).join('L')}Z`)
+      .attr('fill', '#f1f4f8').attr('stroke', '#d5dbe3');
+  }
+
+  positions(column, x) {
+    const shown = Math.min(SHOWN, column.units);
+    const span = shown * (NODE + 4);
+    return Array.from({ length: shown }, (_, u) => ({ x, y: MID - span / 2 + u * (NODE + 4) + NODE / 2 + 2, unit: u }));
+  }
+
+  edges(root, from, to) {
+    const g = root.append('g').attr('class', 'diagram-edges').attr('stroke', '#aab').attr('stroke-opacity', 0.35);
+    for (const a of from) for (const b of to) g.append('line').attr('x1', a.x).attr('y1', a.y).attr('x2', b.x).attr('y2', b.y);
+  }
+
+  column(root, column, nodes, { report, snapshot }) {
+    const g = root.append('g').attr('class', `diagram-column diagram-${column.kind}`);
+    const layer = report?.layers?.find((l) => l.layer === column.layer);
+    const z = report?.layers?.find((l) => l.layer === 'Z');
+    nodes.forEach((p) => this.node(g, column, p, { report, snapshot }));
+    if (column.units > nodes.length) {
+      const last = nodes[nodes.length - 1];
+      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(`+${column.units - nodes.length}`);
+    }
+    const lines = [column.name];
+    if (column.kind === 'hidden' && layer) lines.push(`I(X;T) ${layer.ixt_bits.toFixed(2)}`);
+    if (column.kind === 'latent' && report) lines.push(`rate ${report.rate_bits.toFixed(2)}`);
+    if (column.kind === 'latent' && z) lines.push(`I(X;Z) ${z.ixt_bits.toFixed(2)}`);
+    if (column.kind === 'output' && report?.izy_bits != null) lines.push(`I(Z;Y) ≥ ${Math.max(0, report.izy_bits).toFixed(2)}`);
+    if (column.kind === 'output' && report?.distortion_bits != null) lines.push(`distortion ${report.distortion_bits.toFixed(1)}`);
+    lines.forEach((text, i) => {
+      const y = i === 0 ? 16 : HEIGHT - 28 + (i - 1) * 12;
+      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x).attr('y', y).attr('text-anchor', 'middle').text(text);
+    });
+  }
+
+  /** One unit: a square (with its activation map on 2-D data) or, for the
+   * code, a ring as thick as its rate. */
+  node(g, column, p, { report, snapshot }) {
+    const numbers = this.numbers(column, p.unit, { report, snapshot });
+    const node = g.append('g').attr('class', 'diagram-unit').attr('tabindex', 0).attr('role', 'img')
+      .attr('aria-label', numbers.join('; '))
+      .on('mouseenter', (event) => tooltip.show(numbers, ...tooltip.at(event)))
+      .on('mouseleave', () => tooltip.hide())
+      .on('focus', (event) => tooltip.showAt(event.currentTarget, numbers))
+      .on('blur', () => tooltip.hide());
+    const half = NODE / 2;
+    if (column.kind === 'latent') {
+      const rate = report?.rate_dims_bits?.[p.unit] ?? 0;
+      node.append('circle').attr('cx', p.x).attr('cy', p.y).attr('r', half - 1)
+        .attr('fill', rate > 0.1 ? '#c0392b' : '#fff').attr('fill-opacity', Math.min(1, 0.15 + rate / 4))
+        .attr('stroke', '#7a1f16').attr('stroke-width', 1 + Math.min(5, rate));
+      return;
+    }
+    const layerIndex = column.kind === 'hidden' ? Number(column.name.slice(1)) - 1 : -1;
+    const map = snapshot?.map?.units?.[layerIndex]?.[p.unit];
+    node.append('rect').attr('x', p.x - half).attr('y', p.y - half).attr('width', NODE).attr('height', NODE)
+      .attr('fill', column.kind === 'output' ? '#e8eef6' : '#fff').attr('stroke', '#667').attr('rx', 3);
+    if (map) {
+      node.append('image').attr('href', unitImage(map, snapshot.map.units_size)).attr('x', p.x - half + 1).attr('y', p.y - half + 1)
+        .attr('width', NODE - 2).attr('height', NODE - 2).attr('preserveAspectRatio', 'none').attr('class', 'unit-map');
+    }
+  }
+
+  /** What a unit's tooltip says. */
+  numbers(column, unit, { report, snapshot }) {
+    const lines = [column.title];
+    if (column.kind === 'hidden') {
+      lines[0] = `${column.name} unit ${unit + 1}`;
+      const layer = report?.layers?.find((l) => l.layer === column.layer);
+      if (layer) lines.push(`layer I(X;T) = ${layer.ixt_bits.toFixed(3)} bits, I(T;Y) = ${layer.ity_bits.toFixed(3)} bits${layer.saturated ? ' (saturated)' : ''}`);
+      else lines.push('turn on the information plane for I(X;T)');
+      if (snapshot?.map?.units) lines.push('colour: its activation over the input plane (red +, blue −)');
+    } else if (column.kind === 'latent') {
+      lines[0] = `code unit z${unit + 1}`;
+      const rate = report?.rate_dims_bits?.[unit];
+      if (rate != null) lines.push(`rate ${rate.toFixed(3)} bits${rate > 0.1 ? '' : ' (collapsed to the prior)'}`);
+      const sigma = snapshot?.sigma_dims?.[unit];
+      if (sigma != null) lines.push(`mean σ ${sigma.toFixed(3)}`);
+    } else if (column.kind === 'output' && report) {
+      if (report.izy_bits != null) lines.push(`I(Z;Y) ≥ ${report.izy_bits.toFixed(3)} bits; test accuracy ${(100 * (report.test_acc ?? 0)).toFixed(1)} %`);
+      if (report.distortion_bits != null) lines.push(`distortion ${report.distortion_bits.toFixed(2)} bits`);
+    }
+    return lines;
+  }
+}
