@@ -110,6 +110,7 @@ fn dataset_for(experiment: &Experiment) -> Dataset {
         likelihood: Likelihood::Bernoulli,
         train: split.clone(),
         test: split,
+        table: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct DatasetInfo {
     /// log2 of the training patterns: the ceiling of I(X;T) on the plane.
     pub hx_bits: f64,
     pub objective: String,
+    /// An uploaded table: how it was read, its columns, its classes.
+    pub table: Option<crate::data::csv::TableSummary>,
 }
 
 impl DatasetInfo {
@@ -53,6 +55,7 @@ impl DatasetInfo {
             hy_bits: dataset.label_entropy_bits(),
             hx_bits: (plane_patterns as f64).log2(),
             objective: experiment.objective.name().into(),
+            table: dataset.table.clone(),
         }
     }
 }
@@ -81,6 +84,10 @@ pub struct DecisionMap {
     pub points: Vec<[f32; 3]>,
     /// Held-out points: x, y, label.
     pub test_points: Vec<[f32; 3]>,
+    /// The two input features on the axes (names), and how they were
+    /// chosen when the table has more than two ("" for 2-D data).
+    pub axes: [String; 2],
+    pub chosen: String,
     /// Each hidden layer's first units: activation over a coarser grid of
     /// the same square, `UNIT_MAP_SIZE` per side, row-major from (x0, y0).
     pub units: Vec<Vec<Vec<f32>>>,
@@ -214,16 +221,64 @@ fn grid(lo: [f32; 2], hi: [f32; 2], n: usize) -> Array2<f32> {
     })
 }
 
-fn labelled_points(split: &crate::data::Split) -> Vec<[f32; 3]> {
+fn labelled_points(split: &crate::data::Split, axes: [usize; 2]) -> Vec<[f32; 3]> {
     (0..split.len().min(MAP_POINTS))
-        .map(|i| [split.x[[i, 0]], split.x[[i, 1]], split.y[i] as f32])
+        .map(|i| {
+            [
+                split.x[[i, axes[0]]],
+                split.x[[i, axes[1]]],
+                split.y[i] as f32,
+            ]
+        })
         .collect()
 }
 
+/// The two features a wider table's map is drawn over: those whose weights
+/// into the first encoder layer are largest (the ones the encoder uses most).
+fn chosen_features(params: &Params<f32>, features: usize) -> [usize; 2] {
+    let w = &params.encoder[0].w;
+    let mut norms: Vec<(usize, f32)> = (0..features)
+        .map(|f| (f, w.row(f).iter().map(|v| v * v).sum::<f32>()))
+        .collect();
+    norms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let (mut a, mut b) = (norms[0].0, norms[1].0);
+    if a > b {
+        std::mem::swap(&mut a, &mut b);
+    }
+    [a, b]
+}
+
+/// Rows of `grid` (two columns) placed into `features`-wide inputs at
+/// columns `axes`, the other features at their training means.
+fn embed_grid(grid: &Array2<f32>, axes: [usize; 2], means: &[f32]) -> Array2<f32> {
+    Array2::from_shape_fn((grid.nrows(), means.len()), |(i, f)| {
+        if f == axes[0] {
+            grid[[i, 0]]
+        } else if f == axes[1] {
+            grid[[i, 1]]
+        } else {
+            means[f]
+        }
+    })
+}
+
 fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> DecisionMap {
-    let (lo, hi) = map_bounds(&dataset.train.x);
+    let features = dataset.input_dim;
+    let axes = if features == 2 {
+        [0, 1]
+    } else {
+        chosen_features(params, features)
+    };
+    let means: Vec<f32> = dataset
+        .train
+        .x
+        .mean_axis(ndarray::Axis(0))
+        .expect("rows")
+        .to_vec();
+    let train_xy = dataset.train.x.select(ndarray::Axis(1), &axes);
+    let (lo, hi) = map_bounds(&train_xy);
     let n = MAP_SIZE;
-    let enc = encode(params, model, grid(lo, hi, n));
+    let enc = encode(params, model, embed_grid(&grid(lo, hi, n), axes, &means));
     let probs = softmax_rows(decode(params, model, enc.mu));
     let (mut classes, mut confidence) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
     for row in probs.rows() {
@@ -231,7 +286,11 @@ fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> Decis
         classes.push(best as u32);
         confidence.push(row[best]);
     }
-    let coarse = encode(params, model, grid(lo, hi, UNIT_MAP_SIZE));
+    let coarse = encode(
+        params,
+        model,
+        embed_grid(&grid(lo, hi, UNIT_MAP_SIZE), axes, &means),
+    );
     let units = coarse.cache.inputs[1..]
         .iter()
         .map(|layer| {
@@ -240,16 +299,28 @@ fn decision_map(params: &Params<f32>, model: &Model, dataset: &Dataset) -> Decis
                 .collect()
         })
         .collect();
+    let name = |f: usize| {
+        let names = dataset.table.as_ref().map(|t| t.columns[f].name.clone());
+        names.unwrap_or_else(|| format!("x{}", f + 1))
+    };
     DecisionMap {
         x: [lo[0], hi[0]],
         y: [lo[1], hi[1]],
         size: n,
         classes,
         confidence,
-        points: labelled_points(&dataset.train),
-        test_points: labelled_points(&dataset.test),
+        points: labelled_points(&dataset.train, axes),
+        test_points: labelled_points(&dataset.test, axes),
         units,
         units_size: UNIT_MAP_SIZE,
+        axes: [name(axes[0]), name(axes[1])],
+        chosen: if features == 2 {
+            String::new()
+        } else {
+            format!(
+                "the two of {features} features the encoder weighs most; the others at their means"
+            )
+        },
     }
 }
 
@@ -299,7 +370,9 @@ pub fn take(
         .mean_axis(ndarray::Axis(0))
         .map(|m| m.to_vec())
         .unwrap_or_default();
-    let two_d = dataset.input_dim == 2 && model.objective.predicts_label();
+    // A map for 2-D data, and for tables of more features over two of them.
+    let tabular = dataset.input_dim == 2 || (dataset.table.is_some() && dataset.input_dim > 2);
+    let two_d = tabular && model.objective.predicts_label();
     Snapshot {
         step,
         latent,
@@ -314,6 +387,31 @@ pub fn take(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_tables_get_a_map_over_two_named_features() {
+        let mut text = String::from("width;height;flat;kind\n");
+        for i in 0..40 {
+            let (w, h) = ((i % 10) as f32 / 4.0, (i / 10) as f32 / 3.0);
+            let kind = if w + h > 2.0 { "tall" } else { "small" };
+            text.push_str(&format!("{w};{h};1;{kind}\n").replace('.', ","));
+        }
+        let experiment = Experiment::from_link("data=csv&hidden=8&k=2").unwrap();
+        let dataset = crate::data::csv::dataset_from_bytes(text.as_bytes(), 0.8, 1).unwrap();
+        let model = Model::new(&experiment, &dataset);
+        let params = Params::init(&model.shape, experiment.activation, 1);
+        let snap = take(&params, &model, &experiment, &dataset, 0);
+        let map = snap.map.expect("a map for a 3-feature table");
+        assert!(map.chosen.contains("two of 3 features"), "{}", map.chosen);
+        for name in &map.axes {
+            assert!(
+                ["width", "height", "flat"].contains(&name.as_str()),
+                "{name}"
+            );
+        }
+        assert_ne!(map.axes[0], map.axes[1]);
+        assert_eq!(map.classes.len(), MAP_SIZE * MAP_SIZE);
+    }
 
     #[test]
     fn principal_axes_find_the_spread() {

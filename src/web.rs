@@ -37,7 +37,7 @@ fn fail(error: impl Into<Error>) -> JsValue {
 fn load(
     experiment: &Experiment,
     mnist: Option<Vec<u8>>,
-    csv: Option<String>,
+    csv: Option<Vec<u8>>,
 ) -> Result<data::Dataset, JsValue> {
     let mut sources = Sources { csv, mnist: None };
     if let Some(bytes) = mnist {
@@ -98,6 +98,13 @@ pub fn set_key(link: &str, key: &str, value: &str) -> Result<String, JsValue> {
     Ok(changed.to_link())
 }
 
+/// Every key of `link`, defaults included (the experiment export).
+#[wasm_bindgen(js_name = fullLink)]
+pub fn full_link(link: &str) -> Result<String, JsValue> {
+    let experiment = Experiment::from_link(link).map_err(fail)?;
+    Ok(crate::config::format_full(&experiment))
+}
+
 /// One experiment training in the page.
 #[wasm_bindgen]
 pub struct Session {
@@ -119,7 +126,7 @@ impl Session {
         link: String,
         backend: String,
         mnist: Option<Vec<u8>>,
-        csv: Option<String>,
+        csv: Option<Vec<u8>>,
         sweep: Option<String>,
         id: u32,
         until: Option<u32>,

@@ -433,3 +433,94 @@ fn exit_codes_are_documented_and_kept() {
     let done = ibp(&["train", "--link", "data=circle&report=50", "--steps", "100"]);
     assert_eq!(done.status.code(), Some(0));
 }
+
+/// The training lines of `ibp train` on a CSV file, without the backend's
+/// name (compared across files).
+fn csv_run(path: &std::path::Path) -> String {
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=csv&hidden=8&k=2&report=50&seed=3",
+        "--steps",
+        "100",
+        "--csv",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn spreadsheet_files_train_bit_for_bit_like_the_plain_csv() {
+    let dir = std::env::temp_dir().join(format!("ibp-sheets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows: Vec<String> = (0..40)
+        .map(|i| format!("{},{},{}", i as f32 / 8.0, (i * 7 % 11) as f32 / 4.0, i % 2))
+        .collect();
+    let plain = rows.join("\n") + "\n";
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let reference = csv_run(&write("plain.csv", plain.clone().into_bytes()));
+    // A byte-order mark and no header: the first row is data, not a header.
+    let bom = [b"\xEF\xBB\xBF".to_vec(), plain.clone().into_bytes()].concat();
+    assert_eq!(csv_run(&write("bom.csv", bom)), reference);
+    // Old-Mac line ends.
+    assert_eq!(
+        csv_run(&write("cr.csv", plain.replace('\n', "\r").into_bytes())),
+        reference
+    );
+    // Semicolons with decimal commas, and a header.
+    let semi = "u;v;y\n".to_string() + &plain.replace(',', ";").replace('.', ",");
+    assert_eq!(csv_run(&write("semi.csv", semi.into_bytes())), reference);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_literal_plus_in_a_link_is_a_plus() {
+    let out = ibp(&[
+        "train",
+        "--link",
+        "data=circle&beta=1e+0&report=10",
+        "--steps",
+        "10",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_lines(&out)[0]["beta"], 1.0);
+}
+
+#[test]
+fn ib_curve_from_samples_equals_the_counted_table() {
+    let dir = std::env::temp_dir().join(format!("ibp-samples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let samples = dir.join("pairs.csv");
+    std::fs::write(
+        &samples,
+        "x,y\na,0\na,0\na,0\na,1\nb,0\nb,1\nb,1\nb,1\nb,1\nb,1\n",
+    )
+    .unwrap();
+    let table = dir.join("table.csv");
+    std::fs::write(&table, "3,1\n1,5\n").unwrap();
+    let from_samples =
+        json_lines(&ibp(&["ib-curve", "--samples", samples.to_str().unwrap()])).remove(0);
+    let from_table = json_lines(&ibp(&["ib-curve", "--pxy", table.to_str().unwrap()])).remove(0);
+    assert_eq!(from_samples["points"], from_table["points"]);
+    assert_eq!(from_samples["ixy_bits"], from_table["ixy_bits"]);
+    assert_eq!(from_samples["samples"], 10);
+    assert_eq!(from_samples["plug_in_ixy_bits"], from_table["ixy_bits"]);
+    let corrected = from_samples["miller_madow_ixy_bits"].as_f64().unwrap();
+    let plug_in = from_samples["plug_in_ixy_bits"].as_f64().unwrap();
+    assert!((plug_in - corrected - 0.05 / std::f64::consts::LN_2).abs() < 1e-12);
+    assert_eq!(from_samples["x_symbols"], serde_json::json!(["a", "b"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

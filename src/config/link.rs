@@ -3,9 +3,10 @@
 //!
 //! A link is a query string, `v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2`.
 //! Keys not given take their defaults; unknown keys, repeated keys and
-//! malformed values are errors that name the key. `format` writes every key,
-//! so a link stays the same experiment even if a later version changes a
-//! default (old links are read by their `v`).
+//! malformed values are errors that name the key. `format` writes the
+//! canonical short form: `v=1` and the keys that differ from their
+//! defaults, in the table's order. The `v=1` defaults never change (a test
+//! holds them), so a short link keeps its meaning.
 
 use super::schema::{Interval, Kind, subset};
 use super::values::{
@@ -536,8 +537,19 @@ pub fn with_key(
     Ok(changed)
 }
 
-/// Writes every key of `experiment` as a query string (no leading `?`).
+/// The canonical link of `experiment` (no leading `?`): `v=1` and every
+/// key whose value differs from its default, in the table's order.
 pub fn format(experiment: &Experiment) -> String {
+    let defaults = Experiment::default();
+    KEYS.iter()
+        .filter(|k| k.name == "v" || (k.get)(experiment) != (k.get)(&defaults))
+        .map(|k| format!("{}={}", k.name, (k.get)(experiment)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Every key of `experiment`, defaults included (`ibp --help`, tests).
+pub fn format_full(experiment: &Experiment) -> String {
     KEYS.iter()
         .map(|k| format!("{}={}", k.name, (k.get)(experiment)))
         .collect::<Vec<_>>()
@@ -571,7 +583,8 @@ mod tests {
     #[test]
     fn decode_handles_escapes() {
         assert_eq!(decode("10%2C7").unwrap(), "10,7");
-        assert_eq!(decode("a+b").unwrap(), "a b");
+        assert_eq!(decode("1e+0").unwrap(), "1e+0");
+        assert_eq!(decode("1e%2B0").unwrap(), "1e+0");
         assert!(decode("%zz").is_err());
         assert!(decode("%4").is_err());
     }

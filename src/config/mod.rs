@@ -13,7 +13,7 @@ mod values;
 pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
-pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, parse_lenient, with_key};
+pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, format_full, parse_lenient, with_key};
 pub use schema::{Interval, KeySchema, Kind, schema};
 
 use std::fmt;
@@ -188,7 +188,8 @@ impl Experiment {
         link::parse(query)
     }
 
-    /// The share-link query string; `from_link(e.to_link()) == e`.
+    /// The canonical share link: `v=1` and the keys that differ from their
+    /// defaults; `from_link(e.to_link()) == e`.
     pub fn to_link(&self) -> String {
         link::format(self)
     }

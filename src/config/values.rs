@@ -12,7 +12,8 @@ pub(super) fn real_text(v: f64) -> String {
     }
 }
 
-/// Percent-decoding (`%2C` -> `,`, `+` -> space), as browsers encode queries.
+/// Percent-decoding (`%2C` -> `,`). A `+` stays a plus: links are URL
+/// fragments, not form data, and people type `beta=1e+0`.
 pub(super) fn decode(text: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -28,10 +29,6 @@ pub(super) fn decode(text: &str) -> Result<String, String> {
                     .ok_or_else(|| format!("'{}' has a malformed %-escape", printable(text)))?;
                 out.push(byte);
                 i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
             }
             b => {
                 out.push(b);

@@ -1,12 +1,15 @@
-//! The user's own data: a CSV table of numeric feature columns with the class
-//! label in the last column. A first line with non-numeric features is a
-//! header. Fields may be wrapped in double quotes but may not contain commas.
-//! Features are standardised with the training rows' mean and deviation.
-//! Every error names the line and column.
+//! The user's own data: a table of numeric feature columns with the class
+//! label (numbers or text) in the last column, read by the one table reader
+//! (`reader`: encodings, line ends, quotes, separators, decimal commas). A
+//! first row whose feature cells are not all numbers is a header. Features
+//! are standardised with the training rows' mean and deviation. Every error
+//! names the line and column.
 
+use super::reader::{self, Limits, Sheet};
 use super::{DataError, Dataset, Likelihood, Split, split_indices};
 use crate::config::DataName;
 use ndarray::Array2;
+use serde::Serialize;
 
 /// Limits, checked before anything large is built.
 pub const MAX_CSV_BYTES: usize = 16 * 1024 * 1024;
@@ -20,9 +23,14 @@ pub const MIN_ROWS: usize = 4;
 pub struct Table {
     /// Column names from the header, or `x1..xn`.
     pub feature_names: Vec<String>,
+    /// The label column's name, or `label`.
+    pub label_name: String,
     pub features: usize,
     pub x: Vec<f32>,
     pub labels: Vec<String>,
+    /// How the reader read it ("','-separated, UTF-8").
+    pub read_as: String,
+    pub header: bool,
 }
 
 impl Table {
@@ -35,108 +43,58 @@ fn error(line: usize, column: Option<usize>, message: String) -> DataError {
     DataError::at(line, column, message)
 }
 
-fn unquote(field: &str) -> &str {
-    let t = field.trim();
-    t.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(t)
-}
-
-fn shown(field: &str) -> String {
-    field
-        .chars()
-        .take(30)
-        .flat_map(char::escape_default)
-        .collect()
-}
-
-/// Parses CSV text into a table.
-pub fn parse(text: &str) -> Result<Table, DataError> {
-    if text.len() > MAX_CSV_BYTES {
-        return Err(DataError::new(format!(
-            "CSV is {} bytes (allowed: at most {MAX_CSV_BYTES})",
-            text.len()
-        )));
-    }
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (first_no, first) = lines.next().ok_or_else(|| DataError::new("CSV is empty"))?;
-    let first_fields: Vec<&str> = first.split(',').map(unquote).collect();
-    let columns = first_fields.len();
+/// Parses a CSV file's bytes (or a paste's text) into a table.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Table, DataError> {
+    let limits = Limits {
+        max_bytes: MAX_CSV_BYTES,
+        max_rows: MAX_ROWS + 1,
+        max_columns: MAX_FEATURES + 1,
+    };
+    let sheet = reader::read(bytes, limits)?;
+    let first = sheet
+        .rows
+        .first()
+        .ok_or_else(|| DataError::new("CSV is empty"))?;
+    let columns = first.cells.len();
     if columns < 2 {
         return Err(error(
-            first_no,
-            None,
-            "needs at least one feature column and a label column".into(),
-        ));
-    }
-    if columns - 1 > MAX_FEATURES {
-        return Err(error(
-            first_no,
+            first.line,
             None,
             format!(
-                "{} feature columns (allowed: at most {MAX_FEATURES})",
-                columns - 1
+                "needs at least one feature column and a label column (read as {}; \
+                 separate the columns with ',', ';' or tabs)",
+                sheet.describe()
             ),
         ));
     }
-    let is_header = first_fields[..columns - 1]
-        .iter()
-        .any(|f| f.parse::<f32>().is_err());
-    let feature_names = if is_header {
-        first_fields[..columns - 1]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        (1..columns).map(|i| format!("x{i}")).collect()
-    };
+    let header = !sheet.all_numbers(first, 0..columns - 1);
     let mut table = Table {
-        feature_names,
+        feature_names: if header {
+            first.cells[..columns - 1]
+                .iter()
+                .map(|s| s.trim().to_string())
+                .collect()
+        } else {
+            (1..columns).map(|i| format!("x{i}")).collect()
+        },
+        label_name: if header {
+            first.cells[columns - 1].trim().to_string()
+        } else {
+            "label".into()
+        },
         features: columns - 1,
         x: Vec::new(),
         labels: Vec::new(),
+        read_as: sheet.describe(),
+        header,
     };
-    let data_lines = std::iter::once((first_no, first))
-        .filter(|_| !is_header)
-        .chain(lines);
-    for (line_no, line) in data_lines {
-        if table.rows() == MAX_ROWS {
-            return Err(error(
-                line_no,
-                None,
-                format!("more than {MAX_ROWS} rows (allowed: at most {MAX_ROWS})"),
-            ));
-        }
-        let fields: Vec<&str> = line.split(',').collect();
-        if fields.len() != columns {
-            return Err(error(
-                line_no,
-                None,
-                format!("{} columns, expected {columns}", fields.len()),
-            ));
-        }
-        for (c, field) in fields[..columns - 1].iter().enumerate() {
-            let value = unquote(field);
-            match value.parse::<f32>() {
-                Ok(v) if v.is_finite() => table.x.push(v),
-                _ => {
-                    return Err(error(
-                        line_no,
-                        Some(c + 1),
-                        format!("'{}' is not a finite number", shown(value)),
-                    ));
-                }
-            }
-        }
-        let label = unquote(fields[columns - 1]);
-        if label.is_empty() {
-            return Err(error(line_no, Some(columns), "the label is empty".into()));
-        }
-        table.labels.push(label.to_string());
+    for row in &sheet.rows[header as usize..] {
+        read_row(&sheet, row, columns, &mut table)?;
+    }
+    if table.rows() > MAX_ROWS {
+        return Err(DataError::new(format!(
+            "CSV has more than {MAX_ROWS} data rows (allowed: at most {MAX_ROWS})"
+        )));
     }
     if table.rows() < MIN_ROWS {
         return Err(DataError::new(format!(
@@ -145,6 +103,105 @@ pub fn parse(text: &str) -> Result<Table, DataError> {
         )));
     }
     Ok(table)
+}
+
+/// One data row: its features as numbers, its label as text.
+fn read_row(
+    sheet: &Sheet,
+    row: &reader::Row,
+    columns: usize,
+    table: &mut Table,
+) -> Result<(), DataError> {
+    if row.cells.len() != columns {
+        return Err(error(
+            row.line,
+            None,
+            format!(
+                "{} columns, expected {columns} (read as {})",
+                row.cells.len(),
+                sheet.describe()
+            ),
+        ));
+    }
+    for (c, cell) in row.cells[..columns - 1].iter().enumerate() {
+        table.x.push(sheet.number(cell, row.line, c + 1)? as f32);
+    }
+    let label = row.cells[columns - 1].trim();
+    if reader::is_missing(label) {
+        return Err(error(
+            row.line,
+            Some(columns),
+            format!(
+                "the label is missing ('{}'): drop this row or fill the label in",
+                reader::shown(label)
+            ),
+        ));
+    }
+    table.labels.push(label.to_string());
+    Ok(())
+}
+
+/// Parses CSV text into a table (text already decoded).
+pub fn parse(text: &str) -> Result<Table, DataError> {
+    parse_bytes(text.as_bytes())
+}
+
+/// One column of an uploaded table, for the page's summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ColumnSummary {
+    pub name: String,
+    pub min: f64,
+    pub max: f64,
+    pub distinct: usize,
+    /// Every row holds the same value: it cannot inform the label.
+    pub constant: bool,
+}
+
+/// What the page shows after an upload: how the table was read, each
+/// feature column, and the label's classes with their counts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TableSummary {
+    pub read_as: String,
+    pub header: bool,
+    pub rows: usize,
+    pub columns: Vec<ColumnSummary>,
+    pub label: String,
+    pub classes: Vec<(String, usize)>,
+}
+
+impl Table {
+    pub fn summary(&self) -> Result<TableSummary, DataError> {
+        let names = classes_of(&self.labels)?;
+        let columns = (0..self.features)
+            .map(|c| {
+                let values: Vec<f32> = (0..self.rows())
+                    .map(|r| self.x[r * self.features + c])
+                    .collect();
+                let mut distinct: Vec<u32> = values.iter().map(|v| v.to_bits()).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                ColumnSummary {
+                    name: self.feature_names[c].clone(),
+                    min: values.iter().copied().fold(f32::INFINITY, f32::min) as f64,
+                    max: values.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64,
+                    distinct: distinct.len(),
+                    constant: distinct.len() == 1,
+                }
+            })
+            .collect();
+        let classes = names
+            .iter()
+            .map(|n| (n.clone(), self.labels.iter().filter(|l| *l == n).count()))
+            .collect();
+        Ok(TableSummary {
+            read_as: self.read_as.clone(),
+            header: self.header,
+            rows: self.rows(),
+            columns,
+            label: self.label_name.clone(),
+            classes,
+        })
+    }
 }
 
 /// Class names in order: numeric labels sorted by value, others by text.
@@ -176,7 +233,13 @@ fn classes_of(labels: &[String]) -> Result<Vec<String>, DataError> {
 
 /// The `csv` dataset: parsed, split with the seed, standardised.
 pub fn dataset(text: &str, fraction: f64, seed: u32) -> Result<Dataset, DataError> {
-    let table = parse(text)?;
+    dataset_from_bytes(text.as_bytes(), fraction, seed)
+}
+
+/// The `csv` dataset from a file's bytes.
+pub fn dataset_from_bytes(bytes: &[u8], fraction: f64, seed: u32) -> Result<Dataset, DataError> {
+    let table = parse_bytes(bytes)?;
+    let summary = table.summary()?;
     let class_names = classes_of(&table.labels)?;
     let y: Vec<u32> = table
         .labels
@@ -198,6 +261,7 @@ pub fn dataset(text: &str, fraction: f64, seed: u32) -> Result<Dataset, DataErro
         likelihood: Likelihood::Gaussian,
         train,
         test,
+        table: Some(summary),
     })
 }
 

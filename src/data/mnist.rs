@@ -245,6 +245,7 @@ pub fn dataset(source: &MnistSource, full: bool) -> Result<Dataset, DataError> {
         likelihood: Likelihood::Bernoulli,
         train: chosen.train.split(),
         test: chosen.test.split(),
+        table: None,
     })
 }
 

@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod digits;
 pub mod mnist;
+pub mod reader;
 pub mod toys;
 pub mod var_u;
 
@@ -72,6 +73,8 @@ pub struct Dataset {
     pub likelihood: Likelihood,
     pub train: Split,
     pub test: Split,
+    /// An uploaded table: how it was read, its columns and classes.
+    pub table: Option<csv::TableSummary>,
 }
 
 impl Dataset {
@@ -143,8 +146,9 @@ impl std::error::Error for DataError {}
 /// Data that do not come from the link itself.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    /// The text of the user's CSV (`data=csv`).
-    pub csv: Option<String>,
+    /// The bytes of the user's CSV file, or the text of a paste
+    /// (`data=csv`), as the table reader takes them.
+    pub csv: Option<Vec<u8>>,
     /// The MNIST IDX files (`data=mnist`, `data=mnist_full`).
     pub mnist: Option<mnist::MnistSource>,
 }
@@ -183,10 +187,10 @@ pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataE
             mnist::dataset(source, full)
         }
         DataName::Csv => {
-            let text = sources.csv.as_deref().ok_or_else(|| {
+            let bytes = sources.csv.as_deref().ok_or_else(|| {
                 DataError::new("data=csv needs a CSV file (the data never travel in the link)")
             })?;
-            csv::dataset(text, fraction, seed)
+            csv::dataset_from_bytes(bytes, fraction, seed)
         }
         other => unreachable!("dataset {other} has no loader"),
     }
@@ -238,6 +242,7 @@ pub(crate) fn split_generated(table: Table, fraction: f64, seed: u32) -> Dataset
         likelihood: table.likelihood,
         train: all.select(&train_idx),
         test: all.select(&test_idx),
+        table: None,
     }
 }
 

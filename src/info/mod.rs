@@ -2,3 +2,4 @@
 
 pub mod exact_ib;
 pub mod plane;
+pub mod tables;

@@ -46,7 +46,8 @@ test('the intro explains the idea, folds away and remembers it', async () => {
   for (const needle of ['β', 'rate', 'I(Z;Y) bound', 'information plane', 'cross-entropy']) {
     assert.ok((await intro.innerText()).includes(needle), `the intro mentions ${needle}`);
   }
-  assert.equal(await page.getByTestId('start-here').getAttribute('href'), '?lesson=beta');
+  // The lesson keeps the page's backend choice.
+  assert.equal(await page.getByTestId('start-here').getAttribute('href'), '?lesson=beta&backend=cpu');
   assert.equal(await intro.evaluate((d) => d.open), true);
   await page.locator('#intro summary').click();
   assert.equal(await intro.evaluate((d) => d.open), false);
@@ -60,7 +61,7 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
   const links = await page.$$eval('[data-testid=lessons] a', (a) => a.map((x) => x.getAttribute('href')));
-  assert.deepEqual(links, ['beta', 'compression', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}`));
+  assert.deepEqual(links, ['beta', 'compression', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}&backend=cpu`));
   const goals = await page.$$eval('[data-testid=lessons] .goal', (g) => g.map((x) => x.textContent.trim()));
   assert.ok(goals.every((g) => g.length > 20), 'each lesson has a goal');
   await page.goto(`${server.url}?backend=cpu&lesson=pixels`);
@@ -69,6 +70,9 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   assert.equal(await current(), 'per-pixel bottleneck');
   assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: /);
   assert.match(await page.getByTestId('lesson-question').textContent(), /^Question: .+\?$/);
+  await page.locator('[data-testid=lesson-answer] summary').click();
+  assert.ok((await page.getByTestId('lesson-answer').innerText()).length > 40, 'an answer to read');
+  assert.equal(await page.getByTestId('lesson-done').isVisible(), false);
   // The lesson opens with the views it talks about: the rate map, no empty plane.
   assert.equal(await page.locator('#view-dims').isVisible(), true);
   assert.equal(await page.locator('#view-plane').isVisible(), false);
@@ -90,7 +94,7 @@ test('no lesson opens on a plane that asks to be turned on', async () => {
       const views = (params.get('views') ?? '').split(',');
       assert.ok(params.get('views'), `${lesson.id} ${step.label} names its views`);
       if (views.includes('plane')) assert.equal(params.get('plane'), '1', `${lesson.id} ${step.label}: plane shown and measured`);
-      assert.ok(step.look && step.question, `${lesson.id} ${step.label} says what to look for and asks`);
+      assert.ok(step.look && step.question && step.answer, `${lesson.id} ${step.label} says what to look for, asks and answers`);
     }
   }
 });
@@ -101,7 +105,7 @@ test('the model diagram draws the network with live numbers, heat maps on 2-D da
   await trainFor(page, 1500);
   const diagram = page.getByTestId('diagram');
   const names = await diagram.locator('.diagram-name').allTextContents();
-  assert.deepEqual(names, ['X', 'T1', 'T2', 'μ, σ → z', 'Y']);
+  assert.deepEqual(names, ['X', 'T1', 'T2', 'code z = μ + σ·ε', 'Y']);
   assert.equal(await diagram.locator('image.unit-map').count(), 16, 'every hidden unit shows its map');
   assert.equal(await diagram.locator('.diagram-latent circle').count(), 2);
   const text = await diagram.textContent();
@@ -162,10 +166,11 @@ test('the IB curve is live: this model moves on it, and a sweep point gives its 
   assert.ok(after < before, `the dot moves to a lower rate: ${before} -> ${after}`);
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
+  await page.waitForTimeout(500);
   const point = page.locator('[data-testid=sweep-plot] circle.sweep-point').nth(2);
   const label = await point.getAttribute('aria-label');
   const beta = label.match(/β = ([\d.e+-]+)/)[1];
-  await point.click();
+  await point.click({ timeout: 60_000 });
   await page.waitForFunction((b) => Number(new URLSearchParams(window.playground.link()).get('beta')).toPrecision(2) === Number(b).toPrecision(2), beta);
   await page.close();
 });
@@ -202,8 +207,8 @@ test('the exact IB of a table: the CLI\'s numbers, presets, β on hover, the enc
   assert.match(await clusters(120), /2 clusters/);
   await page.selectOption('#pxy-preset', { index: 1 });
   await page.waitForFunction(() => Math.abs(window.playground.ibCurve().hx_bits - 1.5219) < 1e-3, null, { timeout: 30_000 });
-  await page.getByTestId('pxy').fill('0.5,x');
-  await page.waitForFunction(() => document.querySelector('[data-testid=ib-status]').textContent.includes('row 1, column 2'), null, { timeout: 10_000 });
+  await page.getByTestId('pxy').fill('0.5,0.1\n0.2,x');
+  await page.waitForFunction(() => document.querySelector('[data-testid=ib-status]').textContent.includes("row 2, column 2: 'x' is not a finite number"), null, { timeout: 10_000 });
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}lesson-ib-curve.png`, fullPage: true });
   await page.close();

@@ -131,7 +131,7 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   assert.ok(x < 10, `Z drawn at x = ${x}`);
   const labels = await page.$$eval('[data-testid=info-plane] .plane-label', (t) => t.map((x) => x.textContent));
   assert.deepEqual(labels.sort(), ['T1', 'T2', 'Z', 'μ']);
-  assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the model transmits/);
+  assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the decoder receives/);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });
   await page.goto(`${server.url}?backend=cpu#v=1&data=circle&points=100&hidden=16,16&k=2&report=100&plane=1&seed=1`);
@@ -239,4 +239,21 @@ test('zero serious accessibility violations on the page, an embed and a lesson',
   const viewsName = await page.$eval('[data-testid=view-plane]', (box) => box.labels[0].textContent.trim());
   assert.equal(viewsName, 'plane');
   await context.close();
+});
+
+test('a new run draws its latent space, map and diagram before any training', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector('#latent-projection').textContent !== '', null, { timeout: 10_000 });
+  assert.equal(await page.locator('#latent-projection').textContent(), '(dims 1-2)');
+  assert.equal(await page.locator('#map-caption').textContent(), 'Decision map and training points');
+  assert.ok(await page.locator('[data-testid=diagram] .diagram-unit').count() > 0);
+  assert.equal(await page.getByTestId('step-count').textContent(), '0');
+  // A live β change while paused shows the new loss at once.
+  const before = await page.getByTestId('loss').getAttribute('data-value');
+  await page.getByTestId('beta-input').fill('10');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=loss]').dataset.value !== b, before, { timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -1,13 +1,14 @@
 // Data in: a CSV file (the file input, reachable by keyboard) or pasted
-// text. The table goes to the worker, where the Rust parser checks it;
-// files over the parser's limit are refused before they are read.
+// text. The bytes go to the worker, where the Rust table reader decodes and
+// checks them (UTF-8 or UTF-16, any line ends, `,` `;` or tab); files over
+// the reader's limit are refused before they are read.
 
 const $ = (id) => document.getElementById(id);
 /** Largest CSV the page reads (the Rust parser's own limit). */
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
 
 /**
- * @param {{messages: import('./messages.js').Messages, use: (text: string) => void}} options
+ * @param {{messages: import('./messages.js').Messages, use: (bytes: Uint8Array) => void}} options
  */
 export function mountDataInput({ messages, use }) {
   $('csv-file').addEventListener('change', async () => {
@@ -18,10 +19,10 @@ export function mountDataInput({ messages, use }) {
       messages.error(`${file.name} is ${file.size} bytes (allowed: at most ${MAX_CSV_BYTES}); the experiment that was running is kept.`);
       return;
     }
-    use(await file.text());
+    use(new Uint8Array(await file.arrayBuffer()));
   });
   $('csv-paste').addEventListener('click', () => $('csv-dialog').showModal());
   $('csv-dialog').addEventListener('close', () => {
-    if ($('csv-dialog').returnValue === 'use') use($('csv-text').value);
+    if ($('csv-dialog').returnValue === 'use') use(new TextEncoder().encode($('csv-text').value));
   });
 }

@@ -32,8 +32,10 @@ export function metricsCsv(reports) {
   return [header.join(','), ...reports.map(row)].join('\n') + '\n';
 }
 
-export function experimentJson(link) {
-  const config = Object.fromEntries(new URLSearchParams(link));
+/** The experiment as JSON: its link, and every key's value (`full`, the
+ * link with its defaults written out). */
+export function experimentJson(link, full = link) {
+  const config = Object.fromEntries(new URLSearchParams(full));
   return JSON.stringify({ link, config }, null, 2);
 }
 
@@ -115,7 +117,7 @@ function plotButtons(list) {
 
 /**
  * Wires the Export… dialog; returns {weights(json)} for the worker's reply.
- * @param {{history: () => object[], link: () => string, askWeights: () => void}} source
+ * @param {{history: () => object[], link: () => string, fullLink: (link: string) => string, askWeights: () => void}} source
  */
 export function mountExports(source) {
   const dialog = document.getElementById('export-dialog');
@@ -126,7 +128,7 @@ export function mountExports(source) {
   const actions = {
     'metrics.csv': () => download('metrics.csv', metricsCsv(source.history()), 'text/csv'),
     'metrics.json': () => download('metrics.json', JSON.stringify(source.history(), null, 1), 'application/json'),
-    'experiment.json': () => download('experiment.json', experimentJson(source.link()), 'application/json'),
+    'experiment.json': () => download('experiment.json', experimentJson(source.link(), source.fullLink(source.link())), 'application/json'),
     'weights.json': () => source.askWeights(),
     'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
     'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),

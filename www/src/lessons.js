@@ -17,9 +17,9 @@ export const LESSONS = [
     ],
     pin: true,
     steps: [
-      { label: 'β = 1e-4', link: `${TOY}&beta=1e-4`, look: 'Press Play. The rate climbs to many bits while the I(Z;Y) bound sits at 1 bit, all the label has.', question: 'How many of the rate’s bits does the label need?' },
-      { label: 'β = 1e-2', link: `${TOY}&beta=0.01`, look: 'The rate falls to a few bits; the accuracy and the I(Z;Y) bound stay up. Compare with the faded pinned run.', question: 'What did the code stop keeping, and why did the accuracy not suffer?' },
-      { label: 'β = 1', link: `${TOY}&beta=1`, look: 'Keeping anything now costs more than it earns: the rate goes to 0, Z collapses to the origin of the plane, and the accuracy to chance.', question: 'Where on the IB curve panel does each pinned run sit?' },
+      { label: 'β = 1e-4', link: `${TOY}&beta=1e-4`, look: 'Press Play. The rate starts near 13 bits and stays high (about 9 to 10 bits after a thousand steps), while the I(Z;Y) bound climbs to 1 bit, all the label has.', question: 'How many of the rate’s bits does the label need?', answer: 'One: the label is one of two classes, so I(Z;Y) can be at most H(Y) = 1 bit. The other eight or nine bits describe where each point lies within its class: noise, as far as the label goes. At this low price the code keeps them anyway.' },
+      { label: 'β = 1e-2', link: `${TOY}&beta=0.01`, look: 'The rate falls to a few bits; the accuracy and the I(Z;Y) bound stay up. Compare with the faded pinned run.', question: 'What did the code stop keeping, and why did the accuracy not suffer?', answer: 'It dropped the position of each point within its class (the latent clusters shrink to blobs), which the label never needed. The bits that say which class remain, so the decoder predicts as well as before: the compression removed noise, not signal.' },
+      { label: 'β = 1', link: `${TOY}&beta=1`, look: 'Keeping anything now costs more than it earns: the rate goes to 0, Z collapses to the origin of the plane, and the accuracy to chance.', question: 'Where on the IB curve panel does each pinned run sit?', answer: 'β = 1e-4 sits far right at 1 bit (many bits, all the label), β = 1e-2 further left at the same height (fewer bits, still all the label), and β = 1 at the origin (nothing kept, nothing predicted). Moving left along the top is free compression; dropping below it costs the label.' },
     ],
   },
   {
@@ -31,8 +31,8 @@ export const LESSONS = [
       'With tanh, the last layers first move right (fitting) and then, in many runs, drift back left (compression). With ReLU they often do not: Saxe et al. found the compression depends on the activation and on the estimator. Single runs vary; try other seeds.',
     ],
     steps: [
-      { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T4 and T5 move right during the first epochs, then left.', question: 'Does the last layer lose bits about the input while keeping those about the label?' },
-      { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: the layers mostly keep moving right.', question: 'What would you need to check before calling a drift to the left “compression”?' },
+      { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T4 and T5 move right during the first epochs, then left. β = 0 here: nothing prices the bits, and the question is whether plain training compresses by itself.', question: 'Does the last layer lose bits about the input while keeping those about the label?', answer: 'Often, slowly: after the fitting phase T5 drifts left by a bit or so while I(T;Y) stays near 1 bit. It takes hundreds of epochs, and some seeds barely move; REPRODUCTIONS.md has five seeds.' },
+      { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: the layers mostly keep moving right.', question: 'What would you need to check before calling a drift to the left “compression”?', answer: 'That it is not the estimator: binning depends on the range and the number of bins (try bins=10, or the KDE estimator), ReLU layers are binned over [0, max], which moves as the weights grow, and saturated layers cannot show compression at all. Several seeds, not one.' },
     ],
   },
   {
@@ -44,9 +44,9 @@ export const LESSONS = [
       'The paper reports 1.13 % test error at β = 1e-3 on the full 60,000 images; the deterministic network (β = 0, no noise) 1.38 %. Here the page trains on a 10,000-image subset, so expect higher errors; REPRODUCTIONS.md has the full runs.',
     ],
     steps: [
-      { label: 'β = 1e-3', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=1e-3&report=100&views=curves,dims,map,diagram', look: 'The rate falls from hundreds of bits while the I(Z;Y) bound stays near log2(10) ≈ 3.3 bits.', question: 'How many of the 256 latent dimensions stay active?' },
-      { label: 'deterministic', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0&sample=0&report=100&views=curves,dims,map,diagram', look: 'No noise and no price: the code keeps whatever it likes.', question: 'Is the test accuracy better or worse than at β = 1e-3?' },
-      { label: 'β = 0.1', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0.1&report=100&views=curves,dims,map,diagram', look: 'The code keeps too little and the error climbs.', question: 'Which digits does the model confuse first?' },
+      { label: 'β = 1e-3', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=1e-3&report=100&views=curves,dims,map,diagram', look: 'The rate falls from hundreds of bits while the I(Z;Y) bound stays near log2(10) ≈ 3.3 bits.', question: 'How many of the 256 latent dimensions stay active?', answer: 'Far fewer than 256: the rate per dimension shows most of them collapsed to the prior (grey), a few dozen carrying the bits. The code chooses how many dimensions the label needs.' },
+      { label: 'deterministic', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0&sample=0&report=100&views=curves,dims,map,diagram', look: 'No noise and no price: the code keeps whatever it likes.', question: 'Is the test accuracy better or worse than at β = 1e-3?', answer: 'Usually a little worse: the paper reports 1.38 % error for the deterministic network against 1.13 % at β = 1e-3. The noisy, priced code generalises better.' },
+      { label: 'β = 0.1', link: 'v=1&data=mnist&hidden=1024,1024&act=relu&k=256&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=200&ema=0.999&samples=12&beta=0.1&report=100&views=curves,dims,map,diagram', look: 'The code keeps too little and the error climbs.', question: 'Which digits does the model confuse first?', answer: 'Look at the probability bars: look-alike digits (4 and 9, 3 and 5, 7 and 9) share their probability first, because the few bits left cannot tell them apart.' },
     ],
   },
   {
@@ -57,8 +57,8 @@ export const LESSONS = [
       'Each pixel of the 8x8 digits gets its own tiny encoder and its own code, and pays for its own bits. The rate map shows what the bottleneck keeps: the border pixels, which never change, cost nothing once learned; the strokes in the middle carry the class.',
     ],
     steps: [
-      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'The rate map lights up in the middle, where the strokes are.', question: 'Why do the border pixels cost nothing?' },
-      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'At a higher price, fewer pixels keep any bits.', question: 'Which pixels survive, and does the accuracy follow?' },
+      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'The rate map lights up in the middle, where the strokes are.', question: 'Why do the border pixels cost nothing?', answer: 'They are blank in every image, so they say nothing about the digit: a code for them would pay bits and earn nothing.' },
+      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'At a higher price, fewer pixels keep any bits.', question: 'Which pixels survive, and does the accuracy follow?', answer: 'A handful in the middle, where the strokes of different digits differ most; the accuracy falls a little, far less than the rate.' },
     ],
   },
   {
@@ -69,7 +69,7 @@ export const LESSONS = [
       'For var_u the label is a function of the input, so the exact IB curve is min(I(X;T), H(Y)): the dashed line in the IB curve panel. Press “Sweep β” to train eight models, β from 1e-5 to 1, at once, and see where the variational family falls below the exact curve.',
     ],
     steps: [
-      { label: 'var_u', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep,curves,diagram', look: 'Press “Sweep β”, then watch the eight points move toward the dashed exact curve.', question: 'At which β does the family fall furthest below the exact curve?' },
+      { label: 'var_u', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep,curves,diagram', look: 'Press “Sweep β”, then watch the eight points move toward the dashed exact curve.', question: 'At which β does the family fall furthest below the exact curve?', answer: 'Around the knee, where the exact curve reaches H(Y): the variational models need more rate than the exact optimum to keep the label, because their encoders and bounds are not exact.' },
     ],
   },
   {
@@ -80,9 +80,9 @@ export const LESSONS = [
       'The decoder now rebuilds the digit from its code (a β-VAE). As β rises, fewer bits pass the bottleneck and the reconstructions keep only the gist: first the stroke details go, then the identity of the digit.',
     ],
     steps: [
-      { label: 'β = 0.01', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.01&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Sharp reconstructions; every latent dimension active.', question: 'How much distortion is left?' },
-      { label: 'β = 0.3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Blurrier digits; some dimensions collapse to the prior.', question: 'Which details went first?' },
-      { label: 'β = 3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Almost one blob for every digit: the code keeps only the average.', question: 'Can you still tell the digits apart?' },
+      { label: 'β = 0.01', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.01&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Sharp reconstructions; every latent dimension active.', question: 'How much distortion is left?', answer: 'Little: the distortion readout is lowest here, and the reconstructions keep the strokes.' },
+      { label: 'β = 0.3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Blurrier digits; some dimensions collapse to the prior.', question: 'Which details went first?', answer: 'The thickness and slant of the strokes; the overall shape, which says which digit it is, stays longest.' },
+      { label: 'β = 3', link: 'v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=3&lr=0.003&report=100&views=map,curves,dims,latent', look: 'Almost one blob for every digit: the code keeps only the average.', question: 'Can you still tell the digits apart?', answer: 'Hardly: with the rate near 0 the decoder sees almost the same code for every digit and draws their average.' },
     ],
   },
   {
@@ -94,7 +94,7 @@ export const LESSONS = [
     ],
     exact: true,
     steps: [
-      { label: 'the exact curve', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep', look: 'The curve starts flat at 0 until the critical β, then rises to (H(X), I(X;Y)). Move the β slider under the encoder and watch the clusters of x split.', question: 'At which β does the first split happen for the symmetric binary source with p = 0.1?' },
+      { label: 'the exact curve', link: 'v=1&data=var_u&hidden=10,7,5&act=tanh&k=2&beta=1e-3&lr=4e-3&batch=256&report=100&views=sweep', look: 'The curve starts flat at 0 until the critical β, then rises to (H(X), I(X;Y)). Move the β slider under the encoder and watch the clusters of x split.', question: 'At which β does the first split happen for the symmetric binary source with p = 0.1?', answer: 'At β = 1 / (1 - 2p)^2 = 1.5625: below it the best encoder keeps nothing; above it the two x separate and I(X;T) grows.' },
     ],
   },
 ];
@@ -105,11 +105,22 @@ function element(tag, props = {}, text = null) {
   return node;
 }
 
+/** The address of lesson `id`, keeping this page's `backend` choice. */
+export function lessonHref(id) {
+  const url = new URL(location.href);
+  const backend = url.searchParams.get('backend');
+  url.search = '';
+  url.hash = '';
+  url.searchParams.set('lesson', id);
+  if (backend) url.searchParams.set('backend', backend);
+  return url.search;
+}
+
 /** Fills the gallery: each lesson's title linked, and its goal. */
 export function mountGallery(list) {
   for (const lesson of LESSONS) {
     const item = element('li');
-    const link = element('a', { href: `?lesson=${lesson.id}` }, lesson.title);
+    const link = element('a', { href: lessonHref(lesson.id) }, lesson.title);
     item.append(link, element('span', { className: 'goal' }, ` — ${lesson.goal}`));
     list.append(item);
   }
@@ -129,6 +140,10 @@ export function mountLesson(panel, id, goTo) {
   look.dataset.testid = 'lesson-look';
   const question = element('p', { className: 'lesson-question' });
   question.dataset.testid = 'lesson-question';
+  const answer = element('details', { className: 'lesson-answer' });
+  answer.dataset.testid = 'lesson-answer';
+  const answerText = element('p');
+  answer.append(element('summary', {}, 'Show an answer'), answerText);
   const back = element('button', { type: 'button' }, '← Back');
   back.dataset.testid = 'lesson-back';
   const next = element('button', { type: 'button' }, 'Next →');
@@ -148,8 +163,11 @@ export function mountLesson(panel, id, goTo) {
     buttons.forEach((b, j) => (j === i ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
     look.textContent = `What to look for: ${lesson.steps[i].look}`;
     question.textContent = `Question: ${lesson.steps[i].question}`;
+    answerText.textContent = lesson.steps[i].answer;
+    answer.open = false;
     back.disabled = i === 0;
     next.disabled = i === lesson.steps.length - 1;
+    panel.querySelector('.lesson-done')?.toggleAttribute('hidden', !next.disabled);
   }
   function show(i) {
     if (i === active && panel.dataset.started) return;
@@ -160,7 +178,9 @@ export function mountLesson(panel, id, goTo) {
   next.addEventListener('click', () => show(Math.min(lesson.steps.length - 1, active + 1)));
   const nav = element('div', { className: 'lesson-nav' });
   nav.append(back, next);
-  panel.append(tabs, look, question, nav);
+  const done = element('p', { className: 'lesson-done' }, 'That was the last step. Try the same with other seeds or datasets, or pick another lesson from the list at the top.');
+  done.dataset.testid = 'lesson-done';
+  panel.append(tabs, look, question, answer, nav, done);
   mark(0);
   panel.dataset.started = '1';
   panel.hidden = false;

@@ -8,12 +8,12 @@
 //
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
-import init, { checkLink, linkSchema, setKey } from '../pkg/ib_playground.js';
+import init, { checkLink, fullLink, linkSchema, setKey } from '../pkg/ib_playground.js';
 import { mountKnobs } from './knobs.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
-import { mountGallery, mountLesson } from './lessons.js';
+import { lessonHref, mountGallery, mountLesson } from './lessons.js';
 import { Pins } from './pins.js';
 import { mountExact } from './exact.js';
 import { mountIntro, mountDrawer } from './chrome.js';
@@ -24,6 +24,8 @@ import * as saved from './persist.js';
 import { mountExports } from './export.js';
 import { mountDataInput } from './data-input.js';
 import { Speed } from './speed.js';
+import { linkValue, setDefaults, valuesOf } from './link-values.js';
+import { showTableSummary } from './table-summary.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -55,7 +57,7 @@ let knobs = null;
 
 /** Shows the views the link names (its `views` key). */
 function applyViews(link) {
-  const shown = new Set((new URLSearchParams(link).get('views') ?? '').split(','));
+  const shown = new Set(linkValue(link, 'views').split(','));
   for (const figure of document.querySelectorAll('figure[id^="view-"]')) {
     figure.classList.toggle('link-hidden', !shown.has(figure.id.slice('view-'.length)));
   }
@@ -75,7 +77,7 @@ function start(link, { csv = state.csv } = {}) {
   setPlaying(false);
   $('backend').textContent = 'starting…';
   $('backend').setAttribute('aria-busy', 'true');
-  const data = new URLSearchParams(checkLink(link).link).get('data') === 'csv' ? csv : null;
+  const data = linkValue(checkLink(link).link, 'data') === 'csv' ? csv : null;
   state.pendingCsv = data;
   const resume = state.resume?.weights ? { weights: state.resume.weights, step: state.resume.step } : null;
   worker.postMessage({ type: 'start', run: state.pending, link, backend: backendChoice, csv: data, resume });
@@ -108,9 +110,10 @@ function onReady(data) {
   setBackendLabel(data.fallback ? `${data.backend} — ${data.fallback}` : data.backend);
   setLink(data.link);
   for (const error of data.errors) messages.error(error.message);
-  if (new URLSearchParams(data.link).get('data') === 'csv') {
+  if (linkValue(data.link, 'data') === 'csv') {
     messages.notice('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV.');
   }
+  showTableSummary($('table-summary'), data.info.table);
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
   views.reset(state.info);
   speed.reset(data.parameters);
@@ -127,7 +130,7 @@ const EVENTS = {
     $('step-count').textContent = String(e.step);
     speed.progress(e.step, e.train_ms, performance.now());
     $('speed').textContent = speed.status();
-    const warning = speed.warning(new URLSearchParams(state.link));
+    const warning = speed.warning(valuesOf(state.link));
     if (warning) messages.notice(warning);
   },
   report: (e) => {
@@ -196,14 +199,15 @@ function onKnob(key, value, spec) {
   try {
     link = setKey(state.link, key, value);
   } catch (error) {
-    messages.error(error.message);
+    messages.error(error.message, null, 'control');
     knobs.update(state.link);
     return;
   }
+  messages.drop('control');
   if (spec.page_only) setLink(link);
   else if (spec.live) {
     worker.postMessage({ type: 'set', key, value });
-    if (key === 'beta') state.marks.push({ step: Number($('step-count').textContent), beta: Number(new URLSearchParams(link).get('beta')) });
+    if (key === 'beta') state.marks.push({ step: Number($('step-count').textContent), beta: Number(linkValue(link, 'beta')) });
     setLink(link);
     redraw();
   } else start(link);
@@ -255,12 +259,12 @@ function pinCurrent() {
   }
 }
 
-const exports = mountExports({ history: () => state.history, link: () => state.link, askWeights: () => worker.postMessage({ type: 'weights' }) });
+const exports = mountExports({ history: () => state.history, link: () => state.link, fullLink, askWeights: () => worker.postMessage({ type: 'weights' }) });
 mountDataInput({
   messages,
-  use: (text) => {
+  use: (bytes) => {
     try {
-      start(setKey(state.link, 'data', 'csv'), { csv: text });
+      start(setKey(state.link, 'data', 'csv'), { csv: bytes });
     } catch (error) {
       messages.error(error.message);
     }
@@ -303,8 +307,11 @@ window.playground = Object.freeze({
 });
 
 await init();
-knobs = mountKnobs($('knobs'), linkSchema(), onKnob);
+const schema = linkSchema();
+setDefaults(schema);
+knobs = mountKnobs($('knobs'), schema, onKnob);
 mountGallery($('lesson-list'));
+$('start-here').setAttribute('href', lessonHref('beta'));
 const lessonId = query.get('lesson');
 mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
 mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));

@@ -10,19 +10,25 @@ export class Messages {
     this.boxes = { error: errors, notice: notices };
   }
 
-  /** Adds an error, with an optional button {label, testid, action}. */
-  error(text, action = null) {
-    this.add('error', text, action);
+  /**
+   * Adds an error, with an optional button {label, testid, action}. An
+   * error with a `key` replaces the last one with that key (a control's
+   * refused value is said once, not piled up).
+   */
+  error(text, action = null, key = null) {
+    this.add('error', text, action, key);
   }
 
   notice(text) {
     this.add('notice', text, null);
   }
 
-  add(kind, text, action) {
+  add(kind, text, action, key = null) {
     const box = this.boxes[kind];
+    if (key) box.querySelector(`p[data-key="${key}"]`)?.remove();
     const line = document.createElement('p');
     line.textContent = text;
+    if (key) line.dataset.key = key;
     box.append(line);
     if (action) {
       const button = document.createElement('button');
@@ -33,6 +39,14 @@ export class Messages {
       box.append(button);
     }
     box.hidden = false;
+  }
+
+  /** Removes the message with `key` (its control now holds a good value). */
+  drop(key) {
+    for (const box of Object.values(this.boxes)) {
+      box.querySelector(`p[data-key="${key}"]`)?.remove();
+      box.hidden = !box.querySelector('p, button');
+    }
   }
 
   /** Empties both boxes. */

@@ -2,6 +2,7 @@
 // presses Pin (or a lesson moves on), drawn faded and labelled beside the
 // current run so that runs can be compared. Labels name the keys in which
 // the pinned runs and the current one differ ("β=1e-4").
+import { linkValue } from './link-values.js';
 
 /** Keys that tell runs apart, in the order labels list them. */
 const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins'];
@@ -35,12 +36,11 @@ export class Pins {
 
   /** The pinned runs with their labels, against the current `link`. */
   labelled(link) {
-    const all = [...this.runs.map((r) => r.link), link].map((l) => new URLSearchParams(l));
-    const differing = TELLING.filter((key) => new Set(all.map((p) => p.get(key))).size > 1);
+    const all = [...this.runs.map((r) => r.link), link];
+    const differing = TELLING.filter((key) => new Set(all.map((l) => linkValue(l, key))).size > 1);
     const keys = differing.length ? differing.slice(0, 2) : ['beta'];
     return this.runs.map((run) => {
-      const params = new URLSearchParams(run.link);
-      const label = keys.map((k) => `${NAMES[k] ?? k}=${params.get(k)}`).join(' ');
+      const label = keys.map((k) => `${NAMES[k] ?? k}=${linkValue(run.link, k)}`).join(' ');
       return { ...run, label };
     });
   }

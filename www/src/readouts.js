@@ -23,11 +23,12 @@ export function showReport(report, info) {
   }
 }
 
-/** A lower bound below zero says only that I(Z;Y) is about 0. */
+/** The I(Z;Y) bound: "≥ 0.997 bits"; below zero it says only that
+ * I(Z;Y) is about 0. */
 export function izyText(bits) {
   if (bits == null || !Number.isFinite(bits)) return '–';
   if (bits < 0) return `≈ 0 (bound ${bits.toPrecision(2)} bits)`;
-  return fmt(bits, 'bits');
+  return `≥ ${fmt(bits, 'bits')}`;
 }
 
 function setValue(id, value) {

@@ -50,7 +50,7 @@ export class Speed {
 
   /**
    * A warning naming what makes the run slow, once per run, or null.
-   * @param {URLSearchParams} link the experiment
+   * @param {(key: string) => string} link the experiment's values
    */
   warning(link) {
     const rate = this.stepsPerSecond();
@@ -59,11 +59,11 @@ export class Speed {
     this.warned = true;
     const measuring = this.report_ms > this.train_ms;
     const speed = `This configuration trains ${rate.toFixed(1)} steps/s.`;
-    if (measuring && link.get('plane') === '1') {
-      return `${speed} Most of the time goes to measuring the information plane at every report: turn off “Information plane” (plane), or report less often (report, now every ${link.get('report')} steps).`;
+    if (measuring && link('plane') === '1') {
+      return `${speed} Most of the time goes to measuring the information plane at every report: turn off “Information plane” (plane), or report less often (report, now every ${link('report')} steps).`;
     }
-    if (measuring) return `${speed} Most of the time goes to the reports: report less often (report, now every ${link.get('report')} steps).`;
-    const feature = link.get('bottleneck') === 'feature' ? ' bottleneck=feature gives every input feature its own encoder of these widths;' : '';
-    return `${speed} Each step updates ${this.parameters.toLocaleString('en-US')} parameters:${feature} fewer or narrower hidden layers (hidden, now ${link.get('hidden') || 'none'}) or a smaller latent size (k) train faster.`;
+    if (measuring) return `${speed} Most of the time goes to the reports: report less often (report, now every ${link('report')} steps).`;
+    const feature = link('bottleneck') === 'feature' ? ' bottleneck=feature gives every input feature its own encoder of these widths;' : '';
+    return `${speed} Each step updates ${this.parameters.toLocaleString('en-US')} parameters:${feature} fewer or narrower hidden layers (hidden, now ${link('hidden') || 'none'}) or a smaller latent size (k) train faster.`;
   }
 }

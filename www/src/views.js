@@ -41,11 +41,13 @@ export class Views {
    * pins (labelled), marks (β changes), showTest}.
    */
   draw(state) {
+    // The frame draws the latest state asked for, not the first.
+    this.latest = state;
     if (this.pending) return;
     this.pending = requestAnimationFrame(() => {
       this.pending = null;
       try {
-        this.drawNow(state);
+        this.drawNow(this.latest);
       } catch (error) {
         this.messages.error(`a view failed: ${error.message}`);
       }

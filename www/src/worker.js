@@ -64,6 +64,7 @@ const asError = (error) => (typeof error === 'object' && error?.kind ? error : {
 /** A new session for the page's run `run`; the current one stays if it fails. */
 async function open({ run, link, backend, csv }) {
   const checked = checkLink(link);
+  // A link leaves out its defaults: no `data` key is the circle toy.
   const mnist = new URLSearchParams(checked.link).get('data') === 'mnist' ? await loadMnist() : undefined;
   const inputs = { mnist, csv: csv ?? undefined };
   const gpu = backend === 'gpu' ? await probeGpu() : { reason: 'the CPU was chosen (?backend=cpu)' };
@@ -147,6 +148,8 @@ async function handle(received) {
     postEvents(await session.step());
   } else if (type === 'set') {
     post({ type: 'relinked', link: session.set(received.key, String(received.value)) });
+    // Paused, the readouts show the new β's loss at once.
+    if (!playing) postEvents(await session.look());
   } else if (type === 'sweep') {
     await startSweep();
   } else if (type === 'lose-device') {

@@ -80,7 +80,8 @@ export class CurvesView {
   }
 
   panel({ series, unit, domain }, history, maxStep, place) {
-    const values = history.flatMap((r) => series.map((s) => (s.scale ?? 1) * r[s.key]).filter(Number.isFinite));
+    const runs = [history, ...this.pins.map((p) => p.history)];
+    const values = runs.flat().flatMap((r) => series.map((s) => (s.scale ?? 1) * r[s.key]).filter(Number.isFinite));
     const yDomain = domain ?? [Math.min(0, ...values), Math.max(1e-3, ...values)];
     const f = frame(this.svg, {
       x: [0, maxStep], y: yDomain, xLabel: 'step', yLabel: unit, height: PANEL_HEIGHT, ...place,
@@ -93,9 +94,8 @@ export class CurvesView {
         if (!points.length) continue;
         const path = line().x((r) => f.x(r.step)).y((r) => inside(f.y((s.scale ?? 1) * r[s.key])));
         f.g.append('path').attr('class', 'curve-pinned').attr('d', path(points)).attr('fill', 'none')
-          .attr('stroke', s.colour).attr('stroke-opacity', 0.3).attr('stroke-width', 1.2).attr('stroke-dasharray', '3 2');
-        const end = points[points.length - 1];
-        f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(end.step) - 2).attr('y', inside(f.y((s.scale ?? 1) * end[s.key])) - 3).attr('text-anchor', 'end').text(pin.label);
+          .attr('stroke', s.colour).attr('stroke-opacity', 0.35).attr('stroke-width', 1.2).attr('stroke-dasharray', '3 2')
+          .append('title').text(`pinned run ${pin.label}: ${s.label}`);
       }
     }
     for (const change of this.marks) {
@@ -112,7 +112,7 @@ export class CurvesView {
     }
     this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
-    if (this.pins.length) shown.push({ label: 'pinned runs (faded)', colour: '#bbb' });
+    if (this.pins.length) shown.push({ label: `dashed: pinned ${this.pins.map((p) => p.label).join(', ')}`, colour: '#aaa' });
     legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
 

@@ -7,6 +7,7 @@
 // unit shows its numbers.
 import { select } from 'd3-selection';
 import * as tooltip from '../tooltip.js';
+import { linkValue } from '../link-values.js';
 
 /** The widest layout (a phone gets a narrower one, so the text stays readable). */
 const MAX_WIDTH = 660;
@@ -20,16 +21,15 @@ const NODE = 22;
 
 /** The columns of the model from the link and the dataset. */
 export function columns(link, info) {
-  const params = new URLSearchParams(link);
-  const hidden = (params.get('hidden') ?? '').split(',').filter(Boolean).map(Number);
-  const k = Number(params.get('k') ?? 2);
-  const perFeature = params.get('bottleneck') === 'feature';
+  const hidden = linkValue(link, 'hidden').split(',').filter(Boolean).map(Number);
+  const k = Number(linkValue(link, 'k'));
+  const perFeature = linkValue(link, 'bottleneck') === 'feature';
   const scale = perFeature ? info.input_dim : 1;
   const vae = info.objective === 'vae';
   return [
     { kind: 'input', name: 'X', units: info.input_dim, title: `input X: ${info.input_dim} features` },
     ...hidden.map((w, l) => ({ kind: 'hidden', name: `T${l + 1}`, layer: `encoder ${l + 1}`, units: w * scale, title: `encoder layer T${l + 1}: ${w * scale} units` })),
-    { kind: 'latent', name: 'μ, σ → z', units: k * scale, title: `the code: ${k * scale} Gaussian units, z = μ + σ·ε` },
+    { kind: 'latent', name: 'code z = μ + σ·ε', units: k * scale, title: `the code: ${k * scale} Gaussian units, each a mean μ plus its noise σ·ε` },
     { kind: 'output', name: vae ? 'X̂' : 'Y', units: vae ? info.input_dim : info.classes, title: vae ? 'the reconstruction X̂' : `the label Y: ${info.classes} classes` },
   ];
 }
@@ -108,7 +108,7 @@ export class DiagramView {
     nodes.forEach((p) => this.node(g, column, p, { report, snapshot }));
     if (column.units > nodes.length) {
       const last = nodes[nodes.length - 1];
-      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(`+${column.units - nodes.length}`);
+      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(`+${column.units - nodes.length} more`);
     }
     const lines = [column.name];
     if (column.kind === 'hidden' && layer) lines.push(`I(X;T) ${layer.ixt_bits.toFixed(2)}`);
@@ -118,7 +118,9 @@ export class DiagramView {
     if (column.kind === 'output' && report?.distortion_bits != null) lines.push(`distortion ${report.distortion_bits.toFixed(1)}`);
     lines.forEach((text, i) => {
       const y = i === 0 ? 16 : HEIGHT - 28 + (i - 1) * 12;
-      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x).attr('y', y).attr('text-anchor', 'middle').text(text);
+      const last = column.kind === 'output';
+      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x + (last ? 12 : 0)).attr('y', y)
+        .attr('text-anchor', last ? 'end' : 'middle').text(text);
     });
   }
 

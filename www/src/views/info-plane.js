@@ -44,11 +44,13 @@ export class InfoPlaneView {
     const f = frame(this.svg, { x: [0, hx * 1.05], y: [0, hy * 1.15], xLabel: 'I(X;T) bits', yLabel: 'I(T;Y) bits', height: 250, total: 285 });
     this.references(f, hx, hy);
     if (!points.length) {
-      f.g.append('text').attr('class', 'legend').attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle').text('turn on “Information plane” to measure');
+      const measuring = history.length === 0;
+      f.g.append('text').attr('class', 'legend').attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle')
+        .text(measuring ? 'measuring…' : 'turn on “Information plane” to measure');
       this.caption.textContent = '';
       return;
     }
-    for (const pin of pins) this.pinned(f, pin);
+    pins.forEach((pin, i) => this.pinned(f, pin, i + 1));
     const first = points[0].step;
     const last = Math.max(first + 1, points[points.length - 1].step);
     const names = points[points.length - 1].layers.map((l) => l.layer);
@@ -60,8 +62,8 @@ export class InfoPlaneView {
     for (const end of placeLabels(ends)) {
       f.g.append('text').attr('class', 'legend plane-label').attr('x', end.x + 6).attr('y', end.y + 3).text(end.name);
     }
-    this.scale(f, first, last);
-    this.describe(points[points.length - 1], info);
+    this.scale(f, first, last, pins);
+    this.describe(points, info);
   }
 
   references(f, hx, hy) {
@@ -71,8 +73,8 @@ export class InfoPlaneView {
     f.g.append('text').attr('class', 'legend').attr('x', f.x(hx) - 4).attr('y', 10).attr('text-anchor', 'end').text(`log2 N = ${hx.toFixed(1)}`);
   }
 
-  /** A pinned run's trajectories, faded, its Z end labelled. */
-  pinned(f, pin) {
+  /** A pinned run's trajectories, faded, its Z end numbered. */
+  pinned(f, pin, number) {
     const reports = pin.history.filter((r) => Array.isArray(r.layers));
     if (!reports.length) return;
     const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
@@ -85,7 +87,7 @@ export class InfoPlaneView {
     if (z) {
       f.g.append('rect').attr('x', f.x(z.ixt_bits) - 4).attr('y', f.y(z.ity_bits) - 4).attr('width', 8).attr('height', 8)
         .attr('fill', 'none').attr('stroke', '#888');
-      f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(z.ixt_bits) + 6).attr('y', f.y(z.ity_bits) - 6).text(`${pin.label} (pinned)`);
+      f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(z.ixt_bits) - 5).attr('y', f.y(z.ity_bits) - 6).attr('text-anchor', 'end').text(`pin ${number}`);
     }
   }
 
@@ -112,29 +114,38 @@ export class InfoPlaneView {
   }
 
   /** The colour scale of the steps and the marks' meaning. */
-  scale(f, first, last) {
+  scale(f, first, last, pins) {
     const y = f.height + 46;
     const stops = 24;
     for (let i = 0; i < stops; i += 1) {
       f.g.append('rect').attr('x', i * 4).attr('y', y - 8).attr('width', 4).attr('height', 8).attr('fill', timeColour(i / (stops - 1)));
     }
     f.g.append('text').attr('class', 'legend').attr('x', stops * 4 + 4).attr('y', y).text(`step ${first} → ${last}`);
-    legend(f.g, [
+    const marks = [
       { label: 'Z: the code', colour: '#111', mark: 'square' },
       { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
-    ], { x: 0, y: y + 15, width: f.width });
+      ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: '#888', mark: 'square' })),
+    ];
+    legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
   }
 
-  /** The caption under the plot: what μ and Z are, which layers saturate. */
-  describe(report, info) {
+  /** The caption under the plot: what the axes, μ and Z are, which layers
+   * saturate, and why an untrained layer can already sit at H(Y). */
+  describe(points, info) {
+    const report = points[points.length - 1];
     const layers = report.layers;
     const saturated = layers.filter((l) => l.saturated).map((l) => shortName(l.layer));
     const estimator = layers[0]?.estimator ?? 'binning';
+    const n = info ? Math.round(2 ** info.hx_bits) : 'N';
     const parts = [
-      `T1…: hidden layers, ${estimator === 'binning' ? 'binned' : 'KDE'}. μ: the latent mean measured as a deterministic layer (not what the decoder receives). Z: the noisy code the model transmits, I(X;Z) and I(Z;Y) from the pairwise-KL mixture estimate.`,
+      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${estimator === 'binning' ? `binned, ${n} training points` : 'KDE'}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate, which is tighter than the rate (the rate only bounds I(X;Z) from above). μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
     ];
+    const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
+    if (estimator === 'binning' && first.length) {
+      parts.push(`log2 N = ${info?.hx_bits.toFixed(1)} bits is where a layer lands when every point gets its own bin. Even untrained, a wide layer puts nearly every point in a bin of its own, so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
+    }
     if (saturated.length) {
-      parts.push(`Saturated: ${saturated.join(', ')} sit at log2 N (${info ? Math.round(2 ** info.hx_bits) : 'N'} patterns, nearly all in bins of their own), so the estimator cannot see compression there; try fewer bins.`);
+      parts.push(`Saturated (hollow): ${saturated.join(', ')} sit within 0.05 bits of log2 N, so the estimator cannot see compression there; try fewer bins.`);
     }
     this.caption.textContent = parts.join(' ');
   }

@@ -33,7 +33,9 @@ export class MapView {
   drawMap(ctx, map) {
     if (this.canvas.height !== this.canvas.width) this.canvas.height = this.canvas.width;
     expectArray(map.classes, 'decision map: classes', map.size * map.size);
-    this.caption.textContent = 'Decision map and training points';
+    this.caption.textContent = map.chosen
+      ? `Decision map over ${map.axes[0]} and ${map.axes[1]} (${map.chosen})`
+      : 'Decision map and training points';
     const { width, height } = this.canvas;
     const image = ctx.createImageData(map.size, map.size);
     map.classes.forEach((c, i) => {
@@ -82,11 +84,12 @@ export class MapView {
     ctx.font = '11px sans-serif';
     ctx.fillStyle = '#111';
     ctx.textAlign = 'left';
-    ctx.fillText(`x1 ${map.x[0].toFixed(1)}`, 3, height - 4);
+    const [a, b] = map.axes ?? ['x1', 'x2'];
+    ctx.fillText(`${a} ${map.x[0].toFixed(1)}`, 3, height - 4);
     ctx.textAlign = 'right';
-    ctx.fillText(`x1 ${map.x[1].toFixed(1)}`, width - 3, height - 4);
+    ctx.fillText(`${a} ${map.x[1].toFixed(1)}`, width - 3, height - 4);
     ctx.textAlign = 'left';
-    ctx.fillText(`x2 ${map.y[1].toFixed(1)}`, 3, 12);
+    ctx.fillText(`${b} ${map.y[1].toFixed(1)}`, 3, 12);
   }
 
   /** How sure the model is: the shade of a cell, from 50 % to 100 %. */

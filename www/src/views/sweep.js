@@ -45,7 +45,7 @@ export class SweepView {
     for (const p of pinned) {
       f.g.append('circle').attr('class', 'sweep-pinned').attr('cx', f.x(p.rate_bits)).attr('cy', f.y(p.izy_bits)).attr('r', 4)
         .attr('fill', 'none').attr('stroke', '#666');
-      f.g.append('text').attr('class', 'legend').attr('x', f.x(p.rate_bits) + 6).attr('y', f.y(p.izy_bits) + 12).text(`${p.label} (pinned)`);
+      f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(p.rate_bits)).attr('y', f.y(p.izy_bits) + 14).attr('text-anchor', 'middle').text(p.label);
     }
     this.drawCurrent(f, current);
   }
@@ -82,6 +82,8 @@ export class SweepView {
       .attr('cx', f.x(now.rate_bits)).attr('cy', f.y(now.izy_bits)).attr('r', 5)
       .attr('fill', '#111')
       .append('title').text(`this model at step ${now.step}, β = ${now.beta}: rate ${now.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${now.izy_bits.toFixed(3)} bits`);
-    f.g.append('text').attr('class', 'legend').attr('x', f.x(now.rate_bits) + 7).attr('y', f.y(now.izy_bits) - 6).text('this model');
+    const right = f.x(now.rate_bits) > f.width - 70;
+    f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(now.rate_bits) + (right ? -7 : 7)).attr('y', f.y(now.izy_bits) - 7)
+      .attr('text-anchor', right ? 'end' : 'start').text('this model');
   }
 }
