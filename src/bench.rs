@@ -524,10 +524,72 @@ pub fn soak(steps: u32, gpu: bool) -> Result<Vec<SoakRow>, GpuError> {
     Ok(rows)
 }
 
+/// The CPU's ways to run a step, compared in one run, rounds taken in turn
+/// (A B C A B C ...) so that a noisy machine affects each alike: the
+/// portable product on one thread, the AVX2 product on one thread, and the
+/// AVX2 product on every thread. Results are the same bits in all three.
+pub fn cpu_variants(quick: bool) -> Vec<Row> {
+    let threads = crate::cpu::parallel::threads();
+    let variants: [(&str, bool, usize); 3] = [
+        ("cpu portable, 1 thread", true, 1),
+        ("cpu avx2, 1 thread", false, 1),
+        ("cpu avx2, all threads", false, threads),
+    ];
+    let (rounds, per_round) = if quick { (2, 2) } else { (5, 4) };
+    CASES
+        .iter()
+        .filter(|c| c.replicas == 1)
+        .flat_map(|case| {
+            let experiment = Experiment::from_link(case.link).expect("benchmark links are valid");
+            let dataset = dataset_for(&experiment);
+            let per_round = if case.name.starts_with("a:") {
+                per_round
+            } else {
+                per_round * 50
+            };
+            let mut trainer = CpuTrainer::new(experiment.clone(), dataset);
+            (0..WARMUP_STEPS).for_each(|_| {
+                trainer.train_step();
+            });
+            let mut times = vec![Vec::new(); variants.len()];
+            for _ in 0..rounds {
+                for (v, &(_, portable, n)) in variants.iter().enumerate() {
+                    crate::cpu::matmul::set_portable_only(portable);
+                    crate::cpu::parallel::set_threads(n);
+                    let start = Instant::now();
+                    (0..per_round).for_each(|_| {
+                        trainer.train_step();
+                    });
+                    times[v].push(start.elapsed().as_secs_f64() * 1e3 / per_round as f64);
+                }
+            }
+            crate::cpu::matmul::set_portable_only(false);
+            crate::cpu::parallel::set_threads(0);
+            let shape = trainer.model.shape.clone();
+            variants
+                .iter()
+                .zip(times)
+                .map(|(&(name, _, n), mut t)| {
+                    t.sort_by(f64::total_cmp);
+                    let label = name.replace("all threads", &format!("{n} threads"));
+                    row(
+                        case,
+                        &label,
+                        &shape,
+                        experiment.batch,
+                        rounds * per_round,
+                        t[t.len() / 2],
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// A plain-text table of training rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(
-        "{:<44} {:>7} {:>10} {:>6} {:>11} {:>10} {:>8} {:>10}\n",
+        "{:<44} {:>24} {:>10} {:>6} {:>11} {:>10} {:>8} {:>10}\n",
         "training step",
         "backend",
         "params",
@@ -540,7 +602,7 @@ pub fn table(rows: &[Row]) -> String {
     for r in rows {
         let dispatches = r.dispatches.map(|d| d.to_string()).unwrap_or_default();
         out.push_str(&format!(
-            "{:<44} {:>7} {:>10} {:>6} {:>11.4} {:>10.4} {:>8.2} {:>10}\n",
+            "{:<44} {:>24} {:>10} {:>6} {:>11.4} {:>10.4} {:>8.2} {:>10}\n",
             r.case,
             r.backend,
             r.parameters,

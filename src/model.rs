@@ -193,6 +193,23 @@ impl<F: Real> Params<F> {
         }
     }
 
+    /// Empty tensors in every layer, to be replaced whole (the backward pass
+    /// assigns each gradient): no memory is written for them.
+    pub fn placeholder(shape: &Shape) -> Self {
+        let layers = |w: Vec<usize>| {
+            (1..w.len())
+                .map(|_| Dense {
+                    w: Array2::zeros((0, 0)),
+                    b: Array1::zeros(0),
+                })
+                .collect()
+        };
+        Params {
+            encoder: layers(shape.encoder_widths()),
+            decoder: layers(shape.decoder_widths()),
+        }
+    }
+
     /// Seeded initialisation: uniform Glorot for tanh, sigmoid, linear and the
     /// output layers, uniform He for relu and gelu hidden layers; zero biases.
     /// Weight (r, c) of layer l (encoder first) draws

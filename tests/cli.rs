@@ -524,3 +524,35 @@ fn ib_curve_from_samples_equals_the_counted_table() {
     assert_eq!(from_samples["x_symbols"], serde_json::json!(["a", "b"]));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_thread_count_does_not_change_a_single_bit() {
+    // Wide enough that products and the Adam update split among threads.
+    let link = "data=digits&hidden=1024,256&k=8&act=relu&batch=100&report=50&seed=2";
+    let run = |threads: &str| {
+        let out = ibp(&[
+            "train",
+            "--link",
+            link,
+            "--steps",
+            "100",
+            "--threads",
+            threads,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(run("2"), one);
+    assert_eq!(run("5"), one);
+    assert_eq!(
+        ibp(&["train", "--link", link, "--threads", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -24,7 +24,7 @@ fn usage() -> String {
 
 USAGE:
   ibp train --link QUERY [--steps N | --epochs E] [--backend cpu|gpu|auto] [--sweep SPEC]
-            [--info-plane] [--csv FILE]
+            [--info-plane] [--csv FILE] [--threads N]
       Trains the experiment of a share link (the page's URL fragment, e.g.
       'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
       per report (every `report` steps) and a final summary with \"final\": true.
@@ -36,6 +36,8 @@ USAGE:
       --backend: cpu (default; the bit-reproducible reference), gpu (WGSL
       kernels through wgpu; the adapter is named on stderr), auto (the GPU
       when an adapter exists, else the CPU).
+      --threads N: the CPU backend's threads for large products and the Adam
+      update (default: one per core); any N gives the same bits.
       --info-plane (or plane=1 in the link) adds \"layers\": every hidden
       layer's (I(X;T), I(T;Y)) in bits by the link's estimator, then the
       latent mean, and \"izx_pairwise_bits\"; with report set to the steps of
@@ -66,10 +68,11 @@ USAGE:
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
-  ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS]
+  ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS] [--threads N]
             [--peak-gflops G] [--peak-gbps B]
       Milliseconds per training step on the CPU and the GPU for the reference
-      models (MNIST-sized 784-1024-1024-512, toy 2-16-16-2, var_u
+      models (and on the CPU, in turn in one run: the portable product on one
+      thread, the AVX2 product on one thread and on every thread) (MNIST-sized 784-1024-1024-512, toy 2-16-16-2, var_u
       12-10-7-5-4-3-2, 16 toy replicas), and the GPU kernels' achieved
       GFLOP/s or GB/s; with the device's FP32 peak and bandwidth given, each
       kernel's percent of its roofline. A benchmark: figures, not pass/fail.
@@ -109,6 +112,21 @@ LINK KEYS (missing keys take their defaults):
 struct Flags(Vec<String>);
 
 impl Flags {
+    /// `--threads N`: the CPU backend's threads (default: one per core).
+    fn threads(&mut self) -> Result<(), String> {
+        if let Some(text) = self.value("--threads")? {
+            match text.parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => ib_playground::cpu::parallel::set_threads(n),
+                _ => {
+                    return Err(format!(
+                        "--threads: '{text}' is not a whole number from 1 to 256"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn value(&mut self, name: &str) -> Result<Option<String>, String> {
         match self.0.iter().position(|a| a == name) {
             None => Ok(None),
@@ -188,6 +206,7 @@ fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
         other => return Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
     };
     let sweep = flags.value("--sweep")?;
+    flags.threads()?;
     let info_plane = flags.switch("--info-plane");
     let csv = flags.value("--csv")?;
     flags.finish()?;
@@ -353,6 +372,7 @@ fn data_command(mut flags: Flags) -> Result<(), String> {
 fn bench_command(mut flags: Flags) -> Result<(), String> {
     let json = flags.switch("--json");
     let quick = flags.switch("--quick");
+    flags.threads()?;
     let backend = flags.value("--backend")?.unwrap_or_else(|| "all".into());
     let soak = flags.value("--soak")?;
     let peak = |flag: &str, value: Option<String>| -> Result<Option<f64>, String> {
@@ -410,6 +430,7 @@ fn bench_command(mut flags: Flags) -> Result<(), String> {
     let mut adapter = None;
     if backend != "gpu" {
         rows.extend(bench::cpu_training_steps(quick));
+        rows.extend(bench::cpu_variants(quick));
     }
     if backend != "cpu" {
         match bench::gpu_training_steps(quick) {
@@ -602,6 +623,7 @@ impl From<Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    ib_playground::cpu::parallel::tune_allocator();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
         print!("{}", usage());

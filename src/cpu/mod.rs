@@ -7,6 +7,7 @@ pub mod eval;
 pub mod layers;
 pub mod matmul;
 pub mod objective;
+pub mod parallel;
 pub mod plane;
 pub mod trainer;
 

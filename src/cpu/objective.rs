@@ -184,7 +184,8 @@ pub fn loss_and_grads<F: Real>(
     eps: &Array2<F>,
     beta: F,
 ) -> (LossParts<F>, Params<F>) {
-    let mut grads = Params::zeros(&model.shape);
+    // Every layer's gradient is assigned whole by the backward passes.
+    let mut grads = Params::placeholder(&model.shape);
     let batch = x.nrows();
     let inv_batch = F::one() / real(batch as f64);
 
