@@ -116,9 +116,9 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// Creates a session numbered `id`. `backend` is "gpu" (the CPU when
-    /// WebGPU cannot hold the model, with the reason in `fallback`, and
-    /// again if the device is lost) or "cpu"; `mnist` holds the
+    /// Creates a session numbered `id`. `backend` is "gpu" (an error when
+    /// WebGPU cannot hold the model; the CPU takes over if the device is
+    /// lost later), "gpu-only" (never the CPU: benchmarks) or "cpu"; `mnist` holds the
     /// uncompressed subset when data=mnist; `csv` the table for data=csv;
     /// `sweep` ("beta=1e-4:1:8") trains several replicas at once, and
     /// `until` stops after that many steps.
@@ -140,8 +140,7 @@ impl Session {
             None => sweep::single(&experiment),
         };
         let choice = match backend.as_str() {
-            "gpu" => Choice::Gpu { fall_back: true },
-            "gpu-only" => Choice::Gpu { fall_back: false },
+            "gpu" | "gpu-only" => Choice::Gpu { fall_back: false },
             "cpu" => Choice::Cpu,
             other => {
                 return Err(fail(Error::internal(format!(
@@ -155,6 +154,11 @@ impl Session {
         let run = match until {
             Some(steps) => run.until(steps),
             None => run,
+        };
+        let run = if backend == "gpu" {
+            run.falling_back()
+        } else {
+            run
         };
         Ok(Session {
             run: run.with_snapshots(),
@@ -265,6 +269,14 @@ impl Session {
         let shape = &crate::model::Model::new(self.run.experiment(), self.run.dataset()).shape;
         let params = weights.to_params(shape).map_err(|e| fail(Error::data(e)))?;
         self.run.load_params(&params, step).await.map_err(fail)
+    }
+
+    /// Steps per second on this model (about `budget_ms` of training, then
+    /// back to the state it started from), or undefined when the state of
+    /// a GPU model too large to read back cannot be kept.
+    #[wasm_bindgen(js_name = stepsPerSecond)]
+    pub async fn steps_per_second(&mut self, budget_ms: f64) -> Result<Option<f64>, JsValue> {
+        self.run.steps_per_second(budget_ms).await.map_err(fail)
     }
 
     /// Trains `steps` steps with no report or check, then reads the mean

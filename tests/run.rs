@@ -298,3 +298,15 @@ fn live_changes_are_checked_against_the_link_table() {
     let not_live = LiveChange::parse("hidden", "8", &e).unwrap_err();
     assert!(not_live.message.contains("cannot change while training"));
 }
+
+#[test]
+fn timing_a_backend_leaves_the_run_where_it_was() {
+    let link = "v=1&data=moons&hidden=8&k=2&seed=5&report=50";
+    let mut straight = cpu_run(link).until(100);
+    let expected = common::reports_of(&mut straight);
+    let mut timed = cpu_run(link).until(100);
+    let rate = block_on(timed.steps_per_second(30.0)).unwrap().unwrap();
+    assert!(rate > 10.0, "{rate} steps/s");
+    assert_eq!(timed.steps(), 0);
+    assert_eq!(common::reports_of(&mut timed), expected);
+}

@@ -71,12 +71,14 @@ fn avx2_f32<F: 'static>() -> bool {
 }
 
 /// F is f32 (checked by `avx2_f32`): the slice as f32.
+#[cfg(target_arch = "x86_64")]
 fn cast<F: 'static>(s: &[F]) -> &[f32] {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     // SAFETY: F is f32, so the memory is f32 with the same length.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), s.len()) }
 }
 
+#[cfg(target_arch = "x86_64")]
 fn cast_view<'a, F: 'static>(v: ArrayView2<'a, F>) -> ArrayView2<'a, f32> {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     let (dim, strides) = (v.dim(), v.strides());
@@ -91,6 +93,7 @@ fn cast_view<'a, F: 'static>(v: ArrayView2<'a, F>) -> ArrayView2<'a, f32> {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 fn cast_mut<F: 'static>(s: &mut [F]) -> &mut [f32] {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     // SAFETY: F is f32, so the memory is f32 with the same length.

@@ -350,6 +350,35 @@ impl Run {
         self.recover(result, &mut Vec::new()).await
     }
 
+    /// Steps per second of this run's backend on its own model: a warm-up
+    /// step, then batches of steps doubling until `budget_ms` is spent;
+    /// then the run goes back to where it was, bit for bit. None when the
+    /// state cannot be kept (a GPU model too large to read back).
+    pub async fn steps_per_second(&mut self, budget_ms: f64) -> Result<Option<f64>> {
+        self.keep_checkpoint(true).await?;
+        let Some(saved) = self.saved.take() else {
+            return Ok(None);
+        };
+        self.backend.train(1);
+        self.backend.finished().await?;
+        let began = now_ms();
+        let (mut count, mut rate) = (1u32, 0.0);
+        while count <= 4096 {
+            let start = now_ms();
+            self.backend.train(count);
+            self.backend.finished().await?;
+            let ms = (now_ms() - start).max(1e-3);
+            rate = count as f64 * 1000.0 / ms;
+            if now_ms() - began >= budget_ms {
+                break;
+            }
+            count *= 2;
+        }
+        self.backend.restore(&saved)?;
+        self.saved = Some(saved);
+        Ok(Some(rate))
+    }
+
     /// Trains `count` steps with no report and no check: what a benchmark
     /// that only reads the loss back times. Reports resume afterwards.
     pub fn train_unmeasured(&mut self, count: u32) {

@@ -41,14 +41,27 @@ async function trainAndWatchLoss(page, early, late) {
   return [first.loss, reports[reports.length - 1].loss];
 }
 
-test('loads without console errors and trains on WebGPU', async () => {
-  const { page, errors } = await openPage(browser, `${server.url}${CIRCLE}`);
+test('loads without console errors and trains on WebGPU (?backend=gpu)', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=gpu${CIRCLE}`);
   const backend = await ready(page);
   assert.match(backend, /^WebGPU — /, `backend label: ${backend}`);
   const [first, later] = await trainAndWatchLoss(page, 20, 160);
   assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}page-webgpu.png`, fullPage: true });
+  await page.close();
+});
+
+test('without ?backend the page times both and takes the faster: the CPU beats SwiftShader on the circle toy', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}${CIRCLE}`);
+  const backend = await ready(page);
+  assert.match(backend, /^CPU \(WebAssembly\) — \d+(\.\d)?x faster than this WebGPU adapter \(.+\) for this model$/, backend);
+  // The timing left the run at step 0 with its first report.
+  assert.equal(await page.getByTestId('step-count').textContent(), '0');
+  assert.deepEqual((await page.evaluate(() => window.playground.reports())).map((r) => r.step), [0]);
+  const [first, later] = await trainAndWatchLoss(page, 20, 200);
+  assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
@@ -140,7 +153,7 @@ test('a diverging run pauses, says so, keeps its history and restores the last g
 });
 
 test('a lost GPU device moves the run to the CPU and keeps its history', async () => {
-  const { page } = await openPage(browser, `${server.url}${CIRCLE}`);
+  const { page } = await openPage(browser, `${server.url}?backend=gpu${CIRCLE}`);
   const backend = await ready(page);
   assert.match(backend, /^WebGPU/);
   await page.getByTestId('play').click();
@@ -162,7 +175,7 @@ test('a lost GPU device moves the run to the CPU and keeps its history', async (
 test('a model too large for the adapter names the limit and trains on the CPU', async () => {
   // 3 x 4096 hidden units: 34M parameters, 134 MB in one buffer, past the
   // 128 MiB binding limit of the WebGPU adapters this runs on.
-  const { page, errors } = await openPage(browser, `${server.url}#v=1&data=circle&hidden=4096,4096,4096&k=2&report=1000&plane=0`);
+  const { page, errors } = await openPage(browser, `${server.url}?backend=gpu#v=1&data=circle&hidden=4096,4096,4096&k=2&report=1000&plane=0`);
   const backend = await ready(page);
   assert.match(backend, /^CPU \(WebAssembly\) — the model is too large for this GPU: it needs max_\w+ >= \d+/);
   assert.deepEqual(errors, []);

@@ -34,7 +34,8 @@ const DEFAULT_LINK = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&report=20&plane
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
-const backendChoice = query.get('backend') === 'cpu' ? 'cpu' : 'gpu';
+/** `?backend=cpu|gpu` forces a backend; otherwise the page times both. */
+const backendChoice = ['cpu', 'gpu'].includes(query.get('backend')) ? query.get('backend') : 'auto';
 const embedded = query.get('embed') === '1';
 applyEmbedLayout(query);
 

@@ -15,6 +15,7 @@
 //      ib-curve {result | error}, error
 import init, { Session, checkLink, ibCurve } from '../pkg/ib_playground.js';
 import { fetchData } from './fetch-data.js';
+import { openSession } from './backend-choice.js';
 
 /** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
@@ -30,6 +31,10 @@ let session = null;
 let sweep = null;
 let playing = false;
 let data = {};
+/** The backend the visitor asked for ('auto', 'cpu', 'gpu'), and the
+ * choices made by timing, per model. */
+let choice = 'auto';
+const decisions = new Map();
 
 const post = (message) => self.postMessage(message);
 const message = (error) => String(error?.message ?? error);
@@ -67,10 +72,11 @@ async function open({ run, link, backend, csv }) {
   // A link leaves out its defaults: no `data` key is the circle toy.
   const mnist = new URLSearchParams(checked.link).get('data') === 'mnist' ? await loadMnist() : undefined;
   const inputs = { mnist, csv: csv ?? undefined };
-  const gpu = backend === 'gpu' ? await probeGpu() : { reason: 'the CPU was chosen (?backend=cpu)' };
-  const asked = gpu.reason ? 'cpu' : 'gpu';
-  const next = await Session.create(checked.link, asked, inputs.mnist, inputs.csv, undefined, run, undefined);
-  return { next, checked, inputs, gpu, asked };
+  choice = backend;
+  const gpu = backend === 'cpu' ? {} : await probeGpu();
+  const create = (kind) => Session.create(checked.link, kind, inputs.mnist, inputs.csv, undefined, run, undefined);
+  const opened = await openSession(create, backend, gpu, decisions, 'run');
+  return { ...opened, checked, inputs };
 }
 
 async function start(request) {
@@ -81,7 +87,7 @@ async function start(request) {
     post({ type: 'start-failed', run: request.run, error: asError(error) });
     return;
   }
-  const { next, checked, inputs, gpu, asked } = opened;
+  const { session: next, backend, why, checked, inputs } = opened;
   playing = false;
   session?.free();
   sweep?.free();
@@ -92,12 +98,11 @@ async function start(request) {
     // Weights from another build or experiment: the run starts afresh.
     await session.loadWeights(request.resume.weights, request.resume.step).catch(() => {});
   }
-  const onGpu = !session.fallback && asked === 'gpu';
   post({
     type: 'ready',
     run: request.run,
-    backend: onGpu ? `WebGPU — ${gpu.name}` : session.backend,
-    fallback: onGpu ? null : session.fallback ?? gpu.reason,
+    backend,
+    fallback: why,
     link: session.link,
     errors: checked.errors,
     info: session.info(),
@@ -107,12 +112,15 @@ async function start(request) {
   postEvents(await session.look());
 }
 
+/** The sweep on the faster backend for its replicas (timed apart from the run). */
 async function startSweep() {
   playing = false;
   sweep?.free();
   const params = new URLSearchParams(session.link);
   params.set('samples', '1');
-  sweep = await Session.create(params.toString(), session.kind, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
+  const create = (kind) => Session.create(params.toString(), kind, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
+  const gpu = choice === 'cpu' ? {} : await probeGpu();
+  sweep = (await openSession(create, choice, gpu, decisions, 'sweep')).session;
 }
 
 /** One slice of the sweep; posts every replica's latest report. */
