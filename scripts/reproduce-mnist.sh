@@ -4,7 +4,10 @@
 # deterministic baseline (beta 0, z = mu), each printing a report per epoch.
 # Usage: scripts/reproduce-mnist.sh [EPOCHS] [BACKEND] [BETAS...]
 #   EPOCHS defaults to 25, BACKEND to cpu (gpu where a GPU is available).
-# Writes results/mnist/beta-<beta>.jsonl (one JSON report per line).
+# Writes results/mnist/beta-<beta>.jsonl (one JSON report per line), a CSV
+# log per epoch (beta-<beta>.csv) and a checkpoint each epoch
+# (beta-<beta>.ckpt): run the script again and each run resumes where it
+# stopped. SEEDS (default 1) sets the seeds, e.g. SEEDS="1 2".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-25}
@@ -16,13 +19,19 @@ cargo build --release --bin ibp
 mkdir -p results/mnist
 # A copy, so rebuilding while the runs go on does not change them.
 cp target/release/ibp results/mnist/ibp
-base='data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&seed=1&report=600'
-for beta in "${betas[@]}"; do
-  link="$base&beta=$beta"
-  [ "$beta" = 0 ] && link="$link&sample=0"
-  out="results/mnist/beta-$beta.jsonl"
-  echo "beta $beta: ibp train --link '$link' --epochs $epochs --backend $backend > $out" >&2
-  start=$(date +%s)
-  results/mnist/ibp train --link "$link" --epochs "$epochs" --backend "$backend" > "$out"
-  echo "beta $beta: $(( $(date +%s) - start )) s; final: $(tail -n 1 "$out" | cut -c1-300)" >&2
+base='data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600'
+for seed in ${SEEDS:-1}; do
+  for beta in "${betas[@]}"; do
+    link="$base&seed=$seed&beta=$beta"
+    [ "$beta" = 0 ] && link="$link&sample=0"
+    name="results/mnist/beta-$beta"
+    [ "$seed" = 1 ] || name="$name-seed-$seed"
+    run=(results/mnist/ibp train --epochs "$epochs" --backend "$backend"
+         --checkpoint "$name.ckpt" --log "$name.csv")
+    if [ -f "$name.ckpt" ]; then run+=(--resume "$name.ckpt"); else run+=(--link "$link"); rm -f "$name.csv" "$name.jsonl"; fi
+    echo "seed $seed, beta $beta: ${run[*]}" >&2
+    start=$(date +%s)
+    "${run[@]}" >> "$name.jsonl"
+    echo "seed $seed, beta $beta: $(( $(date +%s) - start )) s; final: $(tail -n 1 "$name.jsonl" | cut -c1-300)" >&2
+  done
 done

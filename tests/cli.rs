@@ -177,6 +177,9 @@ fn help_documents_every_command_and_key() {
         "ibp bench",
         "rate_bits",
         "izy_bits",
+        "--checkpoint FILE",
+        "--resume FILE",
+        "--log FILE.csv",
     ] {
         assert!(text.contains(needle), "help lacks {needle}");
     }

@@ -21,12 +21,12 @@ pub const TRAIN_EVAL_MAX: usize = 2000;
 /// The training state at one step, to go back to after a divergence.
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
-    params: Params<f32>,
-    adam: Adam<f32>,
-    ema: Option<Params<f32>>,
-    step: u32,
-    geco: Geco,
-    last_constraint: Option<f32>,
+    pub(crate) params: Params<f32>,
+    pub(crate) adam: Adam<f32>,
+    pub(crate) ema: Option<Params<f32>>,
+    pub(crate) step: u32,
+    pub(crate) geco: Geco,
+    pub(crate) last_constraint: Option<f32>,
 }
 
 impl Checkpoint {

@@ -68,9 +68,11 @@ impl Backend for GpuTrainer {
                 GpuTrainer::restore(self, saved);
                 Ok(())
             }
-            Checkpoint::Cpu(_) => Err(Error::internal(
-                "the GPU backend restores only its own checkpoints",
-            )),
+            Checkpoint::Cpu(states) => {
+                let saved = self.checkpoint_from_cpu(states).map_err(Error::internal)?;
+                GpuTrainer::restore(self, &saved);
+                Ok(())
+            }
         }
     }
 

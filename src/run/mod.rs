@@ -28,6 +28,7 @@ pub mod backend;
 mod clock;
 pub mod cpu;
 mod gpu;
+pub mod saved;
 mod state;
 
 pub use backend::{Backend, BackendKind, Checkpoint, LiveChange};
@@ -377,6 +378,23 @@ impl Run {
         self.backend.restore(&saved)?;
         self.saved = Some(saved);
         Ok(Some(rate))
+    }
+
+    /// The whole training state now, one per replica, in the CPU's form
+    /// (what `saved::SavedRun` writes to a file).
+    pub async fn state(&self) -> Result<Vec<crate::cpu::trainer::Checkpoint>> {
+        Ok(self.backend.checkpoint().await?.to_cpu())
+    }
+
+    /// Continues from a kept state, on either backend: the next steps are
+    /// the ones the saved run would have taken (bit for bit on the CPU).
+    pub fn resume(&mut self, states: Vec<crate::cpu::trainer::Checkpoint>) -> Result<()> {
+        self.backend.restore(&Checkpoint::Cpu(states))?;
+        self.saved = None;
+        self.last_checkpoint_ms = f64::NEG_INFINITY;
+        self.last_good = None;
+        self.status = Status::Training;
+        Ok(())
     }
 
     /// Trains `count` steps with no report and no check: what a benchmark

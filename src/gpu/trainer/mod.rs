@@ -129,6 +129,58 @@ impl GpuCheckpoint {
     }
 }
 
+impl GpuTrainer {
+    /// The device form of states the CPU holds (a run resumed from a file,
+    /// one state per replica). The batch statistics start at zero: an
+    /// adaptive beta takes the saved value and average, and its first
+    /// step's constraint again from there.
+    pub fn checkpoint_from_cpu(
+        &self,
+        states: &[crate::cpu::trainer::Checkpoint],
+    ) -> Result<GpuCheckpoint, String> {
+        if states.len() != self.m() {
+            return Err(format!(
+                "a state of {} replicas cannot restore {}",
+                states.len(),
+                self.m()
+            ));
+        }
+        let flat = |part: &dyn Fn(&crate::cpu::trainer::Checkpoint) -> &Params<f32>| {
+            let mut out = Vec::with_capacity(self.layout.total * states.len());
+            for state in states {
+                self.layout.flatten_into(part(state), &mut out);
+            }
+            bytemuck::cast_slice::<f32, u8>(&out).to_vec()
+        };
+        let geco: Vec<f32> = states
+            .iter()
+            .flat_map(|s| {
+                let average = s.geco.average;
+                [
+                    s.geco.beta,
+                    average.unwrap_or(0.0),
+                    f32::from(average.is_some() as u8),
+                    0.0,
+                ]
+            })
+            .collect();
+        Ok(GpuCheckpoint {
+            params: flat(&|s| &s.params),
+            adam_m: flat(&|s| &s.adam.m),
+            adam_v: flat(&|s| &s.adam.v),
+            ema: match states.iter().all(|s| s.ema.is_some()) {
+                true => Some(flat(&|s| s.ema.as_ref().expect("checked"))),
+                false => None,
+            },
+            geco: bytemuck::cast_slice(&geco).to_vec(),
+            batch_stats: vec![0u8; self.buffers.batch_stats.size() as usize],
+            step: states.first().map_or(0, |s| s.step),
+            layout: self.layout.clone(),
+            replicas: self.m(),
+        })
+    }
+}
+
 /// The device state at one step (parameters, Adam moments, the averaged
 /// weights, adaptive beta and the batch statistics it reads next), to go
 /// back to after a divergence or to move to the CPU.

