@@ -13,8 +13,10 @@
 //   5 mask: (count) f32, 1 or 0, shared by the replicas
 //   6 ema: (count) averaged weights (read only with EMA)
 //   7 p: AdamParams
-// Workgroup: 256 threads, one parameter each.
-// Dispatch: (ceil(count / 256), replicas, 1).
+// Workgroup: 256 threads; each updates parameters id.x, id.x + stride, ...
+// (stride = 256 x the workgroups along x), so a model of more than
+// 65535 x 256 parameters needs no more workgroups than a device allows.
+// Dispatch: (min(ceil(count / 256), 65535), replicas, 1).
 
 override MASKED: bool = false;
 override EMA: bool = false;
@@ -36,14 +38,21 @@ struct AdamParams {
 @group(0) @binding(7) var<uniform> p: AdamParams;
 
 @compute @workgroup_size(256, 1, 1)
-fn adam(@builtin(global_invocation_id) id: vec3<u32>) {
-    if (id.x >= p.count) {
+fn adam(
+    @builtin(global_invocation_id) id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let stride = groups.x * 256u;
+    for (var i = id.x; i < p.count; i += stride) {
+        update(i, id.y * p.count + i);
+    }
+}
+
+// Parameter i (shared mask index) of a replica, at `at` in the buffers.
+fn update(i: u32, at: u32) {
+    if (MASKED && mask[i] == 0.0) {
         return;
     }
-    if (MASKED && mask[id.x] == 0.0) {
-        return;
-    }
-    let at = id.y * p.count + id.x;
     let g = grads[at];
     let m_new = p.beta1 * m[at] + (1.0 - p.beta1) * g;
     let v_new = p.beta2 * v[at] + (1.0 - p.beta2) * g * g;

@@ -260,7 +260,8 @@ fn time_plan(ctx: &GpuContext, plan: &Plan, repeats: usize) -> Result<f64, GpuEr
 /// Achieved throughput of the main kernels on the default adapter.
 pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     let need = Requirements {
-        storage_buffer_bytes: 64 << 20,
+        // The large square's B and its bias: 4096 x 4097 f32.
+        storage_buffer_bytes: 80 << 20,
         workgroups_per_dimension: 65_535,
     };
     let ctx = block_on(GpuContext::new(need))?;
@@ -272,16 +273,23 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
         ("weight gradient X^T dY", 784, 1024, 100, true, false),
         ("input gradient dY W^T", 100, 784, 1024, false, true),
         ("square", 1024, 1024, 1024, false, false),
+        ("large square", 4096, 4096, 4096, false, false),
         ("var_u layer X W + b", 256, 10, 12, false, false),
         ("var_u weight gradient", 12, 10, 256, true, false),
     ];
-    let kernels = [
+    let mut kernels = vec![
         (crate::gpu::kernels::Kernel::Matmul, "tiled"),
         (crate::gpu::kernels::Kernel::MatmulSmall, "direct"),
     ];
-    for ((name, m, n, k, trans_a, trans_b), (kernel, kind)) in matmuls
+    if ctx.wide_tiles {
+        kernels.push((crate::gpu::kernels::Kernel::MatmulWide, "wide"));
+    }
+    // 137 GFLOP: minutes on a CPU-emulated adapter, milliseconds on a GPU.
+    let sized = |s: &(&str, usize, usize, usize, bool, bool)| !(ctx.emulated && s.1 >= 4096);
+    for ((name, m, n, k, trans_a, trans_b), &(kernel, kind)) in matmuls
         .into_iter()
-        .flat_map(|shape| kernels.map(|kernel| (shape, kernel)))
+        .filter(sized)
+        .flat_map(|shape| kernels.iter().map(move |kernel| (shape, kernel)))
     {
         let a = ctx.storage("bench a", 4 * (m * k) as u64);
         let b = ctx.storage("bench b", 4 * (k * n + n) as u64);

@@ -109,12 +109,21 @@ fn matmul_matches_for_every_transpose_size_and_activation() {
         }
     }
     cases.push((100, 1024, 784));
-    // Both kernels on every case (the trainer picks one by shape and adapter).
-    let kernels = [Kernel::Matmul, Kernel::MatmulSmall];
+    // Several 128 x 128 tiles, ragged edges, k neither a multiple of the
+    // 16-deep slices nor one slice.
+    cases.push((261, 389, 47));
+    // Every kernel on every case (the trainer picks one by shape and
+    // adapter); the wide tiles where the device has their 32 KiB.
+    let mut kernels = vec![Kernel::Matmul, Kernel::MatmulSmall];
+    if ctx.wide_tiles {
+        kernels.push(Kernel::MatmulWide);
+    } else if std::env::var_os("CI").is_some() {
+        panic!("CI's adapter (lavapipe) should offer 32 KiB of workgroup memory");
+    }
     let all = cases
         .iter()
         .enumerate()
-        .flat_map(|c| kernels.map(|k| (c, k)));
+        .flat_map(|c| kernels.iter().map(move |&k| (c, k)));
     for ((case, &(m, n, k)), kernel) in all {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
             let shape = MatmulShape {

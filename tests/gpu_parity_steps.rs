@@ -275,6 +275,11 @@ fn adam_matches_the_cpu_update() {
         ctx.queue
             .write_buffer(&schedule_buffer, 0, bytemuck::cast_slice(&words));
         let mut b = PlanBuilder::new(&ctx, 1, &schedule_buffer, &unused);
+        // Step 1 in one workgroup: each invocation strides over the
+        // parameters, as models past 65535 x 256 parameters do.
+        if step == 1 {
+            b.max_workgroups_x = 1;
+        }
         let state = AdamBuffers {
             params: &buffers[0],
             grads: &buffers[1],

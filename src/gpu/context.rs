@@ -25,6 +25,9 @@ pub const STORAGE_BUFFERS_PER_STAGE: u32 = 8;
 pub const INVOCATIONS_PER_WORKGROUP: u32 = 256;
 /// Workgroup memory of the matmul tiles: 2 x 16 x 64 f32.
 pub const WORKGROUP_STORAGE_BYTES: u32 = 8192;
+/// Workgroup memory of the wide tiles (`matmul_wide.wgsl`), requested where
+/// the adapter has it: 2 stages x 2 operands x 16 x 128 f32.
+pub const WIDE_WORKGROUP_STORAGE_BYTES: u32 = 32768;
 
 /// What the adapter is, for the page and the CLI.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -47,6 +50,12 @@ pub struct GpuContext {
     /// costly: the register-blocked product without them runs the MNIST-sized
     /// matrices 3.5x (lavapipe) to 4x (SwiftShader) faster than the tiles.
     pub emulated: bool,
+    /// The device has the workgroup memory of the wide tiles.
+    pub wide_tiles: bool,
+    /// The first error wgpu reported outside a call's result (a validation
+    /// error, memory that could not be had): kept here, and returned by the
+    /// next readback, instead of wgpu's default, which panics natively.
+    errors: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     pipelines: RefCell<HashMap<String, Rc<CachedPipeline>>>,
 }
 
@@ -109,6 +118,11 @@ pub fn limits_for(adapter: &wgpu::Limits, need: Requirements) -> Result<wgpu::Li
         .max(need.storage_buffer_bytes);
     limits.max_buffer_size = limits.max_buffer_size.max(need.storage_buffer_bytes);
     limits.max_storage_buffers_per_shader_stage = STORAGE_BUFFERS_PER_STAGE;
+    if adapter.max_compute_workgroup_storage_size >= WIDE_WORKGROUP_STORAGE_BYTES {
+        limits.max_compute_workgroup_storage_size = limits
+            .max_compute_workgroup_storage_size
+            .max(WIDE_WORKGROUP_STORAGE_BYTES);
+    }
     limits.max_compute_workgroups_per_dimension = limits
         .max_compute_workgroups_per_dimension
         .max(need.workgroups_per_dimension);
@@ -149,6 +163,12 @@ impl GpuContext {
                 let why = super::plain_message(&e.to_string());
                 GpuError::Device(format!("the adapter could not open a device ({why})"))
             })?;
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let slot = errors.clone();
+        device.on_uncaptured_error(std::sync::Arc::new(move |e: wgpu::Error| {
+            let mut first = slot.lock().unwrap_or_else(|p| p.into_inner());
+            first.get_or_insert_with(|| super::plain_message(&e.to_string()));
+        }));
         let info = adapter.get_info();
         let emulated = info.device_type == wgpu::DeviceType::Cpu;
         let summary = AdapterSummary {
@@ -168,10 +188,18 @@ impl GpuContext {
             device,
             queue,
             summary,
+            wide_tiles: limits.max_compute_workgroup_storage_size >= WIDE_WORKGROUP_STORAGE_BYTES,
             limits,
             emulated,
+            errors,
             pipelines: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// The first error wgpu reported since the last call, if any.
+    pub fn take_error(&self) -> Option<String> {
+        let mut first = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        first.take()
     }
 
     /// The pipeline of `kernel` with its override constants, compiled once.

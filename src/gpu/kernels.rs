@@ -38,6 +38,7 @@ const SCHEDULE: &str = include_str!("../../shaders/schedule.wgsl");
 pub enum Kernel {
     Matmul,
     MatmulSmall,
+    MatmulWide,
     ActBackward,
     BiasGrad,
     Gather,
@@ -61,6 +62,7 @@ impl Kernel {
     pub const ALL: &'static [Kernel] = &[
         Kernel::Matmul,
         Kernel::MatmulSmall,
+        Kernel::MatmulWide,
         Kernel::ActBackward,
         Kernel::BiasGrad,
         Kernel::Gather,
@@ -83,6 +85,7 @@ impl Kernel {
         match self {
             Kernel::Matmul => "matmul",
             Kernel::MatmulSmall => "matmul_small",
+            Kernel::MatmulWide => "matmul_wide",
             Kernel::ActBackward => "act_backward",
             Kernel::BiasGrad => "bias_grad",
             Kernel::Gather => "gather",
@@ -106,6 +109,7 @@ impl Kernel {
         match self {
             Kernel::Matmul => include_str!("../../shaders/matmul.wgsl"),
             Kernel::MatmulSmall => include_str!("../../shaders/matmul_small.wgsl"),
+            Kernel::MatmulWide => include_str!("../../shaders/matmul_wide.wgsl"),
             Kernel::ActBackward => include_str!("../../shaders/act_backward.wgsl"),
             Kernel::BiasGrad => include_str!("../../shaders/bias_grad.wgsl"),
             Kernel::Gather => include_str!("../../shaders/gather.wgsl"),
@@ -127,7 +131,7 @@ impl Kernel {
     /// Library files the kernel uses.
     fn libraries(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul | Kernel::MatmulSmall => &[MATH, MATMUL_IO],
+            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide => &[MATH, MATMUL_IO],
             Kernel::ActBackward | Kernel::Reconstruction | Kernel::Pairwise => &[MATH],
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
@@ -148,7 +152,7 @@ impl Kernel {
     /// Binding accesses in binding order (matching the WGSL declarations).
     pub fn bindings(self) -> &'static [Access] {
         match self {
-            Kernel::Matmul | Kernel::MatmulSmall => &[R, R, W, W, U],
+            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide => &[R, R, W, W, U],
             Kernel::ActBackward => &[W, R, R, U],
             Kernel::BiasGrad => &[R, W, U],
             Kernel::Gather => &[R, R, W, W, R, U],

@@ -94,6 +94,9 @@ pub struct PlanBuilder<'a> {
     pub schedule: &'a wgpu::Buffer,
     /// Takes the bindings an op does not use (4 bytes, never read).
     pub unused: &'a wgpu::Buffer,
+    /// Most workgroups a strided kernel (Adam) dispatches along x: every
+    /// adapter's 65535, lowered by tests to make each invocation stride.
+    pub max_workgroups_x: u32,
     plan: Plan,
 }
 
@@ -109,6 +112,7 @@ impl<'a> PlanBuilder<'a> {
             replicas,
             schedule,
             unused,
+            max_workgroups_x: crate::gpu::ops::MAX_WORKGROUPS_X,
             plan: Plan::default(),
         }
     }

@@ -45,6 +45,9 @@ pub async fn map_and_read(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Ve
         .await
         .map_err(|_| GpuError::Readback("the map callback was dropped".into()))?
         .map_err(|e| GpuError::Readback(super::plain_message(&e.to_string())))?;
+    if let Some(error) = ctx.take_error() {
+        return Err(GpuError::Device(error));
+    }
     let bytes = slice
         .get_mapped_range()
         .map_err(|e| GpuError::Readback(super::plain_message(&e.to_string())))?

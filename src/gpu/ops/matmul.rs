@@ -1,4 +1,6 @@
-//! The matrix product: the tiled kernel (`matmul.wgsl`), or 4 x 4 blocks per
+//! The matrix product: the tiled kernel (`matmul.wgsl`); 128 x 128 tiles
+//! with 8 x 8 per thread, double-buffered (`matmul_wide.wgsl`), for large
+//! products on adapters with 32 KiB of workgroup memory; or 4 x 4 blocks per
 //! invocation without workgroup memory (`matmul_small.wgsl`) where 64 x 64
 //! tiles would mostly be padding, and for every product on adapters that
 //! emulate a GPU on the CPU (SwiftShader, lavapipe), where the tiled
@@ -32,12 +34,24 @@ impl MatmulShape {
         let outputs = self.m * self.n;
         outputs <= 1024 || padded >= 4 * outputs
     }
+
+    /// Whether the 128 x 128 tiles suit this product: at least 64 of them
+    /// per replica (enough to fill a GPU's multiprocessors a few times with
+    /// one replica; fewer leave most of a large GPU idle, where the 64 x 64
+    /// tiles make four times as many workgroups), at most 25 % padding.
+    pub fn wide(&self) -> bool {
+        let tiles = self.m.div_ceil(128) * self.n.div_ceil(128);
+        let padded = tiles * 128 * 128;
+        tiles >= 64 && 4 * padded <= 5 * self.m * self.n
+    }
 }
 
 /// The kernel that computes `shape` on this adapter.
 pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape) -> Kernel {
     if ctx.emulated || shape.small() {
         Kernel::MatmulSmall
+    } else if ctx.wide_tiles && shape.wide() {
+        Kernel::MatmulWide
     } else {
         Kernel::Matmul
     }
@@ -64,8 +78,8 @@ impl PlanBuilder<'_> {
         self.matmul_with(kernel, label, p);
     }
 
-    /// The product by a chosen kernel (`Kernel::Matmul` or
-    /// `Kernel::MatmulSmall`).
+    /// The product by a chosen kernel (`Kernel::Matmul`, `MatmulWide` or
+    /// `MatmulSmall`).
     pub fn matmul_with(&mut self, kernel: Kernel, label: &str, p: Product) {
         let shape = p.shape;
         assert!(
@@ -103,6 +117,7 @@ impl PlanBuilder<'_> {
                 replicas,
             ],
             Kernel::Matmul => [groups(shape.n, 64), groups(shape.m, 64), replicas],
+            Kernel::MatmulWide => [groups(shape.n, 128), groups(shape.m, 128), replicas],
             other => panic!("{label}: {other:?} is not a matrix product"),
         };
         let buffers = [p.a.buffer, p.b.buffer, p.c.buffer, post_buffer];

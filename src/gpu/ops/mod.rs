@@ -14,7 +14,7 @@ pub use heads::{Head, HeadBuffers, Pass};
 pub use latent::{KlGradient, Latent, LatentBuffers, LatentGrads, Noise};
 pub use matmul::{MatmulShape, Product, kernel_for};
 pub use plane::{PairwiseKernel, PlaneRows};
-pub use steps::{AdamBuffers, Gather, Slot};
+pub use steps::{AdamBuffers, Gather, MAX_WORKGROUPS_X, Slot, adam_groups};
 
 use crate::config::Activation;
 pub(crate) use crate::gpu::plan::groups;

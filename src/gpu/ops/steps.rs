@@ -126,7 +126,8 @@ impl PlanBuilder<'_> {
             state.mask.unwrap_or(schedule),
             state.ema.unwrap_or(unused),
         ];
-        let workgroups = [groups(count, 256), self.replica_groups(), 1];
+        let along = adam_groups(count).min(self.max_workgroups_x.max(1));
+        let workgroups = [along, self.replica_groups(), 1];
         self.dispatch(
             label,
             Kernel::Adam,
@@ -215,3 +216,13 @@ impl PlanBuilder<'_> {
         );
     }
 }
+
+/// Workgroups along x of the Adam update of `count` parameters per
+/// replica: one per 256, at most the 65535 every adapter allows (each
+/// invocation then walks several parameters).
+pub fn adam_groups(count: usize) -> u32 {
+    groups(count, 256).min(MAX_WORKGROUPS_X)
+}
+
+/// Workgroups along one dimension that every WebGPU adapter allows.
+pub const MAX_WORKGROUPS_X: u32 = 65535;

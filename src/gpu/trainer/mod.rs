@@ -262,10 +262,19 @@ pub fn requirements(experiment: &Experiment, dataset: &Dataset, replicas: usize)
         replicas * rows * widest,
     ];
     let largest = floats.into_iter().max().unwrap_or(1) as u64 * 4;
-    let elements = parameters.max(rows * widest);
+    // The widest 1-D dispatches: the direct product's 4 x 4 blocks of a
+    // widest x widest weight gradient (64 per workgroup), the elementwise
+    // kernels over rows x widest (at most one per 64), Adam (capped), and
+    // one workgroup row per replica.
+    let dispatches = [
+        (widest * widest).div_ceil(16).div_ceil(64),
+        (rows * widest).div_ceil(64),
+        crate::gpu::ops::adam_groups(parameters) as usize,
+        replicas,
+    ];
     Requirements {
         storage_buffer_bytes: largest,
-        workgroups_per_dimension: elements.div_ceil(64).max(replicas) as u32,
+        workgroups_per_dimension: dispatches.into_iter().max().unwrap_or(1) as u32,
     }
 }
 
@@ -311,6 +320,12 @@ impl GpuTrainer {
             mapped_at_creation: false,
         });
         let buffers = Self::allocate(&ctx, &experiment, &model, dataset, &layout, &replicas, rows);
+        if let Some(error) = ctx.take_error() {
+            // Natively wgpu reports a failed allocation at once.
+            return Err(GpuError::Device(format!(
+                "the model's buffers could not be allocated ({error})"
+            )));
+        }
         let mut trainer = GpuTrainer {
             label_entropy_bits: dataset.label_entropy_bits(),
             n_train: dataset.train.len(),
