@@ -7,7 +7,9 @@
 # Writes results/mnist/beta-<beta>.jsonl (one JSON report per line), a CSV
 # log per epoch (beta-<beta>.csv) and a checkpoint each epoch
 # (beta-<beta>.ckpt): run the script again and each run resumes where it
-# stopped. SEEDS (default 1) sets the seeds, e.g. SEEDS="1 2".
+# stopped. SEEDS (default 1) sets the seeds, e.g. SEEDS="1 2"; THREADS the
+# CPU threads of each run (default: every core), e.g. two scripts at once
+# with THREADS=1 on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-25}
@@ -17,8 +19,11 @@ betas=("$@")
 [ ${#betas[@]} -gt 0 ] || betas=(1e-3 0 1e-2 1e-1 1e-4 1e-5 1e-6)
 cargo build --release --bin ibp
 mkdir -p results/mnist
-# A copy, so rebuilding while the runs go on does not change them.
-cp target/release/ibp results/mnist/ibp
+# A copy, so rebuilding while the runs go on does not change them (one per
+# script, so two scripts at once do not overwrite a running binary).
+ibp="results/mnist/ibp-$$"
+cp target/release/ibp "$ibp"
+trap 'rm -f "$ibp"' EXIT
 base='data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600'
 for seed in ${SEEDS:-1}; do
   for beta in "${betas[@]}"; do
@@ -26,12 +31,12 @@ for seed in ${SEEDS:-1}; do
     [ "$beta" = 0 ] && link="$link&sample=0"
     name="results/mnist/beta-$beta"
     [ "$seed" = 1 ] || name="$name-seed-$seed"
-    run=(results/mnist/ibp train --epochs "$epochs" --backend "$backend"
-         --checkpoint "$name.ckpt" --log "$name.csv")
+    run=("$ibp" train --epochs "$epochs" --backend "$backend"
+         --checkpoint "$name.ckpt" --log "$name.csv" ${THREADS:+--threads "$THREADS"})
     if [ -f "$name.ckpt" ]; then run+=(--resume "$name.ckpt"); else run+=(--link "$link"); rm -f "$name.csv" "$name.jsonl"; fi
     echo "seed $seed, beta $beta: ${run[*]}" >&2
     start=$(date +%s)
-    "${run[@]}" >> "$name.jsonl"
+    "${run[@]}" >> "$name.jsonl" || echo "seed $seed, beta $beta: ibp exited $? (see above)" >&2
     echo "seed $seed, beta $beta: $(( $(date +%s) - start )) s; final: $(tail -n 1 "$name.jsonl" | cut -c1-300)" >&2
   done
 done

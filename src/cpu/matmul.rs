@@ -53,6 +53,10 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
             // SAFETY: the CPU has AVX2 (checked by avx2_f32).
             unsafe { block_avx2(args) }
         }),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        _ if is_f32::<F>() => {
+            product::<f32, 6, 8>(cast(a), cast_view(b), cast_mut(&mut c), dims, block_simd128)
+        }
         _ => product::<F, 4, 8>(a, b, &mut c, dims, |args| block(args)),
     }
     Array2::from_shape_vec((m, n), c).expect("m x n")
@@ -67,18 +71,22 @@ struct Dims {
 
 /// Whether F is f32 and this CPU runs the AVX2 kernel.
 fn avx2_f32<F: 'static>() -> bool {
-    std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>() && kernel_name() == "avx2"
+    is_f32::<F>() && kernel_name() == "avx2"
+}
+
+fn is_f32<F: 'static>() -> bool {
+    std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
 }
 
 /// F is f32 (checked by `avx2_f32`): the slice as f32.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
 fn cast<F: 'static>(s: &[F]) -> &[f32] {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     // SAFETY: F is f32, so the memory is f32 with the same length.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), s.len()) }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
 fn cast_view<'a, F: 'static>(v: ArrayView2<'a, F>) -> ArrayView2<'a, f32> {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     let (dim, strides) = (v.dim(), v.strides());
@@ -93,7 +101,7 @@ fn cast_view<'a, F: 'static>(v: ArrayView2<'a, F>) -> ArrayView2<'a, f32> {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
 fn cast_mut<F: 'static>(s: &mut [F]) -> &mut [f32] {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
     // SAFETY: F is f32, so the memory is f32 with the same length.
@@ -152,6 +160,39 @@ unsafe fn block_avx2(args: Block<f32, 6, 16>) {
         for (row, lanes) in out.iter_mut().zip(acc) {
             _mm256_storeu_ps(row.as_mut_ptr(), lanes[0]);
             _mm256_storeu_ps(row.as_mut_ptr().add(8), lanes[1]);
+        }
+    }
+}
+
+/// A 6 x 8 block in WebAssembly SIMD: two 4-lane accumulators per row (12
+/// of the 16 vector registers an engine maps them to), a multiply then an
+/// add for p ascending from zero: exactly the portable kernel's sums, with
+/// half again as many rows per load of B as its 4 x 8 blocks.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn block_simd128(args: Block<f32, 6, 8>) {
+    use std::arch::wasm32::*;
+    let Block { a, panel, k, out } = args;
+    let rows: [&[f32]; 6] = std::array::from_fn(|r| &a[r * k..(r + 1) * k]);
+    let mut acc = [[f32x4_splat(0.0); 2]; 6];
+    for (p, b_row) in panel[..8 * k].chunks_exact(8).enumerate() {
+        // SAFETY: b_row holds 8 f32 (chunks_exact); v128 loads need no
+        // alignment in WebAssembly.
+        let (b0, b1) = unsafe {
+            let at = b_row.as_ptr() as *const v128;
+            (v128_load(at), v128_load(at.add(1)))
+        };
+        for (row, a_row) in acc.iter_mut().zip(rows) {
+            let x = f32x4_splat(a_row[p]);
+            row[0] = f32x4_add(row[0], f32x4_mul(x, b0));
+            row[1] = f32x4_add(row[1], f32x4_mul(x, b1));
+        }
+    }
+    for (out_row, lanes) in out.iter_mut().zip(acc) {
+        // SAFETY: out_row holds 8 f32; unaligned stores are allowed.
+        unsafe {
+            let at = out_row.as_mut_ptr() as *mut v128;
+            v128_store(at, lanes[0]);
+            v128_store(at.add(1), lanes[1]);
         }
     }
 }

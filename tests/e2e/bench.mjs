@@ -1,6 +1,7 @@
 // The side-by-side benchmark (issue 7), not a test: opens dist/bench/bench.html
 // in headless Chromium (WebGPU on SwiftShader where there is no GPU) and
-// prints this engine beside TensorFlow.js 4.22 on each case and device,
+// prints this engine beside TensorFlow.js 4.22 and jax-js 0.1.25 on each
+// case and device (A B C A B C in one run),
 // then the time from page load to the first training step of each engine,
 // each in a fresh browser.
 // Run: make bench-web   (or node tests/e2e/bench.mjs after scripts/build-web.sh)
@@ -23,7 +24,7 @@ const cases = option('--cases', 'a,b,c');
 const coldCases = option('--cold-cases', quick ? '' : 'b').split(',').filter(Boolean);
 const jsonFile = option('--json', null);
 const link = option('--link', null);
-const ENGINES = ['ours-webgpu', 'tfjs-webgpu', 'ours-wasm', 'tfjs-wasm'];
+const ENGINES = ['ours-webgpu', 'tfjs-webgpu', 'jaxjs-webgpu', 'ours-wasm', 'tfjs-wasm', 'jaxjs-wasm'];
 const TIMEOUT_MS = 40 * 60_000;
 
 /** Opens the bench page with `search` in a fresh browser; resolves to window.benchResult. */
@@ -54,11 +55,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const main = await benchPage(server.url, search);
     if (main.error) throw new Error(main.error);
     console.log(`${main.userAgent}\n`);
-    console.log(`${pad('case', 40)} ${pad('device', 6)} ${pad('engine', 34)} ${padl('steps/s', 10)} ${padl('ratio', 8)}  rounds`);
+    console.log(`${pad('case', 40)} ${pad('device', 6)} ${pad('engine', 34)} ${padl('steps/s', 10)} ${padl('/ TF.js', 8)} ${padl('/ jax-js', 8)}  rounds`);
     for (const r of main.results) {
       if (r.error) { console.log(`${pad(r.case, 40)} ${pad(r.device, 6)} failed: ${r.error}`); continue; }
-      const ratio = r.ratio ? `${r.ratio.toFixed(2)}x` : '';
-      console.log(`${pad(`(${r.case}) ${r.model}`, 40)} ${pad(r.device, 6)} ${pad(r.label.slice(0, 34), 34)} ${padl(r.steps_per_s.toPrecision(4), 10)} ${padl(ratio, 8)}  ${r.rates.map((v) => v.toPrecision(3)).join(' ')}`);
+      const ratio = (v) => (v ? `${v.toFixed(2)}x` : '');
+      console.log(`${pad(`(${r.case}) ${r.model}`, 40)} ${pad(r.device, 6)} ${pad(r.label.slice(0, 34), 34)} ${padl(r.steps_per_s.toPrecision(4), 10)} ${padl(ratio(r.ratios?.tfjs), 8)} ${padl(ratio(r.ratios?.jaxjs), 8)}  ${r.rates.map((v) => v.toPrecision(3)).join(' ')}`);
     }
     const cold = [];
     for (const c of link ? [] : coldCases) {

@@ -1,5 +1,5 @@
 // The benchmark page cannot rot: one step of each engine on each case and
-// device (this engine and TensorFlow.js, WebGPU and WebAssembly), and a cold
+// device (this engine, TensorFlow.js and jax-js; WebGPU and WebAssembly), and a cold
 // first step. The figures themselves are never asserted: only that every
 // engine trained, read a finite loss back and got a rate.
 import { after, before, test } from 'node:test';
@@ -11,7 +11,7 @@ let server;
 before(async () => { server = await serve(); });
 after(async () => { await server?.close(); });
 
-test('the benchmark page runs every case on both engines and devices', async () => {
+test('the benchmark page runs every case on every engine and device', async () => {
   const result = await benchPage(server.url, '?quick=1');
   assert.equal(result.error, undefined, result.error);
   assert.deepEqual(result.console_errors, []);
@@ -20,15 +20,21 @@ test('the benchmark page runs every case on both engines and devices', async () 
   const seen = result.results.map((r) => `${r.case}/${r.engine}`).sort();
   const want = [];
   for (const c of ['a', 'b', 'c']) {
-    for (const e of ['ours-wasm', 'ours-webgpu', 'tfjs-wasm', 'tfjs-webgpu']) want.push(`${c}/${e}`);
+    for (const e of ['ours-wasm', 'ours-webgpu', 'tfjs-wasm', 'tfjs-webgpu', 'jaxjs-wasm', 'jaxjs-webgpu']) want.push(`${c}/${e}`);
   }
   assert.deepEqual(seen, want.sort());
   for (const r of result.results) {
     assert.ok(Number.isFinite(r.steps_per_s) && r.steps_per_s > 0, `${r.case}/${r.engine}: ${r.steps_per_s}`);
-    if (r.engine.startsWith('ours')) assert.ok(Number.isFinite(r.ratio) && r.ratio > 0, `${r.case}/${r.engine} ratio ${r.ratio}`);
+    if (r.engine.startsWith('ours')) {
+      for (const peer of ['tfjs', 'jaxjs']) {
+        const ratio = r.ratios?.[peer];
+        assert.ok(Number.isFinite(ratio) && ratio > 0, `${r.case}/${r.engine} ratio to ${peer}: ${ratio}`);
+      }
+    }
   }
   const labels = new Set(result.results.map((r) => r.label));
   assert.ok([...labels].some((l) => l.startsWith('TensorFlow.js 4.22')), [...labels].join(', '));
+  assert.ok([...labels].some((l) => l.startsWith('jax-js 0.1.25')), [...labels].join(', '));
 });
 
 test('a cold page times its first step', async () => {

@@ -1,5 +1,6 @@
-// The benchmark's three models (issue 7): the same VIB set-up for both
-// engines. `link` is this engine's experiment; the TensorFlow.js twin is
+// The benchmark's three models (issue 7): the same VIB set-up for every
+// engine. `link` is this engine's experiment; the TensorFlow.js twin is
+// and jax-js twins are
 // built from the same numbers (`layers`, `k`, `batch`, `lr`, `beta`).
 export const CASES = [
   {
@@ -25,8 +26,8 @@ export const CASES = [
   },
 ];
 
-/** The engines compared on each device: ours first, then its peer. */
+/** The engines compared on each device: ours first, then its peers. */
 export const PAIRS = [
-  { device: 'gpu', ours: 'ours-webgpu', peer: 'tfjs-webgpu' },
-  { device: 'cpu', ours: 'ours-wasm', peer: 'tfjs-wasm' },
+  { device: 'gpu', ours: 'ours-webgpu', peers: ['tfjs-webgpu', 'jaxjs-webgpu'] },
+  { device: 'cpu', ours: 'ours-wasm', peers: ['tfjs-wasm', 'jaxjs-wasm'] },
 ];

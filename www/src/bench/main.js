@@ -1,15 +1,16 @@
-// The benchmark page: each case, on each device, trains this engine and
-// TensorFlow.js in turn (A B A B) after a warm-up, and reports the median
-// training steps per second and their ratio. Query:
+// The benchmark page: each case, on each device, trains this engine,
+// TensorFlow.js and jax-js in turn (A B C A B C) after a warm-up, and
+// reports the median training steps per second and our ratio to each. Query:
 //   ?cases=a,b,c   which cases (default all)
 //   ?rounds=N      alternations after the warm-up (default 3)
 //   ?block_ms=MS   target length of one timed block (default 1500)
 //   ?quick=1       one step per engine per case (the CI smoke test)
 //   ?link=LINK     this engine alone on any experiment (steps/s on both
 //                  devices; no peer): for finding where the time goes
+//   ?peers=tfjs,jaxjs  which peers (default both)
 //   ?cold=ENGINE&case=ID  time from page load to the first step (and its
 //                  loss) of one engine alone: ours-webgpu, ours-wasm,
-//                  tfjs-webgpu or tfjs-wasm
+//                  tfjs-webgpu, tfjs-wasm, jaxjs-webgpu or jaxjs-wasm
 // Results: the table, and JSON in #json and window.benchResult.
 import { CASES, PAIRS } from './cases.js';
 
@@ -18,6 +19,7 @@ const quick = query.get('quick') === '1';
 const rounds = quick ? 1 : Math.max(1, Number(query.get('rounds') ?? 3));
 const blockMs = Number(query.get('block_ms') ?? 1500);
 const wanted = (query.get('cases') ?? 'a,b,c').split(',');
+const peers = (query.get('peers') ?? 'tfjs,jaxjs').split(',');
 const status = document.getElementById('status');
 const body = document.querySelector('#table tbody');
 
@@ -27,8 +29,8 @@ async function engine(name, c) {
   const ours = await import('./ours.js');
   if (name.startsWith('ours')) return ours.create(c, name === 'ours-webgpu' ? 'gpu' : 'cpu');
   const data = await ours.caseData(c);
-  const peer = await import('./tfjs.js');
-  return peer.create(c, name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data);
+  const peer = name.startsWith('jaxjs') ? await import('./jaxjs.js') : await import('./tfjs.js');
+  return peer.create(c, name.endsWith('webgpu') ? 'webgpu' : 'wasm', data);
 }
 
 /** Trains `n` steps, reading the loss back every report interval; ms. */
@@ -72,7 +74,7 @@ function row(cells) {
 }
 
 async function comparePair(c, pair) {
-  const names = [pair.ours, pair.peer];
+  const names = [pair.ours, ...pair.peers.filter((n) => peers.includes(n.split('-')[0]))];
   const engines = [];
   const results = [];
   for (const name of names) {
@@ -95,13 +97,15 @@ async function comparePair(c, pair) {
   }
   for (const e of engines) e.dispose();
   for (const res of results) res.steps_per_s = median(res.rates);
-  const [ours, peer] = results;
-  ours.ratio = ours.steps_per_s / peer.steps_per_s;
+  const [ours, ...others] = results;
+  // ratio: ours / TensorFlow.js (as before); ratios: ours / each peer.
+  ours.ratios = Object.fromEntries(others.map((o) => [o.engine.split('-')[0], ours.steps_per_s / o.steps_per_s]));
+  ours.ratio = ours.ratios.tfjs;
   for (const res of results) {
+    const ratios = res.ratios ? Object.entries(res.ratios).map(([k, r]) => `${r.toFixed(2)}x ${k}`).join(', ') : '';
     row([
       `(${c.id}) ${c.name}`, pair.device, res.label, res.steps_per_s.toPrecision(4),
-      res.rates.map((v) => v.toPrecision(3)).join(' '), res.warm_first_step_ms.toFixed(0),
-      res.ratio ? `${res.ratio.toFixed(2)}x` : '',
+      res.rates.map((v) => v.toPrecision(3)).join(' '), res.warm_first_step_ms.toFixed(0), ratios,
     ]);
   }
   return results;
