@@ -107,5 +107,9 @@ fn bins_is_a_link_key_from_2_to_1000() {
         let err = Experiment::from_link(bad).unwrap_err();
         assert_eq!(err.key, "bins", "{bad}");
     }
-    assert!(Experiment::default().to_link().contains("&bins=30&"));
+    // The default (30) stays out of canonical links; any other value travels.
+    assert!(!Experiment::default().to_link().contains("bins"));
+    let two = Experiment::from_link("bins=2").unwrap();
+    assert_eq!(two.to_link(), "v=1&bins=2");
+    assert_eq!(Experiment::from_link(&two.to_link()).unwrap().bins, 2);
 }
