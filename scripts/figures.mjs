@@ -4,6 +4,9 @@
 //   node scripts/figures.mjs ib      runs `ibp ib-curve` -> docs/figures/exact-ib.png
 //   node scripts/figures.mjs mnist   results/mnist/*.jsonl -> the error-vs-beta
 //                                    table and docs/figures/mnist-vib.png
+//   node scripts/figures.mjs mnist-epochs  results/mnist/*.csv (the long runs'
+//                                    per-epoch logs) -> docs/figures/mnist-epochs.csv,
+//                                    docs/figures/mnist-epochs.png and their table
 // Plots are SVG drawn here and rendered to PNG by headless Chromium.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,7 +19,8 @@ const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#444444'
 const jsonl = (file) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 /** A chart: axes with ticks and labels, series of polylines or points. */
-function chart({ x, y, width = 460, height = 340, title, xLabel, yLabel, series, logX = false, legendAt = 'br' }) {
+let clips = 0;
+function chart({ x, y, width = 460, height = 340, title, xLabel, yLabel, series, logX = false, legendAt = 'br', yTicks = 5 }) {
   const m = { l: 56, r: 12, t: 28, b: 44 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
@@ -40,12 +44,15 @@ function chart({ x, y, width = 460, height = 340, title, xLabel, yLabel, series,
     svg += `<line x1="${sx(t)}" x2="${sx(t)}" y1="${m.t + h}" y2="${m.t + h + 4}" stroke="#333"/>`;
     svg += `<text x="${sx(t)}" y="${m.t + h + 16}" text-anchor="middle">${fmt(t, logX)}</text>`;
   }
-  for (const t of ticks(y[0], y[1], 5, false)) {
+  for (const t of ticks(y[0], y[1], yTicks, false)) {
     svg += `<line x1="${m.l - 4}" x2="${m.l}" y1="${sy(t)}" y2="${sy(t)}" stroke="#333"/>`;
     svg += `<text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t, false)}</text>`;
   }
   svg += `<text x="${m.l + w / 2}" y="${height - 8}" text-anchor="middle">${xLabel}</text>`;
   svg += `<text transform="translate(14 ${m.t + h / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`;
+  // Series stay inside the axes (a run's first epochs may start off the scale).
+  clips += 1;
+  svg += `<clipPath id="axes${clips}"><rect x="${m.l}" y="${m.t}" width="${w}" height="${h}"/></clipPath><g clip-path="url(#axes${clips})">`;
   for (const s of series) {
     const pts = s.points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
     if (s.dots) {
@@ -55,9 +62,10 @@ function chart({ x, y, width = 460, height = 340, title, xLabel, yLabel, series,
       svg += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.2}" opacity="${s.opacity ?? 1}" ${s.dash ? `stroke-dasharray="${s.dash}"` : ''}/>`;
     }
   }
+  svg += '</g>';
   const legends = series.filter((q) => q.legend);
   let ly = legendAt === 'br' ? m.t + h - 14 * legends.length + 4 : m.t + 12;
-  const lx = legendAt === 'br' ? m.l + w - 140 : m.l + 10;
+  const lx = legendAt.endsWith('r') ? m.l + w - 170 : m.l + 10;
   for (const s of legends) {
     svg += `<rect x="${lx}" y="${ly - 8}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${ly + 1}">${s.legend}</text>`;
     ly += 14;
@@ -172,7 +180,7 @@ async function ib() {
 
 async function mnist() {
   const dir = `${ROOT}results/mnist`;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !f.includes('-seed-'));
   const rows = files.map((f) => {
     const reports = jsonl(`${dir}/${f}`);
     const last = reports.filter((r) => !r.final).pop() ?? reports.pop();
@@ -219,13 +227,89 @@ async function mnist() {
   await render('mnist-vib.png', [err, rate, izy]);
 }
 
+/** The long runs' logs (`ibp train --log`): one run per file, a row per epoch. */
+function epochLogs(dir) {
+  const files = readdirSync(dir).filter((f) => /^beta-.*\.csv$/.test(f)).sort();
+  return files.map((f) => {
+    const [, beta, seed] = f.match(/^beta-(.+?)(?:-seed-(\d+))?\.csv$/);
+    const [head, ...lines] = readFileSync(`${dir}/${f}`, 'utf8').trim().split('\n');
+    const keys = head.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])))
+      .filter((r) => r.final !== 'true')
+      .map((r) => ({
+        epoch: Number(r.epoch), step: Number(r.step), lr: Number(r.lr),
+        err: Number(r.test_error_pct), err1: Number(r.test_error_single_pct),
+        rate: r.rate_bits === '' ? NaN : Number(r.rate_bits), izy: Number(r.izy_bits),
+        trainAcc: Number(r.train_acc), seconds: Number(r.seconds),
+      }));
+    return { name: f.replace('.csv', ''), beta: Number(beta), seed: Number(seed ?? 1), rows };
+  }).filter((r) => r.rows.length).sort((a, b) => (a.beta - b.beta) || (a.seed - b.seed));
+}
+
+async function mnistEpochs() {
+  const runs = epochLogs(`${ROOT}results/mnist`);
+  mkdirSync(OUT, { recursive: true });
+  const csv = ['run,beta,seed,epoch,step,test_error_pct,test_error_single_pct,rate_bits,izy_bits,train_acc,lr,seconds'];
+  for (const r of runs) {
+    for (const q of r.rows) {
+      csv.push([r.name, r.beta, r.seed, q.epoch, q.step, q.err, q.err1, Number.isNaN(q.rate) ? '' : q.rate, q.izy, q.trainAcc, q.lr, q.seconds].join(','));
+    }
+  }
+  writeFileSync(`${OUT}/mnist-epochs.csv`, `${csv.join('\n')}\n`);
+  console.log('wrote docs/figures/mnist-epochs.csv');
+  console.log('| run | epochs | test error, 12 samples | mean of its last 10 epochs | 1 sample | rate (bits) | I(Z;Y) bound (bits) | train accuracy | hours |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const tail = (r) => r.rows.slice(-10).reduce((s, q) => s + q.err, 0) / Math.min(10, r.rows.length);
+  for (const r of runs) {
+    const q = r.rows.at(-1);
+    const rate = Number.isNaN(q.rate) || r.beta === 0 ? '(no noise)' : q.rate.toFixed(1);
+    console.log(`| beta ${r.beta}, seed ${r.seed} | ${q.epoch} | ${q.err.toFixed(2)} % | ${tail(r).toFixed(2)} % | ${q.err1.toFixed(2)} % | ${rate} | ${q.izy.toFixed(3)} | ${(q.trainAcc * 100).toFixed(2)} % | ${(q.seconds / 3600).toFixed(2)} |`);
+  }
+  const seeds = runs.filter((r) => r.beta === 1e-3);
+  if (seeds.length > 1) {
+    const epoch = Math.min(...seeds.map((r) => r.rows.at(-1).epoch));
+    const at = seeds.map((r) => r.rows.find((q) => q.epoch === epoch));
+    const mean = (f) => at.reduce((s, q) => s + f(q), 0) / at.length;
+    console.log(`| beta 0.001, mean of ${seeds.length} seeds at epoch ${epoch} | ${epoch} | ${mean((q) => q.err).toFixed(2)} % | | ${mean((q) => q.err1).toFixed(2)} % | ${mean((q) => q.rate).toFixed(1)} | ${mean((q) => q.izy).toFixed(3)} | | |`);
+  }
+  const last = Math.max(...runs.map((r) => r.rows.at(-1).epoch));
+  const x = [0, Math.max(200, last)];
+  const line = (r, f) => r.rows.map((q) => [q.epoch, f(q)]);
+  const label = (r) => (r.beta === 0 ? 'baseline (z = mu)' : `beta ${r.beta}, seed ${r.seed}`);
+  const err = chart({
+    title: 'Test error (12 samples) by epoch', x, y: [0.8, 2.4], yTicks: 8, legendAt: 'tr', xLabel: 'epoch', yLabel: 'test error %',
+    series: [
+      ...runs.map((r, i) => ({ color: COLORS[i], points: line(r, (q) => q.err), legend: label(r) })),
+      { color: '#444', dash: '5 3', points: [[0, 1.13], [200, 1.13]], legend: 'paper, beta 1e-3: 1.13 %' },
+      { color: COLORS[0], dash: '5 3', points: [[0, 1.38], [200, 1.38]], legend: 'paper, baseline: 1.38 %' },
+      { color: '#999', dash: '2 3', points: [[0, 1.3], [200, 1.3]], legend: 'target: 1.30 %' },
+    ],
+  });
+  const noisy = runs.filter((r) => r.beta > 0);
+  const rate = chart({
+    title: 'Rate by epoch', x, y: [0, 100], legendAt: 'tr', xLabel: 'epoch', yLabel: 'rate, bits',
+    series: [
+      ...noisy.map((r) => ({ color: COLORS[runs.indexOf(r)], points: line(r, (q) => q.rate), legend: label(r) })),
+      { color: '#444', dash: '5 3', points: [[0, 22.2], [200, 22.2]], legend: "authors' notebook: 22.2" },
+    ],
+  });
+  const izy = chart({
+    title: 'I(Z;Y) bound by epoch', x, y: [3.0, 3.4], legendAt: 'br', xLabel: 'epoch', yLabel: 'bits',
+    series: [
+      ...runs.map((r, i) => ({ color: COLORS[i], points: line(r, (q) => q.izy), legend: label(r) })),
+      { color: '#999', dash: '4 3', points: [[0, Math.log2(10)], [200, Math.log2(10)]], legend: 'H(Y) = log2 10' },
+    ],
+  });
+  await render('mnist-epochs.png', [err, rate, izy]);
+}
+
 const what = process.argv[2];
-const jobs = { plane, ib, mnist };
+const jobs = { plane, ib, mnist, 'mnist-epochs': mnistEpochs };
 if (!jobs[what]) {
-  console.error('usage: node scripts/figures.mjs plane|ib|mnist');
+  console.error('usage: node scripts/figures.mjs plane|ib|mnist|mnist-epochs');
   process.exit(2);
 }
-if (what === 'mnist' && !existsSync(`${ROOT}results/mnist`)) {
+if (what.startsWith('mnist') && !existsSync(`${ROOT}results/mnist`)) {
   console.error('no results/mnist: run scripts/reproduce-mnist.sh first');
   process.exit(2);
 }

@@ -46,8 +46,9 @@ test('embed mode fits 360 px with chosen views, hidden controls and autoplay', a
   await ready(full.page);
   await full.page.getByTestId('embed-code').click();
   const snippet = await full.page.getByTestId('embed-snippet').inputValue();
-  // The default embed shows plots, not knobs.
-  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&amp;autoplay=1&amp;controls=0&amp;views=[a-z%0-9C]+#v=1&amp;data=circle/);
+  // The default embed shows plots, not knobs, and carries the canonical
+  // link (the keys that differ from their defaults).
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&amp;autoplay=1&amp;controls=0&amp;views=[a-z%0-9C]+#v=1&amp;seed=2&amp;hidden=8&amp;lr=0\.02&amp;report=20"/);
   assert.deepEqual(errors.concat(full.errors), []);
   await page.close();
   await full.page.close();

@@ -145,7 +145,7 @@ export class InfoPlaneView {
       parts.push(`log2 N = ${info?.hx_bits.toFixed(1)} bits is where a layer lands when every point gets its own bin. Even untrained, a wide layer puts nearly every point in a bin of its own, so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
     }
     if (saturated.length) {
-      parts.push(`Saturated (hollow): ${saturated.join(', ')} sit within 0.05 bits of log2 N, so the estimator cannot see compression there; try fewer bins.`);
+      parts.push(`Saturated (hollow): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; try fewer bins.`);
     }
     this.caption.textContent = parts.join(' ');
   }
