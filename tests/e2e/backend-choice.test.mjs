@@ -44,6 +44,12 @@ test('a slower GPU loses: the CPU trains and the line names the adapter and rati
   assert.deepEqual(made.map((s) => [s.kind, s.freed]), [['cpu', false], ['gpu', true]]);
 });
 
+test('an emulated adapter is called one, so the ratio is not read as a slow GPU', async () => {
+  const { create } = sessions({ gpu: 40, cpu: 840 });
+  const chosen = await openSession(create, 'auto', { name: 'google swiftshader', software: true }, new Map(), 'run');
+  assert.equal(chosen.why, '21x faster than this WebGPU adapter (google swiftshader, a GPU emulated on the CPU) for this model');
+});
+
 test('a decision is remembered per model and kind: the second open times nothing', async () => {
   const decisions = new Map();
   const first = sessions({ gpu: 40, cpu: 100 });

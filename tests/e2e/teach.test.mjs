@@ -151,8 +151,26 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   assert.match(pinned[1], /beta=0\.01/);
   await trainFor(page, 800);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins.png`, fullPage: true });
+  // Legends that wrap onto more rows (the pins') stay inside their plots,
+  // on a laptop and on a phone.
+  assert.deepEqual(await clippedLegends(page), []);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await trainFor(page, 800);
+  assert.deepEqual(await clippedLegends(page), []);
+  await page.screenshot({ path: `${SHOTS}lesson-beta-pins-360.png`, fullPage: true });
   await page.close();
 });
+
+/** The legend texts drawn outside their SVG's box (so cut off). */
+function clippedLegends(page) {
+  return page.evaluate(() => [...document.querySelectorAll('svg')].flatMap((svg) => {
+    const box = svg.getBoundingClientRect();
+    if (!box.height) return [];
+    return [...svg.querySelectorAll('text.legend')]
+      .filter((t) => { const b = t.getBoundingClientRect(); return b.height && (b.bottom > box.bottom + 1 || b.right > box.right + 1); })
+      .map((t) => `${svg.closest('section')?.id ?? 'svg'}: ${t.textContent}`);
+  }));
+}
 
 test('the IB curve is live: this model moves on it, and a sweep point gives its β', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);

@@ -18,7 +18,8 @@ const ratio = (a, b) => {
  * Opens a session on the backend to use.
  * @param {(kind: 'cpu'|'gpu') => Promise<object>} create a Session for the kind
  * @param {'auto'|'cpu'|'gpu'} choice the visitor's (`?backend=`), or auto
- * @param {{name?: string, reason?: string}} gpu what the probe found
+ * @param {{name?: string, software?: boolean, reason?: string}} gpu what the
+ *   probe found (software: an adapter that emulates a GPU on the CPU)
  * @param {Map<string, string>} decisions earlier choices by model
  * @param {string} kind 'run' or 'sweep'
  * @returns {Promise<{session: object, backend: string, why: string|null}>}
@@ -46,7 +47,8 @@ export async function openSession(create, choice, gpu, decisions, kind) {
     return { session: device, backend: gpuLabel, why };
   }
   device.free();
-  const why = `${ratio(cpuRate, gpuRate)} faster than this WebGPU adapter (${gpu.name}) for this model`;
+  const adapter = gpu.software ? `${gpu.name}, a GPU emulated on the CPU` : gpu.name;
+  const why = `${ratio(cpuRate, gpuRate)} faster than this WebGPU adapter (${adapter}) for this model`;
   decisions.set(key, { backend: 'cpu', why });
   return { session: cpu, backend: cpuLabel, why };
 }

@@ -73,7 +73,22 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
     group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy).text(item.label);
     cx += w;
   }
+  fitHeight(group.node());
   return cy - y + 13;
+}
+
+/** Grows the SVG's viewBox downward until `node` fits (a legend that wrapped
+ * onto more rows than its frame left room for is not clipped). */
+function fitHeight(node) {
+  const svg = node?.ownerSVGElement;
+  const box = svg?.viewBox?.baseVal;
+  if (!box || !svg.getBBox) return;
+  // The drawing's extent in the SVG's own units (zero when not rendered).
+  const drawn = svg.getBBox();
+  const bottom = drawn.y + drawn.height;
+  if (drawn.height && bottom + 4 > box.y + box.height) {
+    svg.setAttribute('viewBox', `${box.x} ${box.y} ${box.width} ${Math.ceil(bottom + 4 - box.y)}`);
+  }
 }
 
 /** Formats a number with its unit: 3 significant digits. */

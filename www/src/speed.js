@@ -45,7 +45,7 @@ export class Speed {
   status() {
     const rate = this.stepsPerSecond();
     const count = `${this.parameters.toLocaleString('en-US')} parameters`;
-    return rate == null ? count : `${count} · ${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US')} steps/s`;
+    return rate == null ? `${count} · – steps/s` : `${count} · ${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US')} steps/s`;
   }
 
   /**

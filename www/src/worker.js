@@ -47,13 +47,19 @@ self.onmessage = ({ data: received }) => {
 /** The MNIST subset, next to the page (the worker runs from assets/). */
 const loadMnist = () => fetchData(new URL('../data/mnist-subset.bin.gz', self.location.href));
 
-/** The adapter's name, or why WebGPU cannot be used here. */
+/** Adapter names of GPUs emulated on the CPU. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
+
+/** The adapter's name and whether it is software, or why WebGPU cannot be used here. */
 async function probeGpu() {
   if (!self.navigator?.gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
   const adapter = await self.navigator.gpu.requestAdapter();
   if (!adapter) return { reason: 'WebGPU offers no adapter on this machine' };
   const info = adapter.info ?? {};
-  return { name: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter' };
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+  // A fallback adapter (SwiftShader in Chromium) is a GPU emulated on the CPU.
+  const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || SOFTWARE_ADAPTER.test(name);
+  return { name, software };
 }
 
 function postEvents(events) {

@@ -116,9 +116,12 @@ export class DiagramView {
     if (column.kind === 'latent' && z) lines.push(`I(X;Z) ${z.ixt_bits.toFixed(2)}`);
     if (column.kind === 'output' && report?.izy_bits != null) lines.push(`I(Z;Y) ≥ ${Math.max(0, report.izy_bits).toFixed(2)}`);
     if (column.kind === 'output' && report?.distortion_bits != null) lines.push(`distortion ${report.distortion_bits.toFixed(1)}`);
+    const last = column.kind === 'output';
+    // The output's numbers sit a row below the code's two, so on a phone,
+    // where the columns are close, the two never run together.
+    const first = last ? HEIGHT - 4 : HEIGHT - 28;
     lines.forEach((text, i) => {
-      const y = i === 0 ? 16 : HEIGHT - 28 + (i - 1) * 12;
-      const last = column.kind === 'output';
+      const y = i === 0 ? 16 : first + (i - 1) * 12;
       g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x + (last ? 12 : 0)).attr('y', y)
         .attr('text-anchor', last ? 'end' : 'middle').text(text);
     });
