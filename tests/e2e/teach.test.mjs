@@ -86,6 +86,29 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   await page.close();
 });
 
+test('a lesson says when the visitor changed what its step set, and its step button goes back', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta`);
+  await ready(page);
+  assert.equal(await page.getByTestId('lesson-drift').isVisible(), false);
+  await page.getByTestId('beta-input').fill('5e-5');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=lesson-drift]').hidden);
+  assert.equal(await page.getByTestId('lesson-drift').textContent(),
+    'You changed β (the step uses 1e-4), so the text above may not match what you see. Press “β = 1e-4” to go back to the step.');
+  await page.getByTestId('lesson-step').first().click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=lesson-drift]').hidden);
+  assert.equal(new URLSearchParams(await page.evaluate(() => window.playground.link())).get('beta'), '1e-4');
+  // Every lesson opens on its own settings: no note.
+  const { LESSONS } = await import('../../www/src/lessons.js');
+  for (const lesson of LESSONS) {
+    await page.goto(`${server.url}?backend=cpu&lesson=${lesson.id}`);
+    await ready(page);
+    assert.equal(await page.getByTestId('lesson-drift').isVisible(), false, lesson.id);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('no lesson opens on a plane that asks to be turned on', async () => {
   const { LESSONS } = await import('../../www/src/lessons.js');
   for (const lesson of LESSONS) {

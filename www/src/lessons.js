@@ -3,6 +3,9 @@
 // says what to look for and asks a question; Next and Back move between
 // steps, and the active one is marked. Open one with `?lesson=ID` (add
 // `&embed=1` for a course page). The texts are fixed here, never from links.
+// When the visitor changes a setting the step chose, the lesson says so,
+// since its text describes the step's settings.
+import { linkValue } from './link-values.js';
 
 const TOY = 'v=1&data=circle&hidden=16,16&k=2&report=50&plane=1&views=diagram,plane,curves,latent,sweep';
 const VAR_U = 'v=1&data=var_u&hidden=10,7,5,4,3&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1&views=plane,curves,diagram';
@@ -126,9 +129,26 @@ export function mountGallery(list) {
   }
 }
 
+/** Keys a step's text does not depend on. */
+const PRESENTATION = new Set(['v', 'views', 'hide', 'report']);
+const KEY_NAMES = { beta: 'β', lr: 'the learning rate', act: 'the activation', hidden: 'the hidden layers', k: 'the latent size K' };
+
+/** The keys `step` sets that `link` now holds differently, as [key, step value]. */
+function changedFrom(step, link) {
+  const same = (a, b) => a === b || (a != null && b != null && a !== '' && b !== '' && Number(a) === Number(b));
+  return [...new URLSearchParams(step)].filter(([key, value]) => !PRESENTATION.has(key) && !same(linkValue(link, key), value));
+}
+
+/** What the drift note says about `changed` keys of the step labelled `label`. */
+function driftText(changed, label) {
+  const names = changed.map(([key, value]) => `${KEY_NAMES[key] ?? key} (the step uses ${value})`).join(', ');
+  return `You changed ${names}, so the text above may not match what you see. Press “${label}” to go back to the step.`;
+}
+
 /**
- * Shows lesson `id` in `panel` and returns {link, lesson} for its first
- * step, or null. `goTo(link, {pin})` opens a step's experiment.
+ * Shows lesson `id` in `panel` and returns {link, lesson, drift} for its
+ * first step, or null. `goTo(link, {pin})` opens a step's experiment;
+ * `drift(link)` tells the lesson the page's link changed.
  */
 export function mountLesson(panel, id, goTo) {
   const lesson = LESSONS.find((l) => l.id === id);
@@ -148,6 +168,9 @@ export function mountLesson(panel, id, goTo) {
   back.dataset.testid = 'lesson-back';
   const next = element('button', { type: 'button' }, 'Next →');
   next.dataset.testid = 'lesson-next';
+  const drifted = element('p', { className: 'notice lesson-drift' });
+  drifted.dataset.testid = 'lesson-drift';
+  drifted.hidden = true;
   let active = 0;
   const buttons = lesson.steps.map((step, i) => {
     const button = element('button', { type: 'button' }, step.label);
@@ -170,7 +193,7 @@ export function mountLesson(panel, id, goTo) {
     panel.querySelector('.lesson-done')?.toggleAttribute('hidden', !next.disabled);
   }
   function show(i) {
-    if (i === active && panel.dataset.started) return;
+    if (i === active && panel.dataset.started && drifted.hidden) return;
     goTo(lesson.steps[i].link, { pin: Boolean(lesson.pin) && i !== active });
     mark(i);
   }
@@ -180,9 +203,14 @@ export function mountLesson(panel, id, goTo) {
   nav.append(back, next);
   const done = element('p', { className: 'lesson-done' }, 'That was the last step. Try the same with other seeds or datasets, or pick another lesson from the list at the top.');
   done.dataset.testid = 'lesson-done';
-  panel.append(tabs, look, question, answer, nav, done);
+  panel.append(tabs, look, drifted, question, answer, nav, done);
   mark(0);
   panel.dataset.started = '1';
   panel.hidden = false;
-  return { link: lesson.steps[0].link, lesson };
+  const drift = (link) => {
+    const changed = changedFrom(lesson.steps[active].link, link);
+    drifted.hidden = changed.length === 0;
+    drifted.textContent = changed.length ? driftText(changed, lesson.steps[active].label) : '';
+  };
+  return { link: lesson.steps[0].link, lesson, drift };
 }

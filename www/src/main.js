@@ -70,6 +70,7 @@ function setLink(link) {
   showInAddressBar(link);
   $('share-link').value = shareUrl(link, setKey);
   knobs?.update(link);
+  state.lessonDrift?.(link);
 }
 
 /** Asks the worker for a new run of `link`; the current one stays until it is ready. */
@@ -322,6 +323,7 @@ const lesson = mountLesson($('lesson'), lessonId, (link, { pin }) => {
 });
 if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => worker.postMessage({ type: 'ib-curve', pxy }));
 const lessonLink = lesson?.link ?? null;
+state.lessonDrift = lesson?.drift ?? null;
 registerOffline($('offline'));
 // A reload (or a visit without a link) picks up the run kept in this browser.
 const kept = embedded ? null : saved.load();
