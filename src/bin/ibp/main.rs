@@ -91,8 +91,9 @@ USAGE:
       12-10-7-5-4-3-2, 16 toy replicas); on the CPU also, in turn in one run,
       the portable product on one thread and the AVX2 product on one thread
       and on every thread (same bits, different speed); and the GPU kernels'
-      achieved GFLOP/s or GB/s; with the device's FP32 peak and bandwidth given, each
-      kernel's percent of its roofline. A benchmark: figures, not pass/fail.
+      achieved GFLOP/s or GB/s; with the device's FP32 peak and bandwidth
+      given, each kernel's percent of its roofline. A benchmark: figures, not
+      pass/fail.
       --soak STEPS trains the toy that long (a report every 100 steps, a
       checkpoint every 1000) and prints resident memory as it goes.
   ibp --help
