@@ -14,7 +14,8 @@
 // handled by zero-filled loads and guarded stores.
 // Dispatch: (ceil(n / 64), ceil(m / 64), replicas).
 
-// Overrides, MatmulParams, bindings and store_c: matmul_io.wgsl.
+// Overrides, MatmulParams, bindings, load_a / load_b and store_c:
+// matmul_io.wgsl.
 
 const TILE_M: u32 = 64u;
 const TILE_N: u32 = 64u;
@@ -23,26 +24,6 @@ const THREADS: u32 = 256u;
 
 var<workgroup> tile_a: array<f32, 1024>; // [TILE_K][TILE_M]
 var<workgroup> tile_b: array<f32, 1024>; // [TILE_K][TILE_N]
-
-fn load_a(base: u32, row: u32, col: u32) -> f32 {
-    if (row >= p.m || col >= p.k) {
-        return 0.0;
-    }
-    if (TRANS_A) {
-        return a[base + col * p.m + row];
-    }
-    return a[base + row * p.k + col];
-}
-
-fn load_b(base: u32, row: u32, col: u32) -> f32 {
-    if (row >= p.k || col >= p.n) {
-        return 0.0;
-    }
-    if (TRANS_B) {
-        return b[base + col * p.k + row];
-    }
-    return b[base + row * p.n + col];
-}
 
 @compute @workgroup_size(16, 16, 1)
 fn matmul(

@@ -1,7 +1,8 @@
-// matmul_io.wgsl: what matmul.wgsl and matmul_small.wgsl share, so the two
-// products keep one interface: the override constants, the parameters, the
-// bindings and the store of one output element (bias, activation). A
-// library, prepended to both kernels.
+// matmul_io.wgsl: what the matrix kernels (matmul, matmul_small,
+// matmul_wide) share, so the products keep one interface: the override
+// constants, the parameters, the bindings, the zero-filled loads of A and B
+// and the store of one output element (bias, activation). A library,
+// prepended to each kernel.
 // Bindings (f32, row-major, replica r at offset + r * stride):
 //   0 a: op(A) is (m, k); stored (m, k), or (k, m) when TRANS_A
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias
@@ -36,6 +37,28 @@ struct MatmulParams {
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<storage, read_write> post: array<f32>;
 @group(0) @binding(4) var<uniform> p: MatmulParams;
+
+// A[row, col] and B[row, col] of a replica (base: its offset), op() applied;
+// 0 past the edge.
+fn load_a(base: u32, row: u32, col: u32) -> f32 {
+    if (row >= p.m || col >= p.k) {
+        return 0.0;
+    }
+    if (TRANS_A) {
+        return a[base + col * p.m + row];
+    }
+    return a[base + row * p.k + col];
+}
+
+fn load_b(base: u32, row: u32, col: u32) -> f32 {
+    if (row >= p.k || col >= p.n) {
+        return 0.0;
+    }
+    if (TRANS_B) {
+        return b[base + col * p.k + row];
+    }
+    return b[base + row * p.n + col];
+}
 
 // Stores C[row, col] of a replica (c_base, bias_base: its offsets) = sum
 // (+ bias), and its activation; elements past the edge are not stored.

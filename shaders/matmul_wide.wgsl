@@ -28,26 +28,6 @@ const SLICE_VEC4: u32 = 512u;
 var<workgroup> wide_a: array<vec4<f32>, 1024>; // [stage][SLICE][WIDE / 4]
 var<workgroup> wide_b: array<vec4<f32>, 1024>; // [stage][SLICE][WIDE / 4]
 
-fn wide_load_a(base: u32, row: u32, col: u32) -> f32 {
-    if (row >= p.m || col >= p.k) {
-        return 0.0;
-    }
-    if (TRANS_A) {
-        return a[base + col * p.m + row];
-    }
-    return a[base + row * p.k + col];
-}
-
-fn wide_load_b(base: u32, row: u32, col: u32) -> f32 {
-    if (row >= p.k || col >= p.n) {
-        return 0.0;
-    }
-    if (TRANS_B) {
-        return b[base + col * p.k + row];
-    }
-    return b[base + row * p.n + col];
-}
-
 // Loads slice k0 of both operands into `stage`: 2048 values of each, eight
 // per thread, neighbouring threads reading neighbouring addresses.
 fn wide_fill(stage: u32, thread: u32, a_base: u32, b_base: u32, row0: u32, col0: u32, k0: u32) {
@@ -59,7 +39,7 @@ fn wide_fill(stage: u32, thread: u32, a_base: u32, b_base: u32, row0: u32, col0:
             ka = e / WIDE;
             ra = e % WIDE;
         }
-        let va = wide_load_a(a_base, row0 + ra, k0 + ka);
+        let va = load_a(a_base, row0 + ra, k0 + ka);
         wide_a[stage * SLICE_VEC4 + ka * 32u + ra / 4u][ra % 4u] = va;
         var kb = e / WIDE;
         var cb = e % WIDE;
@@ -67,7 +47,7 @@ fn wide_fill(stage: u32, thread: u32, a_base: u32, b_base: u32, row0: u32, col0:
             kb = e % SLICE;
             cb = e / SLICE;
         }
-        let vb = wide_load_b(b_base, k0 + kb, col0 + cb);
+        let vb = load_b(b_base, k0 + kb, col0 + cb);
         wide_b[stage * SLICE_VEC4 + kb * 32u + cb / 4u][cb % 4u] = vb;
     }
 }
