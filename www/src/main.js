@@ -182,7 +182,7 @@ worker.onmessage = ({ data }) => {
   } else if (data.type === 'relinked') {
     setLink(data.link);
   } else if (data.type === 'weights') {
-    if (data.purpose === 'save') saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
+    if (data.purpose === 'save') keep(data);
     else exports.weights(data.json);
   } else if (data.type === 'sweep') {
     views.sweep(data, { ...state, pins: pins.labelled(state.link) });
@@ -280,17 +280,29 @@ listenForEmbedder(query, {
   metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: state.link }),
 });
 
-/** Saves the run (throttled): link, reports, and the weights of small models. */
+/** Saves the run (throttled): link, reports, and the weights of small models.
+ * A run that has not trained is not kept: its link holds all it has. */
 let saveTimer = null;
 function scheduleSave() {
   if (saveTimer || embedded) return;
   saveTimer = setTimeout(() => {
     saveTimer = null;
     const last = state.history[state.history.length - 1];
-    if (last) worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
+    if (last?.step > 0) worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
   }, 1500);
 }
+
+/** Stores the weights the worker sent, unless the run they belong to was
+ * replaced or forgotten since they were asked for. */
+function keep(data) {
+  if (data.step > 0 && state.history.some((r) => r.step === data.step)) {
+    saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
+  }
+}
+
 $('forget').addEventListener('click', () => {
+  clearTimeout(saveTimer);
+  saveTimer = null;
   saved.forget();
   start(state.link);
 });
