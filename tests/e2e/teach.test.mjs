@@ -208,6 +208,15 @@ test('the IB curve is live: this model moves on it, and a sweep point gives its 
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
   await page.waitForTimeout(500);
+  // A click at the centre of every point of the sweep reaches a point (this
+  // model's trail and label once lay over them).
+  const covered = await page.$$eval('[data-testid=sweep-plot] circle.sweep-point', (points) => points.filter((p) => {
+    p.scrollIntoView({ block: 'center' });
+    const box = p.getBoundingClientRect();
+    // (Points of nearly equal rate and bound may overlap each other.)
+    return !document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)?.classList.contains('sweep-point');
+  }).map((p) => p.getAttribute('aria-label')));
+  assert.deepEqual(covered, []);
   const point = page.locator('[data-testid=sweep-plot] circle.sweep-point').nth(2);
   const label = await point.getAttribute('aria-label');
   const beta = label.match(/β = ([\d.e+-]+)/)[1];

@@ -71,12 +71,15 @@ export class SweepView {
     this.caption.textContent = `The IB curve: ${this.family.length} models, β ${ordered[0].beta.toPrecision(2)} (purple) to ${ordered[ordered.length - 1].beta.toPrecision(2)} (orange), step ${steps}; click one to take its β`;
   }
 
-  /** This model: its trail over the last reports and a dot where it is. */
+  /** This model: its trail over the last reports and a dot where it is.
+   * The sweep's points stay on top and clickable: the trail and the label
+   * take no pointer events. */
   drawCurrent(f, current) {
     if (!current.length) return;
     const trail = current.slice(-30);
     const path = line().x((r) => f.x(r.rate_bits)).y((r) => f.y(r.izy_bits));
-    f.g.append('path').attr('d', path(trail)).attr('fill', 'none').attr('stroke', '#111').attr('stroke-opacity', 0.35);
+    f.g.append('path').attr('d', path(trail)).attr('fill', 'none').attr('stroke', '#111').attr('stroke-opacity', 0.35)
+      .attr('pointer-events', 'none');
     const now = current[current.length - 1];
     f.g.append('circle').attr('class', 'sweep-current').attr('data-testid', 'ib-current')
       .attr('cx', f.x(now.rate_bits)).attr('cy', f.y(now.izy_bits)).attr('r', 5)
@@ -84,6 +87,7 @@ export class SweepView {
       .append('title').text(`this model at step ${now.step}, β = ${now.beta}: rate ${now.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${now.izy_bits.toFixed(3)} bits`);
     const right = f.x(now.rate_bits) > f.width - 70;
     f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(now.rate_bits) + (right ? -7 : 7)).attr('y', f.y(now.izy_bits) - 7)
-      .attr('text-anchor', right ? 'end' : 'start').text('this model');
+      .attr('text-anchor', right ? 'end' : 'start').attr('pointer-events', 'none').text('this model');
+    f.g.selectAll('.sweep-point').raise();
   }
 }
