@@ -6,6 +6,7 @@
 // on the device from a shuffled order; the loss read back once per report
 // interval, as the other engines do.
 import { init, defaultDevice, jit, valueAndGrad, numpy as np, nn, random, tree } from '@jax-js/jax';
+import { shuffled } from './order.js';
 
 const VERSION = '0.1.25';
 
@@ -21,18 +22,6 @@ function normals(count, scale, seed) {
     out[i] = scale * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   }
   return out;
-}
-
-function shuffled(n, seed) {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i += 1) order[i] = i;
-  let s = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i -= 1) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }
 
 /** The VIB objective (nats) of a minibatch; takes ownership of its arguments. */

@@ -10,25 +10,13 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { shuffled } from './order.js';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': plainWasm,
   'tfjs-backend-wasm-simd.wasm': simdWasm,
   'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm,
 });
-
-/** A seeded shuffle (xorshift32), so both engines see every example once per epoch. */
-function shuffled(n, seed) {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i += 1) order[i] = i;
-  let s = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i -= 1) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
 
 /** Creates the peer for case `c` on `backend` ('webgpu' or 'wasm') with `data` (trainingData). */
 export async function create(c, backend, data) {
