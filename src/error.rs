@@ -146,6 +146,15 @@ mod tests {
             crate::gpu::plain_message("Error occurred when trying to async map a buffer"),
             "Error occurred when trying to async map a buffer"
         );
+        // wgpu's validation errors carry their reason under "Caused by:".
+        let wgpu = "Validation Error\n\nCaused by:\n  In Device::create_shader_module, \
+                    label = 'matmul'\n    \nShader 'matmul' parsing error: expected ';'\n  \
+                    ┌─ wgsl:1:8\n  │\n1 │ enable x\n";
+        assert_eq!(
+            crate::gpu::plain_message(wgpu),
+            "Validation Error: In Device::create_shader_module, label = 'matmul': \
+             Shader 'matmul' parsing error: expected ';'"
+        );
         let json = serde_json::to_value(&data).unwrap();
         assert_eq!(json["kind"], "data");
         assert_eq!(json["line"], 3);

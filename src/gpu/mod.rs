@@ -73,7 +73,25 @@ pub fn plain_message(text: &str) -> String {
         .split_once("Error: ")
         .filter(|(kind, _)| !kind.contains(' '))
         .map_or(first, |(_, rest)| rest);
-    sentence.trim_end_matches('.').to_string()
+    let sentence = sentence.trim_end_matches('.');
+    match causes(inner) {
+        Some(why) => format!("{sentence}: {why}"),
+        None => sentence.to_string(),
+    }
+}
+
+/// The chain under wgpu's "Caused by:" (where the first line is only a
+/// heading such as "Validation Error"): its lines up to the first source
+/// excerpt, joined by ": ", so the message says what failed and why.
+fn causes(text: &str) -> Option<String> {
+    let (_, chain) = text.split_once("Caused by:")?;
+    let lines: Vec<&str> = chain
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with('┌') && !l.starts_with('│'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(": ").trim_end_matches(':').to_string())
 }
 
 /// Blocks on a future natively (the browser awaits instead).
