@@ -284,6 +284,9 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     if ctx.wide_tiles {
         kernels.push((crate::gpu::kernels::Kernel::MatmulWide, "wide"));
     }
+    if ctx.subgroup_size.is_some() {
+        kernels.push((crate::gpu::kernels::Kernel::MatmulSubgroup, "subgroup"));
+    }
     // 137 GFLOP: minutes on a CPU-emulated adapter, milliseconds on a GPU.
     let sized = |s: &(&str, usize, usize, usize, bool, bool)| !(ctx.emulated && s.1 >= 4096);
     for ((name, m, n, k, trans_a, trans_b), &(kernel, kind)) in matmuls

@@ -350,3 +350,52 @@ pub fn ib_curve(pxy: &str) -> Result<JsValue, JsValue> {
         solutions,
     })
 }
+
+#[derive(Serialize)]
+struct KernelReport {
+    adapter: crate::gpu::context::AdapterSummary,
+    emulated: bool,
+    wide_tiles: bool,
+    subgroup_size: Option<u32>,
+    /// The product kernels this adapter runs (the trainer picks among them
+    /// by shape; on an emulated GPU it uses the direct one).
+    kernels: Vec<&'static str>,
+    checks: Vec<crate::gpu::selfcheck::ProductCheck>,
+}
+
+/// Checks every matrix-product kernel this browser's WebGPU adapter runs
+/// against f64 sums (`gpu::selfcheck`), on a fresh device: small awkward
+/// sizes (1 to 261 rows, k from 1 to 200). Resolves to `{adapter, emulated,
+/// wide_tiles, subgroup_size, kernels, checks: [{kernel, shape, trans_a,
+/// trans_b, activation, worst}]}`, where `worst` <= 1 passes; rejects with
+/// `{kind: "gpu", message}` where there is no adapter.
+#[wasm_bindgen(js_name = checkKernels)]
+pub async fn check_kernels() -> Result<JsValue, JsValue> {
+    use crate::gpu::{GpuContext, Requirements, selfcheck};
+    let need = Requirements {
+        storage_buffer_bytes: 1 << 20,
+        workgroups_per_dimension: 65_535,
+    };
+    let ctx = GpuContext::new(need).await.map_err(fail)?;
+    let sizes = [
+        (1, 7, 63),
+        (7, 65, 1),
+        (63, 257, 65),
+        (100, 64, 200),
+        (261, 130, 47),
+    ];
+    let checks = selfcheck::check_products(&ctx, &sizes)
+        .await
+        .map_err(fail)?;
+    to_js(&KernelReport {
+        adapter: ctx.summary.clone(),
+        emulated: ctx.emulated,
+        wide_tiles: ctx.wide_tiles,
+        subgroup_size: ctx.subgroup_size,
+        kernels: selfcheck::offered_kernels(&ctx)
+            .iter()
+            .map(|k| k.name())
+            .collect(),
+        checks,
+    })
+}

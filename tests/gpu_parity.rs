@@ -13,6 +13,9 @@ use ib_playground::gpu::ops::{
 use ib_playground::gpu::params::RngTestParams;
 use ib_playground::gpu::plan::{PlanBuilder, groups};
 use ib_playground::gpu::readback::read_u32;
+use ib_playground::gpu::selfcheck::{
+    check_products, offered_kernels, reference_product, test_values,
+};
 use ib_playground::gpu::{block_on, kernels::Kernel};
 use ib_playground::model::{kl_term, sigma_of_rho, sigmoid};
 use ib_playground::rng::{Key, Permutation, Stream};
@@ -72,117 +75,60 @@ fn rng_matches_the_cpu_bit_for_bit() {
     }
 }
 
-fn cpu_matmul(a: &[f32], b: &[f32], shape: MatmulShape) -> (Vec<f64>, Vec<f64>) {
-    let (m, n, k) = (shape.m, shape.n, shape.k);
-    let mut out = vec![0f64; m * n];
-    let mut magnitude = vec![0f64; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            for p in 0..k {
-                let av = if shape.trans_a {
-                    a[p * m + i]
-                } else {
-                    a[i * k + p]
-                } as f64;
-                let bv = if shape.trans_b {
-                    b[j * k + p]
-                } else {
-                    b[p * n + j]
-                } as f64;
-                out[i * n + j] += av * bv;
-                magnitude[i * n + j] += (av * bv).abs();
-            }
-        }
-    }
-    (out, magnitude)
-}
-
 #[test]
 fn matmul_matches_for_every_transpose_size_and_activation() {
     let Some(ctx) = common::device() else { return };
-    let dummy = ctx.storage("dummy", 4);
-    let replicas = 2;
-    let mut cases = vec![];
+    let mut sizes = vec![];
     for &m in &SIZES {
         for &(n, k) in &[(7usize, 63usize), (65, 1), (257, 65)] {
-            cases.push((m, n, k));
+            sizes.push((m, n, k));
         }
     }
-    cases.push((100, 1024, 784));
+    sizes.push((100, 1024, 784));
     // Several 128 x 128 tiles, ragged edges, k neither a multiple of the
     // 16-deep slices nor one slice.
-    cases.push((261, 389, 47));
+    sizes.push((261, 389, 47));
     // Every kernel on every case (the trainer picks one by shape and
-    // adapter); the wide tiles where the device has their 32 KiB.
-    let mut kernels = vec![Kernel::Matmul, Kernel::MatmulSmall];
-    if ctx.wide_tiles {
-        kernels.push(Kernel::MatmulWide);
-    } else if std::env::var_os("CI").is_some() {
-        panic!("CI's adapter (lavapipe) should offer 32 KiB of workgroup memory");
+    // adapter): the wide tiles where the device has their 32 KiB, the
+    // subgroup kernel where it has one subgroup size (lavapipe: 8 lanes, so
+    // k = 1, 47 and 63 leave lanes without terms).
+    let kernels = offered_kernels(&ctx);
+    if std::env::var_os("CI").is_some() {
+        assert!(
+            kernels.contains(&Kernel::MatmulWide),
+            "CI's adapter (lavapipe) should offer 32 KiB of workgroup memory"
+        );
+        assert!(
+            kernels.contains(&Kernel::MatmulSubgroup),
+            "CI's adapter (lavapipe) should offer subgroups of one size"
+        );
     }
-    let all = cases
-        .iter()
-        .enumerate()
-        .flat_map(|c| kernels.iter().map(move |&k| (c, k)));
-    for ((case, &(m, n, k)), kernel) in all {
-        for (trans_a, trans_b) in [(false, false), (true, false), (false, true)] {
-            let shape = MatmulShape {
-                m,
-                n,
-                k,
-                trans_a,
-                trans_b,
-            };
-            let activation = Activation::ALL[case % Activation::ALL.len()];
-            let with_bias = !trans_a;
-            // Operands with a leading offset, replicas apart, as in the trainer.
-            let (a_off, b_off) = (3, 5);
-            let a_len = m * k;
-            let b_len = k * n + if with_bias { n } else { 0 };
-            let a_all = values(case as u32, a_off + replicas * a_len, 1.0);
-            let b_all = values(1000 + case as u32, b_off + replicas * b_len, 0.5);
-            let a_buf = ctx.storage_with("a", &a_all);
-            let b_buf = ctx.storage_with("b", &b_all);
-            let c_buf = ctx.storage("c", 4 * (replicas * m * n) as u64);
-            let post_buf = ctx.storage("post", 4 * (replicas * m * n) as u64);
-            let mut b = PlanBuilder::new(&ctx, replicas, &dummy, &dummy);
-            let product = Product {
-                shape,
-                a: Place::new(&a_buf, a_off, a_len),
-                b: Place::new(&b_buf, b_off, b_len),
-                bias: with_bias.then_some((b_off + k * n, b_len)),
-                c: Place::new(&c_buf, 0, m * n),
-                post: Some((&post_buf, activation)),
-            };
-            b.matmul_with(kernel, "matmul test", product);
-            run(&ctx, &b.finish());
-            let c = read(&ctx, &c_buf, replicas * m * n);
-            let post = read(&ctx, &post_buf, replicas * m * n);
-            for r in 0..replicas {
-                let a = &a_all[a_off + r * a_len..a_off + (r + 1) * a_len];
-                let b = &b_all[b_off + r * b_len..b_off + (r + 1) * b_len];
-                let (mut want, magnitude) = cpu_matmul(a, &b[..k * n], shape);
-                if with_bias {
-                    for (i, w) in want.iter_mut().enumerate() {
-                        *w += b[k * n + i % n] as f64;
-                    }
-                }
-                let tol =
-                    |i: usize| 2.0 * k as f64 * f32::EPSILON as f64 * (magnitude[i] + 1.0) + 1e-6;
-                let what = format!("{kernel:?} {m}x{n}x{k} trans {trans_a}/{trans_b} replica {r}");
-                let got = &c[r * m * n..(r + 1) * m * n];
-                assert_close(&what, got, &want, tol);
-                let activated: Vec<f64> = got.iter().map(|&v| activation.apply(v as f64)).collect();
-                let post_tol = |i: usize| 1e-6 * (1.0 + activated[i].abs());
-                assert_close(
-                    &format!("{what} {activation}"),
-                    &post[r * m * n..(r + 1) * m * n],
-                    &activated,
-                    post_tol,
-                );
-            }
-        }
+    let checks = block_on(check_products(&ctx, &sizes)).unwrap();
+    assert_eq!(checks.len(), sizes.len() * kernels.len() * 3);
+    for check in &checks {
+        assert!(check.worst <= 1.0, "{check:?}");
     }
+}
+
+#[test]
+fn the_reference_product_is_the_plain_sum() {
+    // The reference the kernels are checked against (here and on the page),
+    // for one element of a transposed-B product, written out.
+    let shape = MatmulShape {
+        m: 3,
+        n: 2,
+        k: 5,
+        trans_a: false,
+        trans_b: true,
+    };
+    let a = test_values(1, 15, 1.0);
+    let b = test_values(2, 10, 1.0);
+    let (want, magnitude) = reference_product(&a, &b, shape);
+    // Row 1 of A times row 0 of B (stored (n, k) when trans_b).
+    let direct: f64 = (0..5).map(|p| a[5 + p] as f64 * b[p] as f64).sum();
+    assert!((want[2] - direct).abs() < 1e-12);
+    let abs: f64 = (0..5).map(|p| (a[5 + p] as f64 * b[p] as f64).abs()).sum();
+    assert!((magnitude[2] - abs).abs() < 1e-12);
 }
 
 #[test]
@@ -202,6 +148,31 @@ fn thin_and_small_products_skip_the_tiles() {
     assert!(!shape(100, 1024, 784).small());
     assert!(!shape(784, 1024, 100).small());
     assert!(!shape(100, 512, 1024).small());
+}
+
+#[test]
+fn batch_sized_products_take_subgroups_where_tiles_are_few() {
+    let shape = |m, n, k| MatmulShape {
+        m,
+        n,
+        k,
+        trans_a: false,
+        trans_b: false,
+    };
+    // The MNIST-sized model at batch 100 on a GPU with 32-lane subgroups:
+    // the forward and input-gradient products make 16 to 32 tiles of 64 x 64.
+    assert!(shape(100, 1024, 784).few_tiles(1, 32));
+    assert!(shape(100, 512, 1024).few_tiles(1, 32));
+    assert!(shape(100, 784, 1024).few_tiles(1, 32));
+    // The weight gradients sum over the batch (k = 100 < 4 x 32) and make
+    // 208 tiles: the tiled kernel.
+    assert!(!shape(784, 1024, 100).few_tiles(1, 32));
+    // A sweep of 8 replicas fills the GPU with tiles (256 of them).
+    assert!(!shape(100, 1024, 784).few_tiles(8, 32));
+    // 127 tiles still count as few; k exactly 4 lanes' worth is enough.
+    assert!(shape(64 * 127, 64, 128).few_tiles(1, 32));
+    assert!(!shape(64 * 128, 64, 128).few_tiles(1, 32));
+    assert!(!shape(100, 1024, 127).few_tiles(1, 32));
 }
 
 #[test]

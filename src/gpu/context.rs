@@ -52,6 +52,11 @@ pub struct GpuContext {
     pub emulated: bool,
     /// The device has the workgroup memory of the wide tiles.
     pub wide_tiles: bool,
+    /// The subgroup size, where the device has subgroups of one fixed size
+    /// from 4 to 64 lanes (NVIDIA: 32; SwiftShader: 4; lavapipe: 8), which
+    /// `matmul_subgroup.wgsl` needs; `None` elsewhere (AMD's 32-or-64, no
+    /// subgroups), where the portable kernels serve.
+    pub subgroup_size: Option<u32>,
     /// The first error wgpu reported outside a call's result (a validation
     /// error, memory that could not be had): kept here, and returned by the
     /// next readback, instead of wgpu's default, which panics natively.
@@ -129,6 +134,18 @@ pub fn limits_for(adapter: &wgpu::Limits, need: Requirements) -> Result<wgpu::Li
     Ok(limits)
 }
 
+/// The adapter's subgroup size when it offers subgroups of one size, a
+/// power of two from 4 to 64 (one workgroup of `matmul_subgroup.wgsl` is one
+/// subgroup, and its 4 x 8 block is stored in turns by the lanes).
+pub fn fixed_subgroup_size(features: wgpu::Features, info: &wgpu::AdapterInfo) -> Option<u32> {
+    let size = info.subgroup_min_size;
+    (features.contains(wgpu::Features::SUBGROUP)
+        && size == info.subgroup_max_size
+        && size.is_power_of_two()
+        && (4..=64).contains(&size))
+    .then_some(size)
+}
+
 impl GpuContext {
     /// Finds an adapter and opens a device that meets `need`.
     pub async fn new(need: Requirements) -> Result<GpuContext, GpuError> {
@@ -151,10 +168,17 @@ impl GpuContext {
         need: Requirements,
     ) -> Result<GpuContext, GpuError> {
         let limits = limits_for(&adapter.limits(), need)?;
+        let info = adapter.get_info();
+        let subgroup_size = fixed_subgroup_size(adapter.features(), &info);
+        let features = if subgroup_size.is_some() {
+            wgpu::Features::SUBGROUP
+        } else {
+            wgpu::Features::empty()
+        };
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("ibp device"),
-                required_features: wgpu::Features::empty(),
+                required_features: features,
                 required_limits: limits.clone(),
                 ..Default::default()
             })
@@ -169,7 +193,6 @@ impl GpuContext {
             let mut first = slot.lock().unwrap_or_else(|p| p.into_inner());
             first.get_or_insert_with(|| super::plain_message(&e.to_string()));
         }));
-        let info = adapter.get_info();
         let emulated = info.device_type == wgpu::DeviceType::Cpu;
         let summary = AdapterSummary {
             name: if info.name.is_empty() {
@@ -189,6 +212,7 @@ impl GpuContext {
             queue,
             summary,
             wide_tiles: limits.max_compute_workgroup_storage_size >= WIDE_WORKGROUP_STORAGE_BYTES,
+            subgroup_size,
             limits,
             emulated,
             errors,

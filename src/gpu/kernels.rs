@@ -39,6 +39,7 @@ pub enum Kernel {
     Matmul,
     MatmulSmall,
     MatmulWide,
+    MatmulSubgroup,
     ActBackward,
     BiasGrad,
     Gather,
@@ -63,6 +64,7 @@ impl Kernel {
         Kernel::Matmul,
         Kernel::MatmulSmall,
         Kernel::MatmulWide,
+        Kernel::MatmulSubgroup,
         Kernel::ActBackward,
         Kernel::BiasGrad,
         Kernel::Gather,
@@ -86,6 +88,7 @@ impl Kernel {
             Kernel::Matmul => "matmul",
             Kernel::MatmulSmall => "matmul_small",
             Kernel::MatmulWide => "matmul_wide",
+            Kernel::MatmulSubgroup => "matmul_subgroup",
             Kernel::ActBackward => "act_backward",
             Kernel::BiasGrad => "bias_grad",
             Kernel::Gather => "gather",
@@ -110,6 +113,7 @@ impl Kernel {
             Kernel::Matmul => include_str!("../../shaders/matmul.wgsl"),
             Kernel::MatmulSmall => include_str!("../../shaders/matmul_small.wgsl"),
             Kernel::MatmulWide => include_str!("../../shaders/matmul_wide.wgsl"),
+            Kernel::MatmulSubgroup => include_str!("../../shaders/matmul_subgroup.wgsl"),
             Kernel::ActBackward => include_str!("../../shaders/act_backward.wgsl"),
             Kernel::BiasGrad => include_str!("../../shaders/bias_grad.wgsl"),
             Kernel::Gather => include_str!("../../shaders/gather.wgsl"),
@@ -131,7 +135,9 @@ impl Kernel {
     /// Library files the kernel uses.
     fn libraries(self) -> &'static [&'static str] {
         match self {
-            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide => &[MATH, MATMUL_IO],
+            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide | Kernel::MatmulSubgroup => {
+                &[MATH, MATMUL_IO]
+            }
             Kernel::ActBackward | Kernel::Reconstruction | Kernel::Pairwise => &[MATH],
             Kernel::Gather => &[RNG, SCHEDULE],
             Kernel::Reparameterize => &[RNG, MATH, SCHEDULE],
@@ -142,9 +148,25 @@ impl Kernel {
         }
     }
 
-    /// The module source: libraries, then the kernel.
+    /// The WGSL features the kernel enables (directives come first in a
+    /// module); the device must have them.
+    pub fn features(self) -> wgpu::Features {
+        match self {
+            Kernel::MatmulSubgroup => wgpu::Features::SUBGROUP,
+            _ => wgpu::Features::empty(),
+        }
+    }
+
+    /// The module source: its `enable` directives (in the browser), the
+    /// libraries, then the kernel.
     pub fn source(self) -> String {
-        let mut text: String = self.libraries().concat();
+        let mut text = String::new();
+        // Browsers require the directive; naga (native) rejects it and takes
+        // the subgroup builtins without it.
+        if cfg!(target_arch = "wasm32") && self.features().contains(wgpu::Features::SUBGROUP) {
+            text.push_str("enable subgroups;\n");
+        }
+        text.push_str(&self.libraries().concat());
         text.push_str(self.own_source());
         text
     }
@@ -152,7 +174,9 @@ impl Kernel {
     /// Binding accesses in binding order (matching the WGSL declarations).
     pub fn bindings(self) -> &'static [Access] {
         match self {
-            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide => &[R, R, W, W, U],
+            Kernel::Matmul | Kernel::MatmulSmall | Kernel::MatmulWide | Kernel::MatmulSubgroup => {
+                &[R, R, W, W, U]
+            }
             Kernel::ActBackward => &[W, R, R, U],
             Kernel::BiasGrad => &[R, W, U],
             Kernel::Gather => &[R, R, W, W, R, U],

@@ -10,6 +10,7 @@ pub mod params;
 pub mod plan;
 pub mod readback;
 pub mod schedule;
+pub mod selfcheck;
 pub mod trainer;
 
 pub use context::{GpuContext, Requirements};

@@ -24,9 +24,11 @@ macro_rules! gpu_params {
 }
 
 gpu_params!(
-    /// `matmul.wgsl` and `matmul_small.wgsl`: C (m x n) = op(A) (m x k)
-    /// op(B) (k x n); offsets and per-replica strides in f32 elements.
-    MatmulParams in [Matmul, MatmulSmall] {
+    /// The matrix products (`matmul_io.wgsl`, shared by `matmul`,
+    /// `matmul_small`, `matmul_wide` and `matmul_subgroup`): C (m x n) =
+    /// op(A) (m x k) op(B) (k x n); offsets and per-replica strides in f32
+    /// elements.
+    MatmulParams in [Matmul, MatmulSmall, MatmulWide, MatmulSubgroup] {
         m: u32, n: u32, k: u32,
         a_offset: u32, a_stride: u32,
         b_offset: u32, b_stride: u32,

@@ -8,7 +8,7 @@
 //
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
-import init, { checkLink, fullLink, linkSchema, setKey } from '../pkg/ib_playground.js';
+import init, { checkKernels, checkLink, fullLink, linkSchema, setKey } from '../pkg/ib_playground.js';
 import { mountKnobs } from './knobs.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
@@ -318,6 +318,13 @@ window.playground = Object.freeze({
   pinned: () => pins.links(),
   /** The exact IB curve on the page: {ixy_bits, hx_bits, points}, or null. */
   ibCurve: () => exact?.result() ?? null,
+  /**
+   * Checks every matrix-product kernel this browser's WebGPU adapter runs
+   * against f64 sums on a fresh device: resolves to {adapter, emulated,
+   * wide_tiles, subgroup_size, kernels, checks: [{kernel, shape, trans_a,
+   * trans_b, activation, worst}]}; worst <= 1 passes.
+   */
+  checkKernels: () => checkKernels(),
 });
 
 await init();

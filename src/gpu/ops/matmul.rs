@@ -4,7 +4,10 @@
 //! invocation without workgroup memory (`matmul_small.wgsl`) where 64 x 64
 //! tiles would mostly be padding, and for every product on adapters that
 //! emulate a GPU on the CPU (SwiftShader, lavapipe), where the tiled
-//! kernel's barriers make the 784-1024-1024 products 3.5-4x slower.
+//! kernel's barriers make the 784-1024-1024 products 3.5-4x slower; or,
+//! on GPUs with subgroups of a fixed size, one subgroup per 4 x 8 block with
+//! k split between its lanes (`matmul_subgroup.wgsl`) where the tiles would
+//! leave most of a large GPU idle.
 
 use super::activation_code;
 use super::{Place, groups, u32_of};
@@ -44,11 +47,24 @@ impl MatmulShape {
         let padded = tiles * 128 * 128;
         tiles >= 64 && 4 * padded <= 5 * self.m * self.n
     }
+
+    /// Whether one subgroup of `subgroup_size` lanes per 4 x 8 block suits
+    /// this product of `replicas` replicas: the 64 x 64 tiles would make
+    /// fewer than 128 workgroups (an H100 has 132 multiprocessors; the
+    /// batch-100 products of the MNIST-sized model make 16 to 32), and k
+    /// gives every lane at least 4 terms to sum.
+    pub fn few_tiles(&self, replicas: usize, subgroup_size: u32) -> bool {
+        let tiles = self.m.div_ceil(64) * self.n.div_ceil(64) * replicas;
+        tiles < 128 && self.k >= 4 * subgroup_size as usize
+    }
 }
 
-/// The kernel that computes `shape` on this adapter.
-pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape) -> Kernel {
-    if ctx.emulated || shape.small() {
+/// The kernel that computes `shape` for `replicas` replicas on this adapter.
+pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape, replicas: usize) -> Kernel {
+    let subgroups = ctx.subgroup_size.filter(|_| !ctx.emulated);
+    if subgroups.is_some_and(|size| shape.few_tiles(replicas, size)) {
+        Kernel::MatmulSubgroup
+    } else if ctx.emulated || shape.small() {
         Kernel::MatmulSmall
     } else if ctx.wide_tiles && shape.wide() {
         Kernel::MatmulWide
@@ -74,12 +90,13 @@ impl PlanBuilder<'_> {
     /// The product by the kernel of `kernel_for`. CPU twin:
     /// `cpu::layers::affine` and `cpu::matmul`.
     pub fn matmul(&mut self, label: &str, p: Product) {
-        let kernel = kernel_for(self.ctx, &p.shape);
+        let kernel = kernel_for(self.ctx, &p.shape, self.replica_groups() as usize);
         self.matmul_with(kernel, label, p);
     }
 
-    /// The product by a chosen kernel (`Kernel::Matmul`, `MatmulWide` or
-    /// `MatmulSmall`).
+    /// The product by a chosen kernel (`Kernel::Matmul`, `MatmulWide`,
+    /// `MatmulSmall`, or `MatmulSubgroup` where the device has a fixed
+    /// subgroup size).
     pub fn matmul_with(&mut self, kernel: Kernel, label: &str, p: Product) {
         let shape = p.shape;
         assert!(
@@ -102,12 +119,18 @@ impl PlanBuilder<'_> {
             _pad: 0,
         };
         let act = p.post.map(|(_, a)| activation_code(a)).unwrap_or(0);
-        let constants = [
+        let mut constants = vec![
             ("TRANS_A", shape.trans_a as u32 as f64),
             ("TRANS_B", shape.trans_b as u32 as f64),
             ("HAS_BIAS", p.bias.is_some() as u32 as f64),
             ("ACT", act as f64),
         ];
+        if kernel == Kernel::MatmulSubgroup {
+            let size = self.ctx.subgroup_size.unwrap_or_else(|| {
+                panic!("{label}: the device has no fixed subgroup size for {kernel:?}")
+            });
+            constants.push(("SUBGROUP_SIZE", size as f64));
+        }
         let post_buffer = p.post.map(|(buffer, _)| buffer).unwrap_or(self.unused);
         let replicas = self.replica_groups();
         let workgroups = match kernel {
@@ -118,6 +141,11 @@ impl PlanBuilder<'_> {
             ],
             Kernel::Matmul => [groups(shape.n, 64), groups(shape.m, 64), replicas],
             Kernel::MatmulWide => [groups(shape.n, 128), groups(shape.m, 128), replicas],
+            Kernel::MatmulSubgroup => [
+                u32_of(shape.m.div_ceil(4) * shape.n.div_ceil(8), "blocks"),
+                1,
+                replicas,
+            ],
             other => panic!("{label}: {other:?} is not a matrix product"),
         };
         let buffers = [p.a.buffer, p.b.buffer, p.c.buffer, post_buffer];
