@@ -8,14 +8,12 @@ mod common;
 use common::{assert_close, read, run, schedule_words, values};
 use ib_playground::config::Activation;
 use ib_playground::gpu::ops::{
-    ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place, Product,
+    ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place,
 };
 use ib_playground::gpu::params::RngTestParams;
 use ib_playground::gpu::plan::{PlanBuilder, groups};
 use ib_playground::gpu::readback::read_u32;
-use ib_playground::gpu::selfcheck::{
-    check_products, offered_kernels, reference_product, test_values,
-};
+use ib_playground::gpu::selfcheck::{check_products, offered_kernels, reference_product};
 use ib_playground::gpu::{block_on, kernels::Kernel};
 use ib_playground::model::{kl_term, sigma_of_rho, sigmoid};
 use ib_playground::rng::{Key, Permutation, Stream};
@@ -121,8 +119,8 @@ fn the_reference_product_is_the_plain_sum() {
         trans_a: false,
         trans_b: true,
     };
-    let a = test_values(1, 15, 1.0);
-    let b = test_values(2, 10, 1.0);
+    let a = values(1, 15, 1.0);
+    let b = values(2, 10, 1.0);
     let (want, magnitude) = reference_product(&a, &b, shape);
     // Row 1 of A times row 0 of B (stored (n, k) when trans_b).
     let direct: f64 = (0..5).map(|p| a[5 + p] as f64 * b[p] as f64).sum();

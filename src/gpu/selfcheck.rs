@@ -108,6 +108,12 @@ pub async fn check_products(
     Ok(checks)
 }
 
+/// Replicas per check, and the operands' leading offsets (as in the
+/// trainer, where a replica's parameters sit at an offset in a shared buffer).
+const REPLICAS: usize = 2;
+const A_OFFSET: usize = 3;
+const B_OFFSET: usize = 5;
+
 /// One product by `kernel` on two replicas, against `reference_product`.
 pub async fn check_product(
     ctx: &GpuContext,
@@ -117,26 +123,59 @@ pub async fn check_product(
     activation: Activation,
 ) -> Result<ProductCheck, GpuError> {
     let (m, n, k) = (shape.m, shape.n, shape.k);
-    let replicas = 2;
-    let with_bias = !shape.trans_a;
-    // Operands with a leading offset, replicas apart, as in the trainer.
-    let (a_off, b_off) = (3, 5);
-    let a_len = m * k;
-    let b_len = k * n + if with_bias { n } else { 0 };
-    let a_all = test_values(seed, a_off + replicas * a_len, 1.0);
-    let b_all = test_values(1000 + seed, b_off + replicas * b_len, 0.5);
-    let a_buf = ctx.storage_with("check a", &a_all);
-    let b_buf = ctx.storage_with("check b", &b_all);
-    let c_buf = ctx.storage("check c", 4 * (replicas * m * n) as u64);
-    let post_buf = ctx.storage("check post", 4 * (replicas * m * n) as u64);
+    let (a_len, b_len) = operand_lengths(shape);
+    let a_all = test_values(seed, A_OFFSET + REPLICAS * a_len, 1.0);
+    let b_all = test_values(1000 + seed, B_OFFSET + REPLICAS * b_len, 0.5);
+    let (c, post) = run_product(ctx, kernel, shape, activation, &a_all, &b_all).await?;
+    let mut worst = 0f64;
+    for r in 0..REPLICAS {
+        let a = &a_all[A_OFFSET + r * a_len..][..a_len];
+        let b = &b_all[B_OFFSET + r * b_len..][..b_len];
+        let out = r * m * n..(r + 1) * m * n;
+        let replica = replica_worst(shape, activation, a, b, &c[out.clone()], &post[out]);
+        worst = worst.max(replica);
+    }
+    Ok(ProductCheck {
+        kernel: kernel.name(),
+        shape: format!("{m}x{n}x{k}"),
+        trans_a: shape.trans_a,
+        trans_b: shape.trans_b,
+        activation: activation.to_string(),
+        worst,
+    })
+}
+
+/// Elements per replica of A and of B (B holds the bias after op(B) where
+/// A is not transposed).
+fn operand_lengths(shape: MatmulShape) -> (usize, usize) {
+    let bias = if shape.trans_a { 0 } else { shape.n };
+    (shape.m * shape.k, shape.k * shape.n + bias)
+}
+
+/// Runs the product on the device and reads back C and its activation, all
+/// replicas.
+async fn run_product(
+    ctx: &GpuContext,
+    kernel: Kernel,
+    shape: MatmulShape,
+    activation: Activation,
+    a_all: &[f32],
+    b_all: &[f32],
+) -> Result<(Vec<f32>, Vec<f32>), GpuError> {
+    let (a_len, b_len) = operand_lengths(shape);
+    let outputs = REPLICAS * shape.m * shape.n;
+    let a_buf = ctx.storage_with("check a", a_all);
+    let b_buf = ctx.storage_with("check b", b_all);
+    let c_buf = ctx.storage("check c", 4 * outputs as u64);
+    let post_buf = ctx.storage("check post", 4 * outputs as u64);
     let dummy = ctx.storage("check dummy", 4);
-    let mut builder = PlanBuilder::new(ctx, replicas, &dummy, &dummy);
+    let mut builder = PlanBuilder::new(ctx, REPLICAS, &dummy, &dummy);
     let product = Product {
         shape,
-        a: Place::new(&a_buf, a_off, a_len),
-        b: Place::new(&b_buf, b_off, b_len),
-        bias: with_bias.then_some((b_off + k * n, b_len)),
-        c: Place::new(&c_buf, 0, m * n),
+        a: Place::new(&a_buf, A_OFFSET, a_len),
+        b: Place::new(&b_buf, B_OFFSET, b_len),
+        bias: (!shape.trans_a).then_some((B_OFFSET + shape.k * shape.n, b_len)),
+        c: Place::new(&c_buf, 0, shape.m * shape.n),
         post: Some((&post_buf, activation)),
     };
     builder.matmul_with(kernel, "product check", product);
@@ -147,36 +186,37 @@ pub async fn check_product(
         });
     builder.finish().record(&mut encoder, "product check");
     ctx.queue.submit([encoder.finish()]);
-    let c = read_f32(ctx, &c_buf, 0, replicas * m * n).await?;
-    let post = read_f32(ctx, &post_buf, 0, replicas * m * n).await?;
-    let mut worst = 0f64;
-    for r in 0..replicas {
-        let a = &a_all[a_off + r * a_len..a_off + (r + 1) * a_len];
-        let b = &b_all[b_off + r * b_len..b_off + (r + 1) * b_len];
-        let (mut want, magnitude) = reference_product(a, &b[..k * n], shape);
-        if with_bias {
-            for (i, w) in want.iter_mut().enumerate() {
-                *w += b[k * n + i % n] as f64;
-            }
-        }
-        let got = &c[r * m * n..(r + 1) * m * n];
-        let activated = &post[r * m * n..(r + 1) * m * n];
-        for i in 0..m * n {
-            let tol = 2.0 * k as f64 * f32::EPSILON as f64 * (magnitude[i] + 1.0) + 1e-6;
-            worst = worse(worst, (got[i] as f64 - want[i]).abs() / tol);
-            let expected = activation.apply(got[i] as f64);
-            let post_tol = 1e-6 * (1.0 + expected.abs());
-            worst = worse(worst, (activated[i] as f64 - expected).abs() / post_tol);
+    let c = read_f32(ctx, &c_buf, 0, outputs).await?;
+    let post = read_f32(ctx, &post_buf, 0, outputs).await?;
+    Ok((c, post))
+}
+
+/// The largest error over its tolerance of one replica's C (`got`) and its
+/// activation (`activated`), given that replica's operands.
+fn replica_worst(
+    shape: MatmulShape,
+    activation: Activation,
+    a: &[f32],
+    b: &[f32],
+    got: &[f32],
+    activated: &[f32],
+) -> f64 {
+    let (n, k) = (shape.n, shape.k);
+    let (mut want, magnitude) = reference_product(a, &b[..k * n], shape);
+    if !shape.trans_a {
+        for (i, w) in want.iter_mut().enumerate() {
+            *w += b[k * n + i % n] as f64;
         }
     }
-    Ok(ProductCheck {
-        kernel: kernel.name(),
-        shape: format!("{m}x{n}x{k}"),
-        trans_a: shape.trans_a,
-        trans_b: shape.trans_b,
-        activation: activation.to_string(),
-        worst,
-    })
+    let mut worst = 0f64;
+    for i in 0..want.len() {
+        let tol = 2.0 * k as f64 * f32::EPSILON as f64 * (magnitude[i] + 1.0) + 1e-6;
+        worst = worse(worst, (got[i] as f64 - want[i]).abs() / tol);
+        let expected = activation.apply(got[i] as f64);
+        let post_tol = 1e-6 * (1.0 + expected.abs());
+        worst = worse(worst, (activated[i] as f64 - expected).abs() / post_tol);
+    }
+    worst
 }
 
 /// The larger ratio, where a NaN (a value that is not a number) counts as

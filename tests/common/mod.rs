@@ -27,7 +27,6 @@ pub fn device() -> Option<GpuContext> {
 use ib_playground::gpu::plan::Plan;
 use ib_playground::gpu::readback::read_f32;
 use ib_playground::gpu::schedule;
-use ib_playground::rng::{Key, Stream};
 
 pub fn run(ctx: &GpuContext, plan: &Plan) {
     let mut encoder = ctx
@@ -43,12 +42,9 @@ pub fn read(ctx: &GpuContext, buffer: &wgpu::Buffer, count: usize) -> Vec<f32> {
     block_on(read_f32(ctx, buffer, 0, count)).unwrap()
 }
 
-pub fn values(seed: u32, count: usize, scale: f32) -> Vec<f32> {
-    let key = Key::new(seed, Stream::Data);
-    (0..count as u32)
-        .map(|i| scale * key.normal(i, 0))
-        .collect()
-}
+/// Seeded normal values (the library's, which the product check uses).
+#[allow(unused_imports)]
+pub use ib_playground::gpu::selfcheck::test_values as values;
 
 pub fn assert_close(what: &str, got: &[f32], want: &[f64], tolerance: impl Fn(usize) -> f64) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
