@@ -1,30 +1,21 @@
 // Embedding, data in and data out: the compact layout at 360 px, the
 // postMessage API from a course page on another origin, CSV paste and its
 // errors, and every export parsing (the weights reloading in the CLI).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, ready, serve, serveStatic } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, serveStatic } from './harness.mjs';
 
 const LINK = 'v=1&data=circle&hidden=8&k=2&beta=1e-3&lr=0.02&report=20&seed=2';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  await mkdir(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
+before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
 
 test('embed mode fits 360 px with chosen views, hidden controls and autoplay', async () => {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(new URL('../../dist', import.meta.url).pathname);
@@ -96,6 +97,22 @@ export const CHROMIUM_ARGS = [
 
 export async function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A test file's hooks: before its tests, the page's server and a browser
+ * (handed to `use`); after them, both closed. */
+export function servePageAndBrowser(use) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serve();
+    browser = await launch();
+    use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
 
 /** A page that records console errors and uncaught exceptions. */

@@ -10,25 +10,16 @@
 //   shader by the browser's own WebGPU API on SwiftShader's 4-lane subgroups,
 //   so its text passes the browser's compiler and uniformity rules and sums
 //   right before the engine can reach it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, openPage, ready, serve } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser } from './harness.mjs';
 
 const SHADERS = new URL('../../shaders/', import.meta.url);
 
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
 
 test('every product kernel of the WebGPU adapter matches f64 sums', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu`);

@@ -1,26 +1,17 @@
 // The playground page in headless Chromium: loads cleanly, trains on WebGPU
 // (SwiftShader here) and on the CPU path, changes beta live, draws the
 // information plane, and leaves a full-page screenshot for review.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { launch, numberOf, openPage, ready, serve } from './harness.mjs';
+import { numberOf, openPage, ready, servePageAndBrowser } from './harness.mjs';
 
 const CIRCLE = '#v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=0';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  await mkdir(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
+before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
 
 async function stepsAtLeast(page, n, timeout = 120_000) {

@@ -3,23 +3,14 @@
 // never shows another run's reports; refused data keep the running
 // experiment; a restored run fills its readouts; an embed's share link
 // reopens the experiment and its views.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, ready, serve } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser } from './harness.mjs';
 
 const CIRCLE = 'v=1&data=circle&hidden=8&k=2&beta=1e-3&lr=0.02&report=20&seed=2';
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
 
 /** The steps of the page's report history. */
 const steps = (page) => page.evaluate(() => window.playground.reports().map((r) => r.step));

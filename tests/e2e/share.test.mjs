@@ -3,25 +3,16 @@
 // backend's matrix product and f32 functions compute the same bits natively
 // and in WebAssembly). Links from strangers with script in every key render
 // as text and run nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { launch, openPage, ready, serve } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser } from './harness.mjs';
 
 const LINK = 'v=1&data=moons&hidden=8&k=3&beta=1e-3&seed=7&report=50&samples=4&lr=0.01';
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
 
 
 /** Plays past `step`, pauses, returns the report at `step`. */

@@ -2,31 +2,22 @@
 // the model diagram, pinned runs, the live IB curve, the exact IB of a
 // table (the same numbers as `ibp ib-curve`), tooltips, phones and embeds,
 // and a course site on a sub-path that works offline.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, ready, serve, serveStatic } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, serveStatic } from './harness.mjs';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const DIST = new URL('../../dist', import.meta.url).pathname;
 const CIRCLE = 'v=1&data=circle&hidden=8,8&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=1';
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  await mkdir(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+servePageAndBrowser((s, b) => { server = s; browser = b; });
+before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
 async function trainFor(page, ms) {
   await page.getByTestId('play').click();

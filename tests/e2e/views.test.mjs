@@ -4,34 +4,20 @@
 // saturation, the β and learning-rate controls, the exports, the speed
 // status, and zero serious accessibility violations (axe-core). Screenshots
 // of the states a lecturer meets go to test-results/ for review.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, openPage, ready, serve } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser } from './harness.mjs';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
 const CIRCLE = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1';
 let server;
 let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  await mkdir(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-function launch() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-}
+servePageAndBrowser((s, b) => { server = s; browser = b; });
+before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
 async function trainFor(page, ms) {
   await page.getByTestId('play').click();

@@ -123,36 +123,28 @@ fn long_run_flags(flags: &mut Flags) -> Result<LongRun, String> {
 }
 
 pub fn command(flags: Flags) -> Result<(), Failure> {
-    let TrainFlags {
-        experiment,
-        steps,
-        epochs,
-        choice,
-        sweep,
-        csv,
-        long,
-        resumed,
-    } = train_flags(flags)?;
+    let given = train_flags(flags)?;
+    let (experiment, sweep) = (given.experiment, given.sweep);
     let replicas = match &sweep {
         Some(spec) => sweep::parse(spec, &experiment)?,
         None => sweep::single(&experiment),
     };
-    let sources = sources_for(&experiment, csv)?;
+    let sources = sources_for(&experiment, given.csv)?;
     let dataset = data::load(&experiment, &sources).map_err(Error::from)?;
     let n_train = dataset.train.len();
-    let steps = match epochs {
+    let steps = match given.epochs {
         Some(e) => steps_for_epochs(e, n_train, experiment.batch)?,
-        None => steps.unwrap_or(DEFAULT_STEPS),
+        None => given.steps.unwrap_or(DEFAULT_STEPS),
     };
     let shape = Model::new(&experiment, &dataset).shape;
-    let mut run = open(&experiment, dataset, replicas, choice)?.until(steps);
-    let (start, earlier_s) = match resumed {
+    let mut run = open(&experiment, dataset, replicas, given.choice)?.until(steps);
+    let (start, earlier_s) = match given.resumed {
         Some(resumed) => resume(&mut run, resumed, &shape, &experiment, steps)?,
         None => (0, 0.0),
     };
     let per_epoch = n_train.div_ceil(experiment.batch) as u32;
     let mut keeper = Keeper::new(
-        long,
+        given.long,
         &experiment,
         sweep.clone(),
         start,
