@@ -249,11 +249,23 @@ impl Session {
         Ok(self.link())
     }
 
-    /// The first replica's trained weights as JSON (see `weights`).
-    pub async fn weights(&self) -> Result<String, JsValue> {
-        let params = self.run.params(0).await.map_err(fail)?;
+    /// The first replica's trained weights: `{json, events}`, the weights
+    /// as JSON (see `weights`) and the run's events while they were read (a
+    /// GPU lost meanwhile moves the run to the CPU: backend_changed).
+    pub async fn weights(&mut self) -> Result<JsValue, JsValue> {
+        let mut events = Vec::new();
+        let params = self
+            .run
+            .params_or_recover(0, &mut events)
+            .await
+            .map_err(fail)?;
         let weights = crate::weights::Weights::from_params(&params, self.run.experiment());
-        serde_json::to_string(&weights).map_err(|e| fail(Error::internal(e.to_string())))
+        let json =
+            serde_json::to_string(&weights).map_err(|e| fail(Error::internal(e.to_string())))?;
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &"json".into(), &json.into())?;
+        js_sys::Reflect::set(&out, &"events".into(), &self.events(events)?)?;
+        Ok(out.into())
     }
 
     /// Continues from weights saved earlier (`weights()` JSON) at `step`;

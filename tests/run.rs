@@ -145,7 +145,10 @@ fn a_diverged_run_restores_and_trains_on_at_a_smaller_rate() {
 /// like a lost device at the first report at or after `fail_at`.
 struct FailingGpu<B: Backend> {
     inner: B,
+    /// Reports fail from this step on.
     fail_at: u32,
+    /// Reading the weights fails from this step on.
+    params_fail_at: u32,
 }
 
 impl<B: Backend> Backend for FailingGpu<B> {
@@ -186,6 +189,9 @@ impl<B: Backend> Backend for FailingGpu<B> {
         self.inner.restore(checkpoint)
     }
     fn params(&self, replica: usize) -> Pending<'_, Params<f32>> {
+        if self.inner.steps() >= self.params_fail_at {
+            return ready(Err(Error::gpu("the GPU device was lost (test)")));
+        }
         self.inner.params(replica)
     }
     fn load_params(&mut self, params: &Params<f32>, step: u32) {
@@ -223,6 +229,7 @@ fn a_failing_gpu_hands_the_run_to_the_cpu_from_its_last_checkpoint() {
     let failing = FailingGpu {
         inner,
         fail_at: 120,
+        params_fail_at: u32::MAX,
     };
     let mut run = Run::new(Box::new(failing), experiment, dataset, replicas)
         .until(300)
@@ -244,6 +251,41 @@ fn a_failing_gpu_hands_the_run_to_the_cpu_from_its_last_checkpoint() {
 }
 
 #[test]
+fn a_gpu_lost_while_the_weights_are_read_hands_the_run_to_the_cpu() {
+    // The page saves a run's weights between slices; a device lost just
+    // before used to end the run with an error instead of moving it.
+    let link = "v=1&data=moons&hidden=8&k=2&seed=4&report=50";
+    let (experiment, dataset) = setup(link);
+    let replicas = single(&experiment);
+    let inner = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
+    let failing = FailingGpu {
+        inner,
+        fail_at: u32::MAX,
+        params_fail_at: 150,
+    };
+    let mut run = Run::new(Box::new(failing), experiment, dataset, replicas)
+        .until(300)
+        .falling_back();
+    while run.steps() < 150 {
+        block_on(run.advance(u32::MAX)).unwrap();
+    }
+    let mut while_reading = Vec::new();
+    let params = block_on(run.params_or_recover(0, &mut while_reading)).unwrap();
+    let (from, to, step, reason) = moved(&while_reading);
+    assert_eq!((from, to, step), (BackendKind::Gpu, BackendKind::Cpu, 150));
+    assert!(reason.contains("device was lost"), "{reason}");
+    assert_eq!(run.backend().kind(), BackendKind::Cpu);
+    // The weights are those of the checkpoint it moved from: a CPU run's at
+    // that step, bit for bit.
+    let mut reference = cpu_run(link).until(150);
+    events(&mut reference);
+    assert_eq!(params, block_on(reference.params(0)).unwrap());
+    // And the run trains on to its end on the CPU.
+    let rest = events(&mut run);
+    assert!(rest.iter().any(|e| matches!(e, Event::Finished { .. })));
+}
+
+#[test]
 fn a_real_gpu_checkpoint_moves_to_the_cpu_with_its_average() {
     // The GPU's checkpoint is read back and turned into CPU state (the
     // averaged weights included); the rest of the run is the CPU's.
@@ -257,6 +299,7 @@ fn a_real_gpu_checkpoint_moves_to_the_cpu_with_its_average() {
     let failing = FailingGpu {
         inner,
         fail_at: 150,
+        params_fail_at: u32::MAX,
     };
     let mut run = Run::new(Box::new(failing), experiment, dataset, replicas)
         .until(200)

@@ -328,6 +328,24 @@ impl Run {
         self.backend.params(replica).await
     }
 
+    /// The trained weights of replica `replica`; where the GPU fails while
+    /// they are read (a device lost between two slices) and the run may fall
+    /// back, the run moves to the CPU from its last checkpoint first, with a
+    /// BackendChanged event in `events`, and the weights are that state's.
+    pub async fn params_or_recover(
+        &mut self,
+        replica: usize,
+        events: &mut Vec<Event>,
+    ) -> Result<Params<f32>> {
+        match self.backend.params(replica).await {
+            Ok(params) => Ok(params),
+            Err(error) => {
+                self.recover(Err(error), events).await?;
+                self.backend.params(replica).await
+            }
+        }
+    }
+
     /// What the views draw now (replica 0).
     pub async fn snapshot(&self) -> Result<Snapshot> {
         let params = self.backend.params(0).await?;

@@ -163,6 +163,29 @@ test('a lost GPU device moves the run to the CPU and keeps its history', async (
   await page.close();
 });
 
+test('a device lost while paused moves the run when the weights are read next', async () => {
+  // The page reads weights between slices (the save for a reload, Export);
+  // that read used to end the run with an error when the device was gone.
+  const { page, errors } = await openPage(browser, `${server.url}?backend=gpu${CIRCLE}`);
+  assert.match(await ready(page), /^WebGPU/);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 40), null, { timeout: 120_000 });
+  await page.getByTestId('play').click();
+  await page.evaluate(() => window.playground.loseDevice());
+  await page.getByTestId('export').click();
+  const download = page.waitForEvent('download');
+  await page.locator('[data-export="weights.json"]').click();
+  const chunks = await (await (await download).createReadStream()).toArray();
+  const weights = JSON.parse(Buffer.concat(chunks).toString());
+  // 2 inputs -> 16 -> 16 -> the code (mean and spread of k = 2): three layers.
+  assert.equal(weights.encoder.length, 3);
+  assert.equal(weights.encoder[0].b.length, 16);
+  await page.waitForFunction(() => document.querySelector('[data-testid=backend]').textContent.includes('device was lost'), null, { timeout: 60_000 });
+  assert.match(await page.getByTestId('backend').textContent(), /^CPU \(WebAssembly\) — the GPU device was lost/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a model too large for the adapter names the limit and trains on the CPU', async () => {
   // 4096 hidden units at batch 1024: the elementwise kernels over 1024 x 4096
   // values need 65,536 workgroups in one dimension, and WebGPU adapters offer

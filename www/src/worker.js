@@ -175,7 +175,10 @@ async function handle(received) {
   } else if (type === 'weights') {
     // Saving for a reload keeps the weights of small models only.
     const keep = received.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
-    post({ type: 'weights', json: keep ? await session.weights() : null, purpose: received.purpose, step: received.step });
+    // A GPU lost since the last slice moves the run to the CPU here.
+    const read = keep ? await session.weights() : { json: null, events: [] };
+    post({ type: 'weights', json: read.json, purpose: received.purpose, step: received.step });
+    postEvents(read.events);
   }
 }
 
