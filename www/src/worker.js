@@ -175,10 +175,13 @@ async function handle(received) {
   } else if (type === 'weights') {
     // Saving for a reload keeps the weights of small models only.
     const keep = received.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
-    // A GPU lost since the last slice moves the run to the CPU here.
+    // A GPU lost since the last slice moves the run to the CPU here, back to
+    // its last checkpoint: those weights are not the asked-for step's, so a
+    // save skips them (the next save keeps the state trained on the CPU).
     const read = keep ? await session.weights() : { json: null, events: [] };
-    post({ type: 'weights', json: read.json, purpose: received.purpose, step: received.step });
     postEvents(read.events);
+    const stale = received.purpose === 'save' && read.events.length > 0;
+    post({ type: 'weights', json: stale ? null : read.json, purpose: received.purpose, step: received.step });
   }
 }
 
