@@ -244,3 +244,40 @@ fn a_gpu_run_resumes_where_it_stopped() {
     assert_eq!(joined(&first, &second), whole);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The final summary line of `ibp train`'s stdout, parsed.
+fn final_line(out: &str) -> serde_json::Value {
+    let line = out.lines().last().expect("a final line");
+    serde_json::from_str(line).unwrap()
+}
+
+#[test]
+fn a_checkpoint_is_evaluated_on_its_averaged_or_its_raw_weights() {
+    let dir = scratch("evaluate");
+    let ck = dir.join("run.ckpt");
+    let steps = ["--steps", "200"];
+    let trained = ok(ibp(&[
+        &["train", "--link", LINK, "--checkpoint", arg(&ck)][..],
+        &steps,
+    ]
+    .concat()));
+    // Training never reads the average: without it, Adam's parameters are
+    // the same, and the run's reports measure them.
+    let plain = LINK.replace("ema=0.95", "ema=0");
+    let unaveraged = ok(ibp(&[&["train", "--link", &plain][..], &steps].concat()));
+    let averaged = final_line(&ok(ibp(&["evaluate", "--checkpoint", arg(&ck)])));
+    let raw = final_line(&ok(ibp(&["evaluate", "--checkpoint", arg(&ck), "--raw"])));
+    let (run, no_ema) = (final_line(&trained), final_line(&unaveraged));
+    assert_eq!(averaged["weights"], "averaged");
+    assert_eq!(raw["weights"], "raw");
+    for key in ["loss", "rate_bits", "test_acc"] {
+        assert_eq!(averaged[key], run[key], "{key}: averaged weights");
+        assert_eq!(raw[key], no_ema[key], "{key}: raw weights");
+    }
+    assert_ne!(averaged["loss"], raw["loss"]);
+    let wrong = ibp(&["evaluate", "--weights", arg(&ck), "--raw"]);
+    assert!(!wrong.status.success());
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(said.contains("--raw goes with --checkpoint FILE"), "{said}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -57,10 +57,15 @@ USAGE:
       to (H(X), I(X;Y)); each point's beta is the one whose solution it is,
       null for the closing point (H(X), I(X;Y)), the limit beta -> infinity.
       --alpha 0 gives the deterministic IB.
-  ibp evaluate --weights FILE [--csv FILE]
+  ibp evaluate --weights FILE [--csv FILE] [--threads N]
+  ibp evaluate --checkpoint FILE [--raw] [--csv FILE] [--threads N]
       Loads weights exported by the page (format ibp-weights-1: the link, and
       per layer W as rows and b) and prints the model's report on the link's
-      data, as a final summary line.
+      data, as a final summary line. --checkpoint: the same for the state
+      `ibp train --checkpoint` kept (one run, not a sweep), measured on its
+      averaged weights (ema > 0; what the run's reports measure) or, with
+      --raw, on the parameters Adam trained; the line adds \"weights\":
+      \"averaged\" or \"raw\".
   ibp data mnist --out FILE
       Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
       as a gzipped IBPMNIST file.
