@@ -9,7 +9,10 @@
 # (beta-<beta>.ckpt): run the script again and each run resumes where it
 # stopped. SEEDS (default 1) sets the seeds, e.g. SEEDS="1 2"; THREADS the
 # CPU threads of each run (default: every core), e.g. two scripts at once
-# with THREADS=1 on two cores.
+# with THREADS=1 on two cores. EXTRA adds link keys to every run and OUT
+# names the results folder (default results/mnist), e.g.
+# EXTRA='&train_samples=12' OUT=results/mnist-s12 for the JAX notebook's
+# 12 noise samples per training example; LR sets the learning rate (1e-4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-25}
@@ -18,18 +21,19 @@ shift $(($# > 2 ? 2 : $#))
 betas=("$@")
 [ ${#betas[@]} -gt 0 ] || betas=(1e-3 0 1e-2 1e-1 1e-4 1e-5 1e-6)
 cargo build --release --bin ibp
-mkdir -p results/mnist
+out=${OUT:-results/mnist}
+mkdir -p "$out"
 # A copy, so rebuilding while the runs go on does not change them (one per
 # script, so two scripts at once do not overwrite a running binary).
-ibp="results/mnist/ibp-$$"
+ibp="$out/ibp-$$"
 cp target/release/ibp "$ibp"
 trap 'rm -f "$ibp"' EXIT
-base='data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=1e-4&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600'
+base="data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=${LR:-1e-4}&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600"
 for seed in ${SEEDS:-1}; do
   for beta in "${betas[@]}"; do
-    link="$base&seed=$seed&beta=$beta"
+    link="$base&seed=$seed&beta=$beta${EXTRA:-}"
     [ "$beta" = 0 ] && link="$link&sample=0"
-    name="results/mnist/beta-$beta"
+    name="$out/beta-$beta"
     [ "$seed" = 1 ] || name="$name-seed-$seed"
     run=("$ibp" train --epochs "$epochs" --backend "$backend"
          --checkpoint "$name.ckpt" --log "$name.csv" ${THREADS:+--threads "$THREADS"})

@@ -559,3 +559,41 @@ fn the_thread_count_does_not_change_a_single_bit() {
         Some(2)
     );
 }
+
+#[test]
+fn several_training_samples_train_on_the_cpu_and_the_gpu_refuses_them() {
+    let link = "data=circle&hidden=16,16&k=2&beta=1e-3&seed=1&report=500&train_samples=12";
+    let out = ibp(&["train", "--link", link, "--steps", "1000"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = finals(&out).pop().unwrap();
+    assert!(last["test_acc"].as_f64().unwrap() >= 0.9, "{last}");
+    let one = ibp(&[
+        "train",
+        "--link",
+        &link.replace("&train_samples=12", ""),
+        "--steps",
+        "1000",
+    ]);
+    assert_ne!(finals(&one).pop().unwrap()["loss"], last["loss"]);
+    let gpu = ibp(&["train", "--link", link, "--steps", "10", "--backend", "gpu"]);
+    assert_eq!(gpu.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&gpu.stderr);
+    assert!(
+        said.contains("train_samples=12: several noise samples") && said.contains("CPU only"),
+        "{said}"
+    );
+    let auto = ibp(&[
+        "train",
+        "--link",
+        link,
+        "--steps",
+        "10",
+        "--backend",
+        "auto",
+    ]);
+    assert_eq!(finals(&auto)[0]["backend"], "cpu");
+}

@@ -71,6 +71,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         batch: c.3,
         points: c.4,
         eval_samples: c.5,
+        train_samples: 1 + (c.5 * 7 + c.6 as usize) % 64,
         seed: c.6,
         anneal_steps: c.7.0,
         decay_steps: c.7.1,
@@ -162,12 +163,14 @@ fn every_key_is_written_and_documented() {
 
 /// The `v=1` defaults, frozen: a short link means the same experiment
 /// forever. Changing one of these breaks every link that relies on it; a
-/// new default needs a new link version.
+/// new default needs a new link version. A new key may join with the
+/// default that keeps older links meaning what they meant (train_samples=1:
+/// one noise sample per example, as before the key existed).
 const V1_DEFAULTS: &str = "v=1&data=circle&seed=1&objective=vib&beta=0.001&beta_schedule=const\
 &beta_start=1e-6&anneal_steps=1000&beta_mode=fixed&target_rate=&target_acc=&geco_lr=0.002\
 &hidden=16,16&act=tanh&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
 &b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&report=100\
-&ema=0&sample=1&samples=12&estimator=binning&bins=30&plane=0\
+&ema=0&sample=1&samples=12&train_samples=1&estimator=binning&bins=30&plane=0\
 &views=plane,curves,latent,dims,map,sweep,diagram&hide=";
 
 #[test]

@@ -16,14 +16,23 @@ const STEP: f64 = 1e-6;
 /// wrong factor or sign.
 const TOLERANCE: f64 = 1e-6;
 
-#[allow(clippy::needless_range_loop)]
-fn case(
+/// A small model of the given kind, its parameters (random biases, scales
+/// near 1), a batch and its labels.
+struct Fixture {
+    shape: Shape,
+    model: Model,
+    params: Params<f64>,
+    x: Array2<f64>,
+    labels: Vec<u32>,
+}
+
+fn fixture(
     objective: Objective,
     likelihood: Likelihood,
     activation: Activation,
     decoder: Decoder,
     bottleneck: Bottleneck,
-) {
+) -> Fixture {
     let experiment = Experiment {
         bottleneck,
         hidden: vec![4, 3],
@@ -58,11 +67,43 @@ fn case(
         Likelihood::Gaussian => key.normal((i * INPUT + j) as u32, 1) as f64,
     });
     let labels: Vec<u32> = (0..BATCH as u32).map(|i| i % CLASSES as u32).collect();
-    let eps = Array2::from_shape_fn((BATCH, k), |(i, j)| {
+    Fixture {
+        shape,
+        model,
+        params,
+        x,
+        labels,
+    }
+}
+
+/// Noise for `samples` draws of each example's code: (BATCH * samples) x k.
+fn noise(k: usize, samples: usize) -> Array2<f64> {
+    let key = Key::new(3, Stream::Data);
+    Array2::from_shape_fn((BATCH * samples, k), |(i, j)| {
         key.normal((i * k + j) as u32, 2) as f64
-    });
+    })
+}
+
+#[allow(clippy::needless_range_loop)]
+fn case(
+    objective: Objective,
+    likelihood: Likelihood,
+    activation: Activation,
+    decoder: Decoder,
+    bottleneck: Bottleneck,
+    samples: usize,
+) {
+    let Fixture {
+        shape,
+        model,
+        params,
+        x,
+        labels,
+    } = fixture(objective, likelihood, activation, decoder, bottleneck);
+    let eps = noise(shape.latent, samples);
     let beta = 0.3;
-    let name = format!("{bottleneck}/{objective}/{likelihood:?}/{activation}/{decoder}");
+    let name =
+        format!("{bottleneck}/{objective}/{likelihood:?}/{activation}/{decoder}/S={samples}");
 
     let (parts, grads) = loss_and_grads(&params, &model, &x, &labels, &eps, beta);
     assert!((parts.total - loss(&params, &model, &x, &labels, &eps, beta).total).abs() < 1e-12);
@@ -151,6 +192,7 @@ fn every_objective_activation_and_decoder() {
                     activation,
                     decoder,
                     Bottleneck::Joint,
+                    1,
                 );
             }
         }
@@ -166,6 +208,7 @@ fn per_feature_bottleneck_gradients() {
             activation,
             Decoder::Linear,
             Bottleneck::Feature,
+            1,
         );
         case(
             Objective::Vae,
@@ -173,8 +216,49 @@ fn per_feature_bottleneck_gradients() {
             activation,
             Decoder::Mlp,
             Bottleneck::Feature,
+            1,
         );
     }
+}
+
+#[test]
+fn several_noise_samples_per_example() {
+    for (objective, likelihood) in [
+        (Objective::Vib, Likelihood::Gaussian),
+        (Objective::Vae, Likelihood::Bernoulli),
+    ] {
+        case(
+            objective,
+            likelihood,
+            Activation::Tanh,
+            Decoder::Mlp,
+            Bottleneck::Joint,
+            3,
+        );
+    }
+    // S equal draws per example are one draw: the data term is their mean.
+    let f = fixture(
+        Objective::Vib,
+        Likelihood::Gaussian,
+        Activation::Relu,
+        Decoder::Linear,
+        Bottleneck::Joint,
+    );
+    let once = noise(f.shape.latent, 1);
+    let rows: Vec<usize> = (0..BATCH * 4).map(|j| j / 4).collect();
+    let repeated = once.select(ndarray::Axis(0), &rows);
+    let (one, g_one) = loss_and_grads(&f.params, &f.model, &f.x, &f.labels, &once, 0.3);
+    let (four, g_four) = loss_and_grads(&f.params, &f.model, &f.x, &f.labels, &repeated, 0.3);
+    assert!((one.total - four.total).abs() < 1e-12, "{one:?} {four:?}");
+    assert_eq!(four.correct, 4 * one.correct);
+    for (a, b) in g_one.layers().iter().zip(g_four.layers()) {
+        for (x, y) in a.w.iter().zip(&b.w).chain(a.b.iter().zip(&b.b)) {
+            assert!((x - y).abs() < 1e-12, "{x} {y}");
+        }
+    }
+    // Different draws are not one draw.
+    let (three, _) = loss_and_grads(&f.params, &f.model, &f.x, &f.labels, &noise(2, 3), 0.3);
+    assert!((three.data - one.data).abs() > 1e-6, "{one:?} {three:?}");
 }
 
 /// KL(N(mu, s^2) || N(0, 1)) = ln(1/s) + (s^2 + mu^2)/2 - 1/2, against the

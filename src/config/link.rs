@@ -345,6 +345,17 @@ pub const KEYS: &[KeySpec] = &[
         set: |e, t| whole(t).map(|v| e.eval_samples = v as usize),
     },
     KeySpec {
+        name: "train_samples",
+        doc: "noise samples of z per training example, their losses averaged (CPU backend)",
+        kind: Kind::Integer {
+            min: 1,
+            max: MAX_EVAL_SAMPLES as u64,
+        },
+        live: false,
+        get: |e| e.train_samples.to_string(),
+        set: |e, t| whole(t).map(|v| e.train_samples = v as usize),
+    },
+    KeySpec {
         name: "estimator",
         doc: "estimator of the information plane",
         kind: Kind::Choice(|| names(Estimator::ALL, Estimator::name)),

@@ -121,6 +121,11 @@ pub struct Experiment {
     pub report_every: u32,
     /// Softmax samples averaged for a prediction at evaluation.
     pub eval_samples: usize,
+    /// Noise samples of z per training example, their losses averaged (1
+    /// in the paper's text; 12 in the authors' JAX notebook). The CPU
+    /// backend trains them; the GPU kernels draw one. Link key
+    /// `train_samples`.
+    pub train_samples: usize,
     /// Estimator of the information plane.
     pub estimator: Estimator,
     /// Bins per unit of the binning estimator.
@@ -173,6 +178,7 @@ impl Default for Experiment {
             batch: 64,
             report_every: 100,
             eval_samples: 12,
+            train_samples: 1,
             estimator: Estimator::Binning,
             bins: 30,
             info_plane: false,

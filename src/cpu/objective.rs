@@ -87,6 +87,62 @@ pub fn reparameterize<F: Real>(enc: &Encoded<F>, eps: &Array2<F>) -> Array2<F> {
     z
 }
 
+/// The noisy codes of a batch with S samples per example: `eps` holds
+/// (batch * S) rows, sample s of example i in row i * S + s, and
+/// z = mu_i + sigma_i * eps_row. With S = 1, `reparameterize` exactly.
+pub fn sampled_code<F: Real>(enc: &Encoded<F>, eps: &Array2<F>) -> Array2<F> {
+    let samples = samples_per_example(enc.mu.nrows(), eps);
+    if samples == 1 {
+        return reparameterize(enc, eps);
+    }
+    Array2::from_shape_fn(eps.raw_dim(), |(j, d)| {
+        let i = j / samples;
+        enc.mu[[i, d]] + enc.sigma[[i, d]] * eps[[j, d]]
+    })
+}
+
+/// S, the rows of `eps` per example of a batch of `batch`.
+fn samples_per_example<F: Real>(batch: usize, eps: &Array2<F>) -> usize {
+    let samples = eps.nrows() / batch.max(1);
+    assert_eq!(
+        samples * batch,
+        eps.nrows(),
+        "eps: whole samples per example"
+    );
+    samples.max(1)
+}
+
+/// Each run of `times` consecutive rows summed in order (the first row,
+/// then the others added): (rows / times) rows.
+fn sum_row_runs<F: Real>(a: Array2<F>, times: usize) -> Array2<F> {
+    if times == 1 {
+        return a;
+    }
+    let mut out = a.slice(s![..;times, ..]).to_owned();
+    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
+        for t in 1..times {
+            row += &a.row(i * times + t);
+        }
+    }
+    out
+}
+
+/// Row i of `x` and `labels` repeated `times` times, for S samples per
+/// example (borrowed as they are for S = 1).
+fn per_sample<'a, F: Real>(
+    x: &'a Array2<F>,
+    labels: &'a [u32],
+    times: usize,
+) -> (std::borrow::Cow<'a, Array2<F>>, std::borrow::Cow<'a, [u32]>) {
+    use std::borrow::Cow;
+    if times == 1 {
+        return (Cow::Borrowed(x), Cow::Borrowed(labels));
+    }
+    let rows: Vec<usize> = (0..x.nrows() * times).map(|j| j / times).collect();
+    let labels = rows.iter().map(|&i| labels[i]).collect::<Vec<_>>();
+    (Cow::Owned(x.select(Axis(0), &rows)), Cow::Owned(labels))
+}
+
 /// KL of each example (row), in nats.
 pub fn kl_per_example<F: Real>(enc: &Encoded<F>) -> Vec<F> {
     Zip::from(enc.mu.rows())
@@ -153,7 +209,8 @@ fn mean<F: Real>(v: &[F]) -> F {
     v.iter().copied().sum::<F>() / real(v.len() as f64)
 }
 
-/// Loss of a batch with fixed noise `eps` (B x K).
+/// Loss of a batch with fixed noise `eps` ((B * S) x K: S samples per
+/// example, whose data terms are averaged; `correct` counts the B * S rows).
 pub fn loss<F: Real>(
     params: &Params<F>,
     model: &Model,
@@ -163,19 +220,21 @@ pub fn loss<F: Real>(
     beta: F,
 ) -> LossParts<F> {
     let enc = encode(params, model, x.clone());
-    let z = reparameterize(&enc, eps);
+    let z = sampled_code(&enc, eps);
+    let (x, labels) = per_sample(x, labels, samples_per_example(x.nrows(), eps));
     let (out, _) = layers::forward(&params.decoder, model.activation, z);
-    let (data, _) = data_term(model, &out, x, labels, false);
+    let (data, _) = data_term(model, &out, &x, &labels, false);
     let (data, kl) = (mean(&data), mean(&kl_per_example(&enc)));
     LossParts {
         total: total(model.objective, data, kl, beta),
         data,
         kl,
-        correct: count_correct(model, &out, labels),
+        correct: count_correct(model, &out, &labels),
     }
 }
 
-/// Loss of a batch and the gradient of its total w.r.t. every parameter.
+/// Loss of a batch and the gradient of its total w.r.t. every parameter;
+/// `eps` as in `loss`.
 pub fn loss_and_grads<F: Real>(
     params: &Params<F>,
     model: &Model,
@@ -189,10 +248,12 @@ pub fn loss_and_grads<F: Real>(
     let batch = x.nrows();
     let inv_batch = F::one() / real(batch as f64);
 
+    let samples = samples_per_example(batch, eps);
     let enc = encode(params, model, x.clone());
-    let z = reparameterize(&enc, eps);
+    let z = sampled_code(&enc, eps);
     let (out, dec_cache) = layers::forward(&params.decoder, model.activation, z);
-    let (data, d_out) = data_term(model, &out, x, labels, true);
+    let (x_rows, row_labels) = per_sample(x, labels, samples);
+    let (data, d_out) = data_term(model, &out, &x_rows, &row_labels, true);
     let kl = kl_per_example(&enc);
     let parts = {
         let (data, kl) = (mean(&data), mean(&kl));
@@ -200,11 +261,13 @@ pub fn loss_and_grads<F: Real>(
             total: total(model.objective, data, kl, beta),
             data,
             kl,
-            correct: count_correct(model, &out, labels),
+            correct: count_correct(model, &out, &row_labels),
         }
     };
 
-    let d_out = d_out.expect("gradient requested") * inv_batch;
+    // The data term is the mean over all B * S rows.
+    let inv_rows = F::one() / real((batch * samples) as f64);
+    let d_out = d_out.expect("gradient requested") * inv_rows;
     let dz = layers::backward(
         &params.decoder,
         model.activation,
@@ -223,17 +286,21 @@ pub fn loss_and_grads<F: Real>(
         Objective::Vib | Objective::Vae => beta,
     };
     let scale = effective_beta * inv_batch;
-    let mut d_mu = dz.clone();
+    // Each example's mu and sigma feed its S rows: their gradients add up.
+    let mut dz_eps = dz.clone();
+    Zip::from(&mut dz_eps)
+        .and(eps)
+        .for_each(|d, &e| *d = *d * e);
+    let mut d_mu = sum_row_runs(dz, samples);
     Zip::from(&mut d_mu)
         .and(&enc.mu)
         .for_each(|d, &m| *d += scale * m);
-    let mut d_rho = dz;
+    let mut d_rho = sum_row_runs(dz_eps, samples);
     Zip::from(&mut d_rho)
-        .and(eps)
         .and(&enc.sigma)
         .and(&enc.rho)
-        .for_each(|d, &e, &s, &r| {
-            let d_sigma = *d * e + scale * (s - F::one() / s);
+        .for_each(|d, &s, &r| {
+            let d_sigma = *d + scale * (s - F::one() / s);
             *d = d_sigma * sigmoid(r - real(crate::model::SIGMA_SHIFT));
         });
     let d_enc = concatenate(Axis(1), &[d_mu.view(), d_rho.view()]).expect("same batch");

@@ -196,13 +196,15 @@ impl CpuTrainer {
             .collect()
     }
 
-    /// Reparameterisation noise of step `step`: row j, dimension k draws
-    /// `Key(seed, Noise).normal(j * K + k, step)`.
+    /// Reparameterisation noise of step `step`, (batch * S) x K for S =
+    /// `train_samples`: row j (sample j % S of example j / S), dimension k
+    /// draws `Key(seed, Noise).normal(j * K + k, step)`.
     pub fn step_noise(&self, step: u32) -> Array2<f32> {
         let key = Key::new(self.experiment.seed, Stream::Noise);
         let k = self.model.shape.latent;
         let scale = self.experiment.noise_scale();
-        Array2::from_shape_fn((self.experiment.batch, k), |(j, d)| {
+        let rows = self.experiment.batch * self.experiment.train_samples;
+        Array2::from_shape_fn((rows, k), |(j, d)| {
             scale * key.normal((j * k + d) as u32, step)
         })
     }
@@ -221,7 +223,7 @@ impl CpuTrainer {
         let beta = self.beta_in_force(step) as f32;
         let (parts, grads) = loss_and_grads(&self.params, &self.model, &x, &labels, &eps, beta);
         if let Some(target) = self.target {
-            let accuracy = parts.correct as f32 * (1.0 / labels.len() as f32);
+            let accuracy = parts.correct as f32 * (1.0 / eps.nrows() as f32);
             self.last_constraint = Some(target.constraint(parts.kl, accuracy));
         }
         let adam = AdamStep {

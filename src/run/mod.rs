@@ -125,6 +125,22 @@ pub struct Run {
     chunk: u32,
 }
 
+/// What only the CPU backend trains: an error naming the link key, or Ok.
+fn cpu_only(experiment: &Experiment) -> Result<()> {
+    if experiment.train_samples > 1 {
+        return Err(Error::link(
+            "train_samples",
+            format!(
+                "train_samples={}: several noise samples per training example train on \
+                 the CPU only (the GPU kernels draw one); use the CPU backend or \
+                 train_samples=1",
+                experiment.train_samples
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Run {
     /// A run on `backend`, which trains `replicas` of `experiment`.
     pub fn new(
@@ -165,8 +181,13 @@ impl Run {
                 None,
             ),
             Choice::Gpu { fall_back } => {
-                let opened = GpuTrainer::open(experiment.clone(), &dataset, replicas.clone());
-                match opened.await.map_err(Error::from) {
+                let opened = async {
+                    cpu_only(&experiment)?;
+                    GpuTrainer::open(experiment.clone(), &dataset, replicas.clone())
+                        .await
+                        .map_err(Error::from)
+                };
+                match opened.await {
                     Ok(trainer) => (Box::new(trainer), None),
                     Err(e) if fall_back => (
                         Box::new(CpuReplicas::new(&experiment, dataset.clone(), &replicas)),

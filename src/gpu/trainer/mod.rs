@@ -198,6 +198,10 @@ impl GpuTrainer {
         replicas: Vec<Replica>,
     ) -> Result<Self, GpuError> {
         assert!(!replicas.is_empty(), "at least one replica");
+        assert_eq!(
+            experiment.train_samples, 1,
+            "the GPU trains one noise sample per example"
+        );
         let need = requirements(&experiment, dataset, replicas.len());
         super::context::limits_for(&ctx.limits, need)?;
         let model = Model::new(&experiment, dataset);
