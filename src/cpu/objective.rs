@@ -278,32 +278,13 @@ pub fn loss_and_grads<F: Real>(
     )
     .expect("decoder input gradient");
 
-    // d/dmu = dz + beta * mu / B; d/dsigma = dz * eps + beta * (sigma - 1/sigma) / B;
-    // d/drho = d/dsigma * sigmoid(rho - 5). For sqib, d(beta KL^2) = 2 beta KL dKL:
-    // the same with beta replaced by 2 beta KL (KL the batch mean).
+    // For sqib, d(beta KL^2) = 2 beta KL dKL: the KL's gradient with beta
+    // replaced by 2 beta KL (KL the batch mean).
     let effective_beta = match model.objective {
         Objective::Sqib => real::<F>(2.0) * beta * parts.kl,
         Objective::Vib | Objective::Vae => beta,
     };
-    let scale = effective_beta * inv_batch;
-    // Each example's mu and sigma feed its S rows: their gradients add up.
-    let mut dz_eps = dz.clone();
-    Zip::from(&mut dz_eps)
-        .and(eps)
-        .for_each(|d, &e| *d = *d * e);
-    let mut d_mu = sum_row_runs(dz, samples);
-    Zip::from(&mut d_mu)
-        .and(&enc.mu)
-        .for_each(|d, &m| *d += scale * m);
-    let mut d_rho = sum_row_runs(dz_eps, samples);
-    Zip::from(&mut d_rho)
-        .and(&enc.sigma)
-        .and(&enc.rho)
-        .for_each(|d, &s, &r| {
-            let d_sigma = *d + scale * (s - F::one() / s);
-            *d = d_sigma * sigmoid(r - real(crate::model::SIGMA_SHIFT));
-        });
-    let d_enc = concatenate(Axis(1), &[d_mu.view(), d_rho.view()]).expect("same batch");
+    let d_enc = encoder_output_grad(&enc, eps, dz, effective_beta * inv_batch);
     layers::backward(
         &params.encoder,
         model.activation,
@@ -324,4 +305,35 @@ pub fn loss_and_grads<F: Real>(
         }
     }
     (parts, grads)
+}
+
+/// The gradient w.r.t. the encoder's output [mu, rho] (B x 2K) from the
+/// decoder's input gradient `dz` ((B * S) x K) and the KL's, `scale` =
+/// beta / B: d/dmu = sum_s dz + scale * mu; d/dsigma = sum_s dz * eps +
+/// scale * (sigma - 1/sigma); d/drho = d/dsigma * sigmoid(rho - 5). Each
+/// example's S rows add up in sample order.
+fn encoder_output_grad<F: Real>(
+    enc: &Encoded<F>,
+    eps: &Array2<F>,
+    dz: Array2<F>,
+    scale: F,
+) -> Array2<F> {
+    let samples = samples_per_example(enc.mu.nrows(), eps);
+    let mut dz_eps = dz.clone();
+    Zip::from(&mut dz_eps)
+        .and(eps)
+        .for_each(|d, &e| *d = *d * e);
+    let mut d_mu = sum_row_runs(dz, samples);
+    Zip::from(&mut d_mu)
+        .and(&enc.mu)
+        .for_each(|d, &m| *d += scale * m);
+    let mut d_rho = sum_row_runs(dz_eps, samples);
+    Zip::from(&mut d_rho)
+        .and(&enc.sigma)
+        .and(&enc.rho)
+        .for_each(|d, &s, &r| {
+            let d_sigma = *d + scale * (s - F::one() / s);
+            *d = d_sigma * sigmoid(r - real(crate::model::SIGMA_SHIFT));
+        });
+    concatenate(Axis(1), &[d_mu.view(), d_rho.view()]).expect("same batch")
 }

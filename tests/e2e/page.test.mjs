@@ -198,6 +198,19 @@ test('a model too large for the adapter names the limit and trains on the CPU', 
   await page.close();
 });
 
+test('several training samples per example train on the CPU, and the backend line says why', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=gpu${CIRCLE}&train_samples=4`);
+  const backend = await ready(page);
+  assert.match(backend, /^CPU \(WebAssembly\) — train_samples=4: several noise samples per training example train on the CPU only/);
+  await page.getByTestId('play').click();
+  await stepsAtLeast(page, 40);
+  await page.getByTestId('play').click();
+  const reports = await page.evaluate(() => window.playground.reports());
+  assert.ok(reports.length >= 2 && reports.every((r) => r.backend === 'cpu' && Number.isFinite(r.loss)), JSON.stringify(reports.slice(-2)));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a reload picks the run up where it was, and Forget drops it', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
