@@ -20,7 +20,7 @@ pub fn command(mut flags: Flags) -> Result<(), String> {
     let csv = flags.value("--csv")?;
     flags.threads()?;
     flags.finish()?;
-    let mut line = match (weights, checkpoint) {
+    let line = match (weights, checkpoint) {
         (Some(path), None) if !raw => exported(&path, csv)?,
         (None, Some(path)) => kept(&path, raw, csv)?,
         (Some(_), None) => return Err("--raw goes with --checkpoint FILE".into()),
@@ -35,7 +35,6 @@ pub fn command(mut flags: Flags) -> Result<(), String> {
             );
         }
     };
-    line.retain(|c| c != '\n');
     println!("{line}");
     Ok(())
 }
