@@ -10,7 +10,7 @@
 # stopped. SEEDS (default 1) sets the seeds, e.g. SEEDS="1 2"; THREADS the
 # CPU threads of each run (default: every core), e.g. two scripts at once
 # with THREADS=1 on two cores. EXTRA adds link keys to every run and OUT
-# names the results folder (default results/mnist), e.g.
+# names the results folder (default results/mnist; one per set-up), e.g.
 # EXTRA='&train_samples=12' OUT=results/mnist-s12 for the JAX notebook's
 # 12 noise samples per training example; LR sets the learning rate (1e-4).
 set -euo pipefail
@@ -31,13 +31,14 @@ trap 'rm -f "$ibp"' EXIT
 base="data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=${LR:-1e-4}&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600"
 for seed in ${SEEDS:-1}; do
   for beta in "${betas[@]}"; do
-    link="$base&seed=$seed&beta=$beta${EXTRA:-}"
+    link="$base&seed=$seed&beta=$beta${EXTRA:+&${EXTRA#&}}"
     [ "$beta" = 0 ] && link="$link&sample=0"
     name="$out/beta-$beta"
     [ "$seed" = 1 ] || name="$name-seed-$seed"
     run=("$ibp" train --epochs "$epochs" --backend "$backend"
          --checkpoint "$name.ckpt" --log "$name.csv" ${THREADS:+--threads "$THREADS"})
-    if [ -f "$name.ckpt" ]; then run+=(--resume "$name.ckpt"); else run+=(--link "$link"); rm -f "$name.csv" "$name.jsonl"; fi
+    # Resuming with the link too: a checkpoint of another set-up is refused.
+    if [ -f "$name.ckpt" ]; then run+=(--resume "$name.ckpt" --link "$link"); else run+=(--link "$link"); rm -f "$name.csv" "$name.jsonl"; fi
     echo "seed $seed, beta $beta: ${run[*]}" >&2
     start=$(date +%s)
     "${run[@]}" >> "$name.jsonl" || echo "seed $seed, beta $beta: ibp exited $? (see above)" >&2

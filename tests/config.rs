@@ -1,7 +1,7 @@
 //! The experiment config and its share-link codec.
 use ib_playground::config::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment, KEYS,
-    Objective,
+    MAX_TRAIN_ROWS, Objective,
 };
 use proptest::prelude::*;
 
@@ -71,7 +71,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         batch: c.3,
         points: c.4,
         eval_samples: c.5,
-        train_samples: 1 + (c.5 * 7 + c.6 as usize) % 64,
+        train_samples: 1 + (c.5 * 7 + c.6 as usize) % (MAX_TRAIN_ROWS / c.3).clamp(1, 64),
         seed: c.6,
         anneal_steps: c.7.0,
         decay_steps: c.7.1,
@@ -303,4 +303,20 @@ fn error_text_is_escaped_and_bounded() {
     let text = err.to_string();
     assert!(!text.contains('\n'), "{text}");
     assert!(text.contains('…'), "{text}");
+}
+
+#[test]
+fn noise_rows_per_step_are_bounded() {
+    assert_eq!(MAX_TRAIN_ROWS, 16_384);
+    let fits = Experiment::from_link("batch=1024&train_samples=16").unwrap();
+    assert_eq!(fits.batch * fits.train_samples, MAX_TRAIN_ROWS);
+    let err = Experiment::from_link("batch=4096&train_samples=64").unwrap_err();
+    assert_eq!(err.key, "train_samples");
+    assert!(
+        err.message.contains(
+            "batch 4096 x train_samples 64 is 262144 rows of noise a step, more than 16384"
+        ),
+        "{}",
+        err.message
+    );
 }

@@ -47,6 +47,8 @@ pub const MAX_HIDDEN_LAYERS: usize = 8;
 pub const MAX_UNITS: usize = 4096;
 pub const MAX_LATENT: usize = 1024;
 pub const MAX_BATCH: usize = 4096;
+/// Most rows of noise a training step may draw: batch x train_samples.
+pub const MAX_TRAIN_ROWS: usize = 16_384;
 pub const MAX_TOY_POINTS: usize = 100_000;
 pub const MAX_BETA: f64 = 1000.0;
 pub const MAX_LR: f64 = 10.0;
@@ -254,6 +256,18 @@ impl Experiment {
                 format!(
                     "log annealing needs beta > 0 and beta_start > 0 (got beta={}, beta_start={})",
                     self.beta, self.beta_start
+                ),
+            ));
+        }
+        if self.batch * self.train_samples > MAX_TRAIN_ROWS {
+            return Err(ConfigError::new(
+                "train_samples",
+                format!(
+                    "batch {} x train_samples {} is {} rows of noise a step, more than {MAX_TRAIN_ROWS}: \
+                     lower batch or train_samples",
+                    self.batch,
+                    self.train_samples,
+                    self.batch * self.train_samples
                 ),
             ));
         }

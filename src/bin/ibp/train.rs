@@ -212,7 +212,7 @@ fn open(
     ))?;
     let (run, no_gpu) = opened;
     if let Some(why) = no_gpu {
-        eprintln!("ibp: no usable GPU ({why}); training on the CPU");
+        eprintln!("ibp: training on the CPU ({why})");
     } else if choice != Choice::Cpu {
         eprintln!("ibp: training on the {}", run.backend().label());
     }
