@@ -127,9 +127,11 @@ fn sum_row_runs<F: Real>(a: Array2<F>, times: usize) -> Array2<F> {
     out
 }
 
-/// Row i of `x` and `labels` repeated `times` times, for S samples per
-/// example (borrowed as they are for S = 1).
+/// Row i of `labels`, and of `x` where the data term reads it (`vae`),
+/// repeated `times` times, for S samples per example (borrowed as they are
+/// for S = 1; `vib` and `sqib` never read `x` there, so it is not copied).
 fn per_sample<'a, F: Real>(
+    model: &Model,
     x: &'a Array2<F>,
     labels: &'a [u32],
     times: usize,
@@ -140,7 +142,11 @@ fn per_sample<'a, F: Real>(
     }
     let rows: Vec<usize> = (0..x.nrows() * times).map(|j| j / times).collect();
     let labels = rows.iter().map(|&i| labels[i]).collect::<Vec<_>>();
-    (Cow::Owned(x.select(Axis(0), &rows)), Cow::Owned(labels))
+    let x = match model.objective {
+        Objective::Vae => Cow::Owned(x.select(Axis(0), &rows)),
+        Objective::Vib | Objective::Sqib => Cow::Borrowed(x),
+    };
+    (x, Cow::Owned(labels))
 }
 
 /// KL of each example (row), in nats.
@@ -221,7 +227,7 @@ pub fn loss<F: Real>(
 ) -> LossParts<F> {
     let enc = encode(params, model, x.clone());
     let z = sampled_code(&enc, eps);
-    let (x, labels) = per_sample(x, labels, samples_per_example(x.nrows(), eps));
+    let (x, labels) = per_sample(model, x, labels, samples_per_example(x.nrows(), eps));
     let (out, _) = layers::forward(&params.decoder, model.activation, z);
     let (data, _) = data_term(model, &out, &x, &labels, false);
     let (data, kl) = (mean(&data), mean(&kl_per_example(&enc)));
@@ -252,7 +258,7 @@ pub fn loss_and_grads<F: Real>(
     let enc = encode(params, model, x.clone());
     let z = sampled_code(&enc, eps);
     let (out, dec_cache) = layers::forward(&params.decoder, model.activation, z);
-    let (x_rows, row_labels) = per_sample(x, labels, samples);
+    let (x_rows, row_labels) = per_sample(model, x, labels, samples);
     let (data, d_out) = data_term(model, &out, &x_rows, &row_labels, true);
     let kl = kl_per_example(&enc);
     let parts = {
