@@ -45,20 +45,22 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
     let a = a.as_slice().expect("standard layout");
     // B is read in place (a transposed weight matrix needs no copy): its
     // columns are packed into panels below.
-    let mut c = vec![F::zero(); m * n];
     let dims = Dims { m, k, n };
-    match avx2_f32::<F>() {
+    let c = match avx2_f32::<F>() {
         #[cfg(target_arch = "x86_64")]
-        true => product::<f32, 6, 16>(cast(a), cast_view(b), cast_mut(&mut c), dims, |args| {
+        true => uncast(product::<f32, 6, 16>(cast(a), cast_view(b), dims, |args| {
             // SAFETY: the CPU has AVX2 (checked by avx2_f32).
             unsafe { block_avx2(args) }
-        }),
+        })),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        _ if is_f32::<F>() => {
-            product::<f32, 6, 8>(cast(a), cast_view(b), cast_mut(&mut c), dims, block_simd128)
-        }
-        _ => product::<F, 4, 8>(a, b, &mut c, dims, |args| block(args)),
-    }
+        _ if is_f32::<F>() => uncast(product::<f32, 6, 8>(
+            cast(a),
+            cast_view(b),
+            dims,
+            block_simd128,
+        )),
+        _ => product::<F, 4, 8>(a, b, dims, |args| block(args)),
+    };
     Array2::from_shape_vec((m, n), c).expect("m x n")
 }
 
@@ -101,26 +103,40 @@ fn cast_view<'a, F: 'static>(v: ArrayView2<'a, F>) -> ArrayView2<'a, f32> {
     }
 }
 
+/// F is f32 (checked): the f32 vector as a vector of F.
 #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
-fn cast_mut<F: 'static>(s: &mut [F]) -> &mut [f32] {
+fn uncast<F: 'static>(v: Vec<f32>) -> Vec<F> {
     assert_eq!(std::any::TypeId::of::<F>(), std::any::TypeId::of::<f32>());
-    // SAFETY: F is f32, so the memory is f32 with the same length.
-    unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast(), s.len()) }
+    let mut v = std::mem::ManuallyDrop::new(v);
+    // SAFETY: F is f32: the same allocation, length and capacity.
+    unsafe { Vec::from_raw_parts(v.as_mut_ptr().cast(), v.len(), v.capacity()) }
 }
 
 /// One full R x C block of C: rows `i0..i0+R` of A against a packed panel
-/// of B (k rows of C columns), into `out` (R rows of C).
+/// of B (k rows of C columns), into `out`: R rows of C values, row r at
+/// `out[r * stride..]` (so a block of C is written in place).
 struct Block<'a, F, const R: usize, const C: usize> {
     a: &'a [F],
     panel: &'a [F],
     k: usize,
-    out: &'a mut [[F; C]; R],
+    out: &'a mut [F],
+    stride: usize,
+}
+
+impl<F, const R: usize, const C: usize> Block<'_, F, R, C> {
+    /// Row r of the output block.
+    #[inline(always)]
+    fn out_row(&mut self, r: usize) -> &mut [F; C] {
+        let at = r * self.stride;
+        (&mut self.out[at..at + C]).try_into().expect("a block row")
+    }
 }
 
 /// Every element adds its k products in ascending order, in registers.
 #[inline(always)]
 fn block<F: Real, const R: usize, const C: usize>(args: Block<F, R, C>) {
-    let Block { a, panel, k, out } = args;
+    let mut args = args;
+    let (a, panel, k) = (args.a, args.panel, args.k);
     let mut acc = [[F::zero(); C]; R];
     for p in 0..k {
         let b_row: &[F; C] = panel[p * C..(p + 1) * C].try_into().expect("block");
@@ -131,7 +147,9 @@ fn block<F: Real, const R: usize, const C: usize>(args: Block<F, R, C>) {
             }
         }
     }
-    *out = acc;
+    for (r, row) in acc.into_iter().enumerate() {
+        *args.out_row(r) = row;
+    }
 }
 
 /// A 6 x 16 block with AVX2: two 8-lane accumulators per row, each lane an
@@ -141,9 +159,13 @@ fn block<F: Real, const R: usize, const C: usize>(args: Block<F, R, C>) {
 #[target_feature(enable = "avx2")]
 unsafe fn block_avx2(args: Block<f32, 6, 16>) {
     use std::arch::x86_64::*;
-    let Block { a, panel, k, out } = args;
-    assert!(a.len() >= 6 * k && panel.len() >= 16 * k, "block shapes");
-    let (a, panel) = (a.as_ptr(), panel.as_ptr());
+    let mut args = args;
+    let k = args.k;
+    assert!(
+        args.a.len() >= 6 * k && args.panel.len() >= 16 * k,
+        "block shapes"
+    );
+    let (a, panel) = (args.a.as_ptr(), args.panel.as_ptr());
     // SAFETY: every pointer below stays within `a` (6 rows of k) and
     // `panel` (k rows of 16), checked above; loads and stores are unaligned.
     unsafe {
@@ -157,7 +179,8 @@ unsafe fn block_avx2(args: Block<f32, 6, 16>) {
                 row[1] = _mm256_add_ps(row[1], _mm256_mul_ps(x, b1));
             }
         }
-        for (row, lanes) in out.iter_mut().zip(acc) {
+        for (r, lanes) in acc.into_iter().enumerate() {
+            let row = args.out_row(r);
             _mm256_storeu_ps(row.as_mut_ptr(), lanes[0]);
             _mm256_storeu_ps(row.as_mut_ptr().add(8), lanes[1]);
         }
@@ -171,7 +194,8 @@ unsafe fn block_avx2(args: Block<f32, 6, 16>) {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn block_simd128(args: Block<f32, 6, 8>) {
     use std::arch::wasm32::*;
-    let Block { a, panel, k, out } = args;
+    let mut args = args;
+    let (a, panel, k) = (args.a, args.panel, args.k);
     let rows: [&[f32]; 6] = std::array::from_fn(|r| &a[r * k..(r + 1) * k]);
     let mut acc = [[f32x4_splat(0.0); 2]; 6];
     for (p, b_row) in panel[..8 * k].chunks_exact(8).enumerate() {
@@ -187,7 +211,8 @@ fn block_simd128(args: Block<f32, 6, 8>) {
             row[1] = f32x4_add(row[1], f32x4_mul(x, b1));
         }
     }
-    for (out_row, lanes) in out.iter_mut().zip(acc) {
+    for (r, lanes) in acc.into_iter().enumerate() {
+        let out_row = args.out_row(r);
         // SAFETY: out_row holds 8 f32; unaligned stores are allowed.
         unsafe {
             let at = out_row.as_mut_ptr() as *mut v128;
@@ -197,81 +222,113 @@ fn block_simd128(args: Block<f32, 6, 8>) {
     }
 }
 
-/// C = A B with R x C register blocks. Large products cut C's columns
-/// into one range of whole panels per thread: each thread packs its
-/// columns of B into panels of C (the last padded with zero columns) and
-/// computes every row for them. Rows and columns past the edges are
-/// computed in padded blocks and dropped: every element of C is the same
-/// ascending sum wherever it falls and whichever thread computes it.
+/// C = A B with R x C register blocks. B's columns are packed into
+/// panels of C (the last padded with zero columns); large products split
+/// the packing by panels and then C's rows, in whole blocks, among
+/// threads, each writing its rows of C in place. Rows and columns past the
+/// edges are computed in padded blocks and dropped: every element of C is
+/// the same ascending sum wherever it falls and whichever thread computes
+/// it.
 fn product<F: Real, const R: usize, const C: usize>(
     a: &[F],
     b: ArrayView2<F>,
-    c: &mut [F],
     Dims { m, k, n }: Dims,
     kernel: impl Fn(Block<F, R, C>) + Sync,
-) {
-    let panels = n.div_ceil(C);
-    let parts = if m * n * k >= PARALLEL_MIN_MACS {
-        parallel::threads().min(panels)
-    } else {
-        1
-    };
-    let per_part = panels.div_ceil(parts.max(1));
-    let columns = |part: usize| (part * per_part * C).min(n)..((part + 1) * per_part * C).min(n);
-    let results = parallel::map(parts.max(1), |part| {
-        let cols = columns(part);
-        let packed = pack(b, cols.clone(), C);
-        let mut out = vec![F::zero(); m * cols.len()];
-        column_range(
-            a,
-            &packed,
-            &mut out,
-            Dims {
-                m,
-                k,
-                n: cols.len(),
-            },
-            &kernel,
-        );
-        out
-    });
-    for (part, out) in results.into_iter().enumerate() {
-        let cols = columns(part);
-        let width = cols.len();
-        for (row, values) in
-            out.chunks(width.max(1))
-                .enumerate()
-                .take(if width == 0 { 0 } else { m })
-        {
-            c[row * n + cols.start..row * n + cols.end].copy_from_slice(values);
-        }
+) -> Vec<F> {
+    let mut c = vec![F::zero(); m * n];
+    if m == 0 || n == 0 {
+        return c;
     }
+    let parts = match m * n * k >= PARALLEL_MIN_MACS {
+        true => parallel::threads().max(1),
+        false => 1,
+    };
+    let panels = n.div_ceil(C);
+    let mut packed = vec![F::zero(); panels * k * C];
+    let panels_per_part = panels.div_ceil(parts);
+    parallel::for_chunks(&mut packed, panels_per_part * k * C, |part, chunk| {
+        let start = (part * panels_per_part * C).min(n);
+        let end = (start + panels_per_part * C).min(n);
+        pack::<F, C>(b.slice(ndarray::s![.., start..end]), chunk);
+    });
+    let rows_per_part = m.div_ceil(R).div_ceil(parts) * R;
+    parallel::for_chunks(&mut c, rows_per_part * n, |part, rows| {
+        let i0 = part * rows_per_part;
+        let m = rows.len() / n;
+        let dims = Dims { m, k, n };
+        column_range(&a[i0 * k..(i0 + m) * k], &packed, rows, dims, &kernel);
+    });
+    c
 }
 
-/// Columns `cols` of B (k rows, any strides) packed into panels of
-/// `width`: panel q holds its columns of every row, contiguous,
-/// zero-padded at the end.
-fn pack<F: Real>(b: ArrayView2<F>, cols: std::ops::Range<usize>, width: usize) -> Vec<F> {
+/// B (k rows, any strides) packed into `packed`, panels of `W` columns:
+/// panel q holds its columns of every row, contiguous; the last panel's
+/// missing columns are left as they are (zero). B's rows are read in order
+/// when they are contiguous (a weight matrix, an activation), and its
+/// columns when those are (B = W^T): memory is walked as it is laid out.
+fn pack<F: Real, const W: usize>(b: ArrayView2<F>, packed: &mut [F]) {
     let k = b.nrows();
-    let panels = cols.len().div_ceil(width);
-    let mut packed = vec![F::zero(); panels * k * width];
-    for q in 0..panels {
-        let start = cols.start + q * width;
-        let count = (cols.end - start).min(width);
-        for p in 0..k {
-            let at = (q * k + p) * width;
-            let row = b.row(p);
-            match row.as_slice() {
-                Some(row) => packed[at..at + count].copy_from_slice(&row[start..start + count]),
-                None => (0..count).for_each(|j| packed[at + j] = row[start + j]),
+    if b.ncols() == 0 || pack_rows::<F, W>(b, packed) {
+        return;
+    }
+    for (q, panel) in packed.chunks_exact_mut(k * W).enumerate() {
+        let count = (b.ncols() - q * W).min(W);
+        let block = b.slice(ndarray::s![.., q * W..q * W + count]);
+        if count == W && pack_columns::<F, W>(block, panel) {
+            continue;
+        }
+        for (p, row) in block.rows().into_iter().enumerate() {
+            for (j, &value) in row.iter().enumerate() {
+                panel[p * W + j] = value;
             }
         }
     }
-    packed
+}
+
+/// B (k rows of contiguous values) into panels, row by row; false when
+/// its rows are not contiguous.
+fn pack_rows<F: Real, const W: usize>(b: ArrayView2<F>, packed: &mut [F]) -> bool {
+    let k = b.nrows();
+    for p in 0..k {
+        let Some(row) = b.row(p).to_slice() else {
+            return false;
+        };
+        let mut chunks = row.chunks_exact(W);
+        for (q, src) in chunks.by_ref().enumerate() {
+            let at = (q * k + p) * W;
+            let dst: &mut [F; W] = (&mut packed[at..at + W]).try_into().expect("W");
+            *dst = src.try_into().expect("W values");
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let at = ((row.len() / W) * k + p) * W;
+            packed[at..at + rest.len()].copy_from_slice(rest);
+        }
+    }
+    true
+}
+
+/// A full panel (k rows of W columns of B) gathered from W contiguous
+/// columns (B = W^T of a weight matrix); false when they are not.
+fn pack_columns<F: Real, const W: usize>(block: ArrayView2<F>, panel: &mut [F]) -> bool {
+    let Some(columns) = (0..W)
+        .map(|j| block.column(j).to_slice())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    let columns: [&[F]; W] = columns.try_into().expect("W columns");
+    for (p, dst) in panel.chunks_exact_mut(W).enumerate() {
+        for (x, column) in dst.iter_mut().zip(&columns) {
+            *x = column[p];
+        }
+    }
+    true
 }
 
 /// C (m rows of n, the columns of the packed panels) = A B, panel by
-/// panel, each staying in cache while every row block uses it.
+/// panel, each staying in cache while every row block uses it. Whole
+/// blocks are written in place; edge blocks through a scratch tile.
 fn column_range<F: Real, const R: usize, const C: usize>(
     a: &[F],
     packed: &[F],
@@ -281,27 +338,40 @@ fn column_range<F: Real, const R: usize, const C: usize>(
 ) {
     // The last block of fewer than R rows reads them from a zero-padded copy.
     let tail = m % R;
-    let mut padded = vec![F::zero(); R * k];
+    let mut padded = vec![F::zero(); if tail > 0 { R * k } else { 0 }];
     padded[..tail * k].copy_from_slice(&a[(m - tail) * k..m * k]);
+    let mut tile = [[F::zero(); C]; R];
     for j0 in (0..n).step_by(C) {
         let cols = (n - j0).min(C);
         let panel = &packed[(j0 / C) * k * C..(j0 / C + 1) * k * C];
         for i0 in (0..m).step_by(R) {
             let rows = (m - i0).min(R);
-            let a_rows = if rows == R {
-                &a[i0 * k..(i0 + R) * k]
-            } else {
-                &padded[..]
+            let a_rows = match rows == R {
+                true => &a[i0 * k..(i0 + R) * k],
+                false => &padded[..],
             };
-            let mut tile = [[F::zero(); C]; R];
+            if rows == R && cols == C {
+                let at = i0 * n + j0;
+                let out = &mut out[at..at + (R - 1) * n + C];
+                kernel(Block {
+                    a: a_rows,
+                    panel,
+                    k,
+                    out,
+                    stride: n,
+                });
+                continue;
+            }
             kernel(Block {
                 a: a_rows,
                 panel,
                 k,
-                out: &mut tile,
+                out: tile.as_flattened_mut(),
+                stride: C,
             });
             for (r, tile_row) in tile.iter().take(rows).enumerate() {
-                out[(i0 + r) * n + j0..(i0 + r) * n + j0 + cols].copy_from_slice(&tile_row[..cols]);
+                let at = (i0 + r) * n + j0;
+                out[at..at + cols].copy_from_slice(&tile_row[..cols]);
             }
         }
     }
@@ -314,7 +384,15 @@ mod tests {
 
     #[test]
     fn matches_ndarray_on_awkward_shapes() {
-        for (m, k, n) in [(1, 1, 1), (7, 63, 65), (65, 7, 1), (9, 257, 3)] {
+        for (m, k, n) in [
+            (1, 1, 1),
+            (7, 63, 65),
+            (65, 7, 1),
+            (9, 257, 3),
+            (0, 3, 5),
+            (4, 0, 5),
+            (4, 3, 0),
+        ] {
             let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f64 - 5.0);
             let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j) % 13) as f64 * 0.5 - 3.0);
             assert_eq!(matmul(a.view(), b.view()), a.dot(&b));
@@ -332,6 +410,9 @@ mod tests {
             (100, 300, 130),
             (13, 5, 33),
             (257, 64, 17),
+            // Split among threads by rows (a short last part on 3 threads),
+            // one column past a whole panel, A read transposed too.
+            (61, 129, 257),
         ] {
             let a =
                 Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 * 0.37 - 1.9);
@@ -343,11 +424,18 @@ mod tests {
                 }
                 sum
             });
-            // B read in place, also transposed (a weight matrix W^T).
+            // B read in place, also transposed (a weight matrix W^T), and
+            // A transposed (an activation in a weight gradient).
             let bt = b.t().as_standard_layout().to_owned();
+            let at = a.t().as_standard_layout().to_owned();
             for threads in [1, 2, 3, 8] {
                 parallel::set_threads(threads);
-                for got in [matmul(a.view(), b.view()), matmul(a.view(), bt.t())] {
+                let products = [
+                    matmul(a.view(), b.view()),
+                    matmul(a.view(), bt.t()),
+                    matmul(at.t(), bt.t()),
+                ];
+                for got in products {
                     let same = got
                         .iter()
                         .zip(&want)

@@ -80,29 +80,6 @@ pub fn for_chunks<T: Send>(data: &mut [T], chunk: usize, work: impl Fn(usize, &m
     });
 }
 
-/// `work(0) .. work(parts - 1)`, each on a thread of its own, in order.
-pub fn map<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if parts <= 1 {
-        return (0..parts).map(&work).collect();
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        (0..parts).map(&work).collect()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = (1..parts).map(|i| scope.spawn(move || work(i))).collect();
-        let mut out = vec![work(0)];
-        out.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a worker thread panicked")),
-        );
-        out
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
