@@ -73,18 +73,13 @@ impl Key {
     }
 }
 
-/// High and low 32 bits of `a * b`, using only 32-bit operations (as WGSL must).
+/// High and low 32 bits of `a * b`. WGSL has no 64-bit integers, so `mul_hi`
+/// in shaders/rng.wgsl builds it from 16-bit halves (`mul_hi_lo_as_wgsl`
+/// in the tests checks that method against this one): the same words.
 #[inline]
 pub fn mul_hi_lo(a: u32, b: u32) -> (u32, u32) {
-    let (a_lo, a_hi) = (a & 0xFFFF, a >> 16);
-    let (b_lo, b_hi) = (b & 0xFFFF, b >> 16);
-    let ll = a_lo * b_lo;
-    let lh = a_lo * b_hi;
-    let hl = a_hi * b_lo;
-    let hh = a_hi * b_hi;
-    let carry = ((ll >> 16) + (lh & 0xFFFF) + (hl & 0xFFFF)) >> 16;
-    let hi = hh + (lh >> 16) + (hl >> 16) + carry;
-    (hi, a.wrapping_mul(b))
+    let wide = a as u64 * b as u64;
+    ((wide >> 32) as u32, wide as u32)
 }
 
 /// Philox4x32 with 10 rounds, as in Random123.
@@ -194,8 +189,21 @@ pub fn hash32(mut x: u32) -> u32 {
 mod tests {
     use super::*;
 
+    /// The shaders' `mul_hi_lo`: 32-bit operations only.
+    fn mul_hi_lo_as_wgsl(a: u32, b: u32) -> (u32, u32) {
+        let (a_lo, a_hi) = (a & 0xFFFF, a >> 16);
+        let (b_lo, b_hi) = (b & 0xFFFF, b >> 16);
+        let ll = a_lo * b_lo;
+        let lh = a_lo * b_hi;
+        let hl = a_hi * b_lo;
+        let hh = a_hi * b_hi;
+        let carry = ((ll >> 16) + (lh & 0xFFFF) + (hl & 0xFFFF)) >> 16;
+        let hi = hh + (lh >> 16) + (hl >> 16) + carry;
+        (hi, a.wrapping_mul(b))
+    }
+
     #[test]
-    fn mul_hi_lo_matches_u64_product() {
+    fn mul_hi_lo_matches_the_shaders_32_bit_method() {
         let key = Key::new(9, Stream::Data);
         let mut cases = vec![
             (0, 0),
@@ -209,11 +217,9 @@ mod tests {
         }
         for (a, b) in cases {
             let wide = a as u64 * b as u64;
-            assert_eq!(
-                mul_hi_lo(a, b),
-                ((wide >> 32) as u32, wide as u32),
-                "a={a} b={b}"
-            );
+            let want = ((wide >> 32) as u32, wide as u32);
+            assert_eq!(mul_hi_lo(a, b), want, "a={a} b={b}");
+            assert_eq!(mul_hi_lo_as_wgsl(a, b), want, "a={a} b={b}");
         }
     }
 

@@ -12,6 +12,9 @@ use crate::model::{Model, Params};
 use crate::report::{Moment, Report};
 use crate::rng::{Key, Permutation, Stream};
 use crate::run::LiveChange;
+
+/// Noise draws below this many stay on one thread.
+const PARALLEL_NOISE_MIN: usize = 1 << 13;
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
@@ -204,9 +207,18 @@ impl CpuTrainer {
         let k = self.model.shape.latent;
         let scale = self.experiment.noise_scale();
         let rows = self.experiment.batch * self.experiment.train_samples;
-        Array2::from_shape_fn((rows, k), |(j, d)| {
-            scale * key.normal((j * k + d) as u32, step)
-        })
+        // Each value depends only on its index: threads fill parts of it.
+        let mut noise = vec![0f32; rows * k];
+        let chunk = match noise.len() >= PARALLEL_NOISE_MIN {
+            true => noise.len().div_ceil(super::parallel::threads().max(1)),
+            false => noise.len(),
+        };
+        super::parallel::for_chunks(&mut noise, chunk, |part, values| {
+            for (i, value) in values.iter_mut().enumerate() {
+                *value = scale * key.normal((part * chunk + i) as u32, step);
+            }
+        });
+        Array2::from_shape_vec((rows, k), noise).expect("rows x K")
     }
 
     /// One optimisation step; returns the minibatch loss parts (nats).
