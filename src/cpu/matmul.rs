@@ -53,16 +53,27 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
             unsafe { block_avx2(args) }
         })),
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        _ if is_f32::<F>() => uncast(product::<f32, 6, 8>(
+        _ if is_f32::<F>() => uncast(product::<f32, SIMD128_ROWS, SIMD128_COLS>(
             cast(a),
             cast_view(b),
             dims,
-            block_simd128,
+            block_simd128::<SIMD128_ROWS, SIMD128_COLS, { SIMD128_COLS / 4 }>,
         )),
         _ => product::<F, 4, 8>(a, b, dims, |args| block(args)),
     };
     Array2::from_shape_vec((m, n), c).expect("m x n")
 }
+
+/// The WebAssembly block: 2 rows x 16 columns. LLVM issues all of a step's
+/// A values before their multiplies (WebAssembly locals are unlimited), so
+/// the engine needs R x C / 4 accumulators + C / 4 values of B + R of A in
+/// its 16 vector registers: 14 here. 6 x 8 needs 20 and spills; in
+/// Chromium 156 the MNIST-sized step took 52-61 ms with 2 x 16 against
+/// 86-102 ms with 6 x 8 (alternating runs, BENCHMARKS.md).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const SIMD128_ROWS: usize = 2;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const SIMD128_COLS: usize = 16;
 
 #[derive(Clone, Copy)]
 struct Dims {
@@ -187,37 +198,34 @@ unsafe fn block_avx2(args: Block<f32, 6, 16>) {
     }
 }
 
-/// A 6 x 8 block in WebAssembly SIMD: two 4-lane accumulators per row (12
-/// of the 16 vector registers an engine maps them to), a multiply then an
-/// add for p ascending from zero: exactly the portable kernel's sums, with
-/// half again as many rows per load of B as its 4 x 8 blocks.
+/// An R x C block in WebAssembly SIMD: V = C / 4 four-lane accumulators
+/// per row, a multiply then an add for p ascending from zero: exactly the
+/// portable kernel's sums.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn block_simd128(args: Block<f32, 6, 8>) {
+fn block_simd128<const R: usize, const C: usize, const V: usize>(args: Block<f32, R, C>) {
     use std::arch::wasm32::*;
+    assert_eq!(C, 4 * V, "V vectors of 4 lanes per row");
     let mut args = args;
     let (a, panel, k) = (args.a, args.panel, args.k);
-    let rows: [&[f32]; 6] = std::array::from_fn(|r| &a[r * k..(r + 1) * k]);
-    let mut acc = [[f32x4_splat(0.0); 2]; 6];
-    for (p, b_row) in panel[..8 * k].chunks_exact(8).enumerate() {
-        // SAFETY: b_row holds 8 f32 (chunks_exact); v128 loads need no
-        // alignment in WebAssembly.
-        let (b0, b1) = unsafe {
-            let at = b_row.as_ptr() as *const v128;
-            (v128_load(at), v128_load(at.add(1)))
-        };
+    let rows: [&[f32]; R] = std::array::from_fn(|r| &a[r * k..(r + 1) * k]);
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    for (p, b_row) in panel[..C * k].chunks_exact(C).enumerate() {
+        // SAFETY: b_row holds C = 4 V f32 (chunks_exact); v128 loads need
+        // no alignment in WebAssembly.
+        let b: [v128; V] =
+            std::array::from_fn(|v| unsafe { v128_load(b_row.as_ptr().add(4 * v) as *const v128) });
         for (row, a_row) in acc.iter_mut().zip(rows) {
             let x = f32x4_splat(a_row[p]);
-            row[0] = f32x4_add(row[0], f32x4_mul(x, b0));
-            row[1] = f32x4_add(row[1], f32x4_mul(x, b1));
+            for (lanes, &b) in row.iter_mut().zip(&b) {
+                *lanes = f32x4_add(*lanes, f32x4_mul(x, b));
+            }
         }
     }
     for (r, lanes) in acc.into_iter().enumerate() {
         let out_row = args.out_row(r);
-        // SAFETY: out_row holds 8 f32; unaligned stores are allowed.
-        unsafe {
-            let at = out_row.as_mut_ptr() as *mut v128;
-            v128_store(at, lanes[0]);
-            v128_store(at.add(1), lanes[1]);
+        for (v, lanes) in lanes.into_iter().enumerate() {
+            // SAFETY: out_row holds C = 4 V f32; unaligned stores are allowed.
+            unsafe { v128_store(out_row.as_mut_ptr().add(4 * v) as *mut v128, lanes) };
         }
     }
 }
