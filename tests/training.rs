@@ -359,3 +359,30 @@ fn restoring_a_checkpoint_replays_the_same_steps() {
         (first.step, first.loss, first.rate_bits, first.beta)
     );
 }
+
+/// A step's noise is the same on any thread count: value (j, d) is draw
+/// `j * K + d` of the noise stream, whichever thread computes it (9,700
+/// draws, past the threaded size, split unevenly on 3 threads).
+#[test]
+fn step_noise_is_the_same_on_any_thread_count() {
+    use ib_playground::cpu::parallel;
+    use ib_playground::rng::{Key, Stream};
+    let experiment = Experiment::from_link("data=circle&hidden=8&k=100&batch=97&seed=5").unwrap();
+    let dataset = data::load(&experiment, &Sources::default()).unwrap();
+    let trainer = CpuTrainer::new(experiment, dataset);
+    let key = Key::new(5, Stream::Noise);
+    for threads in [1, 3] {
+        parallel::set_threads(threads);
+        let noise = trainer.step_noise(11);
+        assert_eq!(noise.dim(), (97, 100));
+        for ((j, d), &value) in noise.indexed_iter() {
+            let want = key.normal((j * 100 + d) as u32, 11);
+            assert_eq!(
+                value.to_bits(),
+                want.to_bits(),
+                "({j}, {d}) on {threads} threads"
+            );
+        }
+    }
+    parallel::set_threads(0);
+}

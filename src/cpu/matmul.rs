@@ -68,7 +68,7 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
 /// A values before their multiplies (WebAssembly locals are unlimited), so
 /// the engine needs R x C / 4 accumulators + C / 4 values of B + R of A in
 /// its 16 vector registers: 14 here. 6 x 8 needs 20 and spills; in
-/// Chromium 156 the MNIST-sized step took 52-61 ms with 2 x 16 against
+/// Chromium 156 the MNIST-sized step took 52-64 ms with 2 x 16 against
 /// 86-102 ms with 6 x 8 (alternating runs, BENCHMARKS.md).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 const SIMD128_ROWS: usize = 2;
@@ -247,7 +247,7 @@ fn product<F: Real, const R: usize, const C: usize>(
     if m == 0 || n == 0 {
         return c;
     }
-    let parts = match m * n * k >= PARALLEL_MIN_MACS {
+    let parts = match m.saturating_mul(n).saturating_mul(k) >= PARALLEL_MIN_MACS {
         true => parallel::threads().max(1),
         false => 1,
     };
@@ -408,8 +408,16 @@ mod tests {
         }
     }
 
+    /// Values that do not repeat along rows or columns (a misplaced row or
+    /// column of output cannot match by accident).
+    fn hashed(i: usize, scale: f32) -> f32 {
+        ((i.wrapping_mul(2_654_435_761) >> 8) % 1009) as f32 * scale - 1.5
+    }
+
     /// Every element of the f32 product is the plain ascending sum of its
-    /// products, bit for bit, on any kernel and any thread count.
+    /// products, bit for bit, on any kernel and any thread count: AVX2
+    /// where the CPU has it, the portable blocks, and WebAssembly's 2 x 16
+    /// geometry run here with the portable block.
     #[test]
     fn f32_products_are_the_ascending_sums_on_any_thread_count() {
         for (m, k, n) in [
@@ -419,12 +427,14 @@ mod tests {
             (13, 5, 33),
             (257, 64, 17),
             // Split among threads by rows (a short last part on 3 threads),
-            // one column past a whole panel, A read transposed too.
+            // one row past whole blocks and one column past a whole panel.
             (61, 129, 257),
+            (0, 3, 5),
+            (4, 0, 5),
+            (4, 3, 0),
         ] {
-            let a =
-                Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 * 0.37 - 1.9);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j) % 13) as f32 * 0.21 - 1.3);
+            let a = Array2::from_shape_fn((m, k), |(i, j)| hashed(i * k + j, 0.0029));
+            let b = Array2::from_shape_fn((k, n), |(i, j)| hashed(7 + i * n + j, 0.0031));
             let want = Array2::from_shape_fn((m, n), |(i, j)| {
                 let mut sum = 0f32;
                 for p in 0..k {
@@ -432,26 +442,41 @@ mod tests {
                 }
                 sum
             });
+            let same = |got: &Array2<f32>| {
+                got.dim() == want.dim()
+                    && got
+                        .iter()
+                        .zip(&want)
+                        .all(|(x, y)| x.to_bits() == y.to_bits())
+            };
             // B read in place, also transposed (a weight matrix W^T), and
             // A transposed (an activation in a weight gradient).
             let bt = b.t().as_standard_layout().to_owned();
             let at = a.t().as_standard_layout().to_owned();
             for threads in [1, 2, 3, 8] {
                 parallel::set_threads(threads);
-                let products = [
-                    matmul(a.view(), b.view()),
-                    matmul(a.view(), bt.t()),
-                    matmul(at.t(), bt.t()),
-                ];
-                for got in products {
-                    let same = got
-                        .iter()
-                        .zip(&want)
-                        .all(|(x, y)| x.to_bits() == y.to_bits());
-                    assert!(same, "{m}x{k}x{n} on {threads} threads");
+                for portable in [false, true] {
+                    set_portable_only(portable);
+                    let products = [
+                        matmul(a.view(), b.view()),
+                        matmul(a.view(), bt.t()),
+                        matmul(at.t(), bt.t()),
+                    ];
+                    for got in &products {
+                        assert!(same(got), "{m}x{k}x{n}, {threads} threads, {portable}");
+                    }
                 }
+                let dims = Dims { m, k, n };
+                let a = a.as_slice().expect("standard layout");
+                let wasm_geometry = product::<f32, 2, 16>(a, b.view(), dims, |args| block(args));
+                let wasm_geometry = Array2::from_shape_vec((m, n), wasm_geometry).expect("m x n");
+                assert!(
+                    same(&wasm_geometry),
+                    "2 x 16: {m}x{k}x{n}, {threads} threads"
+                );
             }
         }
+        set_portable_only(false);
         parallel::set_threads(0);
     }
 }

@@ -12,11 +12,11 @@ use crate::model::{Model, Params};
 use crate::report::{Moment, Report};
 use crate::rng::{Key, Permutation, Stream};
 use crate::run::LiveChange;
+use ndarray::{Array2, Axis};
+use std::sync::Arc;
 
 /// Noise draws below this many stay on one thread.
 const PARALLEL_NOISE_MIN: usize = 1 << 13;
-use ndarray::{Array2, Axis};
-use std::sync::Arc;
 
 /// Training examples scored for `train_acc` (the first ones of the split).
 pub const TRAIN_EVAL_MAX: usize = 2000;
