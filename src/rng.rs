@@ -189,7 +189,8 @@ pub fn hash32(mut x: u32) -> u32 {
 mod tests {
     use super::*;
 
-    /// The shaders' `mul_hi_lo`: 32-bit operations only.
+    /// The shaders' method (`mul_hi` in shaders/rng.wgsl; the low word is
+    /// the wrapping product): 32-bit operations only.
     fn mul_hi_lo_as_wgsl(a: u32, b: u32) -> (u32, u32) {
         let (a_lo, a_hi) = (a & 0xFFFF, a >> 16);
         let (b_lo, b_hi) = (b & 0xFFFF, b >> 16);
