@@ -125,7 +125,8 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the decoder receives/);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });
-  // 48 training points: the first hidden layer stays within 0.05 bits of
+  // points=60 gives 48 training points (training fraction 0.8): the
+  // first hidden layer stays within 0.05 bits of
   // log2 48 at every report of the first 17,000 steps (`ibp train --link
   // ... --info-plane`); with 80 it left that band at step 200 and came back,
   // so the note depended on how far a loaded machine had trained.
