@@ -235,7 +235,7 @@ function epochLogs(dir) {
     const [head, ...lines] = readFileSync(`${dir}/${f}`, 'utf8').trim().split('\n');
     const keys = head.split(',');
     const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])))
-      .filter((r) => r.final !== 'true')
+      .filter((r) => r.final !== 'true' && r.step !== '0')
       .map((r) => ({
         epoch: Number(r.epoch), step: Number(r.step), lr: Number(r.lr),
         err: Number(r.test_error_pct), err1: Number(r.test_error_single_pct),

@@ -11,6 +11,7 @@ pub mod fmath;
 pub mod geco;
 pub mod gpu;
 pub mod info;
+pub mod metrics_csv;
 pub mod model;
 pub mod report;
 pub mod rng;

@@ -1,13 +1,13 @@
 //! One report of a training run, as the CLI prints it (one JSON object per
 //! line) and the page draws it. Information in bits, accuracies as fractions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Metrics at one step. `loss`, `rate_bits`, `izy_bits`, `distortion_bits`
 /// and `test_acc` are measured on the held-out split; `train_acc` on up to
 /// the first 2000 training examples; `train_loss` is the mean minibatch
 /// objective since the previous report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub step: u32,
     /// Training examples seen / training set size.
@@ -38,7 +38,7 @@ pub struct Report {
     pub is_final: bool,
     /// On the final line of a run that diverged: this is its last finite
     /// state, not the state it stopped in.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub diverged: bool,
     /// E[KL] of each latent dimension on the held-out split, in bits: the
     /// active dimensions carry the rate, collapsed ones carry ~0.
@@ -63,7 +63,7 @@ pub struct Report {
 }
 
 /// One layer's point on the information plane.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerInfo {
     /// "encoder 1", "encoder 2", ..., "latent mean (deterministic)" (the
     /// mean mu measured as a deterministic layer: not the code the decoder
@@ -82,6 +82,25 @@ pub struct LayerInfo {
     /// every pattern has a code of its own, and the estimator cannot see
     /// compression in this layer.
     pub saturated: bool,
+}
+
+impl LayerInfo {
+    /// The short name of layer `layer` in column names and labels: `T1`,
+    /// `T2`, ... for the encoder's hidden layers, `mu` for the latent mean,
+    /// `Z` for the code.
+    pub fn column_prefix(layer: &str) -> String {
+        if let Some(index) = layer.strip_prefix("encoder ") {
+            format!("T{index}")
+        } else if layer.starts_with("latent mean") {
+            "mu".into()
+        } else {
+            let cleaned: String = layer
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            cleaned
+        }
+    }
 }
 
 /// Sums over one split, as both backends accumulate them (nats): the data

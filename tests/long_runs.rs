@@ -72,8 +72,9 @@ fn a_cpu_run_split_in_two_equals_a_run_in_one_bit_for_bit() {
         arg(&log),
     ]));
     assert_eq!(joined(&first, &second), whole);
-    // The log: a header, then a row per report; a final summary at the step
-    // of the report before it (the same model) is not repeated.
+    // The log: a header, the untrained model at step 0, then a row per
+    // report; a final summary at the step of the report before it (the same
+    // model) is not repeated; the resumed part appends under the header.
     let text = std::fs::read_to_string(&log).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert!(
@@ -88,7 +89,7 @@ fn a_cpu_run_split_in_two_equals_a_run_in_one_bit_for_bit() {
     assert_eq!(
         steps,
         [
-            "40", "80", "120", "160", "200", "240", "280", "320", "360", "400"
+            "0", "40", "80", "120", "160", "200", "240", "280", "320", "360", "400"
         ]
     );
     std::fs::remove_dir_all(dir).unwrap();

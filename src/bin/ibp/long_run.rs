@@ -3,6 +3,7 @@
 //! continues from it, and `--log FILE.csv` appends one row per report.
 
 use ib_playground::config::Experiment;
+use ib_playground::metrics_csv;
 use ib_playground::report::Report;
 use ib_playground::run::Run;
 use ib_playground::run::saved::{CheckpointFile, SavedRun};
@@ -92,6 +93,11 @@ impl Keeper {
         }
     }
 
+    /// Whether `--log` was given.
+    pub fn logs(&self) -> bool {
+        self.flags.log.is_some()
+    }
+
     /// Training seconds so far, earlier parts included.
     pub fn seconds(&self) -> f64 {
         self.earlier_s + self.began.elapsed().as_secs_f64()
@@ -121,10 +127,12 @@ impl Keeper {
             .map_err(|e| format!("--checkpoint: {}", e.message))
     }
 
-    /// Appends reports to `--log`, one row per replica; a final report at
-    /// the step of the last row is not repeated.
+    /// Appends reports to `--log`, one row per replica, in the columns of
+    /// `ib_playground::metrics_csv` (the page's export has the same); a
+    /// final report at the step of the last row is not repeated. A file
+    /// that exists keeps its header: its columns are filled by name.
     pub fn log(&mut self, reports: &[Report]) -> Result<(), String> {
-        let Some(path) = &self.flags.log else {
+        let Some(path) = self.flags.log.clone() else {
             return Ok(());
         };
         let Some(first) = reports.first() else {
@@ -135,20 +143,30 @@ impl Keeper {
         }
         self.logged_step = Some(first.step);
         let named = |e: String| format!("--log {}: {e}", path.display());
-        let fresh = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+        let existing = read_header(&path).map_err(|e| named(e.to_string()))?;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(path)
+            .open(&path)
             .map_err(|e| named(e.to_string()))?;
         let mut out = csv::Writer::from_writer(file);
         let row_error = |e: csv::Error| named(e.to_string());
-        if fresh {
-            out.write_record(COLUMNS).map_err(row_error)?;
-        }
-        let seconds = self.seconds();
-        for (replica, r) in reports.iter().enumerate() {
-            out.write_record(row(r, replica, seconds))
+        let header = match existing {
+            Some(header) => header,
+            None => {
+                let header = metrics_csv::header(&metrics_csv::layer_names(reports));
+                out.write_record(&header).map_err(row_error)?;
+                header
+            }
+        };
+        let seconds = Some(self.seconds());
+        for (replica, report) in reports.iter().enumerate() {
+            let row = metrics_csv::Row {
+                report,
+                replica,
+                seconds,
+            };
+            out.write_record(metrics_csv::fields(&row, &header))
                 .map_err(row_error)?;
         }
         out.flush().map_err(|e| named(e.to_string()))?;
@@ -157,49 +175,20 @@ impl Keeper {
     }
 }
 
-/// The `--log` columns: information in bits, errors in percent.
-pub const COLUMNS: [&str; 16] = [
-    "step",
-    "epoch",
-    "replica",
-    "beta",
-    "lr",
-    "loss_bits",
-    "train_loss_bits",
-    "rate_bits",
-    "izy_bits",
-    "distortion_bits",
-    "train_acc",
-    "test_error_pct",
-    "test_error_single_pct",
-    "backend",
-    "final",
-    "seconds",
-];
-
-fn row(r: &Report, replica: usize, seconds: f64) -> Vec<String> {
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
-    // Accuracies are counts over the split: four decimals of a percent are exact.
-    let error =
-        |acc: Option<f64>| acc.map_or(String::new(), |a| format!("{:.4}", 100.0 * (1.0 - a)));
-    vec![
-        r.step.to_string(),
-        format!("{}", r.epoch),
-        replica.to_string(),
-        format!("{}", r.beta),
-        format!("{}", r.lr),
-        format!("{}", r.loss),
-        opt(r.train_loss),
-        format!("{}", r.rate_bits),
-        opt(r.izy_bits),
-        opt(r.distortion_bits),
-        opt(r.train_acc),
-        error(r.test_acc),
-        error(r.test_acc_single),
-        r.backend.clone(),
-        r.is_final.to_string(),
-        format!("{seconds:.1}"),
-    ]
+/// The header of a log file that has one (None for a new or empty file).
+fn read_header(path: &Path) -> std::io::Result<Option<Vec<String>>> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(file);
+    match reader.records().next() {
+        Some(record) => Ok(Some(record?.iter().map(String::from).collect())),
+        None => Ok(None),
+    }
 }
 
 /// Keeps stdout's lines flowing while a long run prints (a pipe into a
