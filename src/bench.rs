@@ -144,6 +144,7 @@ fn replicas_for(case: &Case, experiment: &Experiment) -> Vec<Replica> {
         .map(|i| Replica {
             seed: experiment.seed,
             beta: experiment.beta * 10f64.powi(i as i32 % 4),
+            own_beta: true,
         })
         .collect()
 }

@@ -12,6 +12,24 @@ pub const MAX_REPLICAS: usize = 64;
 pub struct Replica {
     pub seed: u32,
     pub beta: f64,
+    /// The beta is the replica's own (a beta sweep): a live beta change
+    /// leaves it. Otherwise the replica follows the experiment's beta.
+    pub own_beta: bool,
+}
+
+impl Replica {
+    /// The replica as it trains under `in_force` (the experiment at a step):
+    /// its own beta, or the experiment's.
+    pub fn under(self, in_force: &Experiment) -> Replica {
+        if self.own_beta {
+            self
+        } else {
+            Replica {
+                beta: in_force.beta,
+                ..self
+            }
+        }
+    }
 }
 
 /// The replicas of a plain run: the experiment's own seed and beta.
@@ -19,6 +37,7 @@ pub fn single(experiment: &Experiment) -> Vec<Replica> {
     vec![Replica {
         seed: experiment.seed,
         beta: experiment.beta,
+        own_beta: false,
     }]
 }
 
@@ -56,6 +75,7 @@ pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, String
                     Replica {
                         seed: experiment.seed,
                         beta: (lo.ln() + (hi.ln() - lo.ln()) * t).exp(),
+                        own_beta: true,
                     }
                 })
                 .collect())
@@ -72,6 +92,7 @@ pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, String
                 .map(|i| Replica {
                     seed: first + i,
                     beta: experiment.beta,
+                    own_beta: false,
                 })
                 .collect())
         }

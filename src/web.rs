@@ -9,7 +9,7 @@
 use crate::config::{Experiment, schema};
 use crate::data::{self, Sources, mnist::MnistSource};
 use crate::error::Error;
-use crate::run::{Choice, Event, LiveChange, Run};
+use crate::run::{Choice, Event, Run};
 use crate::snapshot::DatasetInfo;
 use crate::sweep;
 use serde::Serialize;
@@ -98,6 +98,86 @@ pub fn set_key(link: &str, key: &str, value: &str) -> Result<String, JsValue> {
     Ok(changed.to_link())
 }
 
+#[derive(Serialize)]
+struct Edit {
+    link: String,
+    /// The edit needs a new run (a key that is not live and not page-only).
+    restart: bool,
+}
+
+/// The one way the page edits its experiment: `link` with `key` set to
+/// `value` by a control at step `step` of the run on screen. A live key
+/// (beta, lr) is recorded as a change at `step` (`Experiment::record_live`:
+/// the run's link replays it); a page-only key (views, hide) just changes;
+/// any other key starts a new run from the values in force at `step` (the
+/// schedule folded in) with the key changed. Returns `{link, restart}`, or
+/// an error object naming the key and its range.
+#[wasm_bindgen(js_name = editLink)]
+pub fn edit_link(link: &str, key: &str, value: &str, step: u32) -> Result<JsValue, JsValue> {
+    let mut experiment = Experiment::from_link(link).map_err(fail)?;
+    let spec = crate::config::KEYS.iter().find(|k| k.name == key);
+    let page_only = crate::config::schema()
+        .iter()
+        .any(|k| k.name == key && k.page_only);
+    let restart = !(spec.is_some_and(|k| k.live) || page_only);
+    if spec.is_some_and(|k| k.live) {
+        experiment.record_live(step, key, value).map_err(fail)?;
+    } else {
+        let base = if page_only {
+            experiment
+        } else {
+            experiment.at(step)
+        };
+        experiment = crate::config::with_key(&base, key, value).map_err(fail)?;
+    }
+    to_js(&Edit {
+        link: experiment.to_link(),
+        restart,
+    })
+}
+
+/// `link` as it stands at step `step`: every live key at its value in force
+/// there, no schedule (what the controls show, and what a run restarted at
+/// `step` begins from).
+#[wasm_bindgen(js_name = linkAt)]
+pub fn link_at(link: &str, step: u32) -> Result<String, JsValue> {
+    let experiment = Experiment::from_link(link).map_err(fail)?;
+    Ok(experiment.at(step).to_link())
+}
+
+/// The longest link this build reads (bytes): a link with more live
+/// changes than fit cannot be shared as it is.
+#[wasm_bindgen(js_name = maxLinkBytes)]
+pub fn max_link_bytes() -> u32 {
+    crate::config::MAX_LINK_BYTES as u32
+}
+
+/// A report as the page keeps it: the run's report and the training
+/// seconds up to it.
+#[derive(serde::Deserialize)]
+struct PageReport {
+    #[serde(flatten)]
+    report: crate::report::Report,
+    seconds: Option<f64>,
+}
+
+/// The page's reports (`{...report, seconds}`) as CSV, in the columns of
+/// `ibp train --log` (`metrics_csv`).
+#[wasm_bindgen(js_name = metricsCsv)]
+pub fn metrics_csv(reports: JsValue) -> Result<String, JsValue> {
+    let reports: Vec<PageReport> = serde_wasm_bindgen::from_value(reports)
+        .map_err(|e| fail(Error::internal(format!("metrics: {e}"))))?;
+    let rows: Vec<crate::metrics_csv::Row> = reports
+        .iter()
+        .map(|r| crate::metrics_csv::Row {
+            report: &r.report,
+            replica: 0,
+            seconds: r.seconds,
+        })
+        .collect();
+    crate::metrics_csv::to_csv(&rows).map_err(|e| fail(Error::internal(e.to_string())))
+}
+
 /// Every key of `link`, defaults included (the experiment export).
 #[wasm_bindgen(js_name = fullLink)]
 pub fn full_link(link: &str) -> Result<String, JsValue> {
@@ -116,30 +196,25 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// Creates a session numbered `id`. `backend` is "gpu" (an error when
-    /// WebGPU cannot hold the model; the CPU takes over if the device is
-    /// lost later), "gpu-only" (never the CPU: benchmarks) or "cpu"; `mnist` holds the
-    /// uncompressed subset when data=mnist; `csv` the table for data=csv;
-    /// `sweep` ("beta=1e-4:1:8") trains several replicas at once, and
-    /// `until` stops after that many steps.
-    pub async fn create(
-        link: String,
-        backend: String,
-        mnist: Option<Vec<u8>>,
-        csv: Option<Vec<u8>>,
-        sweep: Option<String>,
-        id: u32,
-        until: Option<u32>,
-    ) -> Result<Session, JsValue> {
-        let experiment = Experiment::from_link(&link).map_err(fail)?;
-        let dataset = load(&experiment, mnist, csv)?;
-        let replicas = match &sweep {
+    /// Creates a session from `options`, a plain object `{link, backend,
+    /// run, mnist?, csv?, sweep?, until?}`: `run` is the page's number for
+    /// this run (on every event); `backend` is "gpu" (an error when WebGPU
+    /// cannot hold the model; the CPU takes over if the device is lost
+    /// later), "gpu-only" (never the CPU: benchmarks) or "cpu"; `mnist`
+    /// holds the uncompressed subset when data=mnist, `csv` the table for
+    /// data=csv (Uint8Arrays); `sweep` ("beta=1e-4:1:8") trains several
+    /// replicas at once, and `until` stops after that many steps.
+    pub async fn create(options: JsValue) -> Result<Session, JsValue> {
+        let options = CreateOptions::read(&options)?;
+        let experiment = Experiment::from_link(&options.link).map_err(fail)?;
+        let dataset = load(&experiment, options.mnist, options.csv)?;
+        let replicas = match &options.sweep {
             Some(spec) => {
                 sweep::parse(spec, &experiment).map_err(|e| fail(Error::link("sweep", e)))?
             }
             None => sweep::single(&experiment),
         };
-        let choice = match backend.as_str() {
+        let choice = match options.backend.as_str() {
             "gpu" | "gpu-only" => Choice::Gpu { fall_back: false },
             "cpu" => Choice::Cpu,
             other => {
@@ -151,18 +226,18 @@ impl Session {
         let (run, fallback) = Run::open(experiment, Arc::new(dataset), replicas, choice)
             .await
             .map_err(fail)?;
-        let run = match until {
+        let run = match options.until {
             Some(steps) => run.until(steps),
             None => run,
         };
-        let run = if backend == "gpu" {
+        let run = if options.backend == "gpu" {
             run.falling_back()
         } else {
             run
         };
         Ok(Session {
             run: run.with_snapshots(),
-            id,
+            id: options.run,
             fallback,
         })
     }
@@ -242,10 +317,10 @@ impl Session {
         self.run.restore().map_err(fail)
     }
 
-    /// Sets a live key (beta, lr); returns the new link.
+    /// Sets a live key (beta, lr) from the current step on (`Run::apply`);
+    /// returns the new link, which records the change at that step.
     pub fn set(&mut self, key: &str, value: &str) -> Result<String, JsValue> {
-        let change = LiveChange::parse(key, value, self.run.experiment()).map_err(fail)?;
-        self.run.apply(change);
+        self.run.apply(key, value).map_err(fail)?;
         Ok(self.link())
     }
 
@@ -304,6 +379,45 @@ impl Session {
     #[wasm_bindgen(js_name = loseDevice)]
     pub fn lose_device(&self) {
         self.run.lose_device();
+    }
+}
+
+/// `Session.create`'s options, read from the plain object the worker sends.
+struct CreateOptions {
+    link: String,
+    backend: String,
+    run: u32,
+    mnist: Option<Vec<u8>>,
+    csv: Option<Vec<u8>>,
+    sweep: Option<String>,
+    until: Option<u32>,
+}
+
+impl CreateOptions {
+    fn read(options: &JsValue) -> Result<CreateOptions, JsValue> {
+        let field = |name: &str| -> Result<Option<JsValue>, JsValue> {
+            let value = js_sys::Reflect::get(options, &name.into())?;
+            Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+        };
+        let missing = |name: &str| fail(Error::internal(format!("Session.create: no {name}")));
+        let text = |name: &str| -> Result<Option<String>, JsValue> {
+            Ok(field(name)?.and_then(|v| v.as_string()))
+        };
+        let bytes = |name: &str| -> Result<Option<Vec<u8>>, JsValue> {
+            Ok(field(name)?.map(|v| js_sys::Uint8Array::new(&v).to_vec()))
+        };
+        let whole = |name: &str| -> Result<Option<u32>, JsValue> {
+            Ok(field(name)?.and_then(|v| v.as_f64()).map(|v| v as u32))
+        };
+        Ok(CreateOptions {
+            link: text("link")?.ok_or_else(|| missing("link"))?,
+            backend: text("backend")?.ok_or_else(|| missing("backend"))?,
+            run: whole("run")?.unwrap_or(0),
+            mnist: bytes("mnist")?,
+            csv: bytes("csv")?,
+            sweep: text("sweep")?,
+            until: whole("until")?,
+        })
     }
 }
 

@@ -54,57 +54,76 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         any::<bool>(),
         (0u8..3, 0.0f64..1000.0, 0.001f64..1.0, 1e-4f64..1.0),
     );
-    (reals, counts, choices).prop_map(|(r, c, ch)| Experiment {
-        beta: r.0.min(1000.0),
-        beta_start: r.0.min(1000.0) / 3.0,
-        lr: 10f64.powf(r.1).min(10.0),
-        lr_decay: r.2,
-        adam_beta1: r.3,
-        adam_beta2: r.4,
-        train_fraction: r.5,
-        label_noise: r.6,
-        ema: if c.6 % 3 == 0 { 0.0 } else { r.7 },
-        sample_latent: c.6 % 7 != 0,
-        hidden: c.0,
-        latent: c.1,
-        decoder_hidden: c.2,
-        batch: c.3,
-        points: c.4,
-        eval_samples: c.5,
-        train_samples: 1 + (c.5 * 7 + c.6 as usize) % (MAX_TRAIN_ROWS / c.3).clamp(1, 64),
-        seed: c.6,
-        anneal_steps: c.7.0,
-        decay_steps: c.7.1,
-        report_every: c.7.2,
-        data: ch.0,
-        objective: ch.1,
-        beta_schedule: ch.2,
-        activation: ch.3,
-        decoder: ch.4,
-        estimator: ch.5,
-        bins: 2 + c.6 % 999,
-        info_plane: ch.6,
-        beta_mode: beta_mode(ch.7.0, ch.1),
-        target_rate: (ch.7.0 == 1).then_some(ch.7.1),
-        target_acc: (ch.7.0 == 2).then_some(ch.7.2),
-        geco_lr: ch.7.3,
-        views: ["plane", "curves", "latent", "dims", "map", "sweep"]
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| (c.6 >> i) & 1 == 1)
-            .map(|(_, v)| v.to_string())
-            .collect(),
-        hidden_controls: ["beta", "lr", "seed", "data"]
-            .iter()
-            .take((c.6 % 5) as usize)
-            .map(|k| k.to_string())
-            .collect(),
-        bottleneck: if ch.7.0 == 1 {
-            Bottleneck::Feature
-        } else {
-            Bottleneck::Joint
-        },
+    (reals, counts, choices).prop_map(|(r, c, ch)| {
+        with_live_changes(
+            c.6,
+            Experiment {
+                beta: r.0.min(1000.0),
+                beta_start: r.0.min(1000.0) / 3.0,
+                lr: 10f64.powf(r.1).min(10.0),
+                lr_decay: r.2,
+                adam_beta1: r.3,
+                adam_beta2: r.4,
+                train_fraction: r.5,
+                label_noise: r.6,
+                ema: if c.6 % 3 == 0 { 0.0 } else { r.7 },
+                sample_latent: c.6 % 7 != 0,
+                hidden: c.0,
+                latent: c.1,
+                decoder_hidden: c.2,
+                batch: c.3,
+                points: c.4,
+                eval_samples: c.5,
+                train_samples: 1 + (c.5 * 7 + c.6 as usize) % (MAX_TRAIN_ROWS / c.3).clamp(1, 64),
+                seed: c.6,
+                anneal_steps: c.7.0,
+                decay_steps: c.7.1,
+                report_every: c.7.2,
+                data: ch.0,
+                objective: ch.1,
+                beta_schedule: ch.2,
+                activation: ch.3,
+                decoder: ch.4,
+                estimator: ch.5,
+                bins: 2 + c.6 % 999,
+                info_plane: ch.6,
+                beta_mode: beta_mode(ch.7.0, ch.1),
+                target_rate: (ch.7.0 == 1).then_some(ch.7.1),
+                target_acc: (ch.7.0 == 2).then_some(ch.7.2),
+                geco_lr: ch.7.3,
+                views: ["plane", "curves", "latent", "dims", "map", "sweep"]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| (c.6 >> i) & 1 == 1)
+                    .map(|(_, v)| v.to_string())
+                    .collect(),
+                hidden_controls: ["beta", "lr", "seed", "data"]
+                    .iter()
+                    .take((c.6 % 5) as usize)
+                    .map(|k| k.to_string())
+                    .collect(),
+                bottleneck: if ch.7.0 == 1 {
+                    Bottleneck::Feature
+                } else {
+                    Bottleneck::Joint
+                },
+                live: Vec::new(),
+            },
+        )
     })
+}
+
+/// A schedule of live changes for one experiment in three (link key `live`).
+fn with_live_changes(seed: u32, mut e: Experiment) -> Experiment {
+    if seed % 3 == 1 {
+        let (lr, beta) = (e.lr / 3.0, e.beta * 7.0);
+        // A change the experiment's rules refuse (a beta past its range) is
+        // left out, as the page would refuse it.
+        let _ = e.record_live(1 + seed % 500, "lr", &lr.to_string());
+        let _ = e.record_live(1 + seed % 700, "beta", &beta.to_string());
+        let _ = e.record_live(900 + seed % 9, "beta", "0");
+    }
+    e
 }
 
 proptest! {
@@ -171,7 +190,7 @@ const V1_DEFAULTS: &str = "v=1&data=circle&seed=1&objective=vib&beta=0.001&beta_
 &hidden=16,16&act=tanh&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
 &b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&report=100\
 &ema=0&sample=1&samples=12&train_samples=1&estimator=binning&bins=30&plane=0\
-&views=plane,curves,latent,dims,map,sweep,diagram&hide=";
+&views=plane,curves,latent,dims,map,sweep,diagram&hide=&live=";
 
 #[test]
 fn v1_defaults_are_frozen() {

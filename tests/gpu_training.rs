@@ -286,7 +286,11 @@ fn a_beta_sweep_trains_16_replicas_whose_rates_fall() {
         .collect();
     let replicas: Vec<Replica> = betas
         .iter()
-        .map(|&beta| Replica { seed: 1, beta })
+        .map(|&beta| Replica {
+            seed: 1,
+            beta,
+            own_beta: true,
+        })
         .collect();
     let Some(reports) = gpu_reports(&experiment, &dataset, replicas, 1500) else {
         return;
@@ -355,7 +359,8 @@ fn a_model_too_large_names_the_limit() {
         let replicas = vec![
             Replica {
                 seed: 1,
-                beta: 1e-3
+                beta: 1e-3,
+                own_beta: false,
             };
             16
         ];
@@ -379,6 +384,7 @@ fn a_gpu_checkpoint_restores_the_run() {
         vec![Replica {
             seed: 4,
             beta: 1e-3,
+            own_beta: false,
         }],
     )
     .unwrap();

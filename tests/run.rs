@@ -10,8 +10,8 @@ use ib_playground::gpu::{GpuTrainer, block_on};
 use ib_playground::model::Params;
 use ib_playground::report::Report;
 use ib_playground::run::backend::{Pending, ready};
-use ib_playground::run::{Backend, BackendKind, Checkpoint, CpuReplicas, Event, LiveChange, Run};
-use ib_playground::sweep::single;
+use ib_playground::run::{Backend, BackendKind, Checkpoint, CpuReplicas, Event, Run};
+use ib_playground::sweep::{self, Replica, single};
 use std::sync::Arc;
 
 /// The circle toy at a learning rate of 10: the loss is NaN by step 10.
@@ -133,7 +133,7 @@ fn a_diverged_run_restores_and_trains_on_at_a_smaller_rate() {
     let _ = events(&mut run);
     assert!(run.diverged());
     assert_eq!(run.restore().unwrap(), Some(0));
-    run.apply(LiveChange::Lr(0.01));
+    run.apply("lr", "0.01").unwrap();
     let reports = common::reports_of(&mut run);
     let last = &reports.last().unwrap()[0];
     assert!(last.is_final && last.step == 400 && last.is_finite());
@@ -197,8 +197,8 @@ impl<B: Backend> Backend for FailingGpu<B> {
     fn load_params(&mut self, params: &Params<f32>, step: u32) {
         self.inner.load_params(params, step)
     }
-    fn apply(&mut self, change: LiveChange) {
-        self.inner.apply(change)
+    fn set_live(&mut self, in_force: &Experiment, replicas: &[Replica]) {
+        self.inner.set_live(in_force, replicas)
     }
 }
 
@@ -326,20 +326,155 @@ fn a_real_gpu_checkpoint_moves_to_the_cpu_with_its_average() {
 
 #[test]
 fn live_changes_are_checked_against_the_link_table() {
-    let e = Experiment::default();
+    let mut run = cpu_run("v=1&data=circle&hidden=8&k=2&seed=3&report=10");
+    block_on(run.advance(7)).unwrap();
+    run.apply("beta", "0.01").unwrap();
+    run.apply("lr", "1e-4").unwrap();
     assert_eq!(
-        LiveChange::parse("beta", "0.01", &e).unwrap(),
-        LiveChange::Beta(0.01)
+        run.experiment().to_link(),
+        "v=1&seed=3&hidden=8&report=10&live=7:beta:0.01,7:lr:1e-4"
     );
-    assert_eq!(
-        LiveChange::parse("lr", "1e-4", &e).unwrap(),
-        LiveChange::Lr(1e-4)
-    );
-    let bad = LiveChange::parse("beta", "-1", &e).unwrap_err();
+    let bad = run.apply("beta", "-1").unwrap_err();
     assert_eq!(bad.key.as_deref(), Some("beta"));
     assert!(bad.message.contains("out of range"), "{}", bad.message);
-    let not_live = LiveChange::parse("hidden", "8", &e).unwrap_err();
+    let not_live = run.apply("hidden", "8").unwrap_err();
     assert!(not_live.message.contains("cannot change while training"));
+    assert_eq!(
+        run.experiment().live.len(),
+        2,
+        "refused changes are not kept"
+    );
+}
+
+/// Trains `run` to step `step` in stretches of at most 13 steps (as the
+/// page's slices do), collecting its reports.
+fn train_to(run: &mut Run, step: u32, reports: &mut Vec<Report>) {
+    while run.steps() < step {
+        let stretch = (step - run.steps()).min(13);
+        for event in block_on(run.advance(stretch)).unwrap() {
+            if let Event::Report { reports: r, .. } = event {
+                reports.push(r[0].clone());
+            }
+        }
+    }
+}
+
+/// Live changes as the page makes them: applied at the run's step, then
+/// the model reported at once (a report at that step replaces the last).
+fn change(run: &mut Run, changes: &[(&str, &str)], reports: &mut Vec<Report>) {
+    for (key, value) in changes {
+        run.apply(key, value).unwrap();
+    }
+    for event in block_on(run.report_now()).unwrap() {
+        if let Event::Report { reports: r, .. } = event {
+            reports.retain(|seen| seen.step < r[0].step);
+            reports.push(r[0].clone());
+        }
+    }
+}
+
+#[test]
+fn a_run_with_live_changes_is_replayed_by_its_link_bit_for_bit() {
+    let mut live = cpu_run("v=1&data=moons&hidden=8&k=3&seed=7&report=50&samples=4&lr=0.01");
+    let mut seen = Vec::new();
+    train_to(&mut live, 137, &mut seen);
+    change(&mut live, &[("beta", "0.05")], &mut seen);
+    train_to(&mut live, 230, &mut seen);
+    change(&mut live, &[("lr", "0.003"), ("beta", "2e-3")], &mut seen);
+    train_to(&mut live, 250, &mut seen);
+    // At a report step, the report is measured again at the new beta.
+    change(&mut live, &[("beta", "1e-3")], &mut seen);
+    train_to(&mut live, 400, &mut seen);
+    let link = live.experiment().to_link();
+    assert!(
+        link.ends_with("&live=137:beta:0.05,230:beta:0.002,230:lr:0.003,250:beta:0.001"),
+        "{link}"
+    );
+    let mut replay = cpu_run(&link).until(400);
+    let replayed: Vec<Report> = common::reports_of(&mut replay)
+        .into_iter()
+        .map(|r| r[0].clone())
+        .filter(|r| !r.is_final)
+        .collect();
+    assert_eq!(replayed, seen, "the link replays the run on screen");
+    let at = |step: u32| seen.iter().find(|r| r.step == step).unwrap();
+    assert_eq!((at(137).beta, at(150).beta, at(150).lr), (0.05, 0.05, 0.01));
+    assert_eq!((at(230).beta, at(230).lr), (2e-3, 0.003));
+    assert_eq!(
+        (at(250).beta, at(300).beta, at(300).lr),
+        (1e-3, 1e-3, 0.003)
+    );
+    // The same changes made at other steps give another run.
+    let mut other = cpu_run(&link.replace("137:", "138:")).until(400);
+    let last = common::reports_of(&mut other).pop().unwrap();
+    assert_ne!(last[0].loss, seen.last().unwrap().loss);
+}
+
+#[test]
+fn a_live_beta_leaves_a_beta_sweep_and_moves_a_seed_sweep_alike_on_both_backends() {
+    let link = "v=1&data=circle&hidden=8&k=2&seed=1&report=20";
+    let (experiment, dataset) = setup(link);
+    let sweeps = [("beta=1e-4:1e-2:3", true), ("seed=1:3", false)];
+    for (spec, own) in sweeps {
+        let replicas = sweep::parse(spec, &experiment).unwrap();
+        let cpu = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
+        let mut runs = vec![Run::new(
+            Box::new(cpu),
+            experiment.clone(),
+            dataset.clone(),
+            replicas.clone(),
+        )];
+        if let Some(ctx) = common::device() {
+            let gpu = GpuTrainer::new(ctx, experiment.clone(), &dataset, replicas.clone()).unwrap();
+            runs.push(Run::new(
+                Box::new(gpu),
+                experiment.clone(),
+                dataset.clone(),
+                replicas.clone(),
+            ));
+        }
+        for mut run in runs {
+            block_on(run.advance(10)).unwrap();
+            run.apply("beta", "0.5").unwrap();
+            run.apply("lr", "0.002").unwrap();
+            let mut run = run.until(20);
+            let last = common::reports_of(&mut run).pop().unwrap();
+            let backend = &last[0].backend;
+            for (report, replica) in last.iter().zip(&replicas) {
+                let beta = if own { replica.beta } else { 0.5 };
+                assert!(
+                    (report.beta - beta).abs() < 1e-12,
+                    "{spec} on {backend}: {report:?}"
+                );
+                assert_eq!(report.lr, 0.002, "{spec} on {backend}");
+            }
+        }
+    }
+}
+
+#[test]
+fn restoring_drops_the_live_changes_made_after_the_restored_step() {
+    let mut run = cpu_run("v=1&data=circle&hidden=16,16&k=2&beta=1e-3&seed=1&report=10");
+    let mut seen = Vec::new();
+    train_to(&mut run, 20, &mut seen);
+    change(&mut run, &[("beta", "0.1")], &mut seen);
+    train_to(&mut run, 25, &mut seen);
+    run.apply("lr", "10").unwrap();
+    train_to(&mut run, 27, &mut seen);
+    assert_eq!(run.restore().unwrap(), Some(20));
+    assert_eq!(run.experiment().to_link(), "v=1&report=10&live=20:beta:0.1");
+    train_to(&mut run, 40, &mut seen);
+    let mut replay = cpu_run(&run.experiment().to_link()).until(40);
+    let replayed = common::reports_of(&mut replay);
+    let at_40 = replayed
+        .iter()
+        .find(|r| r[0].step == 40 && !r[0].is_final)
+        .unwrap();
+    assert_eq!(
+        &at_40[0],
+        seen.last().unwrap(),
+        "the restored run is the link's"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! defaults, in the table's order. The `v=1` defaults never change (a test
 //! holds them), so a short link keeps its meaning.
 
+use super::live::{format_schedule, parse_schedule};
 use super::schema::{Interval, Kind, subset};
 use super::values::{
     choice, decode, flag, integer, optional_real, printable, real, real_text, widths,
@@ -410,6 +411,14 @@ pub const KEYS: &[KeySpec] = &[
             e.hidden_controls = chosen;
             Ok(())
         },
+    },
+    KeySpec {
+        name: "live",
+        doc: "changes made while training, replayed at their steps: STEP:KEY:VALUE, comma-separated, steps ascending ('1000:beta:0.01' sets beta to 0.01 from step 1000)",
+        kind: Kind::Schedule,
+        live: false,
+        get: |e| format_schedule(&e.live),
+        set: |e, t| parse_schedule(t).map(|v| e.live = v),
     },
 ];
 

@@ -7,6 +7,8 @@
 
 mod choices;
 mod link;
+mod live;
+mod pasted;
 mod schema;
 mod values;
 
@@ -14,6 +16,8 @@ pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
 pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, format_full, parse_lenient, with_key};
+pub use live::{LiveChange, copy_live, live_keys};
+pub use pasted::experiment_query;
 pub use schema::{Interval, KeySchema, Kind, schema};
 
 use std::fmt;
@@ -140,6 +144,10 @@ pub struct Experiment {
     pub views: Vec<String>,
     /// Link keys whose controls the page hides (the CLI ignores it).
     pub hidden_controls: Vec<String>,
+    /// Changes of live keys made while training, steps ascending (link key
+    /// `live`): a run applies each at its step, so the link replays the
+    /// run on screen. `at(step)` gives the values in force.
+    pub live: Vec<LiveChange>,
 }
 
 /// The page's views, in the order links list them (the page lays them out).
@@ -186,6 +194,7 @@ impl Default for Experiment {
             info_plane: false,
             views: VIEWS.iter().map(|v| v.to_string()).collect(),
             hidden_controls: Vec::new(),
+            live: Vec::new(),
         }
     }
 }
@@ -288,7 +297,7 @@ impl Experiment {
                 format!("objective={} has no accuracy to target", self.objective),
             ));
         }
-        Ok(())
+        self.validate_schedule()
     }
 }
 

@@ -111,6 +111,8 @@ pub enum Kind {
     Set(&'static [&'static str]),
     /// Link keys, a comma list.
     Keys,
+    /// Live changes, `STEP:KEY:VALUE` entries (see `live`).
+    Schedule,
 }
 
 impl Kind {
@@ -146,6 +148,13 @@ impl Kind {
             } => format!("at most {max_layers} layers of 1 to {max_units} units"),
             Kind::Set(names) => format!("comma list of {}", names.join(",")),
             Kind::Keys => "comma list of link keys".into(),
+            Kind::Schedule => {
+                let keys: Vec<_> = super::live::live_keys().map(|k| k.name).collect();
+                format!(
+                    "comma list of STEP:KEY:VALUE, KEY one of {}",
+                    keys.join("|")
+                )
+            }
         }
     }
 }
@@ -188,7 +197,7 @@ pub(super) fn subset(text: &str, allowed: &[&str], what: &str) -> Result<Vec<Str
 #[derive(Clone, Debug, Serialize)]
 pub struct KeySchema {
     pub name: &'static str,
-    /// version, choice, integer, real, flag, widths, set, keys.
+    /// version, choice, integer, real, flag, widths, set, keys, schedule.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<&'static str>>,
@@ -271,5 +280,6 @@ fn kind_name(kind: &Kind) -> &'static str {
         Kind::Widths { .. } => "widths",
         Kind::Set(_) => "set",
         Kind::Keys => "keys",
+        Kind::Schedule => "schedule",
     }
 }

@@ -11,7 +11,6 @@ use crate::geco::{Geco, Target};
 use crate::model::{Model, Params};
 use crate::report::{Moment, Report};
 use crate::rng::{Key, Permutation, Stream};
-use crate::run::LiveChange;
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
@@ -153,10 +152,11 @@ impl CpuTrainer {
         }
     }
 
-    /// Changes beta or the learning rate while training continues (the
-    /// model, data and seed stay the same).
-    pub fn apply(&mut self, change: LiveChange) {
-        change.set(&mut self.experiment);
+    /// Trains on with the live keys of `in_force` (beta, the learning rate)
+    /// and `beta` as this replica's beta; the model, data and seed stay.
+    pub fn set_live(&mut self, in_force: &Experiment, beta: f64) {
+        crate::config::copy_live(in_force, &mut self.experiment);
+        self.experiment.beta = beta;
     }
 
     /// Steps taken so far.

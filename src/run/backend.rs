@@ -8,10 +8,11 @@
 
 use crate::config::Experiment;
 use crate::cpu::trainer::Checkpoint as CpuCheckpoint;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gpu::trainer::GpuCheckpoint;
 use crate::model::Params;
 use crate::report::Report;
+use crate::sweep::Replica;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -65,42 +66,6 @@ impl Checkpoint {
     }
 }
 
-/// A setting that changes while the model trains; everything else restarts
-/// the run.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LiveChange {
-    /// The weight of the rate term (link key `beta`).
-    Beta(f64),
-    /// Adam's learning rate (link key `lr`).
-    Lr(f64),
-}
-
-impl LiveChange {
-    /// The change that sets link key `key` to `value`, checked against the
-    /// key's range; keys that cannot change live are an error.
-    pub fn parse(key: &str, value: &str, experiment: &Experiment) -> Result<LiveChange> {
-        let changed = crate::config::with_key(experiment, key, value)?;
-        match key {
-            "beta" => Ok(LiveChange::Beta(changed.beta)),
-            "lr" => Ok(LiveChange::Lr(changed.lr)),
-            _ => Err(Error::link(
-                key,
-                format!(
-                    "{key} cannot change while training (only beta and lr can); restart the run"
-                ),
-            )),
-        }
-    }
-
-    /// Writes the change into `experiment`.
-    pub fn set(self, experiment: &mut Experiment) {
-        match self {
-            LiveChange::Beta(beta) => experiment.beta = beta,
-            LiveChange::Lr(lr) => experiment.lr = lr,
-        }
-    }
-}
-
 /// M replicas of one experiment being trained.
 pub trait Backend {
     fn kind(&self) -> BackendKind;
@@ -127,7 +92,10 @@ pub trait Backend {
     fn params(&self, replica: usize) -> Pending<'_, Params<f32>>;
     /// Every replica takes `params`, Adam starts again, the step is `step`.
     fn load_params(&mut self, params: &Params<f32>, step: u32);
-    fn apply(&mut self, change: LiveChange);
+    /// Trains from now on with the live keys of `in_force` (the experiment
+    /// at the current step, `Experiment::at`) and the replicas' betas as
+    /// `replicas` says (`Replica::under`). Only `Run::sync_live` calls it.
+    fn set_live(&mut self, in_force: &Experiment, replicas: &[Replica]);
     /// Models above this many numbers (all replicas) are not checkpointed
     /// at every report: the GPU would read them back each time.
     fn cheap_checkpoint_limit(&self) -> usize {

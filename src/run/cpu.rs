@@ -1,7 +1,7 @@
 //! The CPU backend of a run: one `CpuTrainer` per replica, trained one
 //! after the other, bit-reproducible.
 
-use super::backend::{Backend, BackendKind, Checkpoint, LiveChange, Pending, ready};
+use super::backend::{Backend, BackendKind, Checkpoint, Pending, ready};
 use crate::config::Experiment;
 use crate::cpu::CpuTrainer;
 use crate::data::Dataset;
@@ -126,9 +126,9 @@ impl Backend for CpuReplicas {
         }
     }
 
-    fn apply(&mut self, change: LiveChange) {
-        for trainer in &mut self.trainers {
-            trainer.apply(change);
+    fn set_live(&mut self, in_force: &Experiment, replicas: &[Replica]) {
+        for (trainer, replica) in self.trainers.iter_mut().zip(replicas) {
+            trainer.set_live(in_force, replica.beta);
         }
     }
 }

@@ -2,11 +2,13 @@
 //! are submitted without waiting, and reports, checkpoints and weights are
 //! read back asynchronously.
 
-use super::backend::{Backend, BackendKind, Checkpoint, LiveChange, Pending};
+use super::backend::{Backend, BackendKind, Checkpoint, Pending};
+use crate::config::Experiment;
 use crate::error::{Error, Result};
 use crate::gpu::GpuTrainer;
 use crate::model::Params;
 use crate::report::Report;
+use crate::sweep::Replica;
 
 /// Models above this many numbers (all replicas) are checkpointed at most
 /// every few seconds rather than at every report.
@@ -84,8 +86,8 @@ impl Backend for GpuTrainer {
         GpuTrainer::load_params(self, params, step);
     }
 
-    fn apply(&mut self, change: LiveChange) {
-        GpuTrainer::apply(self, change);
+    fn set_live(&mut self, in_force: &Experiment, replicas: &[Replica]) {
+        GpuTrainer::set_live(self, in_force, replicas);
     }
 
     fn cheap_checkpoint_limit(&self) -> usize {

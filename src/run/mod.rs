@@ -13,8 +13,11 @@
 //!   checkpoint and goes on (BackendChanged).
 //! ```
 //!
-//! - the report cadence: a report every `report` steps, and a final one
-//!   when the run reaches its `until` step;
+//! - the report cadence: a report every `report` steps and at every step
+//!   where a live change is due, and a final one when the run reaches its
+//!   `until` step;
+//! - live changes (`apply`): recorded in the experiment's schedule, handed
+//!   to the backend at their steps, so a link replays the run on screen;
 //! - the divergence check: reports that are not finite are never emitted;
 //! - checkpoints: after finite reports, at every one where the state is
 //!   cheap to keep, else at most every `CHECKPOINT_MS`;
@@ -31,7 +34,7 @@ mod gpu;
 pub mod saved;
 mod state;
 
-pub use backend::{Backend, BackendKind, Checkpoint, LiveChange};
+pub use backend::{Backend, BackendKind, Checkpoint};
 pub use clock::now_ms;
 pub use cpu::CpuReplicas;
 pub use gpu::CHEAP_CHECKPOINT_NUMBERS;
@@ -264,10 +267,20 @@ impl Run {
             let kept = self.keep_checkpoint(true).await;
             self.recover(kept, &mut events).await?;
         }
+        self.sync_live();
         let step = self.backend.steps();
         let every = self.experiment.report_every;
         let to_end = self.until.map_or(u32::MAX, |u| u.saturating_sub(step));
-        let count = max_steps.max(1).min(every - step % every).min(to_end);
+        // A live change is due at its step: no stretch of training crosses it.
+        let to_change = self
+            .experiment
+            .next_change_after(step)
+            .map_or(u32::MAX, |s| s - step);
+        let count = max_steps
+            .max(1)
+            .min(every - step % every)
+            .min(to_end)
+            .min(to_change);
         let result = if count == 0 {
             self.finish(&mut events).await
         } else {
@@ -313,7 +326,8 @@ impl Run {
     }
 
     /// Goes back to the last checkpoint; returns its step, or None when
-    /// there is none. A diverged run trains again from there.
+    /// there is none. A diverged run trains again from there, with the live
+    /// values in force at that step.
     pub fn restore(&mut self) -> Result<Option<u32>> {
         let Some(saved) = &self.saved else {
             return Ok(None);
@@ -324,6 +338,10 @@ impl Run {
             self.status = Status::Training;
         }
         self.forget_after(step);
+        // Live changes made after the restored step had not happened there:
+        // the run (and its link) continue as the replay of the link would.
+        self.experiment.live.retain(|c| c.step <= step);
+        self.sync_live();
         Ok(Some(step))
     }
 
@@ -335,13 +353,23 @@ impl Run {
         self.keep_checkpoint(true).await
     }
 
-    /// Changes beta or the learning rate from the next step on.
-    pub fn apply(&mut self, change: LiveChange) {
-        change.set(&mut self.experiment);
-        if let (LiveChange::Beta(beta), [single]) = (change, self.replicas.as_mut_slice()) {
-            single.beta = beta;
-        }
-        self.backend.apply(change);
+    /// Sets live key `key` (beta, lr) to `value` from the current step on,
+    /// on every replica that follows the experiment (a beta sweep's
+    /// replicas keep their betas), the same on either backend. The change
+    /// is recorded in the experiment's schedule, so its link replays the run
+    /// (`Experiment::record_live`). Errors name the key and its range.
+    pub fn apply(&mut self, key: &str, value: &str) -> Result<()> {
+        self.experiment
+            .record_live(self.backend.steps(), key, value)?;
+        self.sync_live();
+        Ok(())
+    }
+
+    /// Hands the backend the live values in force at the current step.
+    fn sync_live(&mut self) {
+        let in_force = self.experiment.at(self.backend.steps());
+        let replicas: Vec<Replica> = self.replicas.iter().map(|r| r.under(&in_force)).collect();
+        self.backend.set_live(&in_force, &replicas);
     }
 
     /// The trained weights of replica `replica`.

@@ -45,7 +45,10 @@ impl Run {
         let step = self.backend.steps();
         let train_ms = now_ms() - began;
         events.push(Event::Progress { step, train_ms });
-        if step.is_multiple_of(self.experiment.report_every) {
+        // Reports come every `report` steps and at every live change (the
+        // page shows the model at the moment it changed).
+        let changes_here = self.experiment.live.iter().any(|c| c.step == step);
+        if step.is_multiple_of(self.experiment.report_every) || changes_here {
             self.measure(false, events).await?;
         }
         if self.status == Status::Training && self.until == Some(step) {
@@ -59,6 +62,8 @@ impl Run {
 
     /// Reports; a non-finite report stops the run instead of being emitted.
     pub(super) async fn measure(&mut self, is_final: bool, events: &mut Vec<Event>) -> Result<()> {
+        // A change due at this step is in force for its report too.
+        self.sync_live();
         let began = now_ms();
         let reports = self.backend.report(is_final).await?;
         let report_ms = now_ms() - began;

@@ -4,7 +4,7 @@
 use crate::Failure;
 use crate::flags::{Flags, read_limited};
 use crate::long_run::{self, Keeper, LongRun, Resumed};
-use ib_playground::config::{DataName, Experiment};
+use ib_playground::config::{DataName, Experiment, experiment_query};
 use ib_playground::data::{self, Sources, mnist};
 use ib_playground::error::Error;
 use ib_playground::gpu::block_on;
@@ -41,7 +41,11 @@ struct TrainFlags {
 }
 
 fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
-    let link = flags.value("--link")?;
+    // Whatever Share or Embed copied: an address, an iframe, a quoted query.
+    let link = match flags.value("--link")? {
+        Some(pasted) => Some(experiment_query(&pasted).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let steps = match flags.value("--steps")? {
         Some(s) => Some(
             s.parse::<u32>()
@@ -171,14 +175,25 @@ pub fn command(flags: Flags) -> Result<(), Failure> {
 }
 
 /// Trains `run` to its end or its divergence, printing and logging every
-/// report and keeping checkpoints; returns the divergence event, if any.
+/// report and keeping checkpoints; returns the divergence event, if any. A
+/// run that starts at step 0 logs its untrained model first (stdout starts
+/// at the first report, as it always did).
 fn drive(
     run: &mut Run,
     keeper: &mut Keeper,
     print: &dyn Fn(&[Report]),
 ) -> Result<Option<Event>, Failure> {
     let mut diverged = None;
-    while !run.is_finished() && !run.diverged() {
+    if keeper.logs() && run.steps() == 0 {
+        for event in block_on(run.report_now())? {
+            match event {
+                Event::Report { reports, .. } => keeper.log(&reports)?,
+                Event::Diverged { .. } => diverged = Some(event),
+                _ => {}
+            }
+        }
+    }
+    while diverged.is_none() && !run.is_finished() && !run.diverged() {
         for event in block_on(run.advance(u32::MAX))? {
             match &event {
                 Event::Report { reports, .. } | Event::Finished { reports } => {

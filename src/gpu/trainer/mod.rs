@@ -28,7 +28,6 @@ use crate::geco::Target;
 use crate::info::plane::{self as info_plane, Range};
 use crate::model::{Model, Params};
 use crate::report::{LayerInfo, Moment, Report, SplitSums};
-use crate::run::LiveChange;
 pub use crate::sweep::{Replica, single};
 
 /// Rows evaluated per chunk (the row capacity of the activation buffers is
@@ -528,13 +527,11 @@ impl GpuTrainer {
         (test, train)
     }
 
-    /// Changes beta or the learning rate in every later submission's
-    /// schedule; a single replica takes the new beta as its own.
-    pub fn apply(&mut self, change: LiveChange) {
-        change.set(&mut self.experiment);
-        if let (LiveChange::Beta(beta), [single]) = (change, self.replicas.as_mut_slice()) {
-            single.beta = beta;
-        }
+    /// Trains on with the live keys of `in_force` (beta, the learning rate)
+    /// and the replicas' betas of `replicas`, from the next submission.
+    pub fn set_live(&mut self, in_force: &Experiment, replicas: &[Replica]) {
+        crate::config::copy_live(in_force, &mut self.experiment);
+        self.replicas.copy_from_slice(replicas);
     }
 
     /// Mean minibatch objective (bits) of replica 0 since the last report:
