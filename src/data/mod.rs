@@ -95,7 +95,7 @@ pub fn entropy_bits(counts: &[usize]) -> f64 {
         .filter(|&&c| c > 0)
         .map(|&c| {
             let p = c as f64 / total as f64;
-            -p * p.log2()
+            -p * crate::fmath::log2_f64(p)
         })
         .sum()
 }

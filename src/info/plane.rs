@@ -14,9 +14,12 @@
 //! - pairwise KL, for the stochastic latent: k = exp(-KL(p_i || p_j)) with
 //!   p_i = N(mu_i, diag sigma_i^2), an estimate of I(X;Z) tighter than the rate.
 //!
-//! `shaders/pairwise.wgsl` is the GPU twin of `pairwise_log_means`.
+//! `shaders/pairwise.wgsl` is the GPU twin of `pairwise_log_means`. The
+//! logarithms and exponentials are `fmath`'s, written out in f64, so the
+//! page (WebAssembly) and the CLI report the same bits.
 
 use crate::config::Activation;
+use crate::fmath::{exp_f64, ln_f64, log2_f64};
 use ndarray::ArrayView2;
 use std::collections::HashMap;
 
@@ -109,7 +112,7 @@ pub fn code_point(
 
 /// Whether an estimate of I(X;T) over `n` patterns sits at log2 n.
 pub fn saturated(ixt_bits: f64, n: usize) -> bool {
-    ixt_bits >= (n.max(1) as f64).log2() - SATURATION_BITS
+    ixt_bits >= log2_f64(n.max(1) as f64) - SATURATION_BITS
 }
 
 /// (I(X;T), I(T;Y)) in bits from per-pattern log means.
@@ -145,12 +148,12 @@ pub fn binning(
     let n = codes.len() as f64;
     let all: Vec<f64> = codes
         .iter()
-        .map(|c| (count[c.as_slice()] as f64 / n).ln())
+        .map(|c| ln_f64(count[c.as_slice()] as f64 / n))
         .collect();
     let label: Vec<f64> = codes
         .iter()
         .zip(labels)
-        .map(|(c, y)| (count_label[&(c.as_slice(), *y)] as f64 / per_label[y] as f64).ln())
+        .map(|(c, y)| ln_f64(count_label[&(c.as_slice(), *y)] as f64 / per_label[y] as f64))
         .collect();
     from_log_means(&all, &label)
 }
@@ -167,15 +170,15 @@ pub fn pairwise_log_means(
     for i in 0..n {
         let (mut sum_all, mut sum_label, mut same) = (0.0, 0.0, 0usize);
         for j in 0..n {
-            let k = score(i, j).exp();
+            let k = exp_f64(score(i, j));
             sum_all += k;
             if labels[j] == labels[i] {
                 sum_label += k;
                 same += 1;
             }
         }
-        all.push((sum_all / n as f64).ln());
-        label.push((sum_label / same as f64).ln());
+        all.push(ln_f64(sum_all / n as f64));
+        label.push(ln_f64(sum_label / same as f64));
     }
     (all, label)
 }
@@ -202,7 +205,7 @@ pub fn gaussian_kl(mu_a: &[f32], s_a: &[f32], mu_b: &[f32], s_b: &[f32]) -> f64 
         .zip(mu_b.iter().zip(s_b))
         .map(|((&ma, &sa), (&mb, &sb))| {
             let (ma, sa, mb, sb) = (ma as f64, sa as f64, mb as f64, sb as f64);
-            (sb / sa).ln() + (sa * sa + (ma - mb).powi(2)) / (2.0 * sb * sb) - 0.5
+            ln_f64(sb / sa) + (sa * sa + (ma - mb).powi(2)) / (2.0 * sb * sb) - 0.5
         })
         .sum()
 }
