@@ -488,3 +488,43 @@ fn timing_a_backend_leaves_the_run_where_it_was() {
     assert_eq!(timed.steps(), 0);
     assert_eq!(common::reports_of(&mut timed), expected);
 }
+
+#[test]
+fn a_live_beta_under_annealing_becomes_the_anneal_target_and_is_recorded() {
+    let link = "v=1&data=circle&hidden=8&k=2&seed=2&report=50&beta=0.1&beta_schedule=linear&beta_start=0&anneal_steps=200";
+    let mut run = cpu_run(link);
+    let mut seen = Vec::new();
+    train_to(&mut run, 100, &mut seen);
+    assert!(
+        (seen[1].beta - 0.1 * 99.0 / 200.0).abs() < 1e-12,
+        "{}",
+        seen[1].beta
+    );
+    change(&mut run, &[("beta", "0.4")], &mut seen);
+    train_to(&mut run, 250, &mut seen);
+    let at = |step: u32| seen.iter().find(|r| r.step == step).unwrap().beta;
+    // Halfway through the anneal it heads for 0.4 instead of 0.1; after it, 0.4.
+    assert!((at(150) - 0.4 * 149.0 / 200.0).abs() < 1e-12, "{}", at(150));
+    assert_eq!(at(250), 0.4);
+    assert!(run.experiment().to_link().ends_with("&live=100:beta:0.4"));
+}
+
+#[test]
+fn a_live_beta_with_an_adaptive_beta_is_recorded_and_changes_nothing() {
+    let link = "v=1&data=moons&hidden=8&k=2&seed=4&report=50&beta_mode=target&target_rate=2";
+    let mut plain = cpu_run(link);
+    let mut changed = cpu_run(link);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    train_to(&mut plain, 300, &mut a);
+    train_to(&mut changed, 100, &mut b);
+    changed.apply("beta", "0.5").unwrap();
+    train_to(&mut changed, 300, &mut b);
+    // GECO keeps adapting its own beta: the runs are the same run.
+    assert_eq!(a, b);
+    assert!(
+        changed
+            .experiment()
+            .to_link()
+            .ends_with("&live=100:beta:0.5")
+    );
+}
