@@ -15,6 +15,7 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== native tests"
 cargo test
-echo "== the page (build, then browser tests)"
+echo "== the page (build, type-check the page-worker protocol, then browser tests)"
 scripts/build-web.sh
+node_modules/.bin/tsc -p www/jsconfig.json
 node --test --test-concurrency=1 tests/e2e/

@@ -103,6 +103,8 @@ struct Edit {
     link: String,
     /// The edit needs a new run (a key that is not live and not page-only).
     restart: bool,
+    /// A live key: the run on screen takes the change.
+    live: bool,
 }
 
 /// The one way the page edits its experiment: `link` with `key` set to
@@ -110,17 +112,18 @@ struct Edit {
 /// (beta, lr) is recorded as a change at `step` (`Experiment::record_live`:
 /// the run's link replays it); a page-only key (views, hide) just changes;
 /// any other key starts a new run from the values in force at `step` (the
-/// schedule folded in) with the key changed. Returns `{link, restart}`, or
-/// an error object naming the key and its range.
+/// schedule folded in) with the key changed. Returns `{link, restart,
+/// live}`, or an error object naming the key and its range.
 #[wasm_bindgen(js_name = editLink)]
 pub fn edit_link(link: &str, key: &str, value: &str, step: u32) -> Result<JsValue, JsValue> {
-    let mut experiment = Experiment::from_link(link).map_err(fail)?;
+    let mut experiment = held(link)?;
     let spec = crate::config::KEYS.iter().find(|k| k.name == key);
     let page_only = crate::config::schema()
         .iter()
         .any(|k| k.name == key && k.page_only);
-    let restart = !(spec.is_some_and(|k| k.live) || page_only);
-    if spec.is_some_and(|k| k.live) {
+    let live = spec.is_some_and(|k| k.live);
+    let restart = !(live || page_only);
+    if live {
         experiment.record_live(step, key, value).map_err(fail)?;
     } else {
         let base = if page_only {
@@ -133,6 +136,7 @@ pub fn edit_link(link: &str, key: &str, value: &str, step: u32) -> Result<JsValu
     to_js(&Edit {
         link: experiment.to_link(),
         restart,
+        live,
     })
 }
 
@@ -141,8 +145,20 @@ pub fn edit_link(link: &str, key: &str, value: &str, step: u32) -> Result<JsValu
 /// `step` begins from).
 #[wasm_bindgen(js_name = linkAt)]
 pub fn link_at(link: &str, step: u32) -> Result<String, JsValue> {
-    let experiment = Experiment::from_link(link).map_err(fail)?;
-    Ok(experiment.at(step).to_link())
+    Ok(held(link)?.at(step).to_link())
+}
+
+/// A link the page holds for its own run (its live changes may be longer
+/// than a shareable link).
+fn held(link: &str) -> Result<Experiment, JsValue> {
+    crate::config::parse_bounded(link, crate::config::MAX_HELD_LINK_BYTES).map_err(fail)
+}
+
+/// The live changes `link` records, steps ascending: `[{step, key, value}]`
+/// (the curves mark where beta changed).
+#[wasm_bindgen(js_name = liveChanges)]
+pub fn live_changes(link: &str) -> Result<JsValue, JsValue> {
+    to_js(&held(link)?.live)
 }
 
 /// The longest link this build reads (bytes): a link with more live
@@ -181,7 +197,7 @@ pub fn metrics_csv(reports: JsValue) -> Result<String, JsValue> {
 /// Every key of `link`, defaults included (the experiment export).
 #[wasm_bindgen(js_name = fullLink)]
 pub fn full_link(link: &str) -> Result<String, JsValue> {
-    let experiment = Experiment::from_link(link).map_err(fail)?;
+    let experiment = held(link)?;
     Ok(crate::config::format_full(&experiment))
 }
 

@@ -422,14 +422,23 @@ pub const KEYS: &[KeySpec] = &[
     },
 ];
 
+/// Links the page holds for its own run, whose live changes may outgrow a
+/// shareable link (`MAX_LINK_BYTES`); never read from a stranger.
+pub const MAX_HELD_LINK_BYTES: usize = 65_536;
+
 /// Parses a link query (a leading `?` or `#` is allowed) into a validated
 /// experiment.
 pub fn parse(query: &str) -> Result<Experiment, ConfigError> {
-    if query.len() > MAX_LINK_BYTES {
+    parse_bounded(query, MAX_LINK_BYTES)
+}
+
+/// `parse` with `max_bytes` as the length limit.
+pub fn parse_bounded(query: &str, max_bytes: usize) -> Result<Experiment, ConfigError> {
+    if query.len() > max_bytes {
         return Err(ConfigError::new(
             "link",
             format!(
-                "{} bytes is too long (allowed: at most {MAX_LINK_BYTES})",
+                "{} bytes is too long (allowed: at most {max_bytes})",
                 query.len()
             ),
         ));

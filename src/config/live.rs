@@ -18,7 +18,7 @@ use super::{ConfigError, Experiment};
 
 /// One live change: from step `step` on, link key `key` takes `value` (the
 /// key's canonical text).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LiveChange {
     pub step: u32,
     pub key: &'static str,

@@ -15,7 +15,10 @@ mod values;
 pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
-pub use link::{KEYS, KeySpec, LINK_VERSION, MAX_LINK_BYTES, format_full, parse_lenient, with_key};
+pub use link::{
+    KEYS, KeySpec, LINK_VERSION, MAX_HELD_LINK_BYTES, MAX_LINK_BYTES, format_full, parse_bounded,
+    parse_lenient, with_key,
+};
 pub use live::{LiveChange, copy_live, live_keys};
 pub use pasted::experiment_query;
 pub use schema::{Interval, KeySchema, Kind, schema};

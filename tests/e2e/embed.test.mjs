@@ -115,6 +115,9 @@ test('CSV pasted into the page trains, and bad CSV names the line and column', a
   await page.getByTestId('play').click();
   const reports = await page.evaluate(() => window.playground.reports());
   assert.ok(reports[reports.length - 1].test_acc > 0.85, `accuracy ${reports[reports.length - 1].test_acc}`);
+  // Share says in one sentence why its link cannot rebuild this run.
+  await page.getByTestId('share').click();
+  assert.equal(await page.getByTestId('share-note').textContent(), 'Your table is not in the link: whoever opens it must load the same CSV to train this run.');
   await page.getByTestId('csv-paste').click();
   await page.getByTestId('csv-text').fill('u,v,side\n1,2,a\n3,x,b\n4,5,a\n6,7,b\n');
   await page.getByTestId('csv-use').click();

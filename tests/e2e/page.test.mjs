@@ -77,7 +77,10 @@ test('changing beta live changes the rate', async () => {
   // beta = 1, typed into the number box beside the slider.
   await page.getByTestId('beta-input').fill('1');
   await page.getByTestId('beta-input').press('Enter');
-  await page.waitForFunction(() => location.hash.includes('beta=1&'));
+  // The link records the change at the step the run took it.
+  await page.waitForFunction(() => /[#&]live=\d+:beta:1$/.test(location.hash));
+  const changedAt = Number(/live=(\d+):/.exec(await page.evaluate(() => location.hash))[1]);
+  assert.ok(changedAt >= stepAtChange, `recorded at step ${changedAt}, typed at ${stepAtChange}`);
   await stepsAtLeast(page, stepAtChange + 1500);
   const afterChange = await numberOf(page, 'rate');
   assert.ok(afterChange < 0.5 * before, `rate should fall after beta 1e-3 -> 1: ${before} -> ${afterChange}`);
@@ -160,6 +163,8 @@ test('a lost GPU device moves the run to the CPU and keeps its history', async (
   assert.ok(reports.length >= before, 'the history is kept');
   assert.ok(Number.isFinite(reports[reports.length - 1].loss));
   assert.equal(reports[reports.length - 1].backend, 'cpu');
+  await page.getByTestId('share').click();
+  assert.match(await page.getByTestId('share-note').textContent(), /^The GPU device was lost at step \d+ and this run went on on the CPU/);
   await page.close();
 });
 
@@ -227,6 +232,9 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   assert.equal(Number(await page.getByTestId('step-count').textContent()), savedStep);
   const reports = await page.evaluate(() => window.playground.reports());
   assert.ok(reports.length >= 5 && reports[reports.length - 1].step <= savedStep, 'the metrics came back');
+  // Its optimiser restarted: Share says the link replays the experiment, not these numbers.
+  await page.getByTestId('share').click();
+  assert.match(await page.getByTestId('share-note').textContent(), new RegExp(`^This run was picked up at step ${savedStep} from the copy kept in this browser`));
   await page.getByTestId('play').click();
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid=step-count]').textContent) >= s + 100, savedStep);
   await page.getByTestId('play').click();

@@ -212,7 +212,12 @@ test('the IB curve is live: this model moves on it, and a sweep point gives its 
   const label = await point.getAttribute('aria-label');
   const beta = label.match(/β = ([\d.e+-]+)/)[1];
   await point.click({ timeout: 60_000 });
-  await page.waitForFunction((b) => Number(new URLSearchParams(window.playground.link()).get('beta')).toPrecision(2) === Number(b).toPrecision(2), beta);
+  // The link records the β taken, as the last β change of its `live` key.
+  await page.waitForFunction((b) => {
+    const changes = (new URLSearchParams(window.playground.link()).get('live') ?? '').split(',');
+    const last = changes.filter((c) => c.split(':')[1] === 'beta').pop();
+    return Number(last?.split(':')[2]).toPrecision(2) === Number(b).toPrecision(2);
+  }, beta);
   await page.close();
 });
 

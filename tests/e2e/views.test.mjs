@@ -176,7 +176,8 @@ test('exports: empty fields for missing values, the plane in the CSV, PNGs at 2x
   const csv = (await save('[data-export="metrics.csv"]', 'metrics.csv')).toString().trim().split('\n').map((l) => l.split(','));
   const header = csv[0];
   for (const column of ['T1_ixt_bits', 'T1_ity_bits', 'mu_ixt_bits', 'Z_ixt_bits', 'Z_ity_bits']) assert.ok(header.includes(column), `${column} in ${header}`);
-  assert.equal(csv[1][header.indexOf('train_loss')], '', 'no train loss before the first step');
+  assert.equal(csv[1][header.indexOf('step')], '0');
+  assert.equal(csv[1][header.indexOf('train_loss_bits')], '', 'no train loss before the first step');
   assert.ok(!csv.flat().includes('NaN'), 'no NaN anywhere');
   assert.ok(Number.isFinite(Number(csv[2][header.indexOf('Z_ixt_bits')])));
   const widthOf = (png) => png.readUInt32BE(16);

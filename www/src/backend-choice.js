@@ -9,6 +9,9 @@
 /** Milliseconds of training each backend gets when the page times them. */
 export const TIMING_MS = 150;
 
+/** What `create` throws to abandon the choice (a newer start waits). */
+export const SUPERSEDED = Symbol('superseded');
+
 const ratio = (a, b) => {
   const r = a / b;
   return r >= 10 ? `${Math.round(r)}x` : `${r.toFixed(1)}x`;
@@ -37,6 +40,10 @@ export async function openSession(create, choice, gpu, decisions, kind) {
   try {
     device = await create('gpu');
   } catch (error) {
+    if (error === SUPERSEDED) {
+      cpu.free();
+      throw error;
+    }
     return { session: cpu, backend: cpuLabel, why: String(error?.message ?? error) };
   }
   const [gpuRate, cpuRate] = [await device.stepsPerSecond(TIMING_MS), await cpu.stepsPerSecond(TIMING_MS)];
@@ -58,6 +65,7 @@ async function onGpu(create, label, why) {
   try {
     return { session: await create('gpu'), backend: label, why };
   } catch (error) {
+    if (error === SUPERSEDED) throw error;
     return { session: await create('cpu'), backend: 'CPU (WebAssembly)', why: String(error?.message ?? error) };
   }
 }

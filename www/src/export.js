@@ -1,42 +1,15 @@
-// Data out: metrics (CSV, JSON), the experiment (link and config, JSON), the
+// Data out: metrics (CSV in the columns of `ibp train --log`, JSON), the
+// experiment (link, live changes included, and config, JSON), the
 // trained weights (JSON, loadable by `ibp evaluate --weights`), and the plots
 // (SVG, or PNG drawn on a canvas). Everything is built in the browser and
 // offered as a download.
 
-const METRIC_COLUMNS = ['step', 'epoch', 'loss', 'train_loss', 'rate_bits', 'izy_bits', 'distortion_bits', 'train_acc', 'test_acc', 'beta', 'lr', 'backend'];
-
-/** A layer's column prefix: T1, T2, ..., mu, Z. */
-export function layerColumn(layer) {
-  if (layer.startsWith('encoder ')) return `T${layer.slice('encoder '.length)}`;
-  if (layer.startsWith('latent mean')) return 'mu';
-  return layer.replace(/[^A-Za-z0-9]+/g, '_');
-}
-
-/**
- * The reports as CSV: the metrics, then one (I(X;T), I(T;Y)) column pair
- * per layer of the information plane (T1_ixt_bits, T1_ity_bits, ...,
- * Z_ixt_bits, Z_ity_bits). Missing and non-finite values are empty fields.
- */
-export function metricsCsv(reports) {
-  const layers = [];
-  for (const r of reports) for (const l of r.layers ?? []) if (!layers.includes(l.layer)) layers.push(l.layer);
-  const cell = (v) => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v));
-  const header = [...METRIC_COLUMNS, ...layers.flatMap((l) => [`${layerColumn(l)}_ixt_bits`, `${layerColumn(l)}_ity_bits`])];
-  const row = (r) => {
-    const plane = layers.flatMap((name) => {
-      const l = (r.layers ?? []).find((x) => x.layer === name);
-      return [cell(l?.ixt_bits), cell(l?.ity_bits)];
-    });
-    return [...METRIC_COLUMNS.map((c) => cell(r[c])), ...plane].join(',');
-  };
-  return [header.join(','), ...reports.map(row)].join('\n') + '\n';
-}
-
-/** The experiment as JSON: its link, and every key's value (`full`, the
- * link with its defaults written out). */
-export function experimentJson(link, full = link) {
+/** The experiment as JSON: its link, every key's value (`full`, the link
+ * with its defaults written out; `live` holds the changes made while it
+ * trained) and, when the run on screen is not its link's, why (`caveat`). */
+export function experimentJson(link, full = link, caveat = null) {
   const config = Object.fromEntries(new URLSearchParams(full));
-  return JSON.stringify({ link, config }, null, 2);
+  return JSON.stringify(caveat ? { link, config, caveat } : { link, config }, null, 2);
 }
 
 /** Escapes text for SVG markup. */
@@ -117,7 +90,9 @@ function plotButtons(list) {
 
 /**
  * Wires the Export… dialog; returns {weights(json)} for the worker's reply.
- * @param {{history: () => object[], link: () => string, fullLink: (link: string) => string, askWeights: () => void}} source
+ * The metrics CSV is Rust's (`metricsCsv`: the columns of `ibp train --log`).
+ * @param {{history: () => object[], link: () => string, caveat: () => string|null, settled: () => Promise<void>,
+ *   fullLink: (link: string) => string, metricsCsv: (reports: object[]) => string, askWeights: () => void}} source
  */
 export function mountExports(source) {
   const dialog = document.getElementById('export-dialog');
@@ -126,9 +101,12 @@ export function mountExports(source) {
     dialog.showModal();
   });
   const actions = {
-    'metrics.csv': () => download('metrics.csv', metricsCsv(source.history()), 'text/csv'),
+    'metrics.csv': () => download('metrics.csv', source.metricsCsv(source.history()), 'text/csv'),
     'metrics.json': () => download('metrics.json', JSON.stringify(source.history(), null, 1), 'application/json'),
-    'experiment.json': () => download('experiment.json', experimentJson(source.link(), source.fullLink(source.link())), 'application/json'),
+    'experiment.json': async () => {
+      await source.settled();
+      download('experiment.json', experimentJson(source.link(), source.fullLink(source.link()), source.caveat()), 'application/json');
+    },
     'weights.json': () => source.askWeights(),
     'plots.svg': () => download('plots.svg', plotsSvg(), 'image/svg+xml'),
     'plots.png': async () => download('plots.png', await plotsPng(), 'image/png'),

@@ -2,7 +2,8 @@
 // step through, each a share link with the views it talks about. Every step
 // says what to look for and asks a question; Next and Back move between
 // steps, and the active one is marked. Open one with `?lesson=ID` (add
-// `&embed=1` for a course page). The texts are fixed here, never from links.
+// `&embed=1` for a course page); `&step=N` (1-based) is the step, kept in
+// the address so that a reload, Back and Forward and a shared link keep it. The texts are fixed here, never from links.
 // When the visitor changes a setting the step chose, the lesson says so,
 // since its text describes the step's settings.
 import { linkValue } from './link-values.js';
@@ -145,12 +146,20 @@ function driftText(changed, label) {
   return `You changed ${names}, so the text above may not match what you see. Press “${label}” to go back to the step.`;
 }
 
+/** The step index of a lesson address's `step` (1-based in the URL). */
+export function stepIndex(text) {
+  const n = Number.parseInt(text ?? '1', 10);
+  return Number.isFinite(n) && n >= 1 ? n - 1 : 0;
+}
+
 /**
- * Shows lesson `id` in `panel` and returns {link, lesson, drift} for its
- * first step, or null. `goTo(link, {pin})` opens a step's experiment;
- * `drift(link)` tells the lesson the page's link changed.
+ * Shows lesson `id` in `panel` at step `initial` (0-based, from the
+ * address) and returns {link, lesson, drift, at} for that step, or null.
+ * `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
+ * the lesson the page's experiment changed; `at(i)` marks step i (the
+ * address moved there: Back, Forward).
  */
-export function mountLesson(panel, id, goTo) {
+export function mountLesson(panel, id, initial, goTo) {
   const lesson = LESSONS.find((l) => l.id === id);
   if (!lesson) return null;
   panel.append(element('h2', {}, lesson.title));
@@ -194,7 +203,7 @@ export function mountLesson(panel, id, goTo) {
   }
   function show(i) {
     if (i === active && panel.dataset.started && drifted.hidden) return;
-    goTo(lesson.steps[i].link, { pin: Boolean(lesson.pin) && i !== active });
+    goTo(lesson.steps[i].link, { pin: Boolean(lesson.pin) && i !== active, step: i });
     mark(i);
   }
   back.addEventListener('click', () => show(Math.max(0, active - 1)));
@@ -204,7 +213,8 @@ export function mountLesson(panel, id, goTo) {
   const done = element('p', { className: 'lesson-done' }, 'That was the last step. Try the same with other seeds or datasets, or pick another lesson from the list at the top.');
   done.dataset.testid = 'lesson-done';
   panel.append(tabs, look, drifted, question, answer, nav, done);
-  mark(0);
+  const clamp = (i) => Math.min(Math.max(i, 0), lesson.steps.length - 1);
+  mark(clamp(initial));
   panel.dataset.started = '1';
   panel.hidden = false;
   const drift = (link) => {
@@ -212,5 +222,5 @@ export function mountLesson(panel, id, goTo) {
     drifted.hidden = changed.length === 0;
     drifted.textContent = changed.length ? driftText(changed, lesson.steps[active].label) : '';
   };
-  return { link: lesson.steps[0].link, lesson, drift };
+  return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)) };
 }

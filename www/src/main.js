@@ -1,6 +1,7 @@
-// The controller: wires the experiment link (the URL fragment), the
-// controls, the training worker and the views. It holds no tensors and
-// edits no query strings: Rust's link codec (`setKey`, `checkLink`) does.
+// The controller: wires the page's state (page-state.js: the experiment
+// every control writes and everything shown reads), the training worker
+// (protocol.js) and the views. It holds no tensors and edits no query
+// strings: Rust's link codec does (`editLink`, `checkLink`, `linkAt`).
 //
 // Runs are numbered. Every event the worker posts carries the number of the
 // run that produced it, and only the current run's events reach the views,
@@ -8,12 +9,12 @@
 //
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
-import init, { checkKernels, checkLink, fullLink, linkSchema, setKey } from '../pkg/ib_playground.js';
+import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, setKey } from '../pkg/ib_playground.js';
 import { mountKnobs } from './knobs.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
-import { lessonHref, mountGallery, mountLesson } from './lessons.js';
+import { lessonHref, mountGallery, mountLesson, stepIndex } from './lessons.js';
 import { Pins } from './pins.js';
 import { mountExact } from './exact.js';
 import { mountIntro, mountDrawer } from './chrome.js';
@@ -26,6 +27,8 @@ import { mountDataInput } from './data-input.js';
 import { Speed } from './speed.js';
 import { linkValue, setDefaults, valuesOf } from './link-values.js';
 import { showTableSummary } from './table-summary.js';
+import { PageState } from './page-state.js';
+import { RUN_EVENTS, command } from './protocol.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -39,22 +42,31 @@ const backendChoice = ['cpu', 'gpu'].includes(query.get('backend')) ? query.get(
 const embedded = query.get('embed') === '1';
 applyEmbedLayout(query);
 
+/** What the views draw and the run's bookkeeping; the experiment is `page`. */
 const state = {
-  run: 0, pending: 0, link: '', history: [], info: null, snapshot: null, marks: [], showTest: false,
-  label: '', playing: false, diverged: false, csv: null, autoplay: query.get('autoplay') === '1', resume: null,
+  history: [], info: null, snapshot: null, showTest: false, label: '', playing: false, diverged: false,
+  csv: null, pendingCsv: null, autoplay: query.get('autoplay') === '1', resume: null, startErrors: [],
+  /** Training seconds of the run so far (reports carry them into the CSV). */
+  seconds: 0,
 };
+const page = new PageState(render);
 const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
 const pins = new Pins();
-const views = new Views(messages, (beta) => onKnob('beta', String(beta), { live: true }));
+const views = new Views(messages, (beta) => onKnob('beta', String(beta)));
 let exact = null;
+let knobs = null;
+let lesson = null;
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const send = (message) => worker.postMessage(message);
+
+/** The β changes of the experiment, for the curves' dashed lines. */
+const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => ({ step: c.step, beta: Number(c.value) }));
 
 /** Redraws every view from the state and the pinned runs. */
 function redraw() {
-  views.draw({ ...state, pins: pins.labelled(state.link) });
+  views.draw({ ...state, link: page.link, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
 }
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-let knobs = null;
 
 /** Shows the views the link names (its `views` key). */
 function applyViews(link) {
@@ -64,25 +76,29 @@ function applyViews(link) {
   }
 }
 
-function setLink(link) {
-  state.link = link;
-  applyViews(link);
-  showInAddressBar(link);
-  $('share-link').value = shareUrl(link, setKey);
-  knobs?.update(link);
-  state.lessonDrift?.(link);
+/** Everything that shows the experiment, from the page's state. */
+function render() {
+  const shared = page.shareable();
+  applyViews(shared);
+  showInAddressBar(shared);
+  $('share-link').value = shareUrl(shared, setKey);
+  knobs?.update(page.inForce());
+  lesson?.drift(page.last());
+  redraw();
 }
 
 /** Asks the worker for a new run of `link`; the current one stays until it is ready. */
 function start(link, { csv = state.csv } = {}) {
-  state.pending += 1;
+  const checked = checkLink(link);
+  state.startErrors = checked.errors;
   setPlaying(false);
   $('backend').textContent = 'starting…';
   $('backend').setAttribute('aria-busy', 'true');
-  const data = linkValue(checkLink(link).link, 'data') === 'csv' ? csv : null;
+  const run = page.startRun(checked.link);
+  const data = linkValue(checked.link, 'data') === 'csv' ? csv : null;
   state.pendingCsv = data;
   const resume = state.resume?.weights ? { weights: state.resume.weights, step: state.resume.step } : null;
-  worker.postMessage({ type: 'start', run: state.pending, link, backend: backendChoice, csv: data, resume });
+  send(command.start(run, checked.link, backendChoice, data, resume));
 }
 
 function setBackendLabel(text) {
@@ -95,31 +111,40 @@ function setPlaying(playing) {
   state.playing = playing;
   $('play').textContent = playing ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(playing));
-  worker.postMessage({ type: playing ? 'play' : 'pause' });
+  send(command.plain(playing ? 'play' : 'pause'));
+}
+
+/** Why a run that just opened cannot be rebuilt from its link, or null. */
+function openingCaveat(data) {
+  if (linkValue(data.link, 'data') === 'csv') return 'Your table is not in the link: whoever opens it must load the same CSV to train this run.';
+  if (data.resumed > 0) return `This run was picked up at step ${data.resumed} from the copy kept in this browser (its optimiser restarted there): the link replays the experiment from step 0, not these exact numbers.`;
+  return null;
 }
 
 function onReady(data) {
-  state.run = data.run;
+  if (!page.ready(data.run, data.link, openingCaveat(data))) return;
   state.info = data.info;
   state.diverged = false;
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
+  state.seconds = state.history.at(-1)?.seconds ?? 0;
   state.resume = null;
   state.snapshot = null;
-  state.marks = [];
   if (state.pendingCsv) state.csv = state.pendingCsv;
   messages.clear();
   clearReadouts();
   setBackendLabel(data.fallback ? `${data.backend} — ${data.fallback}` : data.backend);
-  setLink(data.link);
-  for (const error of data.errors) messages.error(error.message);
+  for (const error of state.startErrors) messages.error(error.message);
   if (linkValue(data.link, 'data') === 'csv') {
     messages.notice('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV.');
   }
   showTableSummary($('table-summary'), data.info.table);
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
+  page.progress(data.resumed);
+  $('step-count').textContent = String(data.resumed);
   views.reset(state.info);
   speed.reset(data.parameters);
   $('speed').textContent = speed.status();
+  render();
   if (state.autoplay) {
     state.autoplay = false;
     setPlaying(true);
@@ -129,14 +154,17 @@ function onReady(data) {
 /** The current run's events. */
 const EVENTS = {
   progress: (e) => {
+    page.progress(e.step);
+    state.seconds += e.train_ms / 1000;
     $('step-count').textContent = String(e.step);
     speed.progress(e.step, e.train_ms, performance.now());
     $('speed').textContent = speed.status();
-    const warning = speed.warning(valuesOf(state.link));
+    const warning = speed.warning(valuesOf(page.link));
     if (warning) messages.notice(warning);
   },
   report: (e) => {
     speed.report(e.report_ms);
+    state.seconds += e.report_ms / 1000;
     addReport(e.reports[0]);
   },
   finished: (e) => { addReport(e.reports[0]); setPlaying(false); },
@@ -146,11 +174,14 @@ const EVENTS = {
     setPlaying(false);
     const good = e.restorable_step ?? e.last_good_step;
     messages.error(`Training diverged at step ${e.step}: the ${e.quantity} is no longer a finite number. The metrics so far are kept${good == null ? '' : ` and the state at step ${good} can be restored`}; then lower the learning rate or β.`,
-      good == null ? null : { label: 'Restore the last good state', testid: 'restore', action: () => worker.postMessage({ type: 'restore' }) });
+      good == null ? null : { label: 'Restore the last good state', testid: 'restore', action: () => send(command.plain('restore')) });
   },
   'backend-changed': (e) => {
     setBackendLabel(`${e.label} — the GPU device was lost (${e.reason}); continuing on the CPU from step ${e.step}`);
     state.history = state.history.filter((r) => r.step <= e.step);
+    page.restored(e.step, null);
+    page.moved(`The GPU device was lost at step ${e.step} and this run went on on the CPU from its last good state: the link replays the experiment, not these exact numbers.`);
+    $('step-count').textContent = String(e.step);
     messages.notice(`The GPU device was lost: ${e.reason}. Training continues on the CPU from the last good state (step ${e.step}); the experiment and its history are kept.`);
   },
 };
@@ -158,77 +189,91 @@ const EVENTS = {
 function addReport(report) {
   // A restored or moved run reports its step again: that report replaces.
   state.history = state.history.filter((r) => r.step < report.step);
-  state.history.push(report);
+  state.history.push({ ...report, seconds: state.seconds });
   if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
   showReport(report, state.info);
   scheduleSave();
   redraw();
 }
 
-worker.onmessage = ({ data }) => {
-  if (data.type === 'ready') {
-    if (data.run === state.pending) onReady(data);
-  } else if (data.type === 'start-failed') {
-    if (data.run !== state.pending) return;
-    messages.error(state.run ? `${data.error.message} The experiment that was running is kept.` : data.error.message);
+/** The worker's answers (protocol.js), by type. */
+const ANSWERS = {
+  ready: onReady,
+  'start-failed': (data) => {
+    if (!page.startFailed(data.run)) return;
+    messages.error(page.run != null ? `${data.error.message} The experiment that was running is kept.` : data.error.message);
     setBackendLabel(state.label || 'not started: see the message below');
-    if (state.run) setLink(state.link);
-  } else if (EVENTS[data.type]) {
-    if (data.run === state.run) EVENTS[data.type](data);
-  } else if (data.type === 'restored') {
+  },
+  'set-done': (data) => {
+    page.confirmed(data.run, data.seq, data.link);
+    if (data.error) messages.error(data.error.message, null, 'control');
+  },
+  restored: (data) => {
+    if (data.run !== page.run || data.step == null) return;
+    // The step the run went back to, shown with the history cut there.
+    page.restored(data.step, data.link);
+    $('step-count').textContent = String(data.step);
+    state.history = state.history.filter((r) => r.step <= data.step);
     state.diverged = false;
     messages.clear();
-    state.history = state.history.filter((r) => r.step <= data.step);
-  } else if (data.type === 'relinked') {
-    setLink(data.link);
-  } else if (data.type === 'weights') {
+    redraw();
+  },
+  weights: (data) => {
     if (data.purpose === 'save') keep(data);
     else exports.weights(data.json);
-  } else if (data.type === 'sweep') {
-    views.sweep(data, { ...state, pins: pins.labelled(state.link) });
-  } else if (data.type === 'ib-curve') {
-    if (data.error) exact?.error(data.error.message);
-    else exact?.show(data.result);
-  } else if (data.type === 'error') {
+  },
+  sweep: (data) => views.sweep(data, { ...state, link: page.link, marks: betaMarks(), pins: pins.labelled(page.inForce()) }),
+  'ib-curve': (data) => (data.error ? exact?.error(data.error.message) : exact?.show(data.result)),
+  error: (data) => {
     setPlaying(false);
     messages.error(data.error.message);
+  },
+};
+
+worker.onmessage = ({ data }) => {
+  if (RUN_EVENTS.includes(data.type)) {
+    if (data.run === page.run) EVENTS[data.type](data);
+  } else {
+    ANSWERS[data.type]?.(data);
   }
 };
 
 /** A control changed: Rust checks the value and writes the new link. */
-function onKnob(key, value, spec) {
-  let link;
+function onKnob(key, value) {
+  let edit;
   try {
-    link = setKey(state.link, key, value);
+    edit = page.edit(key, value);
   } catch (error) {
     messages.error(error.message, null, 'control');
-    knobs.update(state.link);
+    render();
     return;
   }
   messages.drop('control');
-  if (spec.page_only) setLink(link);
-  else if (spec.live) {
-    worker.postMessage({ type: 'set', key, value });
-    if (key === 'beta') state.marks.push({ step: Number($('step-count').textContent), beta: Number(linkValue(link, 'beta')) });
-    setLink(link);
-    redraw();
-  } else start(link);
+  if (edit.restart) start(page.link);
+  else if (edit.live) send(command.set(page.target(), edit.seq, key, value));
 }
 
 $('play').addEventListener('click', () => setPlaying(!state.playing));
 $('step').addEventListener('click', () => {
   setPlaying(false);
-  worker.postMessage({ type: 'step' });
+  send(command.plain('step'));
 });
-$('reset').addEventListener('click', () => start(state.link));
+// Reset replays the link (its live changes too) from step 0.
+$('reset').addEventListener('click', () => start(page.shareable()));
 $('sweep-button').addEventListener('click', () => {
   setPlaying(false);
   $('sweep-button').disabled = true;
-  worker.postMessage({ type: 'sweep' });
+  send(command.plain('sweep'));
 });
 $('share').addEventListener('click', async () => {
+  // Live changes on their way to the run are in the link it copies.
+  await page.settled();
   const input = $('share-link');
+  input.value = shareUrl(page.shareable(), setKey);
   input.select();
+  const caveat = page.caveat();
+  $('share-note').textContent = caveat ?? '';
+  $('share-note').hidden = !caveat;
   try {
     await navigator.clipboard.writeText(input.value);
     $('share').textContent = 'Copied';
@@ -237,11 +282,17 @@ $('share').addEventListener('click', async () => {
   }
   setTimeout(() => { $('share').textContent = 'Share'; }, 1500);
 });
-window.addEventListener('hashchange', () => {
+
+/** The address changed (typed, Back, Forward): its step and its experiment. */
+function followAddress() {
+  const params = new URLSearchParams(location.search);
+  if (lesson && params.get('lesson') === lesson.lesson.id) lesson.at(stepIndex(params.get('step')));
   const link = fragmentLink();
-  if (link && link !== state.link) start(link);
-});
-mountEmbedDialog(() => state.link);
+  if (link && checkLink(link).link !== page.shareable()) start(link);
+}
+window.addEventListener('popstate', followAddress);
+window.addEventListener('hashchange', followAddress);
+mountEmbedDialog(() => page.shareable());
 $('pin').addEventListener('click', () => pinCurrent());
 $('unpin').addEventListener('click', () => {
   pins.clear();
@@ -255,18 +306,26 @@ $('map-test').addEventListener('change', () => {
 
 /** Keeps the current run as a faded, labelled overlay. */
 function pinCurrent() {
-  if (pins.add({ link: state.link, history: state.history, snapshot: state.snapshot })) {
+  if (pins.add({ link: page.inForce(), history: state.history, snapshot: state.snapshot })) {
     $('unpin').hidden = false;
     redraw();
   }
 }
 
-const exports = mountExports({ history: () => state.history, link: () => state.link, fullLink, askWeights: () => worker.postMessage({ type: 'weights' }) });
+const exports = mountExports({
+  history: () => state.history,
+  link: () => page.shareable(),
+  caveat: () => page.caveat(),
+  settled: () => page.settled(),
+  fullLink,
+  metricsCsv,
+  askWeights: () => send(command.weights('export', null)),
+});
 mountDataInput({
   messages,
   use: (bytes) => {
     try {
-      start(setKey(state.link, 'data', 'csv'), { csv: bytes });
+      start(setKey(page.inForce(), 'data', 'csv'), { csv: bytes });
     } catch (error) {
       messages.error(error.message);
     }
@@ -276,8 +335,8 @@ mountDataInput({
 listenForEmbedder(query, {
   play: () => setPlaying(true),
   pause: () => setPlaying(false),
-  setBeta: (value) => onKnob('beta', value, { live: true }),
-  metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: state.link }),
+  setBeta: (value) => onKnob('beta', value),
+  metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: page.shareable() }),
 });
 
 /** Saves the run (throttled): link, reports, and the weights of small models.
@@ -288,15 +347,15 @@ function scheduleSave() {
   saveTimer = setTimeout(() => {
     saveTimer = null;
     const last = state.history[state.history.length - 1];
-    if (last?.step > 0) worker.postMessage({ type: 'weights', purpose: 'save', step: last.step });
+    if (last?.step > 0) send(command.weights('save', last.step));
   }, 1500);
 }
 
 /** Stores the weights the worker sent, unless the run they belong to was
  * replaced or forgotten since they were asked for. */
 function keep(data) {
-  if (data.step > 0 && state.history.some((r) => r.step === data.step)) {
-    saved.save({ link: state.link, step: data.step, reports: state.history, weights: data.json });
+  if (data.run === page.run && data.step > 0 && state.history.some((r) => r.step === data.step)) {
+    saved.save({ link: page.shareable(), step: data.step, reports: state.history, weights: data.json });
   }
 }
 
@@ -304,16 +363,21 @@ $('forget').addEventListener('click', () => {
   clearTimeout(saveTimer);
   saveTimer = null;
   saved.forget();
-  start(state.link);
+  start(page.shareable());
 });
 
 /** Read-only access for scripts on this page (exports, tests, embedders). */
 window.playground = Object.freeze({
   reports: () => state.history.map((r) => ({ ...r })),
-  link: () => state.link,
+  /** The experiment's link (what Share copies, after the edits made so far). */
+  link: () => page.shareable(),
   info: () => state.info,
+  /** Resolves when the run has taken every live change sent to it. */
+  settled: () => page.settled(),
+  /** Why the run on screen cannot be rebuilt from its link, or null. */
+  caveat: () => page.caveat(),
   /** Destroys the worker's GPU device, as a driver reset would (for tests). */
-  loseDevice: () => worker.postMessage({ type: 'lose-device' }),
+  loseDevice: () => send(command.plain('lose-device')),
   /** The pinned runs' links, oldest first. */
   pinned: () => pins.links(),
   /** The exact IB curve on the page: {ixy_bits, hx_bits, points}, or null. */
@@ -330,22 +394,25 @@ window.playground = Object.freeze({
 await init();
 const schema = linkSchema();
 setDefaults(schema);
-knobs = mountKnobs($('knobs'), schema, onKnob);
+knobs = mountKnobs($('knobs'), schema, (key, value) => onKnob(key, value));
 mountGallery($('lesson-list'));
 $('start-here').setAttribute('href', lessonHref('beta'));
 const lessonId = query.get('lesson');
 mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
 mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));
-const lesson = mountLesson($('lesson'), lessonId, (link, { pin }) => {
+lesson = mountLesson($('lesson'), lessonId, stepIndex(query.get('step')), (link, { pin, step }) => {
   if (pin) pinCurrent();
-  location.hash = link;
+  // Each step is an entry of the history: Back and Forward walk the lesson.
+  const url = new URL(location.href);
+  url.searchParams.set('step', String(step + 1));
+  url.hash = checkLink(link).link;
+  history.pushState(null, '', url.href);
+  start(link);
 });
-if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => worker.postMessage({ type: 'ib-curve', pxy }));
-const lessonLink = lesson?.link ?? null;
-state.lessonDrift = lesson?.drift ?? null;
+if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
 registerOffline($('offline'));
 // A reload (or a visit without a link) picks up the run kept in this browser.
 const kept = embedded ? null : saved.load();
-const firstLink = fragmentLink() ?? lessonLink ?? kept?.link ?? DEFAULT_LINK;
+const firstLink = checkLink(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK).link;
 state.resume = kept && kept.link === firstLink ? kept : null;
-start(firstLink);
+start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);

@@ -1,21 +1,18 @@
+// @ts-check
 // The training worker: a message pump around the WebAssembly sessions, so
 // the page never freezes. It decides nothing about training: each session
 // is one Rust `Run`, which owns the report cadence, the divergence check,
-// the checkpoints and the move from a lost GPU to the CPU, and says what
-// happened as events stamped with the page's run number.
+// the checkpoints, live changes and the move from a lost GPU to the CPU,
+// and says what happened as events stamped with the page's run number.
+// The messages, in and out, are those of protocol.js.
 //
-//   messages in -> inbox -> handled one at a time -> events out
+//   messages in -> inbox -> handled one at a time -> answers and events out
 //   while playing (and the inbox is empty): one ~60 ms slice per turn
-//
-// In:  start {run, link, backend, csv, resume}, play, pause, step,
-//      set {key, value}, restore, weights {purpose, step},
-//      sweep, lose-device, ib-curve {pxy}
-// Out: ready or start-failed, the run's events (progress, report, snapshot, diverged,
-//      backend-changed, finished), restored, relinked, sweep, weights,
-//      ib-curve {result | error}, error
-import init, { Session, checkLink, ibCurve } from '../pkg/ib_playground.js';
+//   a start with a newer start behind it in the inbox is skipped
+import init, { Session, ibCurve, linkAt } from '../pkg/ib_playground.js';
 import { fetchData } from './fetch-data.js';
-import { openSession } from './backend-choice.js';
+import { SUPERSEDED, openSession } from './backend-choice.js';
+import { answer, asError } from './protocol.js';
 
 /** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
@@ -25,19 +22,25 @@ const SAVE_MAX_PARAMETERS = 50_000;
  * per evaluation, 1000 steps. */
 const SWEEP = { spec: 'beta=1e-5:1:8', steps: 1000 };
 
+/** @type {import('./protocol.js').Command[]} */
 const inbox = [];
+/** @type {(() => void)|null} */
 let wake = null;
-let session = null;
-let sweep = null;
+/** The session training now, and the page's number for its run. */
+/** @type {any} */ let session = null;
+/** @type {number|null} */ let sessionRun = null;
+/** @type {any} */ let sweep = null;
 let playing = false;
-let data = {};
+/** @type {{mnist: Uint8Array|null, csv: Uint8Array|null}} */
+let data = { mnist: null, csv: null };
 /** The backend the visitor asked for ('auto', 'cpu', 'gpu'), and the
  * choices made by timing, per model. */
+/** @type {'auto'|'cpu'|'gpu'} */
 let choice = 'auto';
 const decisions = new Map();
 
+/** @param {import('./protocol.js').Answer} message */
 const post = (message) => self.postMessage(message);
-const message = (error) => String(error?.message ?? error);
 
 self.onmessage = ({ data: received }) => {
   inbox.push(received);
@@ -52,8 +55,9 @@ const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic
 
 /** The adapter's name and whether it is software, or why WebGPU cannot be used here. */
 async function probeGpu() {
-  if (!self.navigator?.gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
-  const adapter = await self.navigator.gpu.requestAdapter();
+  const gpu = /** @type {any} */ (self.navigator)?.gpu;
+  if (!gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
+  const adapter = await gpu.requestAdapter();
   if (!adapter) return { reason: 'WebGPU offers no adapter on this machine' };
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
@@ -62,69 +66,76 @@ async function probeGpu() {
   return { name, software };
 }
 
+/** @param {Array<{type: string}>} events */
 function postEvents(events) {
   for (const event of events) {
-    post(event);
+    post(/** @type {any} */ (event));
     if (event.type === 'diverged' || event.type === 'finished') playing = false;
   }
 }
 
-/** An error as the page shows it: Rust's {kind, key, line, column, message}. */
-const asError = (error) => (typeof error === 'object' && error?.kind ? error : { kind: 'internal', message: message(error) });
+/** A newer start waits: this one is not worth finishing. */
+const superseded = () => inbox.some((m) => m.type === 'start');
 
-/** A new session for the page's run `run`; the current one stays if it fails. */
+/**
+ * A new session for the page's run `run`; the current one stays if it fails.
+ * @param {import('./protocol.js').Start} request
+ */
 async function open({ run, link, backend, csv }) {
-  const checked = checkLink(link);
   // A link leaves out its defaults: no `data` key is the circle toy.
-  const mnist = new URLSearchParams(checked.link).get('data') === 'mnist' ? await loadMnist() : undefined;
-  const inputs = { mnist, csv: csv ?? undefined };
+  const mnist = new URLSearchParams(link).get('data') === 'mnist' ? await loadMnist() : null;
   choice = backend;
   const gpu = backend === 'cpu' ? {} : await probeGpu();
-  const create = (kind) => Session.create(checked.link, kind, inputs.mnist, inputs.csv, undefined, run, undefined);
+  /** @param {'cpu'|'gpu'} kind */
+  const create = (kind) => {
+    if (superseded()) throw SUPERSEDED;
+    return Session.create({ link, backend: kind, run, mnist, csv });
+  };
   const opened = await openSession(create, backend, gpu, decisions, 'run');
-  return { ...opened, checked, inputs };
+  return { ...opened, inputs: { mnist, csv } };
 }
 
+/** @param {import('./protocol.js').Start} request */
 async function start(request) {
+  if (superseded()) return;
   let opened;
   try {
     opened = await open(request);
   } catch (error) {
-    post({ type: 'start-failed', run: request.run, error: asError(error) });
+    if (error !== SUPERSEDED) post(answer.startFailed(request.run, asError(error)));
     return;
   }
-  const { session: next, backend, why, checked, inputs } = opened;
   playing = false;
   session?.free();
   sweep?.free();
   sweep = null;
-  session = next;
-  data = inputs;
+  session = opened.session;
+  sessionRun = request.run;
+  data = opened.inputs;
   if (request.resume) {
     // Weights from another build or experiment: the run starts afresh.
     await session.loadWeights(request.resume.weights, request.resume.step).catch(() => {});
   }
-  post({
-    type: 'ready',
-    run: request.run,
-    backend,
-    fallback: why,
+  post(answer.ready(request.run, opened, {
     link: session.link,
-    errors: checked.errors,
     info: session.info(),
     parameters: session.parameters,
     resumed: session.steps,
-  });
+  }));
   postEvents(await session.look());
 }
 
-/** The sweep on the faster backend for its replicas (timed apart from the run). */
+/** The sweep on the faster backend for its replicas (timed apart from the
+ * run), from the experiment as it stands now. */
 async function startSweep() {
   playing = false;
   sweep?.free();
-  const params = new URLSearchParams(session.link);
+  const params = new URLSearchParams(linkAt(session.link, session.steps));
   params.set('samples', '1');
-  const create = (kind) => Session.create(params.toString(), kind, data.mnist, data.csv, SWEEP.spec, 0, SWEEP.steps);
+  /** @param {'cpu'|'gpu'} kind */
+  const create = (kind) => Session.create({
+    link: params.toString(), backend: kind, run: 0, mnist: data.mnist, csv: data.csv, sweep: SWEEP.spec, until: SWEEP.steps,
+  });
   const gpu = choice === 'cpu' ? {} : await probeGpu();
   sweep = (await openSession(create, choice, gpu, decisions, 'sweep')).session;
 }
@@ -132,65 +143,92 @@ async function startSweep() {
 /** One slice of the sweep; posts every replica's latest report. */
 async function sweepSlice() {
   const events = await sweep.slice(SLICE_MS);
-  const last = events.filter((e) => e.type === 'report' || e.type === 'finished').pop();
-  const done = events.some((e) => e.type === 'finished' || e.type === 'diverged');
-  if (last || done) post({ type: 'sweep', reports: last?.reports ?? [], done });
+  const last = events.filter((/** @type {any} */ e) => e.type === 'report' || e.type === 'finished').pop();
+  const done = events.some((/** @type {any} */ e) => e.type === 'finished' || e.type === 'diverged');
+  if (last || done) post(answer.sweep(last?.reports ?? [], done));
   if (done) {
     sweep.free();
     sweep = null;
   }
 }
 
-/** The exact IB of a p(x, y) table, by the CLI's solver. */
-function exactCurve({ pxy }) {
+/** The exact IB of a p(x, y) table, by the CLI's solver. @param {string} pxy */
+function exactCurve(pxy) {
   try {
-    post({ type: 'ib-curve', result: ibCurve(pxy) });
+    post(answer.ibCurve(ibCurve(pxy), null));
   } catch (error) {
-    post({ type: 'ib-curve', error: asError(error) });
+    post(answer.ibCurve(null, asError(error)));
   }
 }
 
+/**
+ * A live change for run `run`: taken by the session if it trains that run,
+ * answered either way, then the model reported at once at the new values.
+ * @param {import('./protocol.js').Set} request
+ */
+async function setLive({ run, seq, key, value }) {
+  if (!session || run !== sessionRun) {
+    post(answer.setDone(run, seq, null));
+    return;
+  }
+  try {
+    post(answer.setDone(run, seq, session.set(key, String(value))));
+  } catch (error) {
+    post(answer.setDone(run, seq, null, asError(error)));
+    return;
+  }
+  postEvents(await session.look());
+}
+
+/** @param {'save'|'export'} purpose @param {number|null} step */
+async function weights(purpose, step) {
+  // Saving for a reload keeps the weights of small models only.
+  const keep = purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
+  // A GPU lost since the last slice moves the run to the CPU here, back to
+  // its last checkpoint: those weights are not the asked-for step's, so a
+  // save skips them (the next save keeps the state trained on the CPU).
+  const read = keep ? await session.weights() : { json: null, events: [] };
+  postEvents(read.events);
+  const stale = purpose === 'save' && read.events.length > 0;
+  post(answer.weights(/** @type {number} */ (sessionRun), stale ? null : read.json, purpose, step));
+}
+
+/** @param {import('./protocol.js').Command} received */
 async function handle(received) {
-  const { type } = received;
-  if (type === 'start') return start(received);
-  if (type === 'ib-curve') return exactCurve(received);
-  if (type === 'play') playing = Boolean(session);
-  else if (type === 'pause') playing = false;
-  if (!session) return;
-  if (type === 'step') {
-    playing = false;
-    postEvents(await session.step());
-  } else if (type === 'set') {
-    post({ type: 'relinked', link: session.set(received.key, String(received.value)) });
-    // Paused, the readouts show the new β's loss at once.
-    if (!playing) postEvents(await session.look());
-  } else if (type === 'sweep') {
-    await startSweep();
-  } else if (type === 'lose-device') {
-    session.loseDevice();
-  } else if (type === 'restore') {
-    const step = session.restore();
-    post({ type: 'restored', step: step ?? -1 });
-    if (step !== undefined) postEvents(await session.look());
-  } else if (type === 'weights') {
-    // Saving for a reload keeps the weights of small models only.
-    const keep = received.purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
-    // A GPU lost since the last slice moves the run to the CPU here, back to
-    // its last checkpoint: those weights are not the asked-for step's, so a
-    // save skips them (the next save keeps the state trained on the CPU).
-    const read = keep ? await session.weights() : { json: null, events: [] };
-    postEvents(read.events);
-    const stale = received.purpose === 'save' && read.events.length > 0;
-    post({ type: 'weights', json: stale ? null : read.json, purpose: received.purpose, step: received.step });
+  switch (received.type) {
+    case 'start': return start(received);
+    case 'ib-curve': return exactCurve(received.pxy);
+    case 'set': return setLive(received);
+    case 'play': playing = Boolean(session); return undefined;
+    case 'pause': playing = false; return undefined;
+    default: break;
+  }
+  if (!session) return undefined;
+  switch (received.type) {
+    case 'step':
+      playing = false;
+      return postEvents(await session.step());
+    case 'sweep': return startSweep();
+    case 'lose-device': return session.loseDevice();
+    case 'restore': {
+      const step = session.restore() ?? null;
+      post(answer.restored(/** @type {number} */ (sessionRun), step, step == null ? null : session.link));
+      if (step != null) postEvents(await session.look());
+      return undefined;
+    }
+    case 'weights': return weights(received.purpose, received.step);
+    default: return undefined;
   }
 }
 
 async function turn() {
-  if (inbox.length) return handle(inbox.shift());
+  const next = inbox.shift();
+  if (next) return handle(next);
   if (playing && session) return postEvents(await session.slice(SLICE_MS));
   if (sweep) return sweepSlice();
-  await new Promise((resolve) => { wake = resolve; });
+  await new Promise((resolve) => { wake = () => resolve(undefined); });
   wake = null;
+  return undefined;
 }
 
 async function pump() {
@@ -200,7 +238,7 @@ async function pump() {
       await turn();
     } catch (error) {
       playing = false;
-      post({ type: 'error', error: asError(error) });
+      post(answer.error(asError(error)));
     }
     // Let the next message in.
     await new Promise((resolve) => setTimeout(resolve, 0));

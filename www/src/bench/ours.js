@@ -28,7 +28,7 @@ export async function create(c, device) {
   await wasm;
   const t1 = performance.now();
   const bytes = c.link.includes('data=mnist') ? await mnistBytes() : undefined;
-  const session = await Session.create(c.link, device === 'gpu' ? 'gpu-only' : 'cpu', bytes, undefined, undefined, 0, undefined);
+  const session = await Session.create({ link: c.link, backend: device === 'gpu' ? 'gpu-only' : 'cpu', mnist: bytes, run: 0 });
   const t2 = performance.now();
   return {
     label: session.backend,

@@ -1,0 +1,128 @@
+// @ts-check
+// The page-worker protocol: every message the page sends the training
+// worker and every one the worker sends back, with its fields, in one place.
+// Both sides build messages with these functions, so a field cannot be
+// renamed on one side only; absent values are `null`, never a sentinel.
+//
+// Runs are numbered by the page. A command about a run names it, and the
+// worker answers for that run only while it is the one it trains; every
+// event of a run carries its number, and the page drops events of runs it
+// has replaced.
+//
+//   page --start{run}--> worker --ready{run} | start-failed{run}--> page
+//   page --set{run,seq}--> worker --set-done{run,seq,link|null}--> page
+//   page --restore--> worker --restored{run,step|null,link|null}--> page
+//   worker --progress|report|snapshot|diverged|backend-changed|finished{run}--> page
+
+/**
+ * An error as Rust gives it.
+ * @typedef {{kind: string, key?: string|null, line?: number|null, column?: number|null, message: string}} ErrorObject
+ */
+
+/**
+ * Weights kept in this browser, to continue a run after a reload.
+ * @typedef {{weights: string, step: number}} Resume
+ */
+
+/**
+ * The page's commands.
+ * @typedef {{type: 'start', run: number, link: string, backend: 'auto'|'cpu'|'gpu', csv: Uint8Array|null, resume: Resume|null}} Start
+ * @typedef {{type: 'play'}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep'}|{type: 'lose-device'}} Plain
+ * @typedef {{type: 'set', run: number, seq: number, key: string, value: string}} Set
+ * @typedef {{type: 'weights', purpose: 'save'|'export', step: number|null}} AskWeights
+ * @typedef {{type: 'ib-curve', pxy: string}} AskCurve
+ * @typedef {Start|Plain|Set|AskWeights|AskCurve} Command
+ */
+
+/**
+ * The worker's answers and the runs' events.
+ * @typedef {{type: 'ready', run: number, backend: string, fallback: string|null, link: string, info: object, parameters: number, resumed: number}} Ready
+ * @typedef {{type: 'start-failed', run: number, error: ErrorObject}} StartFailed
+ * @typedef {{type: 'set-done', run: number, seq: number, link: string|null, error: ErrorObject|null}} SetDone
+ * @typedef {{type: 'restored', run: number, step: number|null, link: string|null}} Restored
+ * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number|null}} Weights
+ * @typedef {{type: 'sweep', reports: object[], done: boolean}} Sweep
+ * @typedef {{type: 'ib-curve', result: object|null, error: ErrorObject|null}} Curve
+ * @typedef {{type: 'error', error: ErrorObject}} Failure
+ * @typedef {{type: 'progress', run: number, step: number, train_ms: number}} Progress
+ * @typedef {{type: 'report', run: number, reports: object[], report_ms: number}} Report
+ * @typedef {{type: 'finished', run: number, reports: object[]}} Finished
+ * @typedef {{type: 'snapshot', run: number, snapshot: object}} Snapshot
+ * @typedef {{type: 'diverged', run: number, step: number, quantity: string, last_good_step: number|null, restorable_step: number|null}} Diverged
+ * @typedef {{type: 'backend-changed', run: number, from: string, to: string, label: string, reason: string, step: number}} BackendChanged
+ * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged} RunEvent
+ * @typedef {Ready|StartFailed|SetDone|Restored|Weights|Sweep|Curve|Failure|RunEvent} Answer
+ */
+
+/** The types of the events a run emits (from Rust's `run::Event`). */
+export const RUN_EVENTS = ['progress', 'report', 'finished', 'snapshot', 'diverged', 'backend-changed'];
+
+export const command = {
+  /**
+   * A new run of `link`; the run on screen stays until it is ready.
+   * @param {number} run @param {string} link @param {'auto'|'cpu'|'gpu'} backend
+   * @param {Uint8Array|null} csv @param {Resume|null} resume
+   * @returns {Start}
+   */
+  start: (run, link, backend, csv, resume) => ({ type: 'start', run, link, backend, csv, resume }),
+  /**
+   * A live key changed (beta, lr) for run `run`; `seq` numbers the page's edits.
+   * @param {number} run @param {number} seq @param {string} key @param {string} value
+   * @returns {Set}
+   */
+  set: (run, seq, key, value) => ({ type: 'set', run, seq, key, value }),
+  /**
+   * The trained weights, to keep for a reload (`save`) or to download.
+   * @param {'save'|'export'} purpose @param {number|null} step
+   * @returns {AskWeights}
+   */
+  weights: (purpose, step) => ({ type: 'weights', purpose, step }),
+  /** @param {string} pxy @returns {AskCurve} */
+  ibCurve: (pxy) => ({ type: 'ib-curve', pxy }),
+  /** @param {'play'|'pause'|'step'|'restore'|'sweep'|'lose-device'} type @returns {Plain} */
+  plain: (type) => ({ type }),
+};
+
+export const answer = {
+  /**
+   * @param {number} run @param {{backend: string, why: string|null}} opened
+   * @param {{link: string, info: object, parameters: number, resumed: number}} session
+   * @returns {Ready}
+   */
+  ready: (run, opened, session) => ({ type: 'ready', run, backend: opened.backend, fallback: opened.why, ...session }),
+  /** @param {number} run @param {ErrorObject} error @returns {StartFailed} */
+  startFailed: (run, error) => ({ type: 'start-failed', run, error }),
+  /**
+   * @param {number} run @param {number} seq @param {string|null} link the run's link after the change
+   * @param {ErrorObject|null} error
+   * @returns {SetDone}
+   */
+  setDone: (run, seq, link, error = null) => ({ type: 'set-done', run, seq, link, error }),
+  /** @param {number} run @param {number|null} step @param {string|null} link @returns {Restored} */
+  restored: (run, step, link) => ({ type: 'restored', run, step, link }),
+  /**
+   * @param {number} run @param {string|null} json @param {'save'|'export'} purpose @param {number|null} step
+   * @returns {Weights}
+   */
+  weights: (run, json, purpose, step) => ({ type: 'weights', run, json, purpose, step }),
+  /** @param {object[]} reports @param {boolean} done @returns {Sweep} */
+  sweep: (reports, done) => ({ type: 'sweep', reports, done }),
+  /** @param {object|null} result @param {ErrorObject|null} error @returns {Curve} */
+  ibCurve: (result, error) => ({ type: 'ib-curve', result, error }),
+  /** @param {ErrorObject} error @returns {Failure} */
+  error: (error) => ({ type: 'error', error }),
+};
+
+/**
+ * An error as the page shows it: Rust's {kind, key, line, column, message},
+ * or any thrown value wrapped as an internal error.
+ * @param {unknown} error
+ * @returns {ErrorObject}
+ */
+export function asError(error) {
+  if (typeof error === 'object' && error !== null && 'kind' in error && 'message' in error) {
+    return /** @type {ErrorObject} */ (error);
+  }
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  return { kind: 'internal', message };
+}
