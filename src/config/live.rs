@@ -25,6 +25,16 @@ pub struct LiveChange {
     pub value: String,
 }
 
+impl LiveChange {
+    /// Writes the change's value into `experiment`.
+    fn apply_to(&self, experiment: &mut Experiment) {
+        if let Some(spec) = KEYS.iter().find(|k| k.name == self.key) {
+            // Values were checked when the change was read or recorded.
+            let _ = (spec.set)(experiment, &self.value);
+        }
+    }
+}
+
 /// The link keys that change while a model trains, in the table's order.
 pub fn live_keys() -> impl Iterator<Item = &'static super::KeySpec> {
     KEYS.iter().filter(|k| k.live)
@@ -70,11 +80,12 @@ pub(super) fn parse_schedule(text: &str) -> Result<Vec<LiveChange>, String> {
         else {
             return Err(at("expected STEP:KEY:VALUE, e.g. 1000:beta:0.01".into()));
         };
-        let step = integer(step, 1, u32::MAX as u64).map_err(|m| {
-            at(format!(
-                "step {m} (a change at step 0 is the key's own value: write it as KEY=VALUE)"
-            ))
-        })? as u32;
+        if step.trim() == "0" {
+            return Err(at(
+                "a change at step 0 is the key's own value: write it as KEY=VALUE".into(),
+            ));
+        }
+        let step = integer(step, 1, u32::MAX as u64).map_err(|m| at(format!("step {m}")))? as u32;
         let spec = live_key(key).map_err(at)?;
         let value = canonical(spec, value).map_err(|m| at(format!("{}: {m}", spec.name)))?;
         if let Some(last) = changes.last() {
@@ -123,10 +134,7 @@ impl Experiment {
             ..self.clone()
         };
         for change in self.live.iter().take_while(|c| c.step <= step) {
-            if let Some(spec) = KEYS.iter().find(|k| k.name == change.key) {
-                // Values were checked when the schedule was read.
-                let _ = (spec.set)(&mut now, &change.value);
-            }
+            change.apply_to(&mut now);
         }
         now
     }
@@ -162,10 +170,12 @@ impl Experiment {
     }
 
     /// Checks the experiment at every step where the schedule changes it
-    /// (a live beta of 0 with log annealing, say).
+    /// (a live beta of 0 with log annealing, say), in one pass.
     pub(super) fn validate_schedule(&self) -> Result<(), ConfigError> {
+        let mut now = self.at(0);
         for change in &self.live {
-            self.at(change.step).validate().map_err(|e| {
+            change.apply_to(&mut now);
+            now.validate().map_err(|e| {
                 ConfigError::new(
                     "live",
                     format!(

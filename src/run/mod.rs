@@ -126,6 +126,10 @@ pub struct Run {
     snapshots: bool,
     last_snapshot_ms: f64,
     chunk: u32,
+    /// The backend may not hold the live values in force (a new backend, a
+    /// restored or resumed state): `sync_live` hands them over before the
+    /// next step or report.
+    live_stale: bool,
 }
 
 /// What only the CPU backend trains: an error naming the link key, or Ok.
@@ -167,6 +171,7 @@ impl Run {
             snapshots: false,
             last_snapshot_ms: f64::NEG_INFINITY,
             chunk: 1,
+            live_stale: true,
         }
     }
 
@@ -267,7 +272,7 @@ impl Run {
             let kept = self.keep_checkpoint(true).await;
             self.recover(kept, &mut events).await?;
         }
-        self.sync_live();
+        self.sync_live_if_due();
         let step = self.backend.steps();
         let every = self.experiment.report_every;
         let to_end = self.until.map_or(u32::MAX, |u| u.saturating_sub(step));
@@ -348,6 +353,7 @@ impl Run {
     /// Continues from saved weights at `step` (a reloaded page).
     pub async fn load_params(&mut self, params: &Params<f32>, step: u32) -> Result<()> {
         self.backend.load_params(params, step);
+        self.live_stale = true;
         self.saved = None;
         self.last_good = None;
         self.keep_checkpoint(true).await
@@ -370,6 +376,16 @@ impl Run {
         let in_force = self.experiment.at(self.backend.steps());
         let replicas: Vec<Replica> = self.replicas.iter().map(|r| r.under(&in_force)).collect();
         self.backend.set_live(&in_force, &replicas);
+        self.live_stale = false;
+    }
+
+    /// `sync_live` when a change is due at this step (no stretch of training
+    /// crosses one) or the backend may not hold the values in force.
+    fn sync_live_if_due(&mut self) {
+        let step = self.backend.steps();
+        if self.live_stale || self.experiment.live.iter().any(|c| c.step == step) {
+            self.sync_live();
+        }
     }
 
     /// The trained weights of replica `replica`.
@@ -457,6 +473,7 @@ impl Run {
     /// the ones the saved run would have taken (bit for bit on the CPU).
     pub fn resume(&mut self, states: Vec<crate::cpu::trainer::Checkpoint>) -> Result<()> {
         self.backend.restore(&Checkpoint::Cpu(states))?;
+        self.live_stale = true;
         self.saved = None;
         self.last_checkpoint_ms = f64::NEG_INFINITY;
         self.last_good = None;

@@ -63,7 +63,7 @@ impl Run {
     /// Reports; a non-finite report stops the run instead of being emitted.
     pub(super) async fn measure(&mut self, is_final: bool, events: &mut Vec<Event>) -> Result<()> {
         // A change due at this step is in force for its report too.
-        self.sync_live();
+        self.sync_live_if_due();
         let began = now_ms();
         let reports = self.backend.report(is_final).await?;
         let report_ms = now_ms() - began;
@@ -141,6 +141,7 @@ impl Run {
             None => 0,
         };
         self.backend = Box::new(cpu);
+        self.live_stale = true;
         self.status = Status::Training;
         self.forget_after(step);
         self.keep_checkpoint(true).await?;

@@ -177,12 +177,13 @@ export class PageState {
 
   /** The link to share and to keep in the address bar. */
   shareable() {
-    return this.fits() ? this.link : linkAt(this.link, this.step);
+    return this.fits() ? this.link : this.inForce();
   }
 
-  /** The experiment as it stands now: live keys at their values in force. */
+  /** The experiment as it stands now (at the step edits are made at): live
+   * keys at their values in force, no schedule. */
   inForce() {
-    return linkAt(this.link, this.step);
+    return linkAt(this.link, this.editStep());
   }
 
   /** The experiment with the last value of every live key. */
@@ -193,7 +194,7 @@ export class PageState {
   /** Why the run on screen cannot be rebuilt from the shared link, or null. */
   caveat() {
     if (!this.fits()) {
-      return `The ${this.changes.length} live changes of this run no longer fit in a link (${this.link.length} bytes, at most ${maxLinkBytes()}): the link starts the experiment afresh with the values in force at step ${this.step}.`;
+      return `The ${this.changes.length} live changes of this run no longer fit in a link (${this.link.length} bytes, at most ${maxLinkBytes()}): the link starts the experiment afresh with the values in force at step ${this.editStep()}.`;
     }
     return this.runCaveat;
   }
