@@ -224,8 +224,11 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   await page.getByTestId('play').click();
   await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 200), null, { timeout: 60_000 });
   await page.getByTestId('play').click();
-  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? 0) >= 200, null, { timeout: 10_000 });
+  // Pausing keeps the run at the step it stopped at (the counter shows it).
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? -1)
+    === Number(document.querySelector('[data-testid=step-count]').textContent), null, { timeout: 10_000 });
   const savedStep = await page.evaluate(() => JSON.parse(localStorage.getItem('ibp-playground:last')).step);
+  assert.ok(savedStep >= 200, `saved at step ${savedStep}`);
   await page.reload();
   await ready(page);
   await page.waitForFunction(() => document.querySelector('[data-testid=notice]').textContent.includes('Restored your last run'));
@@ -235,11 +238,14 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   // Its optimiser restarted: Share says the link replays the experiment, not these numbers.
   await page.getByTestId('share').click();
   assert.match(await page.getByTestId('share-note').textContent(), new RegExp(`^This run was picked up at step ${savedStep} from the copy kept in this browser`));
+  assert.equal(await page.getByTestId('share-note').isVisible(), true);
   await page.getByTestId('play').click();
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid=step-count]').textContent) >= s + 100, savedStep);
   await page.getByTestId('play').click();
   await page.getByTestId('forget').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=step-count]').textContent === '0');
+  await ready(page);
+  assert.equal(await page.getByTestId('share-note').isVisible(), false, 'the note went with the run it spoke of');
   // Longer than the page waits between saves: the fresh run at step 0 is
   // not kept either (its link holds all it has).
   await page.waitForTimeout(2500);

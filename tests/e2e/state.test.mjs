@@ -82,6 +82,30 @@ test('a live β change made while a model starts lands in the link and the run',
   await page.close();
 });
 
+test('a restart while training goes on training; a β change replaces the link\'s later β changes and says so', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=8&k=2&seed=5&report=50&live=300:beta:0.1,400:lr:0.002`);
+  await ready(page);
+  assert.match(await page.getByTestId('notice').textContent(), /β = 0\.1 from step 300; learning rate = 0\.002 from step 400\./);
+  await page.getByTestId('beta-input').fill('0.05');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.evaluate(() => window.playground.settled());
+  assert.equal(await page.evaluate(() => window.playground.link()), 'v=1&seed=5&beta=0.05&hidden=8&report=50&live=400:lr:0.002');
+  assert.match(await page.getByTestId('notice').textContent(), /Your change of β replaces the link's later ones \(β = 0\.1 from step 300\)\./);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 100));
+  await page.locator('#knobs select[name=data]').selectOption('moons');
+  await ready(page);
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 100));
+  assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'true', 'the new run plays');
+  assert.equal((await page.evaluate(() => window.playground.info())).name, 'moons');
+  // The new run starts from the values in force when it was asked for.
+  const restartedAt = await page.evaluate(() => window.playground.reports()[0].lr);
+  assert.equal(await page.evaluate(() => window.playground.link()), `v=1&data=moons&seed=5&beta=0.05&hidden=8${restartedAt === 0.002 ? '&lr=0.002' : ''}&report=50`);
+  await page.getByTestId('play').click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('Share after live changes and a sweep-point click reopens the run on screen, bit for bit as the CLI', async () => {
   const link = 'v=1&data=moons&hidden=8&k=3&beta=1e-3&seed=7&report=50&samples=4&lr=0.01';
   const first = await openPage(browser, `${server.url}?backend=cpu#${link}`);
@@ -117,6 +141,9 @@ test('Share after live changes and a sweep-point click reopens the run on screen
   const other = await context.newPage();
   await other.goto(shared);
   await ready(other);
+  // They are told what the link will change, and when.
+  const notice = await other.getByTestId('notice').textContent();
+  assert.ok(notice.includes(`This link replays changes made while it trained: β = 0.05 from step ${changes[0].split(':')[0]}; learning rate = 0.005 from step ${changes[1].split(':')[0]}; β = `), notice);
   await playPast(other, at);
   const replayed = await other.evaluate(() => window.playground.reports());
   for (const report of seen) {
@@ -141,15 +168,22 @@ test('a lesson keeps its step in the address: reload, Back and Forward, and a sh
   await ready(page);
   const current = () => page.$eval('[data-testid=lesson] [aria-current=step]', (b) => b.textContent);
   const stepOf = () => page.evaluate(() => new URLSearchParams(location.search).get('step'));
+  await playPast(page, 100);
   await page.getByTestId('lesson-next').click();
   await ready(page);
   assert.equal(await current(), 'β = 1e-2');
   assert.equal(await stepOf(), '2');
   assert.match(await page.evaluate(() => location.hash), /beta=0\.01/);
+  assert.equal((await page.evaluate(() => window.playground.pinned())).length, 1, 'the lesson pinned step 1');
+  // Trained and paused, then reloaded: the step, the run and its pin come back.
+  await playPast(page, 100);
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? 0) >= 100);
   await page.reload();
   await ready(page);
   assert.equal(await current(), 'β = 1e-2', 'a reload keeps the step');
   assert.equal(await page.getByTestId('lesson-drift').isVisible(), false);
+  assert.equal((await page.evaluate(() => window.playground.pinned())).length, 1, 'the pinned run is kept');
+  assert.ok(await page.locator('#curves path.curve-pinned').count() > 0, 'and drawn');
   await page.goBack();
   await page.waitForFunction(() => document.querySelector('[data-testid=lesson] [aria-current=step]').textContent === 'β = 1e-4');
   await ready(page);

@@ -158,6 +158,12 @@ test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values r
   await page.getByTestId('lr-input').press('Enter');
   await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('lr: 0 is out of range (allowed: above 0, at most 10)'));
   assert.equal(await page.getByTestId('lr-input').inputValue(), '0.02');
+  // Said beside the control too (on a phone the error box is behind the drawer).
+  assert.equal(await page.getByTestId('knob-error').textContent(), 'lr: 0 is out of range (allowed: above 0, at most 10)');
+  assert.equal(await page.getByTestId('knob-lr').getAttribute('aria-invalid'), 'true');
+  await page.getByTestId('lr-input').fill('0.01');
+  await page.getByTestId('lr-input').press('Enter');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=knob-error]'));
   await page.close();
 });
 

@@ -143,7 +143,27 @@ export function mountKnobs(form, schema, onChange) {
     form.append(row);
     widgets.push({ name, widget });
   }
+  const clearErrors = () => {
+    for (const note of form.querySelectorAll('.knob-error')) note.remove();
+    for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+  };
   return {
+    /** Says beside the control of `key` why its value was refused (the
+     * error box may be out of sight on a phone, behind the drawer). */
+    showError(key, message) {
+      clearErrors();
+      const row = form.querySelector(`.knob[data-key="${key}"]`);
+      if (!row) return;
+      const control = row.querySelector('[data-testid^="knob-"]');
+      const note = element('p', { className: 'knob-error', textContent: message });
+      note.id = `knob-error-${key}`;
+      note.dataset.testid = 'knob-error';
+      note.setAttribute('role', 'alert');
+      control?.setAttribute('aria-invalid', 'true');
+      control?.setAttribute('aria-describedby', note.id);
+      row.after(note);
+    },
+    clearErrors,
     /** Shows the values of `link` (a query string). */
     update(link) {
       const values = new URLSearchParams(link);

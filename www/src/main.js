@@ -10,7 +10,7 @@
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
 import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, setKey } from '../pkg/ib_playground.js';
-import { mountKnobs } from './knobs.js';
+import { SHOWN, mountKnobs } from './knobs.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
@@ -30,6 +30,8 @@ import { showTableSummary } from './table-summary.js';
 import { PageState } from './page-state.js';
 import { RUN_EVENTS, command } from './protocol.js';
 
+/** The controls' labels by link key ("β", "Learning rate"). */
+const KNOB_LABELS = new Map(SHOWN);
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
 /** The link a first visit starts from. */
@@ -82,14 +84,34 @@ function render() {
   applyViews(shared);
   showInAddressBar(shared);
   $('share-link').value = shareUrl(shared, setKey);
+  // Share's note speaks of the run it copied: it goes when that changes.
+  if ($('share-note').textContent !== (page.caveat() ?? '')) $('share-note').hidden = true;
   knobs?.update(page.inForce());
   lesson?.drift(page.last());
   redraw();
 }
 
-/** Asks the worker for a new run of `link`; the current one stays until it is ready. */
-function start(link, { csv = state.csv } = {}) {
+/** A key as a sentence names it: "β", "learning rate". */
+const nameOf = (key) => {
+  const label = KNOB_LABELS.get(key) ?? key;
+  return label.charAt(0).toLowerCase() + label.slice(1);
+};
+/** "β = 0.2 from step 220": how the page names a live change. */
+const changeText = (c) => `${nameOf(c.key)} = ${c.value} from step ${c.step}`;
+
+/** Says which changes a link replays as it trains (a shared link, Reset). */
+function announceReplay(changes) {
+  if (!changes.length) return;
+  const listed = changes.slice(0, 3).map(changeText).join('; ');
+  const more = changes.length > 3 ? `; and ${changes.length - 3} more` : '';
+  messages.notice(`This link replays changes made while it trained: ${listed}${more}. Play applies each at its step (the dashed lines on the curves mark the β changes).`);
+}
+
+/** Asks the worker for a new run of `link`; the current one stays until it
+ * is ready. With `play`, the new run plays as soon as it is. */
+function start(link, { csv = state.csv, play = false } = {}) {
   const checked = checkLink(link);
+  if (play) state.autoplay = true;
   state.startErrors = checked.errors;
   setPlaying(false);
   $('backend').textContent = 'starting…';
@@ -108,10 +130,13 @@ function setBackendLabel(text) {
 }
 
 function setPlaying(playing) {
+  const pausing = state.playing && !playing;
   state.playing = playing;
   $('play').textContent = playing ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(playing));
   send(command.plain(playing ? 'play' : 'pause'));
+  // A paused run is kept at the step it stopped at, for a reload.
+  if (pausing) saveNow();
 }
 
 /** Why a run that just opened cannot be rebuilt from its link, or null. */
@@ -126,6 +151,10 @@ function onReady(data) {
   state.info = data.info;
   state.diverged = false;
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
+  if (state.resume && data.resumed > 0 && state.resume.pins?.length) {
+    pins.restore(state.resume.pins);
+    $('unpin').hidden = false;
+  }
   state.seconds = state.history.at(-1)?.seconds ?? 0;
   state.resume = null;
   state.snapshot = null;
@@ -139,6 +168,7 @@ function onReady(data) {
   }
   showTableSummary($('table-summary'), data.info.table);
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
+  announceReplay(page.changes);
   page.progress(data.resumed);
   $('step-count').textContent = String(data.resumed);
   views.reset(state.info);
@@ -240,17 +270,27 @@ worker.onmessage = ({ data }) => {
 
 /** A control changed: Rust checks the value and writes the new link. */
 function onKnob(key, value) {
+  const before = page.changes;
+  const step = page.editStep();
   let edit;
   try {
     edit = page.edit(key, value);
   } catch (error) {
     messages.error(error.message, null, 'control');
     render();
+    knobs.showError(key, error.message);
     return;
   }
   messages.drop('control');
-  if (edit.restart) start(page.link);
-  else if (edit.live) send(command.set(page.target(), edit.seq, key, value));
+  knobs.clearErrors();
+  if (edit.restart) start(page.link, { play: state.playing });
+  else if (edit.live) {
+    send(command.set(page.target(), edit.seq, key, value));
+    const replaced = before.filter((c) => c.key === key && c.step >= step && !page.changes.some((d) => d.step === c.step && d.key === key));
+    if (replaced.length) {
+      messages.notice(`Your change of ${nameOf(key)} replaces the link's later ones (${replaced.map(changeText).join('; ')}).`);
+    }
+  }
 }
 
 $('play').addEventListener('click', () => setPlaying(!state.playing));
@@ -319,7 +359,7 @@ const exports = mountExports({
   settled: () => page.settled(),
   fullLink,
   metricsCsv,
-  askWeights: () => send(command.weights('export', null)),
+  askWeights: () => send(command.weights('export')),
 });
 mountDataInput({
   messages,
@@ -339,25 +379,32 @@ listenForEmbedder(query, {
   metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: page.shareable() }),
 });
 
-/** Saves the run (throttled): link, reports, and the weights of small models.
- * A run that has not trained is not kept: its link holds all it has. */
+/** Saves the run (throttled while it trains; at once when it pauses or the
+ * tab is hidden): link, reports, pins, and the weights of small models at
+ * the step they were read at. A run that has not trained is not kept: its
+ * link holds all it has. */
 let saveTimer = null;
 function scheduleSave() {
   if (saveTimer || embedded) return;
-  saveTimer = setTimeout(() => {
-    saveTimer = null;
-    const last = state.history[state.history.length - 1];
-    if (last?.step > 0) send(command.weights('save', last.step));
-  }, 1500);
+  saveTimer = setTimeout(saveNow, 1500);
+}
+
+function saveNow() {
+  clearTimeout(saveTimer);
+  saveTimer = null;
+  if (!embedded && page.run != null && state.history.at(-1)?.step > 0) send(command.weights('save'));
 }
 
 /** Stores the weights the worker sent, unless the run they belong to was
- * replaced or forgotten since they were asked for. */
+ * replaced, or is being replaced or forgotten, since they were asked for. */
 function keep(data) {
-  if (data.run === page.run && data.step > 0 && state.history.some((r) => r.step === data.step)) {
-    saved.save({ link: page.shareable(), step: data.step, reports: state.history, weights: data.json });
-  }
+  if (data.run !== page.run || page.pending != null || data.step <= 0) return;
+  const reports = state.history.filter((r) => r.step <= data.step);
+  saved.save({ link: page.shareable(), step: data.step, reports, weights: data.json, pins: pins.saved() });
 }
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') saveNow();
+});
 
 $('forget').addEventListener('click', () => {
   clearTimeout(saveTimer);

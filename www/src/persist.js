@@ -1,6 +1,7 @@
-// Nothing lost on reload: the current experiment, its metrics and (for
-// small models) its weights are kept in this browser's localStorage, within
-// a size bound, and restored when the page opens on the same experiment.
+// Nothing lost on reload: the current experiment, its metrics, (for small
+// models) its weights and the pinned runs are kept in this browser's
+// localStorage, within a size bound, and restored when the page opens on the
+// same experiment.
 // "Forget" drops them.
 
 const KEY = 'ibp-playground:last';
@@ -15,12 +16,15 @@ function thin(reports) {
   return reports.filter((_, i) => i % every === 0 || i === reports.length - 1);
 }
 
-/** Saves {link, step, reports, weights}; returns the bytes stored (0 if none). */
-export function save({ link, step, reports, weights }) {
-  let record = { version: 1, link, step, reports: thin(reports), weights };
+/** Saves {link, step, reports, weights, pins}; returns the bytes stored (0
+ * if none). Over the bound, the weights go first, then the pins, then
+ * every other report. */
+export function save({ link, step, reports, weights, pins = [] }) {
+  let record = { version: 1, link, step, reports: thin(reports), weights, pins };
   let text = JSON.stringify(record);
-  if (text.length > MAX_BYTES) {
-    record = { ...record, weights: null };
+  for (const drop of [{ weights: null }, { pins: [] }]) {
+    if (text.length <= MAX_BYTES) break;
+    record = { ...record, ...drop };
     text = JSON.stringify(record);
   }
   while (text.length > MAX_BYTES && record.reports.length > 2) {

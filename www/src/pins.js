@@ -29,6 +29,22 @@ export class Pins {
     this.runs = [];
   }
 
+  /** The pins as a reload keeps them: links and reports (the latent
+   * pictures are not kept), at most `perRun` reports each. */
+  saved(perRun = 100) {
+    return this.runs.map((r) => {
+      const every = Math.ceil(r.history.length / perRun);
+      const history = r.history.filter((_, i) => i % every === 0 || i === r.history.length - 1);
+      return { link: r.link, history };
+    });
+  }
+
+  /** Takes pins kept by `saved` back (after a reload). */
+  restore(runs = []) {
+    this.runs = runs.filter((r) => typeof r?.link === 'string' && Array.isArray(r.history))
+      .slice(-MAX_PINS).map((r) => ({ link: r.link, history: r.history, snapshot: null }));
+  }
+
   /** The pinned runs' links, oldest first. */
   links() {
     return this.runs.map((r) => r.link);

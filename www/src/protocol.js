@@ -29,7 +29,7 @@
  * @typedef {{type: 'start', run: number, link: string, backend: 'auto'|'cpu'|'gpu', csv: Uint8Array|null, resume: Resume|null}} Start
  * @typedef {{type: 'play'}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep'}|{type: 'lose-device'}} Plain
  * @typedef {{type: 'set', run: number, seq: number, key: string, value: string}} Set
- * @typedef {{type: 'weights', purpose: 'save'|'export', step: number|null}} AskWeights
+ * @typedef {{type: 'weights', purpose: 'save'|'export'}} AskWeights
  * @typedef {{type: 'ib-curve', pxy: string}} AskCurve
  * @typedef {Start|Plain|Set|AskWeights|AskCurve} Command
  */
@@ -40,7 +40,7 @@
  * @typedef {{type: 'start-failed', run: number, error: ErrorObject}} StartFailed
  * @typedef {{type: 'set-done', run: number, seq: number, link: string|null, error: ErrorObject|null}} SetDone
  * @typedef {{type: 'restored', run: number, step: number|null, link: string|null}} Restored
- * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number|null}} Weights
+ * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number}} Weights
  * @typedef {{type: 'sweep', reports: object[], done: boolean}} Sweep
  * @typedef {{type: 'ib-curve', result: object|null, error: ErrorObject|null}} Curve
  * @typedef {{type: 'error', error: ErrorObject}} Failure
@@ -73,10 +73,10 @@ export const command = {
   set: (run, seq, key, value) => ({ type: 'set', run, seq, key, value }),
   /**
    * The trained weights, to keep for a reload (`save`) or to download.
-   * @param {'save'|'export'} purpose @param {number|null} step
+   * @param {'save'|'export'} purpose
    * @returns {AskWeights}
    */
-  weights: (purpose, step) => ({ type: 'weights', purpose, step }),
+  weights: (purpose) => ({ type: 'weights', purpose }),
   /** @param {string} pxy @returns {AskCurve} */
   ibCurve: (pxy) => ({ type: 'ib-curve', pxy }),
   /** @param {'play'|'pause'|'step'|'restore'|'sweep'|'lose-device'} type @returns {Plain} */
@@ -101,7 +101,9 @@ export const answer = {
   /** @param {number} run @param {number|null} step @param {string|null} link @returns {Restored} */
   restored: (run, step, link) => ({ type: 'restored', run, step, link }),
   /**
-   * @param {number} run @param {string|null} json @param {'save'|'export'} purpose @param {number|null} step
+   * The weights of run `run` at step `step` (null when they could not be
+   * read as that step's: a GPU lost meanwhile).
+   * @param {number} run @param {string|null} json @param {'save'|'export'} purpose @param {number} step
    * @returns {Weights}
    */
   weights: (run, json, purpose, step) => ({ type: 'weights', run, json, purpose, step }),

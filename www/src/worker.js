@@ -180,8 +180,8 @@ async function setLive({ run, seq, key, value }) {
   postEvents(await session.look());
 }
 
-/** @param {'save'|'export'} purpose @param {number|null} step */
-async function weights(purpose, step) {
+/** The weights now, with the step they are at. @param {'save'|'export'} purpose */
+async function weights(purpose) {
   // Saving for a reload keeps the weights of small models only.
   const keep = purpose !== 'save' || session.parameters <= SAVE_MAX_PARAMETERS;
   // A GPU lost since the last slice moves the run to the CPU here, back to
@@ -190,7 +190,7 @@ async function weights(purpose, step) {
   const read = keep ? await session.weights() : { json: null, events: [] };
   postEvents(read.events);
   const stale = purpose === 'save' && read.events.length > 0;
-  post(answer.weights(/** @type {number} */ (sessionRun), stale ? null : read.json, purpose, step));
+  post(answer.weights(/** @type {number} */ (sessionRun), stale ? null : read.json, purpose, session.steps));
 }
 
 /** @param {import('./protocol.js').Command} received */
@@ -216,7 +216,7 @@ async function handle(received) {
       if (step != null) postEvents(await session.look());
       return undefined;
     }
-    case 'weights': return weights(received.purpose, received.step);
+    case 'weights': return weights(received.purpose);
     default: return undefined;
   }
 }
