@@ -78,3 +78,29 @@ fn mismatched_weights_are_refused() {
             .contains("is not ibp-weights-1")
     );
 }
+
+#[test]
+fn weights_whose_link_holds_more_live_changes_than_a_shared_link_still_evaluate() {
+    let mut trainer = trained();
+    let mut experiment = trainer.experiment.clone();
+    for step in 1..=400 {
+        let lr = if step % 2 == 0 { "0.004" } else { "0.006" };
+        experiment.record_live(step, "lr", lr).unwrap();
+    }
+    let exported = Weights::from_params(&trainer.params, &experiment);
+    assert!(exported.link.len() > ib_playground::config::MAX_LINK_BYTES);
+    let path = std::env::temp_dir().join(format!("ibp-weights-long-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string(&exported).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ibp"))
+        .args(["evaluate", "--weights", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["loss"].as_f64().unwrap(), trainer.report(true).loss);
+}

@@ -3,7 +3,7 @@
 
 use crate::flags::{Flags, read_limited};
 use crate::train::sources_for;
-use ib_playground::config::Experiment;
+use ib_playground::config::{self, Experiment};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::run::saved::CheckpointFile;
 use ib_playground::{data, weights};
@@ -45,8 +45,10 @@ fn exported(path: &str, csv: Option<String>) -> Result<String, String> {
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("--weights {path}: not UTF-8 text (a weights file is JSON)"))?;
     let loaded = weights::Weights::parse(&text).map_err(|e| format!("--weights {path}: {e}"))?;
-    let experiment =
-        Experiment::from_link(&loaded.link).map_err(|e| format!("--weights {path}: link: {e}"))?;
+    // The page writes its run's link, whose live changes may be longer than
+    // a shareable link.
+    let experiment = config::parse_bounded(&loaded.link, config::MAX_HELD_LINK_BYTES)
+        .map_err(|e| format!("--weights {path}: link: {e}"))?;
     let mut trainer = trainer_for(experiment, csv)?;
     trainer.params = loaded
         .to_params(&trainer.model.shape)
