@@ -15,9 +15,10 @@ servePageAndBrowser((s, b) => { server = s; browser = b; });
 /** The steps of the page's report history. */
 const steps = (page) => page.evaluate(() => window.playground.reports().map((r) => r.step));
 
-/** Waits for a run whose link holds `needle`, with its first report. */
+/** Waits for a run on screen whose link holds `needle`, with its first
+ * report (the page's link changes at once; the run when it is ready). */
 async function freshRun(page, needle) {
-  await page.waitForFunction((text) => window.playground.link().includes(text) && window.playground.reports().length > 0, needle, { timeout: 60_000 });
+  await page.waitForFunction((text) => window.playground.runLink().includes(text) && window.playground.reports().length > 0, needle, { timeout: 60_000 });
 }
 
 /** A history that starts at 0 and only moves forward. */
@@ -48,7 +49,7 @@ test('a lesson step replaces the run without leaking its reports', async () => {
   // Switching at once after load: no duplicated step-0 report.
   await page.getByRole('button', { name: 'tanh' }).click();
   await page.getByRole('button', { name: 'ReLU' }).click();
-  await page.waitForFunction(() => window.playground.reports().length === 1 && window.playground.link().includes('act=relu'), null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.reports().length === 1 && window.playground.runLink().includes('act=relu'), null, { timeout: 60_000 });
   await page.waitForTimeout(1000);
   assert.deepEqual(await steps(page), [0]);
   assert.deepEqual(errors, []);

@@ -58,7 +58,7 @@ test('an uploaded spreadsheet file trains bit for bit like the CLI reads it, and
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${LINK.replace('data=csv', 'data=circle')}`);
   await ready(page);
   await page.getByTestId('csv-file').setInputFiles(file);
-  await page.waitForFunction(() => window.playground.link().includes('data=csv') && window.playground.reports().length > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.runLink().includes('data=csv') && window.playground.reports().length > 0, null, { timeout: 60_000 });
   const summary = await page.getByTestId('table-summary').innerText();
   assert.match(summary, /60 rows, read as ';'-separated, decimal commas, UTF-8 with a byte-order mark, with a header row/);
   assert.match(summary, /width\s+0\s+2\.25\s+10/);
@@ -79,7 +79,7 @@ test('the same table pasted as text gives the same numbers', async () => {
   await page.getByTestId('csv-paste').click();
   await page.getByTestId('csv-text').fill(text.replaceAll('\r', '\n'));
   await page.getByTestId('csv-use').click();
-  await page.waitForFunction(() => window.playground.link().includes('data=csv') && window.playground.reports().length > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.runLink().includes('data=csv') && window.playground.reports().length > 0, null, { timeout: 60_000 });
   assert.match(await page.getByTestId('table-summary').innerText(), /';'-separated, decimal commas, UTF-8,/);
   const link = await page.evaluate(() => window.playground.link());
   const report = await reportAt(page, 50);

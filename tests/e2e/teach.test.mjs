@@ -155,10 +155,11 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   await ready(page);
   await trainFor(page, 800);
   await page.getByTestId('lesson-next').click();
-  await page.waitForFunction(() => window.playground.link().includes('beta=0.01'));
+  // The run on screen is the step's (a pin keeps the run on screen).
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=0.01'));
   await trainFor(page, 800);
   await page.getByTestId('lesson-next').click();
-  await page.waitForFunction(() => window.playground.link().includes('beta=1&'));
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=1&'));
   const pinned = await page.evaluate(() => window.playground.pinned());
   assert.equal(pinned.length, 2);
   assert.match(pinned[0], /beta=1e-4/);

@@ -346,7 +346,9 @@ $('map-test').addEventListener('change', () => {
 
 /** Keeps the current run as a faded, labelled overlay. */
 function pinCurrent() {
-  if (pins.add({ link: page.inForce(), history: state.history, snapshot: state.snapshot })) {
+  // The run on screen, whose link may differ from the form's (a new run
+  // starting).
+  if (pins.add({ link: page.runInForce(), history: state.history, snapshot: state.snapshot })) {
     $('unpin').hidden = false;
     redraw();
   }
@@ -418,6 +420,9 @@ window.playground = Object.freeze({
   reports: () => state.history.map((r) => ({ ...r })),
   /** The experiment's link (what Share copies, after the edits made so far). */
   link: () => page.shareable(),
+  /** The link of the run on screen as the worker confirmed it: it differs
+   * from link() while a new run starts or a live change is on its way. */
+  runLink: () => page.runLink,
   info: () => state.info,
   /** Resolves when the run has taken every live change sent to it. */
   settled: () => page.settled(),

@@ -186,6 +186,11 @@ export class PageState {
     return linkAt(this.link, this.editStep());
   }
 
+  /** The run on screen's experiment as it stands at its step. */
+  runInForce() {
+    return linkAt(this.runLink, this.step);
+  }
+
   /** The experiment with the last value of every live key. */
   last() {
     return linkAt(this.link, LAST_STEP);
