@@ -177,7 +177,11 @@ test('a lesson keeps its step in the address: reload, Back and Forward, and a sh
   assert.equal((await page.evaluate(() => window.playground.pinned())).length, 1, 'the lesson pinned step 1');
   // Trained and paused, then reloaded: the step, the run and its pin come back.
   await playPast(page, 100);
-  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? 0) >= 100);
+  // The record of this run (step 1's, saved when it paused, is older).
+  await page.waitForFunction(() => {
+    const kept = JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null');
+    return kept?.link === window.playground.link() && kept.step >= 100;
+  });
   await page.reload();
   await ready(page);
   assert.equal(await current(), 'β = 1e-2', 'a reload keeps the step');

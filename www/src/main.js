@@ -65,9 +65,10 @@ const send = (message) => worker.postMessage(message);
 /** The β changes of the experiment, for the curves' dashed lines. */
 const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => ({ step: c.step, beta: Number(c.value) }));
 
-/** Redraws every view from the state and the pinned runs. */
+/** Redraws every view from the state and the pinned runs. The views draw
+ * the run on screen (its link), which lags the form while a new run starts. */
 function redraw() {
-  views.draw({ ...state, link: page.link, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+  views.draw({ ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
 }
 
 /** Shows the views the link names (its `views` key). */
@@ -189,7 +190,7 @@ const EVENTS = {
     $('step-count').textContent = String(e.step);
     speed.progress(e.step, e.train_ms, performance.now());
     $('speed').textContent = speed.status();
-    const warning = speed.warning(valuesOf(page.link));
+    const warning = speed.warning(valuesOf(page.runLink));
     if (warning) messages.notice(warning);
   },
   report: (e) => {
@@ -252,7 +253,7 @@ const ANSWERS = {
     if (data.purpose === 'save') keep(data);
     else exports.weights(data.json);
   },
-  sweep: (data) => views.sweep(data, { ...state, link: page.link, marks: betaMarks(), pins: pins.labelled(page.inForce()) }),
+  sweep: (data) => views.sweep(data, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) }),
   'ib-curve': (data) => (data.error ? exact?.error(data.error.message) : exact?.show(data.result)),
   error: (data) => {
     setPlaying(false);
