@@ -4,10 +4,12 @@
 // shared from dist/data/.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { defines } from './scripts/build-facts.mjs';
 
 export default defineConfig({
   root: 'www',
   publicDir: false,
+  define: defines(),
   base: './',
   build: {
     outDir: '../dist/bench',

@@ -62,10 +62,17 @@ export async function serve() {
 
 /**
  * Serves the files of `root` on 127.0.0.1 (another origin than the page),
- * under the path `prefix` (a course site's sub-path, `/course/ibp/`).
+ * under the path `prefix` (a course site's sub-path, `/course/ibp/`). With
+ * `spaFallback`, a missing file is answered with the site's index.html and
+ * status 200, as single-page-app hosts do.
  */
-export async function serveStatic(root = ROOT, prefix = '/') {
+export async function serveStatic(root = ROOT, prefix = '/', { spaFallback = false } = {}) {
   const server = createServer(async (request, response) => {
+    const send = async (file) => {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      response.end(body);
+    };
     try {
       const full = decodeURIComponent(new URL(request.url, 'http://x').pathname);
       if (!full.startsWith(prefix)) throw new Error('outside the prefix');
@@ -73,11 +80,10 @@ export async function serveStatic(root = ROOT, prefix = '/') {
       let file = join(root, path);
       if (!file.startsWith(root)) throw new Error('outside the root');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      response.end(body);
+      await send(file);
     } catch {
-      response.writeHead(404).end('not found');
+      if (spaFallback) await send(join(root, 'index.html')).catch(() => response.writeHead(404).end('not found'));
+      else response.writeHead(404).end('not found');
     }
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));

@@ -225,9 +225,9 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 200), null, { timeout: 60_000 });
   await page.getByTestId('play').click();
   // Pausing keeps the run at the step it stopped at (the counter shows it).
-  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null')?.step ?? -1)
+  await page.waitForFunction(() => (window.playground.saved()?.step ?? -1)
     === Number(document.querySelector('[data-testid=step-count]').textContent), null, { timeout: 10_000 });
-  const savedStep = await page.evaluate(() => JSON.parse(localStorage.getItem('ibp-playground:last')).step);
+  const savedStep = await page.evaluate(() => window.playground.saved().step);
   assert.ok(savedStep >= 200, `saved at step ${savedStep}`);
   await page.reload();
   await ready(page);
@@ -249,7 +249,7 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   // Longer than the page waits between saves: the fresh run at step 0 is
   // not kept either (its link holds all it has).
   await page.waitForTimeout(2500);
-  assert.equal(await page.evaluate(() => localStorage.getItem('ibp-playground:last')), null);
+  assert.equal(await page.evaluate(() => window.playground.saved()), null);
   await context.close();
 });
 

@@ -179,7 +179,7 @@ test('a lesson keeps its step in the address: reload, Back and Forward, and a sh
   await playPast(page, 100);
   // The record of this run (step 1's, saved when it paused, is older).
   await page.waitForFunction(() => {
-    const kept = JSON.parse(localStorage.getItem('ibp-playground:last') ?? 'null');
+    const kept = window.playground.saved();
     return kept?.link === window.playground.link() && kept.step >= 100;
   });
   await page.reload();

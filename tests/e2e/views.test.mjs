@@ -208,14 +208,16 @@ test('the status gives the parameter count and the speed, and names the knob of 
   await page.close();
 });
 
-test('zero serious accessibility violations on the page, an embed and a lesson', async () => {
+test('zero serious accessibility violations on the page, an embed, an embedded lesson and every lesson', async () => {
   // axe-core is injected, which the page's CSP would refuse: this context
   // bypasses it for the check only.
   const context = await browser.newContext({ bypassCSP: true });
+  const { LESSONS } = await import('../../www/src/lessons.js');
   const pages = [
     ['page', `?backend=cpu#${CIRCLE}&plane=1`, 1280],
     ['embed', `?backend=cpu&embed=1&views=plane,curves&controls=0#${CIRCLE}`, 360],
-    ['lesson', '?backend=cpu&lesson=beta', 1280],
+    ['embedded lesson', '?backend=cpu&embed=1&controls=0&lesson=beta&step=2', 360],
+    ...LESSONS.map((lesson) => [`lesson ${lesson.id}`, `?backend=cpu&lesson=${lesson.id}`, 1280]),
   ];
   for (const [name, url, width] of pages) {
     const page = await context.newPage();
@@ -229,7 +231,8 @@ test('zero serious accessibility violations on the page, an embed and a lesson',
     assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${name}`);
     if (name === 'page') await page.screenshot({ path: `${SHOTS}default-page.png`, fullPage: true });
     if (name === 'embed') await page.screenshot({ path: `${SHOTS}embed-360-views.png`, fullPage: true });
-    if (name === 'lesson') await page.screenshot({ path: `${SHOTS}lesson-beta.png`, fullPage: true });
+    if (name === 'lesson beta') await page.screenshot({ path: `${SHOTS}lesson-beta.png`, fullPage: true });
+    if (name === 'embedded lesson') await page.screenshot({ path: `${SHOTS}embed-lesson-360.png`, fullPage: true });
     await page.close();
   }
   // The CSV file input is reachable by keyboard and named.

@@ -46,7 +46,15 @@ export async function openSession(create, choice, gpu, decisions, kind) {
     }
     return { session: cpu, backend: cpuLabel, why: String(error?.message ?? error) };
   }
-  const [gpuRate, cpuRate] = [await device.stepsPerSecond(TIMING_MS), await cpu.stepsPerSecond(TIMING_MS)];
+  let gpuRate;
+  try {
+    gpuRate = await device.stepsPerSecond(TIMING_MS);
+  } catch (error) {
+    // The device failed while it was timed (lost, out of memory): the CPU trains.
+    device.free();
+    return { session: cpu, backend: cpuLabel, why: `WebGPU failed while it was timed (${String(error?.message ?? error)})` };
+  }
+  const cpuRate = await cpu.stepsPerSecond(TIMING_MS);
   if (gpuRate == null || gpuRate >= cpuRate) {
     cpu.free();
     const why = gpuRate == null ? null : `${ratio(gpuRate, cpuRate)} faster than the CPU for this model`;

@@ -1,11 +1,19 @@
 // Embedding in course pages. `?embed=1` gives the compact layout; with it,
 // `views=plane,curves,latent,dims,map,sweep` keeps only those views,
 // `controls=0` hides the knobs and `autoplay=1` starts training at once.
-// The postMessage API, for the page around the iframe:
-//   {ibp: 'play'} {ibp: 'pause'} {ibp: 'setBeta', value: 0.01}
-//   {ibp: 'getMetrics'} -> reply {ibp: 'metrics', reports: [...], link}
-// Messages are accepted only from this page's own origin and the origins
-// listed in `parent=` (comma-separated); everything else is ignored.
+// The postMessage API, for the page around the iframe (README, "The embed
+// API"): the page posts {ibp: 'loading'} as soon as it exists and {ibp:
+// 'ready', version, commands} when it accepts commands; commands sent before
+// wait in a queue and are carried out in order after `ready`; every command
+// is answered:
+//   {ibp: 'play'} {ibp: 'pause'} {ibp: 'step'} {ibp: 'reset'}
+//   {ibp: 'setBeta', value: 0.01} {ibp: 'setLr', value: 0.005}  -> {ibp: 'ok', command}
+//   {ibp: 'getMetrics'} -> {ibp: 'metrics', reports: [...], link}
+//   {ibp: 'getLink'} -> {ibp: 'link', link}
+//   anything wrong -> {ibp: 'error', command, message}
+// and each reply echoes the command's `id`, if it had one. Messages are
+// accepted only from this page's own origin and the origins listed in
+// `parent=` (comma-separated); everything else is ignored.
 
 import { embedSnippet, embedUrl } from './links.js';
 
@@ -26,36 +34,158 @@ export function applyEmbedLayout(query) {
   if (query.get('controls') === '0') document.body.classList.add('embed-no-controls');
 }
 
+/** The embed API's version: `ready` carries it (README, "The embed API"). */
+export const EMBED_API_VERSION = 1;
+
 /**
- * Listens for the API; returns the function that removes the listener.
- * @param {URLSearchParams} query
- * @param {{play: () => void, pause: () => void, setBeta: (v: string) => void, metrics: () => object}} actions
+ * The origins listed in `parent=` (comma-separated), normalised: scheme,
+ * host and port, in lower case, whatever path or trailing slash was pasted
+ * with them; a bare host is taken as https. What is not an origin, and the
+ * opaque origin `null`, are left out with a console warning naming them.
+ * @param {string|null} text @param {(message: string) => void} warn
  */
-export function listenForEmbedder(query, actions) {
-  const allowed = new Set([location.origin, ...(query.get('parent') ?? '').split(',').map((o) => o.trim()).filter(Boolean)]);
-  const onMessage = (event) => {
-    if (!allowed.has(event.origin)) return;
-    const message = event.data;
-    if (!message || typeof message !== 'object' || typeof message.ibp !== 'string') return;
-    if (message.ibp === 'play') actions.play();
-    else if (message.ibp === 'pause') actions.pause();
-    else if (message.ibp === 'setBeta' && Number.isFinite(Number(message.value))) actions.setBeta(String(Number(message.value)));
-    else if (message.ibp === 'getMetrics') event.source?.postMessage({ ibp: 'metrics', ...actions.metrics() }, event.origin);
+export function parentOrigins(text, warn = console.warn) {
+  const origins = new Set();
+  for (const raw of (text ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    if (raw.toLowerCase() === 'null') {
+      warn('parent=: "null" (an opaque origin, a sandboxed page) is never trusted: its messages are ignored');
+      continue;
+    }
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+    let url = null;
+    try {
+      url = new URL(scheme ? raw : `https://${raw}`);
+    } catch {
+      // not an address
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
+      warn(`parent=: "${raw}" is not an origin (expected e.g. https://lms.example.edu): ignored`);
+      continue;
+    }
+    if (!scheme) warn(`parent=: "${raw}" has no scheme: taken as ${url.origin}`);
+    origins.add(url.origin);
+  }
+  return origins;
+}
+
+/**
+ * The embed API: commands from the page around the iframe, accepted from
+ * this page's own origin and the `parent=` origins, each answered. Messages
+ * that arrive before the page accepts commands are queued and carried out in
+ * order once it does, right after it posts `{ibp: 'ready', version,
+ * commands}` to those origins. Returns {accept(), refuse(reason)}.
+ * @param {URLSearchParams} query
+ * @param {Record<string, (message: object) => object|void>} commands by name:
+ *   each returns its reply's fields (or nothing) or throws an Error whose
+ *   message the error reply carries
+ */
+export function listenForEmbedder(query, commands) {
+  const origins = new Set([location.origin, ...parentOrigins(query.get('parent'))]);
+  const waiting = [];
+  let accepting = false;
+  /** Why the page cannot carry out commands (it failed to start), or null. */
+  let refusal = null;
+  const reply = (event, message) => {
+    try {
+      event.source?.postMessage(message, event.origin);
+    } catch {
+      // the page around the iframe went away
+    }
   };
-  window.addEventListener('message', onMessage);
-  return () => window.removeEventListener('message', onMessage);
+  const carryOut = (event) => {
+    const message = event.data;
+    const id = message.id ?? null;
+    const name = message.ibp;
+    if (refusal) {
+      reply(event, { ibp: 'error', command: typeof name === 'string' ? name : null, id, message: refusal });
+      return;
+    }
+    if (typeof name !== 'string' || !Object.hasOwn(commands, name)) {
+      reply(event, { ibp: 'error', command: typeof name === 'string' ? name : null, id, message: `unknown command ${JSON.stringify(name)} (known: ${Object.keys(commands).join(', ')})` });
+      return;
+    }
+    try {
+      const answer = commands[name](message) ?? { ibp: 'ok', command: name };
+      reply(event, { ...answer, id });
+    } catch (error) {
+      reply(event, { ibp: 'error', command: name, id, message: String(error?.message ?? error) });
+    }
+  };
+  const receive = (event) => {
+    const message = event.data;
+    // Not for the playground (another script's message), or from a page
+    // that was not named in parent=.
+    if (!message || typeof message !== 'object' || !('ibp' in message) || !origins.has(event.origin)) return;
+    if (accepting || refusal) carryOut(event);
+    else waiting.push(event);
+  };
+  // What boot.js kept before this module ran, then everything after.
+  for (const event of window.ibpBoot?.takeMessages?.() ?? []) receive(event);
+  window.addEventListener('message', receive);
+  return {
+    /** From now on commands are carried out: the queued ones first, in order. */
+    accept() {
+      accepting = true;
+      if (window.parent !== window) {
+        const ready = { ibp: 'ready', version: EMBED_API_VERSION, commands: Object.keys(commands) };
+        for (const origin of origins) window.parent.postMessage(ready, origin);
+      }
+      for (const event of waiting.splice(0)) carryOut(event);
+    },
+    /** The page failed to start: every command, queued or later, is
+     * answered with an error saying `reason`. */
+    refuse(reason) {
+      refusal = `the playground could not start: ${reason}`;
+      for (const event of waiting.splice(0)) carryOut(event);
+    },
+  };
+}
+
+/** The `value` of an embedder's command as link text, or an Error naming it. */
+function numberIn(message) {
+  const value = Number(message.value);
+  if (message.value == null || message.value === '' || typeof message.value === 'boolean' || !Number.isFinite(value)) {
+    throw new Error(`${message.ibp}: value ${JSON.stringify(message.value)} is not a number`);
+  }
+  return String(value);
+}
+
+/**
+ * The embed API's commands (version 1), from what the page does: each
+ * returns its reply's fields, or nothing (`{ibp: 'ok'}`), or throws.
+ * @param {{play: () => void, pause: () => void, step: () => void, reset: () => void,
+ *   set: (key: string, value: string) => string|null, reports: () => object[], link: () => string}} page
+ *   `set` returns why the page refused a value, or null
+ */
+export function embedCommands(page) {
+  const set = (key) => (message) => {
+    const refused = page.set(key, numberIn(message));
+    if (refused) throw new Error(`${message.ibp}: ${refused}`);
+  };
+  return {
+    play: () => page.play(),
+    pause: () => page.pause(),
+    step: () => page.step(),
+    reset: () => page.reset(),
+    setBeta: set('beta'),
+    setLr: set('lr'),
+    getMetrics: () => ({ ibp: 'metrics', reports: page.reports(), link: page.link() }),
+    getLink: () => ({ ibp: 'link', link: page.link() }),
+  };
 }
 
 /** The view names, from the page's figures (in page order). */
 const viewNames = () => [...document.querySelectorAll('figure[id^="view-"]')].map((f) => f.id.slice('view-'.length));
 
 /**
- * The Embed… dialog: choose the views, the controls and autoplay; the
- * snippet and a live preview follow; Copy puts the snippet on the
- * clipboard. The default shows plots, not knobs.
+ * The Embed… dialog: choose the views, the controls, autoplay and (from a
+ * lesson, on by default) the lesson; the snippet and a live preview of
+ * what students will see follow; Copy puts the snippet on the clipboard.
+ * The default shows plots, not knobs.
  * @param {() => string} link the current experiment
+ * @param {() => {id: string, step: number}|null} lessonNow the lesson open, if any
  */
-export function mountEmbedDialog(link) {
+export function mountEmbedDialog(link, lessonNow = () => null) {
   const $ = (id) => document.getElementById(id);
   const dialog = $('embed-dialog');
   const boxes = viewNames().map((name) => {
@@ -69,13 +199,20 @@ export function mountEmbedDialog(link) {
   let preview = null;
   const refresh = () => {
     const views = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
-    const options = { views, controls: $('embed-controls').checked, autoplay: $('embed-autoplay').checked };
-    $('embed-snippet').value = embedSnippet(link(), options);
+    const lesson = lessonNow();
+    $('embed-lesson-row').hidden = !lesson;
+    const options = {
+      views, controls: $('embed-controls').checked, autoplay: $('embed-autoplay').checked,
+      lesson: lesson && $('embed-lesson').checked ? lesson : null,
+    };
+    const snippet = embedSnippet(link(), options);
+    if (snippet === $('embed-snippet').value && dialog.open) return;
+    $('embed-snippet').value = snippet;
     clearTimeout(preview);
     // The preview never autoplays: it shows the layout, not a second run.
     preview = setTimeout(() => { $('embed-preview').src = embedUrl(link(), { ...options, autoplay: false }); }, 300);
   };
-  for (const input of [...boxes, $('embed-controls'), $('embed-autoplay')]) input.addEventListener('change', refresh);
+  for (const input of [...boxes, $('embed-controls'), $('embed-autoplay'), $('embed-lesson')]) input.addEventListener('change', refresh);
   $('embed-code').addEventListener('click', () => {
     refresh();
     dialog.showModal();
@@ -91,4 +228,7 @@ export function mountEmbedDialog(link) {
     }
     setTimeout(() => { $('embed-copy').textContent = 'Copy'; }, 1500);
   });
+  // What the dialog shows follows the experiment while it is open (a run
+  // that was starting, a live change the run has confirmed).
+  return { refresh: () => { if (dialog.open) refresh(); } };
 }

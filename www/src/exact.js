@@ -46,6 +46,7 @@ export function mountExact(parent, solve) {
   const encoder = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   encoder.dataset.testid = 'ib-encoder';
   encoder.setAttribute('role', 'img');
+  encoder.setAttribute('aria-label', 'The encoder p(t|x) at the β of the slider: one row per x, one column per cluster t, darker is more probable');
   const label = (name, node) => { const l = element('label', { className: 'exact-field' }); l.append(element('span', {}, name), node); return l; };
   panel.append(label('Preset', presets), label('p(x, y), rows x, columns y', text), svg, status, element('h3', {}, 'The encoder p(t|x) along β'), slider, play, encoder);
   parent.append(panel);

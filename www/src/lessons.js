@@ -154,10 +154,11 @@ export function stepIndex(text) {
 
 /**
  * Shows lesson `id` in `panel` at step `initial` (0-based, from the
- * address) and returns {link, lesson, drift, at} for that step, or null.
+ * address) and returns {link, lesson, drift, at, step} for that step, or
+ * null.
  * `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
  * the lesson the page's experiment changed; `at(i)` marks step i (the
- * address moved there: Back, Forward).
+ * address moved there: Back, Forward); `step()` is the step shown.
  */
 export function mountLesson(panel, id, initial, goTo) {
   const lesson = LESSONS.find((l) => l.id === id);
@@ -222,5 +223,5 @@ export function mountLesson(panel, id, initial, goTo) {
     drifted.hidden = changed.length === 0;
     drifted.textContent = changed.length ? driftText(changed, lesson.steps[active].label) : '';
   };
-  return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)) };
+  return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)), step: () => active };
 }

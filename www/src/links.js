@@ -29,22 +29,30 @@ export function shareUrl(link, setKey) {
   return url.href;
 }
 
-/** The address of an embed of `link` (plots only unless `controls`). */
-export function embedUrl(link, { views = null, controls = false, autoplay = true } = {}) {
+/**
+ * The address of an embed of `link` (plots only unless `controls`), with
+ * the lesson {id, step} (0-based) when one is given.
+ */
+export function embedUrl(link, { views = null, controls = false, autoplay = true, lesson = null } = {}) {
   const url = new URL(location.href);
   url.search = '';
   url.searchParams.set('embed', '1');
   if (autoplay) url.searchParams.set('autoplay', '1');
   if (!controls) url.searchParams.set('controls', '0');
   if (views) url.searchParams.set('views', views);
+  if (lesson) {
+    url.searchParams.set('lesson', lesson.id);
+    url.searchParams.set('step', String(lesson.step + 1));
+  }
   url.hash = link;
   return url.href;
 }
 
-/** The iframe that embeds `link` as it is now (attribute text escaped). */
+/** The iframe that embeds `link` as it is now (attribute text escaped):
+ * titled for screen readers, allowed to copy to the clipboard (Share). */
 export function embedSnippet(link, options = {}) {
   const src = embedUrl(link, options).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-  return `<iframe src="${src}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" loading="lazy"></iframe>`;
+  return `<iframe src="${src}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" allow="clipboard-write" loading="lazy"></iframe>`;
 }
 
 /** The experiment link in the page's fragment (as written: Rust's codec

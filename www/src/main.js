@@ -10,9 +10,10 @@
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
 import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, setKey } from '../pkg/ib_playground.js';
-import { SHOWN, mountKnobs } from './knobs.js';
+import { mountKnobs } from './knobs.js';
+import { announceReplay, replacedChanges } from './live-notes.js';
 import { Views } from './views.js';
-import { applyEmbedLayout, listenForEmbedder, mountEmbedDialog } from './embed.js';
+import { applyEmbedLayout, embedCommands, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
 import { lessonHref, mountGallery, mountLesson, stepIndex } from './lessons.js';
 import { Pins } from './pins.js';
@@ -21,7 +22,6 @@ import { mountIntro, mountDrawer } from './chrome.js';
 import { registerOffline } from './offline.js';
 import { Messages } from './messages.js';
 import { showReport, clearReadouts } from './readouts.js';
-import * as saved from './persist.js';
 import { mountExports } from './export.js';
 import { mountDataInput } from './data-input.js';
 import { Speed } from './speed.js';
@@ -29,9 +29,9 @@ import { linkValue, setDefaults, valuesOf } from './link-values.js';
 import { showTableSummary } from './table-summary.js';
 import { PageState } from './page-state.js';
 import { RUN_EVENTS, command } from './protocol.js';
+import { Keeping } from './keeping.js';
+import { wasmFailure, workerFailure } from './failures.js';
 
-/** The controls' labels by link key ("β", "Learning rate"). */
-const KNOB_LABELS = new Map(SHOWN);
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
 /** The link a first visit starts from. */
@@ -48,6 +48,8 @@ applyEmbedLayout(query);
 const state = {
   history: [], info: null, snapshot: null, showTest: false, label: '', playing: false, diverged: false,
   csv: null, pendingCsv: null, autoplay: query.get('autoplay') === '1', resume: null, startErrors: [],
+  /** Notices for the first run's start (messages before it would be cleared). */
+  openingNotices: [],
   /** Training seconds of the run so far (reports carry them into the CSV). */
   seconds: 0,
 };
@@ -61,6 +63,11 @@ let knobs = null;
 let lesson = null;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message) => worker.postMessage(message);
+/** This tab's run kept for a reload (not in embeds: a course page's iframe
+ * starts from its link every time). */
+const keeping = new Keeping({
+  send, page, pins, history: () => state.history, notice: (text, action) => messages.notice(text, action), enabled: !embedded,
+});
 
 /** The β changes of the experiment, for the curves' dashed lines. */
 const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => ({ step: c.step, beta: Number(c.value) }));
@@ -89,23 +96,8 @@ function render() {
   if ($('share-note').textContent !== (page.caveat() ?? '')) $('share-note').hidden = true;
   knobs?.update(page.inForce());
   lesson?.drift(page.last());
+  embedDialog?.refresh();
   redraw();
-}
-
-/** A key as a sentence names it: "β", "learning rate". */
-const nameOf = (key) => {
-  const label = KNOB_LABELS.get(key) ?? key;
-  return label.charAt(0).toLowerCase() + label.slice(1);
-};
-/** "β = 0.2 from step 220": how the page names a live change. */
-const changeText = (c) => `${nameOf(c.key)} = ${c.value} from step ${c.step}`;
-
-/** Says which changes a link replays as it trains (a shared link, Reset). */
-function announceReplay(changes) {
-  if (!changes.length) return;
-  const listed = changes.slice(0, 3).map(changeText).join('; ');
-  const more = changes.length > 3 ? `; and ${changes.length - 3} more` : '';
-  messages.notice(`This link replays changes made while it trained: ${listed}${more}. Play applies each at its step (the dashed lines on the curves mark the β changes).`);
 }
 
 /** Asks the worker for a new run of `link`; the current one stays until it
@@ -136,8 +128,10 @@ function setPlaying(playing) {
   $('play').textContent = playing ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(playing));
   send(command.plain(playing ? 'play' : 'pause'));
-  // A paused run is kept at the step it stopped at, for a reload.
-  if (pausing) saveNow();
+  // A paused run is kept at the step it stopped at, for a reload; the time
+  // it stands still is no training time.
+  if (pausing) keeping.now();
+  if (playing) speed.interrupt();
 }
 
 /** Why a run that just opened cannot be rebuilt from its link, or null. */
@@ -169,7 +163,11 @@ function onReady(data) {
   }
   showTableSummary($('table-summary'), data.info.table);
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
-  announceReplay(page.changes);
+  if (data.resume_error) messages.notice(`The run kept in this browser could not be continued (${data.resume_error}): this run starts afresh.`);
+  for (const notice of state.openingNotices.splice(0)) messages.notice(notice.text, notice.action);
+  const replay = announceReplay(page.changes);
+  if (replay) messages.notice(replay);
+  keeping.opened(data);
   page.progress(data.resumed);
   $('step-count').textContent = String(data.resumed);
   views.reset(state.info);
@@ -188,7 +186,7 @@ const EVENTS = {
     page.progress(e.step);
     state.seconds += e.train_ms / 1000;
     $('step-count').textContent = String(e.step);
-    speed.progress(e.step, e.train_ms, performance.now());
+    speed.progress(e.step, e.train_ms);
     $('speed').textContent = speed.status();
     const warning = speed.warning(valuesOf(page.runLink));
     if (warning) messages.notice(warning);
@@ -223,7 +221,7 @@ function addReport(report) {
   state.history.push({ ...report, seconds: state.seconds });
   if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
   showReport(report, state.info);
-  scheduleSave();
+  keeping.soon();
   redraw();
 }
 
@@ -250,12 +248,16 @@ const ANSWERS = {
     redraw();
   },
   weights: (data) => {
-    if (data.purpose === 'save') keep(data);
+    if (data.purpose === 'save') keeping.store(data);
     else exports.weights(data.json);
   },
   sweep: (data) => views.sweep(data, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) }),
   'ib-curve': (data) => (data.error ? exact?.error(data.error.message) : exact?.show(data.result)),
   error: (data) => {
+    if (data.fatal) {
+      fail(wasmFailure(data.error));
+      return;
+    }
     setPlaying(false);
     messages.error(data.error.message);
   },
@@ -269,7 +271,8 @@ worker.onmessage = ({ data }) => {
   }
 };
 
-/** A control changed: Rust checks the value and writes the new link. */
+/** A control changed: Rust checks the value and writes the new link.
+ * Returns why the value was refused, or null. */
 function onKnob(key, value) {
   const before = page.changes;
   const step = page.editStep();
@@ -280,25 +283,26 @@ function onKnob(key, value) {
     messages.error(error.message, null, 'control');
     render();
     knobs.showError(key, error.message);
-    return;
+    return error.message;
   }
   messages.drop('control');
   knobs.clearErrors();
   if (edit.restart) start(page.link, { play: state.playing });
   else if (edit.live) {
     send(command.set(page.target(), edit.seq, key, value));
-    const replaced = before.filter((c) => c.key === key && c.step >= step && !page.changes.some((d) => d.step === c.step && d.key === key));
-    if (replaced.length) {
-      messages.notice(`Your change of ${nameOf(key)} replaces the link's later ones (${replaced.map(changeText).join('; ')}).`);
-    }
+    const replaced = replacedChanges(key, before, page.changes, step);
+    if (replaced) messages.notice(replaced);
   }
+  return null;
 }
 
 $('play').addEventListener('click', () => setPlaying(!state.playing));
-$('step').addEventListener('click', () => {
+/** One training step and its report. */
+function stepOnce() {
   setPlaying(false);
   send(command.plain('step'));
-});
+}
+$('step').addEventListener('click', stepOnce);
 // Reset replays the link (its live changes too) from step 0.
 $('reset').addEventListener('click', () => start(page.shareable()));
 $('sweep-button').addEventListener('click', () => {
@@ -308,6 +312,7 @@ $('sweep-button').addEventListener('click', () => {
 });
 $('share').addEventListener('click', async () => {
   // Live changes on their way to the run are in the link it copies.
+  await booted;
   await page.settled();
   const input = $('share-link');
   input.value = shareUrl(page.shareable(), setKey);
@@ -333,7 +338,7 @@ function followAddress() {
 }
 window.addEventListener('popstate', followAddress);
 window.addEventListener('hashchange', followAddress);
-mountEmbedDialog(() => page.shareable());
+const embedDialog = mountEmbedDialog(() => page.shareable(), () => (lesson ? { id: lesson.lesson.id, step: lesson.step() } : null));
 $('pin').addEventListener('click', () => pinCurrent());
 $('unpin').addEventListener('click', () => {
   pins.clear();
@@ -375,44 +380,26 @@ mountDataInput({
   },
 });
 
-listenForEmbedder(query, {
+const embedder = listenForEmbedder(query, embedCommands({
   play: () => setPlaying(true),
   pause: () => setPlaying(false),
-  setBeta: (value) => onKnob('beta', value),
-  metrics: () => ({ reports: state.history.map((r) => ({ ...r })), link: page.shareable() }),
-});
+  step: () => stepOnce(),
+  reset: () => start(page.shareable()),
+  set: (key, value) => onKnob(key, value),
+  reports: () => state.history.map((r) => ({ ...r })),
+  link: () => page.shareable(),
+}));
 
-/** Saves the run (throttled while it trains; at once when it pauses or the
- * tab is hidden): link, reports, pins, and the weights of small models at
- * the step they were read at. A run that has not trained is not kept: its
- * link holds all it has. */
-let saveTimer = null;
-function scheduleSave() {
-  if (saveTimer || embedded) return;
-  saveTimer = setTimeout(saveNow, 1500);
-}
-
-function saveNow() {
-  clearTimeout(saveTimer);
-  saveTimer = null;
-  if (!embedded && page.run != null && state.history.at(-1)?.step > 0) send(command.weights('save'));
-}
-
-/** Stores the weights the worker sent, unless the run they belong to was
- * replaced, or is being replaced or forgotten, since they were asked for. */
-function keep(data) {
-  if (data.run !== page.run || page.pending != null || data.step <= 0) return;
-  const reports = state.history.filter((r) => r.step <= data.step);
-  saved.save({ link: page.shareable(), step: data.step, reports, weights: data.json, pins: pins.saved() });
-}
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden') saveNow();
+  if (document.visibilityState === 'hidden') keeping.now();
+  speed.interrupt();
 });
+// A frozen tab (Page Lifecycle) resumes with time that was no training.
+document.addEventListener('freeze', () => keeping.now());
+document.addEventListener('resume', () => speed.interrupt());
 
 $('forget').addEventListener('click', () => {
-  clearTimeout(saveTimer);
-  saveTimer = null;
-  saved.forget();
+  keeping.forget();
   start(page.shareable());
 });
 
@@ -429,6 +416,8 @@ window.playground = Object.freeze({
   settled: () => page.settled(),
   /** Why the run on screen cannot be rebuilt from its link, or null. */
   caveat: () => page.caveat(),
+  /** This tab's run kept for a reload: {link, step, pins}, or null. */
+  saved: () => keeping.summary(),
   /** Destroys the worker's GPU device, as a driver reset would (for tests). */
   loseDevice: () => send(command.plain('lose-device')),
   /** The pinned runs' links, oldest first. */
@@ -444,28 +433,82 @@ window.playground = Object.freeze({
   checkKernels: () => checkKernels(),
 });
 
-await init();
-const schema = linkSchema();
-setDefaults(schema);
-knobs = mountKnobs($('knobs'), schema, (key, value) => onKnob(key, value));
-mountGallery($('lesson-list'));
-$('start-here').setAttribute('href', lessonHref('beta'));
-const lessonId = query.get('lesson');
-mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
-mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));
-lesson = mountLesson($('lesson'), lessonId, stepIndex(query.get('step')), (link, { pin, step }) => {
-  if (pin) pinCurrent();
-  // Each step is an entry of the history: Back and Forward walk the lesson.
-  const url = new URL(location.href);
-  url.searchParams.set('step', String(step + 1));
-  url.hash = checkLink(link).link;
-  history.pushState(null, '', url.href);
-  start(link);
+/** A new tab without a link: the most recent run another tab kept, offered
+ * (never opened in place of a link). */
+function offerLatest() {
+  const latest = keeping.latest();
+  if (!latest) return;
+  state.openingNotices.push({
+    text: `A run is kept in this browser from another tab (${linkValue(latest.link, 'data')}, step ${latest.step}).`,
+    action: {
+      label: 'Continue that run', testid: 'continue-latest',
+      action: () => {
+        state.resume = latest;
+        start(latest.link);
+      },
+    },
+  });
+}
+
+/** The page cannot go on: say what failed and what to do (boot.js shows
+ * it at the top of the page, styled even without the stylesheet). */
+function fail({ title, text }) {
+  embedder.refuse(title);
+  setPlaying(false);
+  window.ibpBoot?.fail(title, text);
+  messages.error(`${title}: ${text}`);
+  setBackendLabel('not started: see the message');
+}
+
+worker.addEventListener('error', (event) => {
+  // Before any run, the worker did not start; later, one step of it failed.
+  if (page.run == null) fail(workerFailure(event.message || 'its script did not load'));
+  else messages.error(`The training worker failed: ${event.message}`);
 });
-if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
-registerOffline($('offline'));
-// A reload (or a visit without a link) picks up the run kept in this browser.
-const kept = embedded ? null : saved.load();
-const firstLink = checkLink(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK).link;
-state.resume = kept && kept.link === firstLink ? kept : null;
-start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);
+
+/** Resolves once the page has started its first run. */
+let started;
+const booted = new Promise((resolve) => { started = resolve; });
+
+/** Everything that needs the WebAssembly, then the first run. */
+async function boot() {
+  try {
+    await init();
+  } catch (error) {
+    fail(wasmFailure(error));
+    return;
+  }
+  const schema = linkSchema();
+  setDefaults(schema);
+  knobs = mountKnobs($('knobs'), schema, (key, value) => onKnob(key, value));
+  mountGallery($('lesson-list'));
+  $('start-here').setAttribute('href', lessonHref('beta'));
+  const lessonId = query.get('lesson');
+  mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
+  mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));
+  lesson = mountLesson($('lesson'), lessonId, stepIndex(query.get('step')), (link, { pin, step }) => {
+    if (pin) pinCurrent();
+    // Each step is an entry of the history: Back and Forward walk the lesson.
+    const url = new URL(location.href);
+    url.searchParams.set('step', String(step + 1));
+    url.hash = checkLink(link).link;
+    history.pushState(null, '', url.href);
+    start(link);
+  });
+  if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
+  registerOffline($('offline'), $('update'));
+  // A reload picks up this tab's run; a new tab opens its link, and without
+  // one offers the most recent run kept in this browser.
+  const { record: kept, notice } = keeping.load();
+  if (notice) state.openingNotices.push({ text: notice });
+  const firstLink = checkLink(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK).link;
+  state.resume = kept && kept.link === firstLink ? kept : null;
+  if (!kept && !embedded && !fragmentLink() && !lesson) offerLatest();
+  start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);
+  window.ibpBoot?.started();
+  started();
+  // An embedding page's commands: the queued ones now, in order, then `ready`.
+  embedder.accept();
+}
+
+boot();

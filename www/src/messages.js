@@ -19,8 +19,9 @@ export class Messages {
     this.add('error', text, action, key);
   }
 
-  notice(text) {
-    this.add('notice', text, null);
+  /** Adds a notice, with an optional button {label, testid, action}. */
+  notice(text, action = null) {
+    this.add('notice', text, action);
   }
 
   add(kind, text, action, key = null) {

@@ -44,6 +44,8 @@ export class PageState {
     /** @type {Array<() => void>} */ this.waiting = [];
     /** Why the run on screen cannot be rebuilt from its link (the run's own reasons). */
     /** @type {string|null} */ this.runCaveat = null;
+    /** The longest shareable link (Rust's, read with the first link). */
+    this.maxBytes = Infinity;
   }
 
   /** The run that edits go to: the one starting, else the one on screen. */
@@ -76,6 +78,7 @@ export class PageState {
   setLink(link) {
     this.link = link;
     this.changes = liveChanges(link);
+    this.maxBytes = maxLinkBytes();
   }
 
   /**
@@ -172,7 +175,7 @@ export class PageState {
 
   /** Whether the link, live changes and all, fits a shareable link. */
   fits() {
-    return this.link.length <= maxLinkBytes();
+    return this.link.length <= this.maxBytes;
   }
 
   /** The link to share and to keep in the address bar. */
@@ -199,7 +202,7 @@ export class PageState {
   /** Why the run on screen cannot be rebuilt from the shared link, or null. */
   caveat() {
     if (!this.fits()) {
-      return `The ${this.changes.length} live changes of this run no longer fit in a link (${this.link.length} bytes, at most ${maxLinkBytes()}): the link starts the experiment afresh with the values in force at step ${this.editStep()}.`;
+      return `The ${this.changes.length} live changes of this run no longer fit in a link (${this.link.length} bytes, at most ${this.maxBytes}): the link starts the experiment afresh with the values in force at step ${this.editStep()}.`;
     }
     return this.runCaveat;
   }

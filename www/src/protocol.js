@@ -36,14 +36,14 @@
 
 /**
  * The worker's answers and the runs' events.
- * @typedef {{type: 'ready', run: number, backend: string, fallback: string|null, link: string, info: object, parameters: number, resumed: number}} Ready
+ * @typedef {{type: 'ready', run: number, backend: string, fallback: string|null, link: string, info: object, parameters: number, resumed: number, resume_error: string|null}} Ready
  * @typedef {{type: 'start-failed', run: number, error: ErrorObject}} StartFailed
  * @typedef {{type: 'set-done', run: number, seq: number, link: string|null, error: ErrorObject|null}} SetDone
  * @typedef {{type: 'restored', run: number, step: number|null, link: string|null}} Restored
  * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number}} Weights
  * @typedef {{type: 'sweep', reports: object[], done: boolean}} Sweep
  * @typedef {{type: 'ib-curve', result: object|null, error: ErrorObject|null}} Curve
- * @typedef {{type: 'error', error: ErrorObject}} Failure
+ * @typedef {{type: 'error', error: ErrorObject, fatal: boolean}} Failure
  * @typedef {{type: 'progress', run: number, step: number, train_ms: number}} Progress
  * @typedef {{type: 'report', run: number, reports: object[], report_ms: number}} Report
  * @typedef {{type: 'finished', run: number, reports: object[]}} Finished
@@ -53,6 +53,10 @@
  * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged} RunEvent
  * @typedef {Ready|StartFailed|SetDone|Restored|Weights|Sweep|Curve|Failure|RunEvent} Answer
  */
+
+/** Models above this many parameters are not kept for a reload (their
+ * weights would not fit the browser's storage): the page says so. */
+export const SAVE_MAX_PARAMETERS = 50_000;
 
 /** The types of the events a run emits (from Rust's `run::Event`). */
 export const RUN_EVENTS = ['progress', 'report', 'finished', 'snapshot', 'diverged', 'backend-changed'];
@@ -86,7 +90,7 @@ export const command = {
 export const answer = {
   /**
    * @param {number} run @param {{backend: string, why: string|null}} opened
-   * @param {{link: string, info: object, parameters: number, resumed: number}} session
+   * @param {{link: string, info: object, parameters: number, resumed: number, resume_error: string|null}} session
    * @returns {Ready}
    */
   ready: (run, opened, session) => ({ type: 'ready', run, backend: opened.backend, fallback: opened.why, ...session }),
@@ -111,8 +115,13 @@ export const answer = {
   sweep: (reports, done) => ({ type: 'sweep', reports, done }),
   /** @param {object|null} result @param {ErrorObject|null} error @returns {Curve} */
   ibCurve: (result, error) => ({ type: 'ib-curve', result, error }),
-  /** @param {ErrorObject} error @returns {Failure} */
-  error: (error) => ({ type: 'error', error }),
+  /**
+   * An error; `fatal` when the worker cannot work at all (its WebAssembly
+   * did not load).
+   * @param {ErrorObject} error @param {boolean} fatal
+   * @returns {Failure}
+   */
+  error: (error, fatal = false) => ({ type: 'error', error, fatal }),
 };
 
 /**

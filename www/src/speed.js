@@ -20,13 +20,31 @@ export class Speed {
     this.train_ms = 0;
     this.report_ms = 0;
     this.warned = false;
+    this.skip = false;
   }
 
-  /** A progress event: `step` reached at time `now` (ms). */
-  progress(step, trainMs, now) {
-    this.window.push({ step, now });
-    while (this.window.length > 2 && now - this.window[0].now > 5000) this.window.shift();
+  /**
+   * The run was paused, or the tab hidden or frozen: time from before does
+   * not count, and the next progress event (which may hold frozen time) is
+   * left out.
+   */
+  interrupt() {
+    this.window = [];
+    this.skip = true;
+  }
+
+  /** A progress event: `step` reached after `trainMs` of training. The
+   * rate is measured in the worker's own time (training and reports), so a
+   * pause, a hidden tab or a frozen one reads as no time. */
+  progress(step, trainMs) {
+    if (this.skip) {
+      this.skip = false;
+      this.window = [{ step, ms: this.train_ms + this.report_ms }];
+      return;
+    }
     this.train_ms += trainMs;
+    this.window.push({ step, ms: this.train_ms + this.report_ms });
+    while (this.window.length > 2 && this.window.at(-1).ms - this.window[0].ms > 5000) this.window.shift();
   }
 
   report(reportMs) {
@@ -37,7 +55,7 @@ export class Speed {
   stepsPerSecond() {
     if (this.window.length < 2) return null;
     const [a, b] = [this.window[0], this.window[this.window.length - 1]];
-    const seconds = (b.now - a.now) / 1000;
+    const seconds = (b.ms - a.ms) / 1000;
     return seconds > 0.5 ? (b.step - a.step) / seconds : null;
   }
 
@@ -54,7 +72,7 @@ export class Speed {
    */
   warning(link) {
     const rate = this.stepsPerSecond();
-    const seconds = this.window.length ? (this.window[this.window.length - 1].now - this.window[0].now) / 1000 : 0;
+    const seconds = this.window.length ? (this.window[this.window.length - 1].ms - this.window[0].ms) / 1000 : 0;
     if (this.warned || rate == null || seconds < SETTLE_SECONDS || rate >= SLOW_STEPS_PER_SECOND) return null;
     this.warned = true;
     const measuring = this.report_ms > this.train_ms;

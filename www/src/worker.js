@@ -12,12 +12,10 @@
 import init, { Session, ibCurve, linkAt } from '../pkg/ib_playground.js';
 import { fetchData } from './fetch-data.js';
 import { SUPERSEDED, openSession } from './backend-choice.js';
-import { answer, asError } from './protocol.js';
+import { SAVE_MAX_PARAMETERS, answer, asError } from './protocol.js';
 
 /** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
-/** Models above this many parameters are not saved for a reload. */
-const SAVE_MAX_PARAMETERS = 50_000;
 /** The beta sweep: eight replicas in the same dispatches, one noise sample
  * per evaluation, 1000 steps. */
 const SWEEP = { spec: 'beta=1e-5:1:8', steps: 1000 };
@@ -47,17 +45,25 @@ self.onmessage = ({ data: received }) => {
   wake?.();
 };
 
-/** The MNIST subset, next to the page (the worker runs from assets/). */
-const loadMnist = () => fetchData(new URL('../data/mnist-subset.bin.gz', self.location.href));
+/** The MNIST subset, next to the page (the worker runs from assets/), under
+ * its content-named file (scripts/build-facts.mjs). */
+// @ts-ignore: defined by Vite
+const loadMnist = () => fetchData(new URL(`../data/${__MNIST_FILE__}`, self.location.href));
 
 /** Adapter names of GPUs emulated on the CPU. */
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
 
-/** The adapter's name and whether it is software, or why WebGPU cannot be used here. */
+/** The adapter's name and whether it is software, or why WebGPU cannot be
+ * used here (no WebGPU, no adapter, or an adapter request that fails). */
 async function probeGpu() {
   const gpu = /** @type {any} */ (self.navigator)?.gpu;
   if (!gpu) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
-  const adapter = await gpu.requestAdapter();
+  let adapter;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (error) {
+    return { reason: `WebGPU's adapter request failed (${asError(error).message})` };
+  }
   if (!adapter) return { reason: 'WebGPU offers no adapter on this machine' };
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
@@ -112,15 +118,20 @@ async function start(request) {
   session = opened.session;
   sessionRun = request.run;
   data = opened.inputs;
+  /** @type {string|null} */
+  let resumeError = null;
   if (request.resume) {
-    // Weights from another build or experiment: the run starts afresh.
-    await session.loadWeights(request.resume.weights, request.resume.step).catch(() => {});
+    // Weights that do not fit this experiment: the run starts afresh, and says why.
+    await session.loadWeights(request.resume.weights, request.resume.step).catch((/** @type {unknown} */ error) => {
+      resumeError = asError(error).message;
+    });
   }
   post(answer.ready(request.run, opened, {
     link: session.link,
     info: session.info(),
     parameters: session.parameters,
     resumed: session.steps,
+    resume_error: resumeError,
   }));
   postEvents(await session.look());
 }
@@ -232,7 +243,13 @@ async function turn() {
 }
 
 async function pump() {
-  await init();
+  try {
+    await init();
+  } catch (error) {
+    // Nothing can train: the page says what failed and what to do.
+    post(answer.error(asError(error), true));
+    return;
+  }
   for (;;) {
     try {
       await turn();

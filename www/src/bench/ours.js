@@ -9,7 +9,7 @@ let mnist;
 
 /** The MNIST subset the page trains on (uncompressed bytes). */
 export async function mnistBytes() {
-  mnist ??= await fetchData(new URL('../data/mnist-subset.bin.gz', document.baseURI));
+  mnist ??= await fetchData(new URL(`../data/${__MNIST_FILE__}`, document.baseURI));
   return mnist;
 }
 

@@ -1,0 +1,438 @@
+// The page where lecturers put it: in iframes of a course page on another
+// origin (sandboxed with and without allow-same-origin), driven by commands
+// posted at load, reached after a second deploy, beside another deployment
+// on one origin, in two tabs, with full or damaged storage, and with WebGPU
+// or the WebAssembly failing: it trains, or says what failed and what to do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ready, servePageAndBrowser, serveStatic } from './harness.mjs';
+
+const DIST = new URL('../../dist', import.meta.url).pathname;
+const LINK = 'v=1&data=circle&hidden=8&k=2&seed=2&report=20';
+let server;
+let browser;
+servePageAndBrowser((s, b) => { server = s; browser = b; });
+
+/** A course page on an origin of its own, `body` its HTML. */
+async function coursePage(body) {
+  const dir = await mkdtemp(join(tmpdir(), 'ibp-course-'));
+  await writeFile(join(dir, 'index.html'), `<!doctype html><html lang="en"><head><title>Course</title></head><body>${body}</body></html>`);
+  return serveStatic(dir);
+}
+
+/** A copy of the built site in a folder of its own (a deployment). */
+async function deployment(into) {
+  await cp(DIST, into, { recursive: true });
+  return into;
+}
+
+test('in a sandboxed iframe: allow-scripts allow-same-origin trains; allow-scripts alone says, styled, what it needs', async () => {
+  const src = `${server.url}?backend=cpu&embed=1&autoplay=1#${LINK}`;
+  const course = await coursePage(`<h1>Week 3</h1>
+    <iframe id="same" sandbox="allow-scripts allow-same-origin" src="${src}" width="360" height="720" title="same"></iframe>
+    <iframe id="opaque" sandbox="allow-scripts" src="${src}" width="360" height="720" title="opaque"></iframe>`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(course.url);
+    await page.frameLocator('#same').getByTestId('step-count').filter({ hasText: /^[1-9]\d+$/ }).waitFor({ timeout: 90_000 });
+    const box = page.frameLocator('#opaque').getByTestId('boot-failure');
+    await box.waitFor();
+    const text = await box.textContent();
+    assert.match(text, /This embed needs allow-same-origin/);
+    assert.match(text, /sandbox="allow-scripts allow-same-origin"/);
+    assert.equal(await box.evaluate((b) => getComputedStyle(b).borderTopColor), 'rgb(163, 22, 26)', 'the message is styled');
+    assert.match(await box.locator('a').getAttribute('href'), /^http:\/\/127\.0\.0\.1:\d+\/\?backend=cpu#v=1&data=circle/);
+    assert.equal(await page.frameLocator('#opaque').locator('.layout').isVisible(), false, 'no dead controls beside it');
+  } finally {
+    await page.close();
+    await course.close();
+  }
+});
+
+test('the embed API: loading at once, commands posted before ready carried out in order after it, each answered', async () => {
+  const course = await coursePage('<h1>Week 4</h1>');
+  // parent= as a lecturer might paste it: upper case, with a path.
+  const parent = `${course.url.replace('http://', 'HTTP://').replace(/\/$/, '')}/week-4/index.html`;
+  const src = `${server.url}?backend=cpu&embed=1&parent=${encodeURIComponent(parent)}#${LINK}`;
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The page's bundle is held back until the commands are in: they must wait.
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/assets/index-*.js', async (route) => { await released; await route.continue(); });
+  try {
+    await page.goto(course.url);
+    await page.evaluate((frameSrc) => {
+      window.got = [];
+      window.addEventListener('message', (event) => {
+        window.got.push(event.data);
+        if (event.data?.ibp !== 'loading') return;
+        const target = event.source;
+        const commands = [
+          { ibp: 'setBeta', value: 0.5, id: 1 }, { ibp: 'play', id: 2 }, { ibp: 'getLink', id: 3 },
+          { ibp: 'bogus', id: 4 }, { ibp: 'setBeta', value: 'abc', id: 5 }, { ibp: 'setLr', value: 0, id: 6 },
+          'just text', { ibp: 7, id: 8 },
+        ];
+        for (const command of commands) target.postMessage(command, '*');
+        window.posted = true;
+      });
+      const frame = Object.assign(document.createElement('iframe'), { src: frameSrc, width: 360, height: 720, title: 'playground' });
+      document.body.append(frame);
+    }, src);
+    await page.waitForFunction(() => window.posted === true);
+    release();
+    await page.waitForFunction(() => window.got.filter((m) => 'id' in m).length >= 7, null, { timeout: 90_000 });
+    const got = await page.evaluate(() => window.got);
+    const readyAt = got.findIndex((m) => m.ibp === 'ready');
+    assert.ok(readyAt > 0, `ready came: ${JSON.stringify(got)}`);
+    assert.deepEqual(got[readyAt], { ibp: 'ready', version: 1, commands: ['play', 'pause', 'step', 'reset', 'setBeta', 'setLr', 'getMetrics', 'getLink'] });
+    const replies = got.filter((m) => 'id' in m);
+    assert.ok(got.indexOf(replies[0]) > readyAt, 'replies follow ready');
+    assert.deepEqual(replies.map((r) => r.id), [1, 2, 3, 4, 5, 6, 8], 'in order, each once');
+    assert.deepEqual(replies[0], { ibp: 'ok', command: 'setBeta', id: 1 });
+    assert.deepEqual(replies[1], { ibp: 'ok', command: 'play', id: 2 });
+    assert.equal(replies[2].ibp, 'link');
+    assert.match(replies[2].link, /beta=0\.5/);
+    assert.match(replies[3].message, /^unknown command "bogus" \(known: play, pause/);
+    assert.equal(replies[4].message, 'setBeta: value "abc" is not a number');
+    assert.equal(replies[5].message, 'setLr: lr: 0 is out of range (allowed: above 0, at most 10)');
+    assert.deepEqual([replies[6].ibp, replies[6].command], ['error', null]);
+    // The play command took: the run trains at the β set before ready.
+    const frame = page.frameLocator('iframe');
+    await frame.getByTestId('step-count').filter({ hasText: /^[1-9]\d+$/ }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(errors, [], 'nothing thrown');
+  } finally {
+    await page.close();
+    await course.close();
+  }
+});
+
+test('parent= is read as origins, and what is not one is named in a warning', async () => {
+  const { parentOrigins } = await import('../../www/src/embed.js');
+  const warnings = [];
+  const origins = parentOrigins('HTTPS://LMS.Example.edu/course/3/, http://127.0.0.1:8080/, null, lms2.example.org, not a url, ftp://x.example', (w) => warnings.push(w));
+  assert.deepEqual([...origins], ['https://lms.example.edu', 'http://127.0.0.1:8080', 'https://lms2.example.org']);
+  assert.deepEqual(warnings, [
+    'parent=: "null" (an opaque origin, a sandboxed page) is never trusted: its messages are ignored',
+    'parent=: "lms2.example.org" has no scheme: taken as https://lms2.example.org',
+    'parent=: "not a url" is not an origin (expected e.g. https://lms.example.edu): ignored',
+    'parent=: "ftp://x.example" is not an origin (expected e.g. https://lms.example.edu): ignored',
+  ]);
+});
+
+test('the Embed dialog keeps the lesson; its iframe opens on the first chosen view, with only play, step and reset', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.url}?backend=cpu&lesson=beta&step=2`);
+  await ready(page);
+  await page.getByTestId('embed-code').click();
+  let snippet = await page.getByTestId('embed-snippet').inputValue();
+  assert.match(snippet, /(\?|&amp;)lesson=beta&amp;step=2#/, snippet);
+  assert.match(snippet, / title="Information Bottleneck Playground" allow="clipboard-write" /);
+  assert.equal(await page.getByTestId('embed-preview').getAttribute('height'), '720');
+  await page.getByTestId('embed-lesson').uncheck();
+  assert.doesNotMatch(await page.getByTestId('embed-snippet').inputValue(), /lesson=/);
+  await page.getByTestId('embed-lesson').check();
+  snippet = await page.getByTestId('embed-snippet').inputValue();
+  await page.close();
+  // A student's view of that snippet on a course page.
+  const course = await coursePage(`<h1>Week 5</h1>${snippet.replace('?', '?backend=cpu&')}`);
+  const student = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  try {
+    await student.goto(course.url);
+    const frame = student.frameLocator('iframe');
+    await frame.getByTestId('backend').filter({ hasNotText: 'starting' }).waitFor({ timeout: 90_000 });
+    const first = await frame.locator('figure[id^=view-]:not(.link-hidden):not(.embed-hidden)').first();
+    const box = await first.evaluate((f) => f.getBoundingClientRect().toJSON());
+    assert.ok(box.top >= 0 && box.top + 60 < 720, `the first view starts at ${box.top} px of 720`);
+    const buttons = await frame.locator('.run button:visible').allTextContents();
+    assert.deepEqual(buttons.map((b) => b.trim()), ['Pause', 'Step', 'Reset'], 'autoplay: Pause, Step, Reset only');
+    assert.equal(await frame.locator('#knobs').isVisible(), false);
+    assert.equal(await frame.getByTestId('lesson').isVisible(), true, 'the lesson\'s text and steps');
+    assert.equal(await frame.locator('[data-testid=lesson] [aria-current=step]').textContent(), 'β = 1e-2');
+  } finally {
+    await student.close();
+    await course.close();
+  }
+});
+
+/** Waits until the site's service worker is active, reloads, and waits
+ * until the page is controlled by it (a first visit is not: nothing claims
+ * it mid-visit). */
+async function underServiceWorker(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller != null, null, { timeout: 60_000 });
+}
+
+test('after a second deploy a returning visitor is told at once and gets the new build', async () => {
+  const dir = await deployment(await mkdtemp(join(tmpdir(), 'ibp-deploy-')));
+  const site = await serveStatic(dir, '/course/ibp/');
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${site.url}?backend=cpu#${LINK}`);
+    await ready(page);
+    await underServiceWorker(page);
+    // The second build: another page, and the service worker that lists it.
+    const html = await readFile(join(dir, 'index.html'), 'utf8');
+    const next = html.replace('<title>', '<meta name="ibp-build" content="second"><title>');
+    await writeFile(join(dir, 'index.html'), next);
+    const sw = await readFile(join(dir, 'sw.js'), 'utf8');
+    const revision = createHash('md5').update(next).digest('hex');
+    await writeFile(join(dir, 'sw.js'), sw.replace(/(url:"index\.html",revision:")[0-9a-f]+/, `$1${revision}`));
+    await page.reload();
+    await ready(page);
+    const second = () => page.evaluate(() => document.querySelector('meta[name=ibp-build]')?.content === 'second');
+    if (!(await second())) {
+      await page.getByTestId('update').waitFor({ state: 'visible', timeout: 60_000 });
+      assert.match(await page.getByTestId('update').textContent(), /A new version of the playground is available/);
+      await Promise.all([page.waitForEvent('load'), page.getByTestId('reload-new-version').click()]);
+    }
+    await page.waitForFunction(() => document.querySelector('meta[name=ibp-build]')?.content === 'second', null, { timeout: 60_000 });
+    await ready(page);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('two deployments on one origin keep their offline copies apart', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'ibp-origin-'));
+  await deployment(join(root, 'course-a'));
+  await deployment(join(root, 'course-b'));
+  const site = await serveStatic(root, '/');
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    for (const course of ['course-a', 'course-b']) {
+      await page.goto(`${site.url}${course}/?backend=cpu#${LINK}`);
+      await ready(page);
+      await underServiceWorker(page);
+    }
+    const names = await page.evaluate(() => caches.keys());
+    for (const course of ['course-a', 'course-b']) {
+      assert.ok(names.some((n) => n.includes('precache') && n.endsWith(`/${course}/`)), `${course}'s copy in ${names}`);
+    }
+    // MNIST opened once (its data cached on first use).
+    const mnist = 'v=1&data=mnist&hidden=8&k=2&samples=1';
+    await page.goto(`${site.url}course-a/?backend=cpu#${mnist}`);
+    await ready(page);
+    // Offline, the first still opens and trains, its lessons and its data too.
+    await context.setOffline(true);
+    for (const address of [`course-a/?backend=cpu#${LINK}`, 'course-a/?backend=cpu&lesson=compression', `course-a/?backend=cpu#${mnist}`]) {
+      await page.goto(`${site.url}${address}`);
+      await ready(page);
+      assert.doesNotMatch(await page.getByTestId('backend').textContent(), /not started/, address);
+      await page.getByTestId('step').click();
+      await page.waitForFunction(() => window.playground.reports().some((r) => r.step > 0), null, { timeout: 60_000 });
+    }
+  } finally {
+    await context.close();
+    await site.close();
+    await rm(root, { recursive: true });
+  }
+});
+
+test('a host that answers a missing data file with its page: the page says so, and nothing is cached as data', async () => {
+  const dir = await deployment(await mkdtemp(join(tmpdir(), 'ibp-spa-')));
+  await rm(join(dir, 'data'), { recursive: true });
+  const site = await serveStatic(dir, '/', { spaFallback: true });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${site.url}?backend=cpu#v=1&data=mnist&hidden=8&k=2`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('answered with a web page'), null, { timeout: 60_000 });
+    assert.match(await page.getByTestId('error').textContent(), /data\/mnist-subset-[0-9a-f]+\.bin\.gz: the host answered with a web page instead of this data file/);
+    const cached = await page.evaluate(async () => (await caches.has('ibp-data') ? (await (await caches.open('ibp-data')).keys()).length : 0));
+    assert.equal(cached, 0);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+/** Trains `page` past `step`, pauses, and waits until its run is kept. */
+async function trainAndKeep(page, step) {
+  await page.getByTestId('play').click();
+  await page.waitForFunction((s) => window.playground.reports().some((r) => r.step >= s), step, { timeout: 60_000 });
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.saved()?.step === Number(document.querySelector('[data-testid=step-count]').textContent));
+  return page.evaluate(() => window.playground.saved());
+}
+
+test('two tabs keep their own runs; a new tab opens its link, and without one offers the latest run', async () => {
+  const context = await browser.newContext();
+  try {
+    const [one, two] = [await context.newPage(), await context.newPage()];
+    await one.goto(`${server.url}?backend=cpu#${LINK}`);
+    await two.goto(`${server.url}?backend=cpu#v=1&data=moons&hidden=8&k=2&report=20`);
+    await Promise.all([ready(one), ready(two)]);
+    const keptOne = await trainAndKeep(one, 100);
+    const keptTwo = await trainAndKeep(two, 200);
+    for (const [page, kept] of [[one, keptOne], [two, keptTwo]]) {
+      await page.reload();
+      await ready(page);
+      assert.equal(await page.evaluate(() => window.playground.link()), kept.link, 'the tab\'s own run');
+      assert.equal(Number(await page.getByTestId('step-count').textContent()), kept.step);
+    }
+    // A new tab on a link opens that link.
+    const linked = await context.newPage();
+    await linked.goto(`${server.url}?backend=cpu#v=1&data=xor`);
+    await ready(linked);
+    assert.equal(await linked.evaluate(() => window.playground.link()), 'v=1&data=xor');
+    assert.equal(await linked.getByTestId('continue-latest').count(), 0);
+    // Without one, the latest run is offered, not opened.
+    const bare = await context.newPage();
+    await bare.goto(`${server.url}?backend=cpu`);
+    await ready(bare);
+    assert.equal(await bare.getByTestId('step-count').textContent(), '0');
+    assert.match(await bare.getByTestId('notice').textContent(), new RegExp(`A run is kept in this browser from another tab \\(moons, step ${keptTwo.step}\\)`));
+    await bare.getByTestId('continue-latest').click();
+    await bare.waitForFunction((s) => Number(document.querySelector('[data-testid=step-count]').textContent) === s, keptTwo.step);
+    assert.equal(await bare.evaluate(() => window.playground.link()), keptTwo.link);
+  } finally {
+    await context.close();
+  }
+});
+
+test('full storage, a model too large to keep, a damaged record and one of another build: said once, nothing thrown', async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}?backend=cpu#${LINK}`);
+    await ready(page);
+    // Fill this origin's storage to the last few bytes.
+    await page.evaluate(() => {
+      let n = 0;
+      for (let size = 1 << 20; size >= 8; size >>= 1) {
+        try {
+          for (;;) localStorage.setItem(`filler-${n++}`, 'x'.repeat(size));
+        } catch {
+          // full at this size: smaller blocks next
+        }
+      }
+    });
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 60));
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=notice]').textContent.includes('will not be kept'));
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 120));
+    await page.getByTestId('play').click();
+    const notices = await page.evaluate(() => [...document.querySelectorAll('[data-testid=notice] p')].map((p) => p.textContent));
+    assert.deepEqual(notices.filter((n) => n.includes('will not be kept')),
+      ['This run will not be kept for a reload: this browser\'s storage is full or refuses it (QuotaExceededError). Training goes on; Share keeps the experiment.'], 'once');
+    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler-')).forEach((k) => localStorage.removeItem(k)));
+    // A model whose weights would not fit is said at once.
+    await page.goto(`${server.url}?backend=cpu#v=1&data=digits&hidden=1024&k=8`);
+    await ready(page);
+    assert.match(await page.getByTestId('notice').textContent(), /This run will not be kept for a reload: this model has 83,050 parameters, more than the 50,000/);
+    // A damaged record, then one of another build, are set aside.
+    const tab = await page.evaluate(() => sessionStorage.getItem('ibp-playground:tab'));
+    for (const [record, why] of [['{broken', 'it could not be read'], [JSON.stringify({ version: 1, build: 'another', link: 'v=1', step: 5, reports: [] }), 'another version of the page kept it']]) {
+      await page.evaluate(([key, text]) => localStorage.setItem(key, text), [`ibp-playground:run:${tab}`, record]);
+      await page.reload();
+      await ready(page);
+      assert.match(await page.getByTestId('notice').textContent(), new RegExp(`The run kept in this browser was set aside: ${why}\\. This run starts afresh\\.`));
+      assert.equal(await page.evaluate(() => localStorage.getItem('ibp-playground:set-aside')), record);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('WebGPU whose adapter request rejects: the page trains on the CPU and says why', async () => {
+  const page = await browser.newPage();
+  await page.route('**/assets/worker-*.js', async (route) => {
+    const response = await route.fetch();
+    const patch = 'Object.defineProperty(self.navigator.gpu, "requestAdapter", { value: () => Promise.reject(new Error("refused by the test")) });\n';
+    await route.fulfill({ response, body: patch + await response.text() });
+  });
+  try {
+    await page.goto(`${server.url}#${LINK}`);
+    const label = await ready(page);
+    assert.equal(label, 'CPU (WebAssembly) — WebGPU\'s adapter request failed (refused by the test)');
+    await page.getByTestId('step').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step > 0));
+  } finally {
+    await page.close();
+  }
+});
+
+test('a missing, broken or replaced WebAssembly file: the page names it and what to do', async () => {
+  const cases = [
+    [(route) => route.fulfill({ status: 404, body: 'not found' }), /^The page could not load its WebAssembly.*404/s],
+    [(route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]) }), /^This browser could not run the page's WebAssembly/],
+    [(route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Not here</title>' }), /^The page's WebAssembly is not WebAssembly/],
+  ];
+  for (const [answer, says] of cases) {
+    const page = await browser.newPage();
+    await page.route('**/*.wasm', answer);
+    try {
+      await page.goto(`${server.url}?backend=cpu#${LINK}`);
+      const box = page.getByTestId('boot-failure');
+      await box.waitFor();
+      assert.match(await box.textContent(), says);
+      assert.equal(await page.getByTestId('backend').textContent(), 'not started: see the message');
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test('a frozen tab: the speed after it is the training\'s, not the frozen time\'s', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}?backend=cpu#${LINK}`);
+    await ready(page);
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => /[\d,]+ steps\/s$/.test(document.querySelector('[data-testid=speed]').textContent));
+    const before = await page.evaluate(() => Number(document.querySelector('[data-testid=speed]').textContent.split('·')[1].replace(/[^\d.]/g, '')));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    // Frozen for longer than the speed's window: a wall-clock rate would fall
+    // to a few steps a second.
+    await new Promise((resolve) => { setTimeout(resolve, 6000); });
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    const step = Number(await page.getByTestId('step-count').textContent());
+    await page.waitForFunction((s) => Number(document.querySelector('[data-testid=step-count]').textContent) > s
+      && /[\d,]+ steps\/s$/.test(document.querySelector('[data-testid=speed]').textContent), step);
+    const after = await page.evaluate(() => Number(document.querySelector('[data-testid=speed]').textContent.split('·')[1].replace(/[^\d.]/g, '')));
+    assert.ok(after > before / 5, `${before} steps/s before, ${after} after`);
+    assert.doesNotMatch(await page.getByTestId('notice').textContent(), /trains [\d.]+ steps\/s/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the speed is measured in training time: a pause or a hidden tab reads as no time', async () => {
+  const { Speed } = await import('../../www/src/speed.js');
+  const speed = new Speed();
+  speed.reset(1000);
+  let step = 0;
+  const train = (times) => {
+    for (let i = 0; i < times; i += 1) {
+      step += 10;
+      speed.progress(step, 100);
+    }
+  };
+  train(60);
+  assert.equal(Math.round(speed.stepsPerSecond()), 100);
+  // Paused for as long as anyone likes, then training again: the event after
+  // the pause may hold the pause's time (a frozen slice), so it is left out.
+  speed.interrupt();
+  step += 10;
+  speed.progress(step, 60_000);
+  train(10);
+  assert.equal(Math.round(speed.stepsPerSecond()), 100);
+  assert.equal(speed.warning(() => '1'), null, 'no advice about a slow configuration');
+});
