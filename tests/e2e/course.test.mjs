@@ -160,6 +160,27 @@ test('the Embed dialog keeps the lesson; its iframe opens on the first chosen vi
   }
 });
 
+test('Share and Embed pressed while the page starts give the experiment it starts, once it has', async () => {
+  const page = await browser.newPage();
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => { await released; await route.continue(); });
+  try {
+    await page.goto(`${server.url}?backend=cpu#v=1&data=moons&seed=9`);
+    // The bundle runs; its WebAssembly is held back.
+    await page.waitForFunction(() => typeof window.playground?.link === 'function');
+    await page.getByTestId('share').click();
+    await page.getByTestId('embed-code').click();
+    assert.equal(await page.getByTestId('embed-dialog').isVisible(), false, 'the dialog waits');
+    release();
+    await page.getByTestId('embed-dialog').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await page.getByTestId('embed-snippet').inputValue(), /#v=1&amp;data=moons&amp;seed=9"/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=share-link]').value.endsWith('#v=1&data=moons&seed=9'));
+  } finally {
+    await page.close();
+  }
+});
+
 /** Waits until the site's service worker is active, reloads, and waits
  * until the page is controlled by it (a first visit is not: nothing claims
  * it mid-visit). */

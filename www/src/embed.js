@@ -184,8 +184,10 @@ const viewNames = () => [...document.querySelectorAll('figure[id^="view-"]')].ma
  * The default shows plots, not knobs.
  * @param {() => string} link the current experiment
  * @param {() => {id: string, step: number}|null} lessonNow the lesson open, if any
+ * @param {() => Promise<void>} settled resolves when the experiment is the
+ *   page's (started, its live changes taken): the dialog opens then
  */
-export function mountEmbedDialog(link, lessonNow = () => null) {
+export function mountEmbedDialog(link, lessonNow = () => null, settled = async () => {}) {
   const $ = (id) => document.getElementById(id);
   const dialog = $('embed-dialog');
   const boxes = viewNames().map((name) => {
@@ -213,7 +215,8 @@ export function mountEmbedDialog(link, lessonNow = () => null) {
     preview = setTimeout(() => { $('embed-preview').src = embedUrl(link(), { ...options, autoplay: false }); }, 300);
   };
   for (const input of [...boxes, $('embed-controls'), $('embed-autoplay'), $('embed-lesson')]) input.addEventListener('change', refresh);
-  $('embed-code').addEventListener('click', () => {
+  $('embed-code').addEventListener('click', async () => {
+    await settled();
     refresh();
     dialog.showModal();
   });

@@ -338,7 +338,11 @@ function followAddress() {
 }
 window.addEventListener('popstate', followAddress);
 window.addEventListener('hashchange', followAddress);
-const embedDialog = mountEmbedDialog(() => page.shareable(), () => (lesson ? { id: lesson.lesson.id, step: lesson.step() } : null));
+const embedDialog = mountEmbedDialog(
+  () => page.shareable(),
+  () => (lesson ? { id: lesson.lesson.id, step: lesson.step() } : null),
+  async () => { await booted; await page.settled(); },
+);
 $('pin').addEventListener('click', () => pinCurrent());
 $('unpin').addEventListener('click', () => {
   pins.clear();
