@@ -17,11 +17,11 @@ let server;
 let browser;
 servePageAndBrowser((s, b) => { server = s; browser = b; });
 
-/** A course page on an origin of its own, `body` its HTML. */
+/** A course page on an origin of its own, `body` its HTML; {url, close, dir}. */
 async function coursePage(body) {
   const dir = await mkdtemp(join(tmpdir(), 'ibp-course-'));
   await writeFile(join(dir, 'index.html'), `<!doctype html><html lang="en"><head><title>Course</title></head><body>${body}</body></html>`);
-  return serveStatic(dir);
+  return { ...(await serveStatic(dir)), dir };
 }
 
 /** A copy of the built site in a folder of its own (a deployment). */
@@ -137,10 +137,17 @@ test('the Embed dialog keeps the lesson; its iframe opens on the first chosen vi
   await page.getByTestId('embed-lesson').uncheck();
   assert.doesNotMatch(await page.getByTestId('embed-snippet').inputValue(), /lesson=/);
   await page.getByTestId('embed-lesson').check();
+  // The lesson's step chose its views; a course page's address enables the API.
+  assert.match(await page.getByTestId('embed-snippet').inputValue(), /views=diagram%2Cplane%2Ccurves%2Clatent%2Csweep&amp;/);
+  const course = await coursePage('<h1>Week 5</h1>SNIPPET');
+  await page.getByTestId('embed-parent').fill(`${course.url}week-5/`);
+  await page.getByTestId('embed-parent').dispatchEvent('change');
   snippet = await page.getByTestId('embed-snippet').inputValue();
+  const parent = `&amp;parent=${encodeURIComponent(course.url.replace(/\/$/, ''))}`;
+  assert.ok(snippet.includes(`${parent}&amp;`) || snippet.includes(`${parent}#`), snippet);
   await page.close();
-  // A student's view of that snippet on a course page.
-  const course = await coursePage(`<h1>Week 5</h1>${snippet.replace('?', '?backend=cpu&')}`);
+  // A student's view of that snippet on the course page.
+  await writeFile(join(course.dir, 'index.html'), `<!doctype html><html lang="en"><head><title>Course</title></head><body><h1>Week 5</h1>${snippet.replace('?', '?backend=cpu&')}</body></html>`);
   const student = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   try {
     await student.goto(course.url);
@@ -153,6 +160,8 @@ test('the Embed dialog keeps the lesson; its iframe opens on the first chosen vi
     assert.deepEqual(buttons.map((b) => b.trim()), ['Pause', 'Step', 'Reset'], 'autoplay: Pause, Step, Reset only');
     assert.equal(await frame.locator('#knobs').isVisible(), false);
     assert.equal(await frame.getByTestId('lesson').isVisible(), true, 'the lesson\'s text and steps');
+    const lessonTop = await frame.getByTestId('lesson').evaluate((l) => l.getBoundingClientRect().top);
+    assert.ok(lessonTop < box.top, 'the lesson comes first, its introduction folded');
     assert.equal(await frame.locator('[data-testid=lesson] [aria-current=step]').textContent(), 'β = 1e-2');
   } finally {
     await student.close();

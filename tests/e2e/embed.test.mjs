@@ -91,7 +91,12 @@ test('a course page on another origin drives the embed by postMessage; strangers
     assert.ok(reply && reply.reports.length >= 5, 'the allowed parent reads the metrics');
     assert.match(reply.link, /beta=0\.5&/);
     assert.equal(reply.reports[reply.reports.length - 1].beta, 0.5);
-    assert.equal(await metrics('stranger'), null, 'a parent not named in parent= gets no answer');
+    assert.equal(await metrics('stranger'), null, 'a parent not named in parent= gets no metrics');
+    const refusal = await page.evaluate(() => new Promise((done) => {
+      window.addEventListener('message', (event) => { if (event.data?.ibp === 'error') done(event.data); });
+      document.getElementById('stranger').contentWindow.postMessage({ ibp: 'play', id: 'x' }, '*');
+    }));
+    assert.deepEqual(refusal, { ibp: 'error', command: 'play', id: 'x', message: `commands from ${parentOrigin} are not accepted: add parent=${parentOrigin} to the embed's address` });
     assert.equal(await page.frameLocator('#stranger').getByTestId('step-count').textContent(), '0', 'and cannot start it');
     await page.close();
   } finally {

@@ -54,6 +54,7 @@
       link.rel = 'noopener';
       var open = styled('p', { margin: '0' }, 'The playground on its own page: ');
       open.append(link);
+      open.append(document.createTextNode(' (if the link does not open here, copy the address into a new tab)'));
       box.append(open);
       // The rest of the page cannot work: the message stands alone.
       Array.prototype.forEach.call(document.body.children, function (child) {

@@ -68,6 +68,21 @@ export function parentOrigins(text, warn = console.warn) {
   return origins;
 }
 
+/** Where `ready` goes: the parent's own origin when the browser tells it
+ * (and it may send commands), else every origin that may. */
+function readyOrigins(origins) {
+  let parent = location.ancestorOrigins?.[0] ?? null;
+  if (!parent && document.referrer) {
+    try {
+      parent = new URL(document.referrer).origin;
+    } catch {
+      parent = null;
+    }
+  }
+  if (!parent) return [...origins];
+  return origins.has(parent) ? [parent] : [];
+}
+
 /**
  * The embed API: commands from the page around the iframe, accepted from
  * this page's own origin and the `parent=` origins, each answered. Messages
@@ -113,9 +128,16 @@ export function listenForEmbedder(query, commands) {
   };
   const receive = (event) => {
     const message = event.data;
-    // Not for the playground (another script's message), or from a page
-    // that was not named in parent=.
-    if (!message || typeof message !== 'object' || !('ibp' in message) || !origins.has(event.origin)) return;
+    // Not for the playground (another script's message).
+    if (!message || typeof message !== 'object' || !('ibp' in message)) return;
+    if (!origins.has(event.origin)) {
+      // A page not named in parent= is told so, and nothing else.
+      if (event.origin !== 'null') {
+        reply(event, { ibp: 'error', command: typeof message.ibp === 'string' ? message.ibp : null, id: message.id ?? null,
+          message: `commands from ${event.origin} are not accepted: add parent=${event.origin} to the embed's address` });
+      }
+      return;
+    }
     if (accepting || refusal) carryOut(event);
     else waiting.push(event);
   };
@@ -128,7 +150,7 @@ export function listenForEmbedder(query, commands) {
       accepting = true;
       if (window.parent !== window) {
         const ready = { ibp: 'ready', version: EMBED_API_VERSION, commands: Object.keys(commands) };
-        for (const origin of origins) window.parent.postMessage(ready, origin);
+        for (const origin of readyOrigins(origins)) window.parent.postMessage(ready, origin);
       }
       for (const event of waiting.splice(0)) carryOut(event);
     },
@@ -154,7 +176,8 @@ function numberIn(message) {
  * The embed API's commands (version 1), from what the page does: each
  * returns its reply's fields, or nothing (`{ibp: 'ok'}`), or throws.
  * @param {{play: () => void, pause: () => void, step: () => void, reset: () => void,
- *   set: (key: string, value: string) => string|null, reports: () => object[], link: () => string}} page
+ *   set: (key: string, value: string) => string|null, reports: () => object[], link: () => string,
+ *   url: () => string}} page
  *   `set` returns why the page refused a value, or null
  */
 export function embedCommands(page) {
@@ -169,8 +192,12 @@ export function embedCommands(page) {
     reset: () => page.reset(),
     setBeta: set('beta'),
     setLr: set('lr'),
-    getMetrics: () => ({ ibp: 'metrics', reports: page.reports(), link: page.link() }),
-    getLink: () => ({ ibp: 'link', link: page.link() }),
+    getMetrics: (message) => {
+      const since = Number(message.since ?? -1);
+      if (!Number.isFinite(since)) throw new Error(`getMetrics: since ${JSON.stringify(message.since)} is not a step`);
+      return { ibp: 'metrics', reports: page.reports().filter((r) => r.step > since), link: page.link(), url: page.url() };
+    },
+    getLink: () => ({ ibp: 'link', link: page.link(), url: page.url() }),
   };
 }
 
@@ -199,13 +226,19 @@ export function mountEmbedDialog(link, lessonNow = () => null, settled = async (
     return box;
   });
   let preview = null;
+  /** A lesson's embed shows the views its step chose (its text speaks of them). */
+  const viewsOfLesson = () => {
+    const chosen = new URLSearchParams(link()).get('views')?.split(',');
+    if (lessonNow() && chosen) boxes.forEach((b) => { b.checked = chosen.includes(b.value); });
+  };
   const refresh = () => {
     const views = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
     const lesson = lessonNow();
     $('embed-lesson-row').hidden = !lesson;
+    const parent = [...parentOrigins($('embed-parent').value)].join(',');
     const options = {
       views, controls: $('embed-controls').checked, autoplay: $('embed-autoplay').checked,
-      lesson: lesson && $('embed-lesson').checked ? lesson : null,
+      lesson: lesson && $('embed-lesson').checked ? lesson : null, parent: parent || null,
     };
     const snippet = embedSnippet(link(), options);
     if (snippet === $('embed-snippet').value && dialog.open) return;
@@ -214,9 +247,12 @@ export function mountEmbedDialog(link, lessonNow = () => null, settled = async (
     // The preview never autoplays: it shows the layout, not a second run.
     preview = setTimeout(() => { $('embed-preview').src = embedUrl(link(), { ...options, autoplay: false }); }, 300);
   };
-  for (const input of [...boxes, $('embed-controls'), $('embed-autoplay'), $('embed-lesson')]) input.addEventListener('change', refresh);
+  for (const input of [...boxes, $('embed-controls'), $('embed-autoplay'), $('embed-lesson'), $('embed-parent')]) input.addEventListener('change', refresh);
+  let opened = false;
   $('embed-code').addEventListener('click', async () => {
     await settled();
+    if (!opened) viewsOfLesson();
+    opened = true;
     refresh();
     dialog.showModal();
   });

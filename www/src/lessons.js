@@ -154,17 +154,22 @@ export function stepIndex(text) {
 
 /**
  * Shows lesson `id` in `panel` at step `initial` (0-based, from the
- * address) and returns {link, lesson, drift, at, step} for that step, or
+ * address; `embedded`: its introduction folded) and returns {link, lesson, drift, at, step} for that step, or
  * null.
  * `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
  * the lesson the page's experiment changed; `at(i)` marks step i (the
  * address moved there: Back, Forward); `step()` is the step shown.
  */
-export function mountLesson(panel, id, initial, goTo) {
+export function mountLesson(panel, id, initial, goTo, { embedded = false } = {}) {
   const lesson = LESSONS.find((l) => l.id === id);
   if (!lesson) return null;
   panel.append(element('h2', {}, lesson.title));
-  for (const paragraph of lesson.text) panel.append(element('p', {}, paragraph));
+  // In an embed the lesson comes first and its introduction folds, so the
+  // experiment is on the first screen too.
+  const intro = embedded ? element('details', { className: 'lesson-intro' }) : panel;
+  if (embedded) intro.append(element('summary', {}, 'About this lesson'));
+  for (const paragraph of lesson.text) intro.append(element('p', {}, paragraph));
+  if (embedded) panel.append(intro);
   const tabs = element('ol', { className: 'lesson-steps' });
   const look = element('p', { className: 'lesson-look' });
   look.dataset.testid = 'lesson-look';
@@ -211,7 +216,8 @@ export function mountLesson(panel, id, initial, goTo) {
   next.addEventListener('click', () => show(Math.min(lesson.steps.length - 1, active + 1)));
   const nav = element('div', { className: 'lesson-nav' });
   nav.append(back, next);
-  const done = element('p', { className: 'lesson-done' }, 'That was the last step. Try the same with other seeds or datasets, or pick another lesson from the list at the top.');
+  const elsewhere = embedded ? 'or open the playground on its own page for the other lessons' : 'or pick another lesson from the list at the top';
+  const done = element('p', { className: 'lesson-done' }, `That was the last step. Try the same with other seeds or datasets, ${elsewhere}.`);
   done.dataset.testid = 'lesson-done';
   panel.append(tabs, look, drifted, question, answer, nav, done);
   const clamp = (i) => Math.min(Math.max(i, 0), lesson.steps.length - 1);

@@ -31,9 +31,10 @@ export function shareUrl(link, setKey) {
 
 /**
  * The address of an embed of `link` (plots only unless `controls`), with
- * the lesson {id, step} (0-based) when one is given.
+ * the lesson {id, step} (0-based) and the `parent` origins allowed to drive
+ * it (the embed API) when given.
  */
-export function embedUrl(link, { views = null, controls = false, autoplay = true, lesson = null } = {}) {
+export function embedUrl(link, { views = null, controls = false, autoplay = true, lesson = null, parent = null } = {}) {
   const url = new URL(location.href);
   url.search = '';
   url.searchParams.set('embed', '1');
@@ -44,6 +45,7 @@ export function embedUrl(link, { views = null, controls = false, autoplay = true
     url.searchParams.set('lesson', lesson.id);
     url.searchParams.set('step', String(lesson.step + 1));
   }
+  if (parent) url.searchParams.set('parent', parent);
   url.hash = link;
   return url.href;
 }
@@ -52,7 +54,7 @@ export function embedUrl(link, { views = null, controls = false, autoplay = true
  * titled for screen readers, allowed to copy to the clipboard (Share). */
 export function embedSnippet(link, options = {}) {
   const src = embedUrl(link, options).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
-  return `<iframe src="${src}" width="360" height="720" style="border:0" title="Information Bottleneck Playground" allow="clipboard-write" loading="lazy"></iframe>`;
+  return `<iframe src="${src}" width="360" height="720" style="border:0;max-width:100%" title="Information Bottleneck Playground" allow="clipboard-write" loading="lazy"></iframe>`;
 }
 
 /** The experiment link in the page's fragment (as written: Rust's codec

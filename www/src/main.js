@@ -303,8 +303,10 @@ function stepOnce() {
   send(command.plain('step'));
 }
 $('step').addEventListener('click', stepOnce);
-// Reset replays the link (its live changes too) from step 0.
-$('reset').addEventListener('click', () => start(page.shareable()));
+/** Starts the experiment over from the values the form shows (its live
+ * changes folded in, as a restarting edit does). */
+const reset = () => start(page.inForce());
+$('reset').addEventListener('click', reset);
 $('sweep-button').addEventListener('click', () => {
   setPlaying(false);
   $('sweep-button').disabled = true;
@@ -356,6 +358,8 @@ $('map-test').addEventListener('change', () => {
 
 /** Keeps the current run as a faded, labelled overlay. */
 function pinCurrent() {
+  // A run that never trained has nothing to compare.
+  if (!(state.history.at(-1)?.step > 0)) return;
   // The run on screen, whose link may differ from the form's (a new run
   // starting).
   if (pins.add({ link: page.runInForce(), history: state.history, snapshot: state.snapshot })) {
@@ -388,10 +392,11 @@ const embedder = listenForEmbedder(query, embedCommands({
   play: () => setPlaying(true),
   pause: () => setPlaying(false),
   step: () => stepOnce(),
-  reset: () => start(page.shareable()),
+  reset: () => reset(),
   set: (key, value) => onKnob(key, value),
   reports: () => state.history.map((r) => ({ ...r })),
   link: () => page.shareable(),
+  url: () => shareUrl(page.shareable(), setKey),
 }));
 
 document.addEventListener('visibilitychange', () => {
@@ -497,8 +502,8 @@ async function boot() {
     url.searchParams.set('step', String(step + 1));
     url.hash = checkLink(link).link;
     history.pushState(null, '', url.href);
-    start(link);
-  });
+    start(link, { play: state.playing });
+  }, { embedded });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
