@@ -53,6 +53,41 @@ test('in a sandboxed iframe: allow-scripts allow-same-origin trains; allow-scrip
   }
 });
 
+test('in an embed every export is also shown to copy or save, as a course page may block downloads', async () => {
+  const src = `${server.url}?backend=cpu&embed=1&controls=1#${LINK}`;
+  // No allow-downloads: the browser drops the download without telling the page.
+  const course = await coursePage(`<iframe sandbox="allow-scripts allow-same-origin" src="${src}" width="360" height="720" title="embed"></iframe>`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(course.url);
+    const frame = page.frameLocator('iframe');
+    await frame.getByTestId('play').click();
+    await frame.getByTestId('step-count').filter({ hasText: /^[1-9]\d\d+$/ }).waitFor({ timeout: 90_000 });
+    await frame.getByTestId('play').click();
+    assert.equal(await frame.getByTestId('csv-paste').isVisible(), false, 'only Export in an embed');
+    await frame.getByTestId('export').click();
+    const copy = frame.getByTestId('export-copy');
+    assert.equal(await copy.isVisible(), false, 'nothing to copy before an export');
+    await frame.locator('[data-export="metrics.csv"]').click();
+    const csv = await frame.getByTestId('export-copy-text').inputValue();
+    const [header, ...rows] = csv.trim().split('\n');
+    assert.match(header, /^step,/);
+    const last = Number(rows.at(-1).split(',')[0]);
+    assert.ok(last >= 100 && last % 20 === 0, `the last row is a report of this run (step ${last})`);
+    assert.match(await copy.textContent(), /metrics\.csv: if the download did not start/);
+    const own = await frame.getByTestId('export-own-page').getAttribute('href');
+    assert.match(own, /^http:\/\/127\.0\.0\.1:\d+\/\?backend=cpu#v=1&seed=2&hidden=8&report=20$/, 'the page on its own, with the experiment');
+    assert.doesNotMatch(own, /embed=1/);
+    await frame.locator('[data-export="plots.png"]').click();
+    await frame.getByTestId('export-copy-image').and(frame.locator('[src^="blob:"]')).waitFor();
+    assert.equal(await frame.getByTestId('export-copy-text').isVisible(), false, 'an image, not text');
+    assert.equal(await frame.getByTestId('export-copy-image').getAttribute('alt'), 'plots.png');
+  } finally {
+    await page.close();
+    await course.close();
+  }
+});
+
 test('the embed API: loading at once, commands posted before ready carried out in order after it, each answered', async () => {
   const course = await coursePage('<h1>Week 4</h1>');
   // parent= as a lecturer might paste it: upper case, with a path.

@@ -2,7 +2,8 @@
 // experiment (link, live changes included, and config, JSON), the
 // trained weights (JSON, loadable by `ibp evaluate --weights`), and the plots
 // (SVG, or PNG drawn on a canvas). Everything is built in the browser and
-// offered as a download.
+// offered as a download; in an embed also shown to copy, as a course page's
+// sandbox can block downloads without the page knowing.
 
 /** The experiment as JSON: its link, every key's value (`full`, the link
  * with its defaults written out; `live` holds the changes made while it
@@ -74,8 +75,8 @@ export async function svgToPng(svg, scale = PNG_SCALE) {
 /** Every visible plot in one PNG, at twice the size. */
 export const plotsPng = () => svgToPng(plotsSvg());
 
-/** One button per visible plot: its PNG at twice the size. */
-function plotButtons(list) {
+/** One button per visible plot: its PNG at twice the size, through `download`. */
+function plotButtons(list, download) {
   list.replaceChildren();
   for (const figure of visibleFigures()) {
     const name = figure.id.replace(/^view-/, '');
@@ -91,13 +92,22 @@ function plotButtons(list) {
 /**
  * Wires the Export… dialog; returns {weights(json)} for the worker's reply.
  * The metrics CSV is Rust's (`metricsCsv`: the columns of `ibp train --log`).
+ * `embedded`: each export is also shown in the dialog to copy or save, with
+ * a link to the page on its own (`url()`).
  * @param {{history: () => object[], link: () => string, caveat: () => string|null, settled: () => Promise<void>,
- *   fullLink: (link: string) => string, metricsCsv: (reports: object[]) => string, askWeights: () => void}} source
+ *   fullLink: (link: string) => string, metricsCsv: (reports: object[]) => string, askWeights: () => void,
+ *   url: () => string}} source
+ * @param {{embedded?: boolean}} [options]
  */
-export function mountExports(source) {
+export function mountExports(source, { embedded = false } = {}) {
   const dialog = document.getElementById('export-dialog');
+  const download = embedded ? (name, content, type) => {
+    save(name, content, type);
+    offerCopy(name, content, source.url());
+  } : save;
   document.getElementById('export-button').addEventListener('click', () => {
-    plotButtons(document.getElementById('export-plots'));
+    plotButtons(document.getElementById('export-plots'), download);
+    document.getElementById('export-copy').hidden = true;
     dialog.showModal();
   });
   const actions = {
@@ -117,7 +127,8 @@ export function mountExports(source) {
   return { weights: (json) => download('weights.json', json, 'application/json') };
 }
 
-export function download(name, content, type) {
+/** The file `name` as a download. */
+function save(name, content, type) {
   const blob = content instanceof Blob ? content : new Blob([content], { type });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -127,4 +138,36 @@ export function download(name, content, type) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Shows the export `name` in the dialog: text to copy, an image to save or
+ * copy from its menu, and the page on its own, where downloads work. */
+function offerCopy(name, content, ownPage) {
+  const $ = (id) => document.getElementById(id);
+  const image = content instanceof Blob;
+  $('export-copy').hidden = false;
+  $('export-copy-note').textContent = image
+    ? `${name}: if the download did not start (a course page may block downloads), save or copy the image below from its menu (right-click or long-press), or open the playground on its own page.`
+    : `${name}: if the download did not start (a course page may block downloads), copy its content below, or open the playground on its own page.`;
+  const text = $('export-copy-text');
+  const img = $('export-copy-image');
+  if (img.src) URL.revokeObjectURL(img.src);
+  img.removeAttribute('src');
+  text.hidden = image;
+  text.value = image ? '' : content;
+  if (image) {
+    img.src = URL.createObjectURL(content);
+    img.alt = name;
+  }
+  $('export-copy-button').hidden = image;
+  $('export-copy-button').onclick = async () => {
+    text.select();
+    try {
+      await navigator.clipboard.writeText(text.value);
+    } catch {
+      // No clipboard (not allowed by the iframe): the text stays selected.
+    }
+  };
+  $('export-own-page').href = ownPage;
+  $('export-copy').scrollIntoView({ block: 'nearest' });
 }

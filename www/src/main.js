@@ -376,7 +376,8 @@ const exports = mountExports({
   fullLink,
   metricsCsv,
   askWeights: () => send(command.weights('export')),
-});
+  url: () => shareUrl(page.shareable(), setKey),
+}, { embedded });
 mountDataInput({
   messages,
   use: (bytes) => {
