@@ -1,5 +1,6 @@
 //! Information measures: what the bottleneck keeps and discards, in bits.
 
+pub mod activations;
 pub mod exact_ib;
 pub mod plane;
 pub mod tables;

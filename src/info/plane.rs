@@ -136,10 +136,25 @@ pub fn binning(
     range: (f32, f32),
     bins: u32,
 ) -> (f64, f64) {
+    binning_columns(values, labels, &vec![range; values.ncols()], bins)
+}
+
+/// `binning` with a range per column (`ranges`, one per column of `values`).
+pub fn binning_columns(
+    values: ArrayView2<f32>,
+    labels: &[u32],
+    ranges: &[(f32, f32)],
+    bins: u32,
+) -> (f64, f64) {
     let codes: Vec<Vec<u32>> = values
         .rows()
         .into_iter()
-        .map(|r| r.iter().map(|&v| bin(v, range.0, range.1, bins)).collect())
+        .map(|r| {
+            r.iter()
+                .zip(ranges)
+                .map(|(&v, &(lo, hi))| bin(v, lo, hi, bins))
+                .collect()
+        })
         .collect();
     let mut count: HashMap<&[u32], usize> = HashMap::new();
     let mut count_label: HashMap<(&[u32], u32), usize> = HashMap::new();

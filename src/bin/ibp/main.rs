@@ -8,6 +8,7 @@ mod evaluate;
 mod flags;
 mod ib_curve;
 mod long_run;
+mod mi;
 mod train;
 mod usage;
 
@@ -66,8 +67,9 @@ fn main() -> ExitCode {
         "bench" => benchmark::command(flags).map_err(Failure::from),
         "ib-curve" => ib_curve::command(flags).map_err(Failure::from),
         "evaluate" => evaluate::command(flags).map_err(Failure::from),
+        "mi" => mi::command(flags).map_err(Failure::from),
         other => Err(Failure::Input(format!(
-            "unknown command '{other}' (commands: train, ib-curve, evaluate, data, bench; see ibp --help)"
+            "unknown command '{other}' (commands: train, ib-curve, mi, evaluate, data, bench; see ibp --help)"
         ))),
     };
     match result {
