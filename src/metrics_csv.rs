@@ -169,6 +169,8 @@ mod tests {
             estimator: "binning".into(),
             range: String::new(),
             saturated: false,
+            binned_ixt_bits: None,
+            binned_ity_bits: None,
         }
     }
 

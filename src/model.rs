@@ -352,6 +352,9 @@ pub fn kl_term<F: Real>(mu: F, sigma: F) -> F {
 pub struct Model {
     pub shape: Shape,
     pub activation: Activation,
+    /// The encoder's hidden activations rounded to 2^quant levels (link key
+    /// `quant`), or None.
+    pub quant: Option<Quantizer>,
     pub objective: Objective,
     /// Scoring of reconstructions (`vae` only).
     pub likelihood: crate::data::Likelihood,
@@ -362,8 +365,59 @@ impl Model {
         Model {
             shape: Shape::new(experiment, dataset.input_dim, dataset.classes),
             activation: experiment.activation,
+            quant: Quantizer::of(experiment),
             objective: experiment.objective,
             likelihood: dataset.likelihood,
         }
+    }
+}
+
+/// The top of a quantized ReLU's range: its activations are clipped to
+/// [0, RELU_CLIP] before rounding (link key `quant`).
+pub const RELU_CLIP: f32 = 4.0;
+
+/// Rounds a hidden activation to one of `levels` evenly spaced values over
+/// [lo, hi] (tanh [-1, 1], sigmoid [0, 1], ReLU [0, RELU_CLIP]), so every
+/// hidden layer is discrete and its information plane can be counted
+/// exactly (Lorenzen, Igel & Nielsen 2022). Training passes the gradient
+/// straight through the rounding (Bengio, Leonard & Courville 2013), zero
+/// where the clip cuts a ReLU off.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantizer {
+    pub levels: u32,
+    pub lo: f32,
+    pub hi: f32,
+}
+
+impl Quantizer {
+    /// The experiment's quantizer: None with `quant=0` or an activation
+    /// without a fixed range (refused by `Experiment::validate`).
+    pub fn of(experiment: &Experiment) -> Option<Quantizer> {
+        let (lo, hi) = match experiment.activation {
+            Activation::Tanh => (-1.0, 1.0),
+            Activation::Sigmoid => (0.0, 1.0),
+            Activation::Relu => (0.0, RELU_CLIP),
+            Activation::Gelu | Activation::Linear => return None,
+        };
+        (experiment.quant > 0).then(|| Quantizer {
+            levels: 1 << experiment.quant,
+            lo,
+            hi,
+        })
+    }
+
+    /// The level nearest to `a` (clamped to [lo, hi]); ties round up. In
+    /// f32 steps, as the GPU would: floor((a - lo) / step + 0.5) levels.
+    pub fn apply<F: Real>(self, a: F) -> F {
+        let (lo, hi) = (real::<F>(self.lo as f64), real::<F>(self.hi as f64));
+        let step = (hi - lo) / real::<F>((self.levels - 1) as f64);
+        let clamped = a.max(lo).min(hi);
+        lo + ((clamped - lo) / step + real::<F>(0.5)).floor() * step
+    }
+
+    /// The straight-through gradient's gate: 1 inside [lo, hi], 0 where the
+    /// clip cut the value off (only a ReLU above RELU_CLIP).
+    pub fn passes<F: Real>(self, a: F) -> bool {
+        a <= real::<F>(self.hi as f64)
     }
 }

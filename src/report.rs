@@ -82,6 +82,12 @@ pub struct LayerInfo {
     /// every pattern has a code of its own, and the estimator cannot see
     /// compression in this layer.
     pub saturated: bool,
+    /// With `estimator=exact`: the same layer's binning estimate (the link's
+    /// `bins` over the activation's range), to set beside the exact point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binned_ixt_bits: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binned_ity_bits: Option<f64>,
 }
 
 impl LayerInfo {

@@ -132,11 +132,11 @@ fn mi_refuses_bad_files_and_flags_naming_what_to_do() {
         ),
         (
             &["mi", "--csv", &good, "--y", "class", "--estimator", "mine"],
-            "estimator: 'mine' is not one of",
+            "--estimator: 'mine' is not one of binning|kde|exact",
         ),
         (
             &["mi", "--csv", &good, "--y", "class", "--bins", "1"],
-            "bins: 1 is out of range (allowed: 2 to 1000)",
+            "--bins: bins: 1 is out of range (allowed: 2 to 1000)",
         ),
         (
             &["mi", "--csv", &good, "--y", "class", "--range", "1:-1"],

@@ -55,6 +55,18 @@ fn experiment() -> impl Strategy<Value = Experiment> {
         (0u8..3, 0.0f64..1000.0, 0.001f64..1.0, 1e-4f64..1.0),
     );
     (reals, counts, choices).prop_map(|(r, c, ch)| {
+        // quant needs an activation with a fixed range; exact needs quant.
+        let ranged = !matches!(ch.3, Activation::Gelu | Activation::Linear);
+        let estimator = if ch.5 == Estimator::Exact && !ranged {
+            Estimator::Binning
+        } else {
+            ch.5
+        };
+        let quant = if ranged && (estimator == Estimator::Exact || c.6 % 4 == 1) {
+            1 + c.6 % 16
+        } else {
+            0
+        };
         with_live_changes(
             c.6,
             Experiment {
@@ -84,7 +96,8 @@ fn experiment() -> impl Strategy<Value = Experiment> {
                 beta_schedule: ch.2,
                 activation: ch.3,
                 decoder: ch.4,
-                estimator: ch.5,
+                estimator,
+                quant,
                 bins: 2 + c.6 % 999,
                 info_plane: ch.6,
                 beta_mode: beta_mode(ch.7.0, ch.1),
@@ -184,12 +197,13 @@ fn every_key_is_written_and_documented() {
 /// forever. Changing one of these breaks every link that relies on it; a
 /// new default needs a new link version. A new key may join with the
 /// default that keeps older links meaning what they meant (train_samples=1:
-/// one noise sample per example, as before the key existed).
+/// one noise sample per example, as before the key existed; quant=0: an
+/// encoder that does not round).
 const V1_DEFAULTS: &str = "v=1&data=circle&seed=1&objective=vib&beta=0.001&beta_schedule=const\
 &beta_start=1e-6&anneal_steps=1000&beta_mode=fixed&target_rate=&target_acc=&geco_lr=0.002\
 &hidden=16,16&act=tanh&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
 &b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&report=100\
-&ema=0&sample=1&samples=12&train_samples=1&estimator=binning&bins=30&plane=0\
+&ema=0&sample=1&samples=12&train_samples=1&quant=0&estimator=binning&bins=30&plane=0\
 &views=plane,curves,latent,dims,map,sweep,diagram&hide=&live=";
 
 #[test]

@@ -47,6 +47,7 @@ fn fixture(
     let model = Model {
         shape: shape.clone(),
         activation,
+        quant: None,
         objective,
         likelihood,
     };

@@ -166,5 +166,7 @@ named_choice!(
         Binning => "binning",
         /// Kernel density upper bound (Kolchinsky & Tracey), noise variance 1e-3.
         Kde => "kde",
+        /// Counting the codes of a quantized encoder (`quant`): exact.
+        Exact => "exact",
     }
 );

@@ -357,6 +357,16 @@ pub const KEYS: &[KeySpec] = &[
         set: |e, t| whole(t).map(|v| e.train_samples = v as usize),
     },
     KeySpec {
+        name: "quant",
+        doc: "bits per hidden activation of the encoder, rounded to 2^quant levels over tanh [-1, 1], \
+              sigmoid [0, 1] or relu [0, 4] (clipped) with a straight-through gradient; 0: not \
+              quantized (CPU backend)",
+        kind: Kind::Integer { min: 0, max: 16 },
+        live: false,
+        get: |e| e.quant.to_string(),
+        set: |e, t| whole(t).map(|v| e.quant = v),
+    },
+    KeySpec {
         name: "estimator",
         doc: "estimator of the information plane",
         kind: Kind::Choice(|| names(Estimator::ALL, Estimator::name)),

@@ -135,6 +135,10 @@ pub struct Experiment {
     /// backend trains them; the GPU kernels draw one. Link key
     /// `train_samples`.
     pub train_samples: usize,
+    /// Bits per hidden activation of the encoder: each rounded to 2^quant
+    /// levels over the activation's range (0: not quantized). Link key
+    /// `quant`; `estimator=exact` counts such a plane exactly.
+    pub quant: u32,
     /// Estimator of the information plane.
     pub estimator: Estimator,
     /// Bins per unit of the binning estimator.
@@ -192,6 +196,7 @@ impl Default for Experiment {
             report_every: 100,
             eval_samples: 12,
             train_samples: 1,
+            quant: 0,
             estimator: Estimator::Binning,
             bins: 30,
             info_plane: false,
@@ -283,6 +288,7 @@ impl Experiment {
                 ),
             ));
         }
+        self.validate_quantization()?;
         if self.beta_mode == BetaMode::Target
             && self.target_rate.is_some() == self.target_acc.is_some()
         {
@@ -301,6 +307,30 @@ impl Experiment {
             ));
         }
         self.validate_schedule()
+    }
+}
+
+impl Experiment {
+    /// `quant` needs an activation with a fixed range; `estimator=exact`
+    /// needs `quant`.
+    fn validate_quantization(&self) -> Result<(), ConfigError> {
+        if self.quant > 0 && matches!(self.activation, Activation::Gelu | Activation::Linear) {
+            return Err(ConfigError::new(
+                "quant",
+                format!(
+                    "quant={} rounds activations over a fixed range: act={} has none; use tanh, sigmoid or relu",
+                    self.quant, self.activation
+                ),
+            ));
+        }
+        if self.estimator == Estimator::Exact && self.quant == 0 {
+            return Err(ConfigError::new(
+                "estimator",
+                "estimator=exact counts the codes of a quantized encoder: add quant (e.g. quant=8), \
+                 or choose estimator=binning or kde",
+            ));
+        }
+        Ok(())
     }
 }
 

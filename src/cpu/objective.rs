@@ -64,7 +64,7 @@ pub struct Encoded<F> {
 
 /// Runs the encoder: mean, raw scale and sigma = softplus(rho - 5).
 pub fn encode<F: Real>(params: &Params<F>, model: &Model, x: Array2<F>) -> Encoded<F> {
-    let (out, cache) = layers::forward(&params.encoder, model.activation, x);
+    let (out, cache) = layers::forward_quantized(&params.encoder, model.activation, model.quant, x);
     let k = model.shape.latent;
     let mu = out.slice(s![.., ..k]).to_owned();
     let rho = out.slice(s![.., k..]).to_owned();
@@ -291,9 +291,10 @@ pub fn loss_and_grads<F: Real>(
         Objective::Vib | Objective::Vae => beta,
     };
     let d_enc = encoder_output_grad(&enc, eps, dz, effective_beta * inv_batch);
-    layers::backward(
+    layers::backward_quantized(
         &params.encoder,
         model.activation,
+        model.quant,
         &enc.cache,
         d_enc,
         &mut grads.encoder,

@@ -24,13 +24,17 @@ pub fn measure(
     let hidden = model.shape.hidden.len();
     let mut layers = Vec::with_capacity(hidden + 1);
     let mut add = |name: String, values: ArrayView2<f32>, range: Range| {
-        let (ixt_bits, ity_bits) = match experiment.estimator {
-            Estimator::Binning => {
-                let flat: Vec<f32> = values.iter().copied().collect();
-                plane::binning(values, labels, range.resolve(&flat), experiment.bins)
-            }
-            Estimator::Kde => plane::kde(values, labels, plane::KDE_NOISE_VARIANCE),
+        let binned = || {
+            let flat: Vec<f32> = values.iter().copied().collect();
+            plane::binning(values, labels, range.resolve(&flat), experiment.bins)
         };
+        let (ixt_bits, ity_bits) = match experiment.estimator {
+            Estimator::Binning => binned(),
+            Estimator::Kde => plane::kde(values, labels, plane::KDE_NOISE_VARIANCE),
+            Estimator::Exact => plane::exact(values, labels),
+        };
+        // The exact plane keeps binning's reading of the same layer beside it.
+        let beside = (experiment.estimator == Estimator::Exact).then(binned);
         layers.push(LayerInfo {
             layer: name,
             units: values.ncols(),
@@ -38,10 +42,12 @@ pub fn measure(
             ity_bits,
             estimator: experiment.estimator.name().into(),
             range: match experiment.estimator {
-                Estimator::Binning => range.describe().into(),
+                Estimator::Binning | Estimator::Exact => range.describe().into(),
                 Estimator::Kde => String::new(),
             },
             saturated: plane::saturated(ixt_bits, n),
+            binned_ixt_bits: beside.map(|b| b.0),
+            binned_ity_bits: beside.map(|b| b.1),
         });
     };
     for l in 0..hidden {

@@ -223,6 +223,12 @@ pub fn estimate(data: &Activations, options: Options) -> Result<Estimate, DataEr
                 None => "observed per column".into(),
             });
         }
+        Estimator::Exact => {
+            // Counting the rows' codes: exact when the activations are
+            // discrete (a quantized layer); otherwise every distinct row is
+            // its own code.
+            (out.ixt_bits, out.ity_bits) = plane::exact(data.values.view(), &data.labels);
+        }
         Estimator::Kde => {
             if n > MAX_KDE_ROWS {
                 return Err(DataError::new(format!(

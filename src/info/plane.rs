@@ -111,6 +111,8 @@ pub fn code_point(
         estimator: "pairwise-kl".into(),
         range: String::new(),
         saturated: saturated(izx_bits, n),
+        binned_ixt_bits: None,
+        binned_ity_bits: None,
     }
 }
 
@@ -156,6 +158,27 @@ pub fn binning_columns(
                 .collect()
         })
         .collect();
+    entropies_of_codes(&codes, labels)
+}
+
+/// Exact (I(X;T), I(T;Y)) in bits of a discrete layer (a quantized
+/// encoder's, or a function of one): X uniform over the N patterns and T
+/// determined by X, so I(X;T) = H(T) and I(T;Y) = H(T) - H(T|Y) of the codes'
+/// empirical distribution, counted with each row's exact bits (Lorenzen,
+/// Igel & Nielsen 2022). No bins, no bandwidth: for a discrete T nothing is
+/// estimated.
+pub fn exact(values: ArrayView2<f32>, labels: &[u32]) -> (f64, f64) {
+    let codes: Vec<Vec<u32>> = values
+        .rows()
+        .into_iter()
+        // +0.0 and -0.0 are one value.
+        .map(|r| r.iter().map(|&v| (v + 0.0).to_bits()).collect())
+        .collect();
+    entropies_of_codes(&codes, labels)
+}
+
+/// (H(T), H(T) - H(T|Y)) in bits of per-pattern codes, by counting.
+fn entropies_of_codes(codes: &[Vec<u32>], labels: &[u32]) -> (f64, f64) {
     let mut count: HashMap<&[u32], usize> = HashMap::new();
     let mut count_label: HashMap<(&[u32], u32), usize> = HashMap::new();
     let mut per_label: HashMap<u32, usize> = HashMap::new();

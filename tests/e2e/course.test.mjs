@@ -322,13 +322,17 @@ test('a host that answers a missing data file with its page: the page says so, a
   }
 });
 
-/** Trains `page` past `step`, pauses, and waits until its run is kept. */
+/** Trains `page` past `step`, pauses, and waits until the run as it
+ * stopped is kept: the save asked for at the pause is answered after any
+ * report still on its way (an earlier save can match the step on screen for
+ * a moment, before the last report lands). */
 async function trainAndKeep(page, step) {
   await page.getByTestId('play').click();
   await page.waitForFunction((s) => window.playground.reports().some((r) => r.step >= s), step, { timeout: 60_000 });
   await page.getByTestId('play').click();
-  await page.waitForFunction(() => window.playground.saved()?.step === Number(document.querySelector('[data-testid=step-count]').textContent));
-  return page.evaluate(() => window.playground.saved());
+  const kept = await page.evaluate(() => window.playground.kept());
+  assert.equal(kept.step, Number(await page.getByTestId('step-count').textContent()), 'kept at the step it stopped at');
+  return kept;
 }
 
 test('two tabs keep their own runs; a new tab opens its link, and without one offers the latest run', async () => {

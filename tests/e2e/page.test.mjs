@@ -224,10 +224,10 @@ test('a reload picks the run up where it was, and Forget drops it', async () => 
   await page.getByTestId('play').click();
   await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 200), null, { timeout: 60_000 });
   await page.getByTestId('play').click();
-  // Pausing keeps the run at the step it stopped at (the counter shows it).
-  await page.waitForFunction(() => (window.playground.saved()?.step ?? -1)
-    === Number(document.querySelector('[data-testid=step-count]').textContent), null, { timeout: 10_000 });
-  const savedStep = await page.evaluate(() => window.playground.saved().step);
+  // Pausing keeps the run at the step it stopped at (the counter shows it),
+  // once the save asked for at the pause is answered.
+  const savedStep = (await page.evaluate(() => window.playground.kept())).step;
+  assert.equal(savedStep, Number(await page.getByTestId('step-count').textContent()));
   assert.ok(savedStep >= 200, `saved at step ${savedStep}`);
   await page.reload();
   await ready(page);

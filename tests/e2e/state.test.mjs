@@ -178,10 +178,8 @@ test('a lesson keeps its step in the address: reload, Back and Forward, and a sh
   // Trained and paused, then reloaded: the step, the run and its pin come back.
   await playPast(page, 100);
   // The record of this run (step 1's, saved when it paused, is older).
-  await page.waitForFunction(() => {
-    const kept = window.playground.saved();
-    return kept?.link === window.playground.link() && kept.step >= 100;
-  });
+  const kept = await page.evaluate(() => window.playground.kept());
+  assert.ok(kept?.link === await page.evaluate(() => window.playground.link()) && kept.step >= 100, JSON.stringify(kept));
   await page.reload();
   await ready(page);
   assert.equal(await current(), 'β = 1e-2', 'a reload keeps the step');

@@ -52,7 +52,7 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
   const links = await page.$$eval('[data-testid=lessons] a', (a) => a.map((x) => x.getAttribute('href')));
-  assert.deepEqual(links, ['beta', 'compression', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}&backend=cpu`));
+  assert.deepEqual(links, ['beta', 'compression', 'trust', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}&backend=cpu`));
   const goals = await page.$$eval('[data-testid=lessons] .goal', (g) => g.map((x) => x.textContent.trim()));
   assert.ok(goals.every((g) => g.length > 20), 'each lesson has a goal');
   await page.goto(`${server.url}?backend=cpu&lesson=pixels`);
@@ -111,6 +111,35 @@ test('no lesson opens on a plane that asks to be turned on', async () => {
       assert.ok(step.look && step.question && step.answer, `${lesson.id} ${step.label} says what to look for, asks and answers`);
     }
   }
+});
+
+test('"Can you trust the plane?": at step 3,000 the numbers its text gives, the exact count far from the 8-bin reading', async () => {
+  /** The lesson's step `n`, trained to step 3,000: that report's layers. */
+  const layersAt3000 = async (page, n) => {
+    await page.goto(`${server.url}?backend=cpu&lesson=trust&step=${n}`);
+    await ready(page);
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 3000 && r.layers), null, { timeout: 300_000 });
+    await page.getByTestId('play').click();
+    return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000).layers;
+  };
+  const { page, errors } = await openPage(browser, 'about:blank');
+  const near = (got, want, what) => assert.ok(Math.abs(got - want) < 0.06, `${what}: ${got}, the text says about ${want}`);
+  // Step 1: "T5 sits near 9.3 bits, μ near 6.2".
+  const binned = await layersAt3000(page, 1);
+  near(binned[4].ixt_bits, 9.3, 'T5, 30 bins');
+  near(binned[5].ixt_bits, 6.2, 'μ, 30 bins');
+  // Step 5: "T5 keeps about 11.65 of 11.68 bits ... over 6 bits" from the
+  // 8-bin cross; the crosses are drawn.
+  const exact = await layersAt3000(page, 5);
+  near(exact[4].ixt_bits, 11.65, 'T5, exact');
+  near(exact[4].binned_ixt_bits, 5.25, 'T5, 8 bins');
+  assert.ok(exact[4].ixt_bits - exact[4].binned_ixt_bits > 6, 'the estimator is over 6 bits off');
+  assert.equal(exact[4].estimator, 'exact');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=info-plane] .plane-binned').length === 6);
+  await page.screenshot({ path: `${SHOTS}lesson-trust-exact.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('the model diagram draws the network with live numbers, heat maps on 2-D data, and tooltips', async () => {

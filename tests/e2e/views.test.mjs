@@ -138,6 +138,35 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   await page.close();
 });
 
+test('a quantized encoder: its plane counted exactly, each layer beside its binning, and exact refused without quant', async () => {
+  const link = 'v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&lr=4e-4&batch=256&seed=3&quant=3&estimator=exact&bins=4&report=100&plane=1';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`);
+  await ready(page);
+  assert.equal(await page.getByTestId('knob-quant').inputValue(), '3');
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 500 && r.layers));
+  await page.getByTestId('play').click();
+  // 5 hidden layers and μ, each with a cross where binning puts it.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=info-plane] .plane-binned').length === 6);
+  const last = (await page.evaluate(() => window.playground.reports())).filter((r) => r.layers).pop();
+  const hidden = last.layers.filter((l) => l.layer !== 'Z');
+  assert.ok(hidden.every((l) => l.estimator === 'exact' && Number.isFinite(l.binned_ixt_bits)), JSON.stringify(hidden));
+  // Counted exactly, a chain of functions never gains information.
+  hidden.slice(1).forEach((l, i) => assert.ok(l.ixt_bits <= hidden[i].ixt_bits + 1e-12, `${l.layer} ${l.ixt_bits} > ${hidden[i].ixt_bits}`));
+  // 4 bins merge T5's 8 levels: binning reads less than the count.
+  assert.ok(hidden[4].binned_ixt_bits < hidden[4].ixt_bits, JSON.stringify(hidden[4]));
+  assert.match(await page.getByTestId('plane-note').textContent(), /quantized, counted exactly over \d+ training points; each cross is the same layer binned/);
+  assert.equal(last.layers.at(-1).estimator, 'pairwise-kl', 'Z keeps its pairwise estimate');
+  await page.screenshot({ path: `${SHOTS}plane-exact.png`, fullPage: true });
+  // Without quant, exact has nothing to count: refused, naming the key to add.
+  await page.getByTestId('knob-quant').fill('0');
+  await page.getByTestId('knob-quant').press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=knob-error]')?.textContent.includes('add quant (e.g. quant=8)'));
+  assert.match(await page.evaluate(() => location.hash), /quant=3/, 'the link keeps the last valid value');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values read aloud', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);

@@ -21,6 +21,10 @@ export class Keeping {
     this.said = false;
     /** What this tab kept last: {link, step, pins}. */
     this.last = null;
+    /** Save requests sent and answered, and who waits for the answers. */
+    this.asked = 0;
+    this.answered = 0;
+    this.waiting = [];
   }
 
   /** A report came: a save within SAVE_MS. */
@@ -34,7 +38,18 @@ export class Keeping {
   now() {
     clearTimeout(this.timer);
     this.timer = null;
-    if (this.enabled && this.page.run != null && this.history().at(-1)?.step > 0) this.send(command.weights('save'));
+    if (this.enabled && this.page.run != null && this.history().at(-1)?.step > 0) {
+      this.asked += 1;
+      this.send(command.weights('save'));
+    }
+  }
+
+  /** Resolves when every save asked for so far is answered (stored or
+   * passed over): after a pause, the run as it stopped is kept. */
+  settled() {
+    if (this.answered >= this.asked) return Promise.resolve();
+    const until = this.asked;
+    return new Promise((resolve) => this.waiting.push({ until, resolve }));
   }
 
   /** Says once per run that it will not be kept for a reload, and why. */
@@ -53,9 +68,18 @@ export class Keeping {
     }
   }
 
+  /** The worker's answer to a save request: kept, then those waiting told. */
+  store(data) {
+    this.keep(data);
+    this.answered += 1;
+    const done = this.waiting.filter((w) => w.until <= this.answered);
+    this.waiting = this.waiting.filter((w) => w.until > this.answered);
+    for (const w of done) w.resolve();
+  }
+
   /** Stores the weights the worker sent, unless the run they belong to was
    * replaced, or is being replaced or forgotten, since they were asked for. */
-  store(data) {
+  keep(data) {
     const { page, pins } = this;
     if (data.run !== page.run || page.pending != null || data.step <= 0 || data.json == null) return;
     // The same run at the same step is kept already (a tab hidden after a

@@ -13,6 +13,7 @@ export const SHOWN = [
   ['k', 'Latent size K'],
   ['hidden', 'Hidden layers'],
   ['act', 'Activation'],
+  ['quant', 'Quantized (bits)'],
   ['bottleneck', 'Bottleneck'],
   ['lr', 'Learning rate'],
   ['batch', 'Batch size'],

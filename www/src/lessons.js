@@ -10,6 +10,7 @@ import { linkValue } from './link-values.js';
 
 const TOY = 'v=1&data=circle&hidden=16,16&k=2&report=50&plane=1&views=diagram,plane,curves,latent,sweep';
 const VAR_U = 'v=1&data=var_u&hidden=10,7,5,4,3&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1&views=plane,curves,diagram';
+const TRUST = 'v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&beta=0&lr=4e-4&batch=256&seed=1&quant=8&report=500&plane=1&views=plane,curves,diagram';
 
 export const LESSONS = [
   {
@@ -37,6 +38,22 @@ export const LESSONS = [
     steps: [
       { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T4 and T5 move right during the first epochs, then left. β = 0 here: nothing prices the bits, and the question is whether plain training compresses by itself.', question: 'Does the last layer lose bits about the input while keeping those about the label?', answer: 'Often, slowly: after the fitting phase T5 drifts left by a bit or so while I(T;Y) stays near 1 bit. It takes hundreds of epochs, and some seeds barely move; REPRODUCTIONS.md has five seeds.' },
       { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: the layers mostly keep moving right.', question: 'What would you need to check before calling a drift to the left “compression”?', answer: 'That it is not the estimator: binning depends on the range and the number of bins (try bins=10, or the KDE estimator), ReLU layers are binned over [0, max], which moves as the weights grow, and saturated layers cannot show compression at all. Several seeds, not one.' },
+    ],
+  },
+  {
+    id: 'trust',
+    title: 'Can you trust the plane?',
+    goal: 'See one trained network through five estimators, and check them against the exact count.',
+    text: [
+      'The plane’s I(X;T) of a hidden layer is an estimate: binning counts which bins the points fall in, KDE smooths them with a kernel. Neither is the truth. This network rounds every hidden activation to 256 levels (quant=8), so each layer has finitely many codes and its information can be counted exactly (Lorenzen, Igel & Nielsen 2022).',
+      'Every step trains the same network with the same seed, so the weights are the same bit for bit after the same steps: only the measurement changes. Train each for 3,000 steps (about a minute on a 2-core laptop; the step counter shows how far it is) and read the last layer, T5.',
+    ],
+    steps: [
+      { label: '30 bins', link: `${TRUST}&estimator=binning&bins=30`, look: 'After 3,000 steps T5 sits near 9.3 bits, μ near 6.2: well left of log2 N = 11.7, as if the layers had compressed.', question: 'What would make a binned point move left without the layer losing anything?', answer: 'Codes that differ but fall in the same bin: binning merges them. The layer may still tell every input apart.' },
+      { label: '8 bins', link: `${TRUST}&estimator=binning&bins=8`, look: 'The same weights, read with 8 bins: T5 drops to about 5.3 bits and μ to 3.5, and even T2 and T3 move left.', question: 'The network did not change. What did?', answer: 'Only the ruler. Coarser bins merge more codes, so every layer reads fewer bits: with binning, "compression" depends on the number of bins (Saxe et al. 2018).' },
+      { label: '100 bins', link: `${TRUST}&estimator=binning&bins=100`, look: 'With 100 bins T5 reads about 11.3 bits, nearly log2 N: most layers are saturated (hollow).', question: 'Which bin count is right?', answer: 'None of them: each is a different estimate of a quantity binning cannot see directly. Fine bins saturate at log2 N, coarse bins invent compression.' },
+      { label: 'KDE', link: `${TRUST}&estimator=kde`, look: 'The kernel estimate puts T5 near 8.6 bits: between the bin counts, and different from each.', question: 'Is KDE the truth, then?', answer: 'No: it is an upper bound on the information of the layer plus a little Gaussian noise (variance 1e-3), a different quantity again. It too depends on its one parameter, the noise.' },
+      { label: 'exact', link: `${TRUST}&estimator=exact&bins=8`, look: 'Counted exactly, T5 keeps about 11.65 of 11.68 bits: it tells nearly every input apart. Each cross is the same layer read with 8 bins; the dotted line is the estimator’s error, over 6 bits for T5.', question: 'Did this network compress its inputs in its hidden layers?', answer: 'No: the exact count says almost every input keeps its own code all the way to T5. Every leftward move of the estimates was the estimator. The bits the network does drop are in Z, the noisy code, which keeps its pairwise estimate.' },
     ],
   },
   {

@@ -428,6 +428,11 @@ window.playground = Object.freeze({
   caveat: () => page.caveat(),
   /** This tab's run kept for a reload: {link, step, pins}, or null. */
   saved: () => keeping.summary(),
+  /** Resolves, once every save asked for so far is answered, to saved(). */
+  kept: async () => {
+    await keeping.settled();
+    return keeping.summary();
+  },
   /** Destroys the worker's GPU device, as a driver reset would (for tests). */
   loseDevice: () => send(command.plain('lose-device')),
   /** The pinned runs' links, oldest first. */

@@ -5,7 +5,7 @@
 import { linkValue } from './link-values.js';
 
 /** Keys that tell runs apart, in the order labels list them. */
-const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins'];
+const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins', 'quant'];
 /** At most this many runs are pinned (the oldest goes first). */
 export const MAX_PINS = 6;
 

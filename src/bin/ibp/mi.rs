@@ -1,7 +1,7 @@
 //! `ibp mi`: the information plane's estimators on a user's own activations.
 
 use crate::flags::{Flags, read_limited};
-use ib_playground::config;
+use ib_playground::config::{self, Estimator};
 use ib_playground::info::activations::{self, Options};
 
 /// `--range LO:HI`: one binning range for every column.
@@ -18,26 +18,29 @@ fn range(text: &str) -> Result<(f32, f32), String> {
     }
 }
 
-/// The estimator and its bins, checked as the link keys `estimator` and
-/// `bins` are (same names, same limits).
+/// The estimator and its bins: the names of the link key `estimator`, and
+/// `bins` checked as the link key is (same limits).
 fn options(flags: &mut Flags) -> Result<Options, String> {
-    let estimator = flags
+    let name = flags
         .value("--estimator")?
         .unwrap_or_else(|| "binning".into());
-    let bins = flags.value("--bins")?;
-    let mut query = format!("estimator={estimator}");
-    if let Some(b) = &bins {
-        query.push_str(&format!("&bins={b}"));
-    }
-    let experiment =
-        config::Experiment::from_link(&query).map_err(|e| format!("--estimator/--bins: {e}"))?;
+    let estimator = Estimator::from_name(&name)
+        .ok_or_else(|| format!("--estimator: '{name}' is not one of {}", Estimator::names()))?;
+    let bins = match flags.value("--bins")? {
+        Some(b) => {
+            config::Experiment::from_link(&format!("bins={b}"))
+                .map_err(|e| format!("--bins: {e}"))?
+                .bins
+        }
+        None => config::Experiment::default().bins,
+    };
     let range = flags.value("--range")?.map(|r| range(&r)).transpose()?;
-    if range.is_some() && experiment.estimator != config::Estimator::Binning {
+    if range.is_some() && estimator != Estimator::Binning {
         return Err("--range goes with --estimator binning".into());
     }
     Ok(Options {
-        estimator: experiment.estimator,
-        bins: experiment.bins,
+        estimator,
+        bins,
         range,
     })
 }

@@ -62,7 +62,7 @@ USAGE:
       to (H(X), I(X;Y)); each point's beta is the one whose solution it is,
       null for the closing point (H(X), I(X;Y)), the limit beta -> infinity.
       --alpha 0 gives the deterministic IB.
-  ibp mi --csv FILE [--y COL] [--estimator binning|kde] [--bins N] [--range LO:HI]
+  ibp mi --csv FILE [--y COL] [--estimator binning|kde|exact] [--bins N] [--range LO:HI]
       The information plane's estimators on your own activations: FILE has a
       header, one row per input example, activation columns (t1, t2, ...) and
       a label column (--y, default y; numbers or text). X is the example's
@@ -72,9 +72,10 @@ USAGE:
       range (\"observed per column\": each column's [min, max], unless --range
       LO:HI gives one range for all); for kde (noise variance 1e-3, at most
       20,000 rows) noise_variance and the pairwise bounds ixt_upper_bits
-      (KL, the estimate) and ixt_lower_bits (Bhattacharyya). --estimator and
-      --bins take the values of the link keys estimator and bins. Bad cells
-      are named by line and column.
+      (KL, the estimate) and ixt_lower_bits (Bhattacharyya); exact counts
+      the rows' codes (exact for quantized activations; distinct rows are
+      distinct codes). --estimator and --bins take the values of the link
+      keys estimator and bins. Bad cells are named by line and column.
   ibp evaluate --weights FILE [--csv FILE] [--threads N]
   ibp evaluate --checkpoint FILE [--raw] [--csv FILE] [--threads N]
       Loads weights exported by the page (format ibp-weights-1: the link, and

@@ -64,6 +64,8 @@ impl GpuPlane {
                         String::new()
                     },
                     saturated: info_plane::saturated(ixt_bits, self.n),
+                    binned_ixt_bits: None,
+                    binned_ity_bits: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -219,6 +221,11 @@ impl GpuTrainer {
             crate::config::Estimator::Kde => ops::PairwiseKernel::Kde {
                 noise_variance: info_plane::KDE_NOISE_VARIANCE,
             },
+            // estimator=exact needs quant, which only the CPU trains
+            // (run::cpu_only refuses it here).
+            crate::config::Estimator::Exact => {
+                unreachable!("estimator=exact on the GPU: quant is CPU-only")
+            }
         };
         for (l, ((name, _, range), rows)) in layers.iter().zip(sources).enumerate() {
             b.value_range(&format!("plane {name} range"), *rows, *range, &bounds[l]);

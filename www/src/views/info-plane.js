@@ -62,7 +62,8 @@ export class InfoPlaneView {
     for (const end of placeLabels(ends)) {
       f.g.append('text').attr('class', 'legend plane-label').attr('x', end.x + 6).attr('y', end.y + 3).text(end.name);
     }
-    this.scale(f, first, last, pins);
+    const binned = this.binnedBeside(f, points[points.length - 1].layers);
+    this.scale(f, first, last, pins, binned);
     this.describe(points, info);
   }
 
@@ -113,8 +114,24 @@ export class InfoPlaneView {
     return { x: f.x(end.ixt_bits), y: f.y(end.ity_bits), name: shortName(end.layer) };
   }
 
+  /** With `estimator=exact`: each layer's binning estimate now, a cross
+   * joined to its exact point by a dotted line (the two planes side by
+   * side). Returns whether any was drawn. */
+  binnedBeside(f, layers) {
+    const beside = layers.filter((l) => Number.isFinite(l.binned_ixt_bits));
+    for (const l of beside) {
+      const [x, y, bx, by] = [f.x(l.ixt_bits), f.y(l.ity_bits), f.x(l.binned_ixt_bits), f.y(l.binned_ity_bits)];
+      f.g.append('line').attr('class', 'plane-binned-link').attr('x1', x).attr('y1', y).attr('x2', bx).attr('y2', by)
+        .attr('stroke', '#777').attr('stroke-dasharray', '2 2');
+      f.g.append('path').attr('class', 'plane-binned').attr('d', `M${bx - 4},${by - 4}L${bx + 4},${by + 4}M${bx - 4},${by + 4}L${bx + 4},${by - 4}`)
+        .attr('stroke', '#333').attr('stroke-width', 1.5)
+        .append('title').text(`${shortName(l.layer)} binned: I(X;T) ${l.binned_ixt_bits.toFixed(3)} bits, I(T;Y) ${l.binned_ity_bits.toFixed(3)} bits (exact: ${l.ixt_bits.toFixed(3)}, ${l.ity_bits.toFixed(3)})`);
+    }
+    return beside.length > 0;
+  }
+
   /** The colour scale of the steps and the marks' meaning. */
-  scale(f, first, last, pins) {
+  scale(f, first, last, pins, binned = false) {
     const y = f.height + 46;
     const stops = 24;
     for (let i = 0; i < stops; i += 1) {
@@ -124,6 +141,7 @@ export class InfoPlaneView {
     const marks = [
       { label: 'Z: the code', colour: '#111', mark: 'square' },
       { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
+      ...(binned ? [{ label: '×: the layer binned', colour: '#333', mark: 'line' }] : []),
       ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: '#888', mark: 'square' })),
     ];
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
@@ -138,13 +156,15 @@ export class InfoPlaneView {
     const estimator = layers[0]?.estimator ?? 'binning';
     const n = info ? Math.round(2 ** info.hx_bits) : 'N';
     const parts = [
-      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${estimator === 'binning' ? `binned, ${n} training points` : 'KDE'}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate, which is tighter than the rate (the rate only bounds I(X;Z) from above). μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
+      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate, which is tighter than the rate (the rate only bounds I(X;Z) from above). μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
     ];
     const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
     if (estimator === 'binning' && first.length) {
       parts.push(`log2 N = ${info?.hx_bits.toFixed(1)} bits is where a layer lands when every point gets its own bin. Even untrained, a wide layer puts nearly every point in a bin of its own, so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
     }
-    if (saturated.length) {
+    if (saturated.length && estimator === 'exact') {
+      parts.push(`Hollow: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
+    } else if (saturated.length) {
       parts.push(`Saturated (hollow): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; try fewer bins.`);
     }
     this.caption.textContent = parts.join(' ');
