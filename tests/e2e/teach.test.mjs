@@ -52,7 +52,7 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
   const links = await page.$$eval('[data-testid=lessons] a', (a) => a.map((x) => x.getAttribute('href')));
-  assert.deepEqual(links, ['beta', 'compression', 'trust', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}&backend=cpu`));
+  assert.deepEqual(links, ['beta', 'compression', 'trust', 'deterministic', 'mnist', 'pixels', 'exact', 'regenerate', 'ib-curve'].map((id) => `?lesson=${id}&backend=cpu`));
   const goals = await page.$$eval('[data-testid=lessons] .goal', (g) => g.map((x) => x.textContent.trim()));
   assert.ok(goals.every((g) => g.length > 20), 'each lesson has a goal');
   await page.goto(`${server.url}?backend=cpu&lesson=pixels`);
@@ -138,6 +138,31 @@ test('"Can you trust the plane?": at step 3,000 the numbers its text gives, the 
   assert.equal(exact[4].estimator, 'exact');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=info-plane] .plane-binned').length === 6);
   await page.screenshot({ path: `${SHOTS}lesson-trust-exact.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('"When Y is a function of X": the IB jumps to nothing between β = 0.2 and 0.25, the squared IB keeps a part, at step 3,000', async () => {
+  const { page, errors } = await openPage(browser, 'about:blank');
+  /** The lesson's step `n` trained to step 3,000: that report. */
+  const at3000 = async (n) => {
+    await page.goto(`${server.url}?backend=cpu&lesson=deterministic&step=${n}`);
+    await ready(page);
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 3000), null, { timeout: 300_000 });
+    await page.getByTestId('play').click();
+    return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000);
+  };
+  const near = (got, want, what) => assert.ok(Math.abs(got - want) < 0.06, `${what}: ${got}, the text says about ${want}`);
+  const keeps = await at3000(1);
+  near(keeps.rate_bits, 1.3, 'IB 0.2 rate');
+  near(keeps.izy_bits, 0.9, 'IB 0.2 I(Z;Y)');
+  const nothing = await at3000(2);
+  assert.ok(nothing.rate_bits < 0.01 && nothing.test_acc < 0.55, `IB 0.25 keeps nothing: ${JSON.stringify(nothing)}`);
+  const part = await at3000(4);
+  near(part.rate_bits, 0.73, 'squared IB 0.5 rate');
+  near(part.izy_bits, 0.56, 'squared IB 0.5 I(Z;Y)');
+  assert.ok(part.test_acc > 0.95, `accuracy ${part.test_acc}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

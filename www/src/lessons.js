@@ -10,6 +10,7 @@ import { linkValue } from './link-values.js';
 
 const TOY = 'v=1&data=circle&hidden=16,16&k=2&report=50&plane=1&views=diagram,plane,curves,latent,sweep';
 const VAR_U = 'v=1&data=var_u&hidden=10,7,5,4,3&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1&views=plane,curves,diagram';
+const DETERMINISTIC = 'v=1&data=circle&hidden=16,16&k=2&seed=1&report=500&views=sweep,curves,latent';
 const TRUST = 'v=1&data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&beta=0&lr=4e-4&batch=256&seed=1&quant=8&report=500&plane=1&views=plane,curves,diagram';
 
 export const LESSONS = [
@@ -54,6 +55,22 @@ export const LESSONS = [
       { label: '100 bins', link: `${TRUST}&estimator=binning&bins=100`, look: 'With 100 bins T5 reads about 11.3 bits, nearly log2 N: most layers are saturated (hollow).', question: 'Which bin count is right?', answer: 'None of them: each is a different estimate of a quantity binning cannot see directly. Fine bins saturate at log2 N, coarse bins invent compression.' },
       { label: 'KDE', link: `${TRUST}&estimator=kde`, look: 'The kernel estimate puts T5 near 8.6 bits: between the bin counts, and different from each.', question: 'Is KDE the truth, then?', answer: 'No: it is an upper bound on the information of the layer plus a little Gaussian noise (variance 1e-3), a different quantity again. It too depends on its one parameter, the noise.' },
       { label: 'exact', link: `${TRUST}&estimator=exact&bins=8`, look: 'Counted exactly, T5 keeps about 11.65 of 11.68 bits: it tells nearly every input apart. Each cross is the same layer read with 8 bins; the dotted line is the estimator’s error, over 6 bits for T5.', question: 'Did this network compress its inputs in its hidden layers?', answer: 'No: the exact count says almost every input keeps its own code all the way to T5. Every leftward move of the estimates was the estimator. The bits the network does drop are in Z, the noisy code, which keeps its pairwise estimate.' },
+    ],
+  },
+  {
+    id: 'deterministic',
+    title: 'When Y is a function of X',
+    goal: 'See the IB Lagrangian jump from keeping everything to keeping nothing when the label is a function of the input, and the squared IB trace the curve in between.',
+    text: [
+      'On the circle data the label is a function of the input: no two points at one place have different labels. Then the best code keeping R bits keeps min(R, H(Y)) bits about the label, a curve with a corner at H(Y) = 1 bit, and the IB Lagrangian (rate × β against what the code predicts) has no optimum in between: as β grows it goes from keeping the label to keeping nothing (Kolchinsky, Tracey & Van Kuyk 2019).',
+      'The squared IB prices the rate squared, which makes every point of the curve an optimum for some β. Each step trains for 3,000 steps (a few seconds on a 2-core laptop; the step counter shows it) and is pinned when you move on.',
+    ],
+    pin: true,
+    steps: [
+      { label: 'IB, β = 0.2', link: `${DETERMINISTIC}&objective=vib&beta=0.2`, look: 'Press Play. At step 3,000 the rate is about 1.3 bits and the I(Z;Y) bound about 0.9 bits: the code still keeps the label.', question: 'Why can the code not keep the label with fewer than 1 bit?', answer: 'The label is one of two equally likely classes: H(Y) = 1 bit, and a code cannot say more about Y than it carries about X. Every bit below 1 must give up part of the label.' },
+      { label: 'IB, β = 0.25', link: `${DETERMINISTIC}&objective=vib&beta=0.25`, look: 'A little more β and the code keeps nothing: rate 0, I(Z;Y) 0, the accuracy at chance (about 47 %). Compare with the pinned run.', question: 'Is there a β between 0.2 and 0.25 that keeps half a bit?', answer: 'Not as an optimum of the Lagrangian: on a curve that is a straight line up to the corner, rate × β and the label trade at a fixed exchange rate, so the best code is at one end or the other. Type 0.22 in the β box and press Reset, then 0.23: the first keeps the label (rate about 1.3 bits), the second nothing.' },
+      { label: 'squared IB, β = 0.3', link: `${DETERMINISTIC}&objective=sqib&beta=0.3`, look: 'The squared IB at a larger β keeps about 1.0 bit of rate and 0.7 bits about the label, and still predicts every test point.', question: 'Why does squaring the rate help?', answer: 'The price of the next bit now grows with the bits already kept, so the exchange rate changes along the curve and each point of the straight segment is the best trade for some β.' },
+      { label: 'squared IB, β = 0.5', link: `${DETERMINISTIC}&objective=sqib&beta=0.5`, look: 'Further along the curve: rate about 0.73 bits, the I(Z;Y) bound about 0.56 bits, the accuracy still near 100 %.', question: 'The accuracy is still high with half a bit about the label. How?', answer: 'The I(Z;Y) bound measures how confident the predictions are, not only whether they are right: the code keeps enough to rank the classes but with less certainty, so accuracy stays while the bits fall.' },
     ],
   },
   {
