@@ -136,20 +136,30 @@ mod tests {
     use ndarray::{Array1, arr2};
 
     fn quantizer(activation: Activation, quant: u32) -> Quantizer {
-        let experiment = crate::config::Experiment { activation, quant, ..Default::default() };
+        let experiment = crate::config::Experiment {
+            activation,
+            quant,
+            ..Default::default()
+        };
         Quantizer::of(&experiment).unwrap()
     }
 
     #[test]
     fn levels_round_to_nearest_with_ties_up_and_clip() {
         let q = quantizer(Activation::Tanh, 2);
-        let got: Vec<f32> = [-1.0f32, -0.4, 0.0, 0.5, 2.0].iter().map(|&a| q.apply(a)).collect();
+        let got: Vec<f32> = [-1.0f32, -0.4, 0.0, 0.5, 2.0]
+            .iter()
+            .map(|&a| q.apply(a))
+            .collect();
         let third = 1.0f32 / 3.0;
         for (g, want) in got.iter().zip([-1.0, -third, third, third, 1.0]) {
             assert!((g - want).abs() < 1e-6, "{got:?}");
         }
         let relu = quantizer(Activation::Relu, 1);
-        assert_eq!([relu.apply(1.9f32), relu.apply(2.0), relu.apply(9.0)], [0.0, 4.0, 4.0]);
+        assert_eq!(
+            [relu.apply(1.9f32), relu.apply(2.0), relu.apply(9.0)],
+            [0.0, 4.0, 4.0]
+        );
         assert!(relu.passes(3.9f32) && !relu.passes(4.1f32));
         assert_eq!(quantizer(Activation::Sigmoid, 8).levels, 256);
     }
@@ -160,8 +170,14 @@ mod tests {
         // tanh'(pre) at the unrounded value, and the next layer's weight
         // gradient reads the rounded activation.
         let layers = vec![
-            Dense { w: arr2(&[[0.7f64, -1.3]]), b: Array1::from(vec![0.1, 0.2]) },
-            Dense { w: arr2(&[[1.0], [2.0]]), b: Array1::from(vec![0.0]) },
+            Dense {
+                w: arr2(&[[0.7f64, -1.3]]),
+                b: Array1::from(vec![0.1, 0.2]),
+            },
+            Dense {
+                w: arr2(&[[1.0], [2.0]]),
+                b: Array1::from(vec![0.0]),
+            },
         ];
         let q = quantizer(Activation::Tanh, 2);
         let x = arr2(&[[0.5f64]]);
@@ -171,11 +187,23 @@ mod tests {
         assert_eq!(cache.inputs[1].row(0).to_vec(), rounded);
         assert!((out[[0, 0]] - (rounded[0] + 2.0 * rounded[1])).abs() < 1e-12);
         let mut grads = layers.clone();
-        backward_quantized(&layers, Activation::Tanh, Some(q), &cache, arr2(&[[1.0]]), &mut grads, false);
+        backward_quantized(
+            &layers,
+            Activation::Tanh,
+            Some(q),
+            &cache,
+            arr2(&[[1.0]]),
+            &mut grads,
+            false,
+        );
         assert_eq!(grads[1].w.column(0).to_vec(), rounded);
         for (unit, &p) in pre.iter().enumerate() {
             let want = [1.0, 2.0][unit] * (1.0 - p.tanh().powi(2)) * 0.5;
-            assert!((grads[0].w[[0, unit]] - want).abs() < 1e-12, "unit {unit}: {} vs {want}", grads[0].w[[0, unit]]);
+            assert!(
+                (grads[0].w[[0, unit]] - want).abs() < 1e-12,
+                "unit {unit}: {} vs {want}",
+                grads[0].w[[0, unit]]
+            );
         }
     }
 }
