@@ -74,7 +74,7 @@ test('in an embed every export is also shown to copy or save, as a course page m
     assert.match(header, /^step,/);
     const last = Number(rows.at(-1).split(',')[0]);
     assert.ok(last >= 100 && last % 20 === 0, `the last row is a report of this run (step ${last})`);
-    assert.match(await copy.textContent(), /metrics\.csv: if the download did not start/);
+    assert.match(await copy.textContent(), /metrics\.csv is downloading, unless the course page blocks downloads/);
     const own = await frame.getByTestId('export-own-page').getAttribute('href');
     assert.match(own, /^http:\/\/127\.0\.0\.1:\d+\/\?backend=cpu#v=1&seed=2&hidden=8&report=20$/, 'the page on its own, with the experiment');
     assert.doesNotMatch(own, /embed=1/);

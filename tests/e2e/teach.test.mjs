@@ -69,6 +69,9 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   assert.equal(await page.locator('#view-plane').isVisible(), false);
   assert.equal(await page.getByTestId('lesson-back').isDisabled(), true);
   await page.getByTestId('lesson-next').click();
+  // The new step's link is checked against the new step, not the one left:
+  // no drift note, not even for a moment.
+  assert.equal(await page.getByTestId('lesson-drift').isHidden(), true, 'no false drift note');
   await page.waitForFunction(() => window.playground.link().includes('beta=0.05'));
   assert.equal(await current(), 'stronger β');
   await page.getByTestId('lesson-back').click();

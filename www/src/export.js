@@ -147,8 +147,8 @@ function offerCopy(name, content, ownPage) {
   const image = content instanceof Blob;
   $('export-copy').hidden = false;
   $('export-copy-note').textContent = image
-    ? `${name}: if the download did not start (a course page may block downloads), save or copy the image below from its menu (right-click or long-press), or open the playground on its own page.`
-    : `${name}: if the download did not start (a course page may block downloads), copy its content below, or open the playground on its own page.`;
+    ? `${name} is downloading, unless the course page blocks downloads (it may not say so): then save or copy the image below from its menu (right-click or long-press).`
+    : `${name} is downloading, unless the course page blocks downloads (it may not say so): then copy its content below.`;
   const text = $('export-copy-text');
   const img = $('export-copy-image');
   if (img.src) URL.revokeObjectURL(img.src);
@@ -159,15 +159,19 @@ function offerCopy(name, content, ownPage) {
     img.src = URL.createObjectURL(content);
     img.alt = name;
   }
-  $('export-copy-button').hidden = image;
-  $('export-copy-button').onclick = async () => {
+  const copy = $('export-copy-button');
+  copy.hidden = image;
+  copy.textContent = 'Copy';
+  copy.onclick = async () => {
     text.select();
     try {
       await navigator.clipboard.writeText(text.value);
+      copy.textContent = 'Copied';
     } catch {
       // No clipboard (not allowed by the iframe): the text stays selected.
+      copy.textContent = 'Selected: press Ctrl+C (⌘C)';
     }
   };
   $('export-own-page').href = ownPage;
-  $('export-copy').scrollIntoView({ block: 'nearest' });
+  $('export-copy').scrollIntoView({ block: 'start' });
 }

@@ -47,14 +47,14 @@ export const LESSONS = [
     goal: 'See one trained network through five estimators, and check them against the exact count.',
     text: [
       'The plane’s I(X;T) of a hidden layer is an estimate: binning counts which bins the points fall in, KDE smooths them with a kernel. Neither is the truth. This network rounds every hidden activation to 256 levels (quant=8), so each layer has finitely many codes and its information can be counted exactly (Lorenzen, Igel & Nielsen 2022).',
-      'Every step trains the same network with the same seed, so the weights are the same bit for bit after the same steps: only the measurement changes. Train each for 3,000 steps (about a minute on a 2-core laptop; the step counter shows how far it is) and read the last layer, T5.',
+      'Each step starts the same network again from the same seed, so after the same number of steps its weights are the same bit for bit: only the measurement changes. Train each for 3,000 steps (15 s to a minute on a 2-core laptop, KDE the slowest; the plane is measured every 500 steps, its colour scale says up to which) and read the last layer, T5.',
     ],
     steps: [
       { label: '30 bins', link: `${TRUST}&estimator=binning&bins=30`, look: 'After 3,000 steps T5 sits near 9.3 bits, μ near 6.2: well left of log2 N = 11.7, as if the layers had compressed.', question: 'What would make a binned point move left without the layer losing anything?', answer: 'Codes that differ but fall in the same bin: binning merges them. The layer may still tell every input apart.' },
-      { label: '8 bins', link: `${TRUST}&estimator=binning&bins=8`, look: 'The same weights, read with 8 bins: T5 drops to about 5.3 bits and μ to 3.5, and even T2 and T3 move left.', question: 'The network did not change. What did?', answer: 'Only the ruler. Coarser bins merge more codes, so every layer reads fewer bits: with binning, "compression" depends on the number of bins (Saxe et al. 2018).' },
-      { label: '100 bins', link: `${TRUST}&estimator=binning&bins=100`, look: 'With 100 bins T5 reads about 11.3 bits, nearly log2 N: most layers are saturated (hollow).', question: 'Which bin count is right?', answer: 'None of them: each is a different estimate of a quantity binning cannot see directly. Fine bins saturate at log2 N, coarse bins invent compression.' },
+      { label: '8 bins', link: `${TRUST}&estimator=binning&bins=8`, look: 'Trained again to step 3,000, the same weights read with 8 bins: T5 drops to about 5.3 bits and μ to 3.5, and even T2 and T3 move left.', question: 'The network did not change. What did?', answer: 'Only the ruler. Coarser bins merge more codes, so every layer reads fewer bits: with binning, "compression" depends on the number of bins (Saxe et al. 2018).' },
+      { label: '100 bins', link: `${TRUST}&estimator=binning&bins=100`, look: 'With 100 bins T1 to T4 sit at log2 N = 11.7 bits, saturated (hollow), and T5 reads about 11.3 bits.', question: 'Which bin count is right?', answer: 'None of them: each is a different estimate of a quantity binning cannot see directly. Fine bins saturate at log2 N, coarse bins invent compression.' },
       { label: 'KDE', link: `${TRUST}&estimator=kde`, look: 'The kernel estimate puts T5 near 8.6 bits: between the bin counts, and different from each.', question: 'Is KDE the truth, then?', answer: 'No: it is an upper bound on the information of the layer plus a little Gaussian noise (variance 1e-3), a different quantity again. It too depends on its one parameter, the noise.' },
-      { label: 'exact', link: `${TRUST}&estimator=exact&bins=8`, look: 'Counted exactly, T5 keeps about 11.65 of 11.68 bits: it tells nearly every input apart. Each cross is the same layer read with 8 bins; the dotted line is the estimator’s error, over 6 bits for T5.', question: 'Did this network compress its inputs in its hidden layers?', answer: 'No: the exact count says almost every input keeps its own code all the way to T5. Every leftward move of the estimates was the estimator. The bits the network does drop are in Z, the noisy code, which keeps its pairwise estimate.' },
+      { label: 'exact', link: `${TRUST}&estimator=exact&bins=8`, look: 'Counted exactly, T5 keeps about 11.65 of 11.68 bits: it tells nearly every input apart. Each cross is the same layer read with 8 bins; the dotted line is the estimator’s error, over 6 bits for T5.', question: 'Did this network compress its inputs in its hidden layers?', answer: 'No: the exact count says almost every input keeps its own code all the way to T5. Every leftward move of the estimates was the estimator. The network drops bits only in Z, the noisy code; Z is not discrete, so its point is still an estimate (pairwise KL), the one estimated point on this plane.' },
     ],
   },
   {
@@ -243,8 +243,11 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false } = {})
   }
   function show(i) {
     if (i === active && panel.dataset.started && drifted.hidden) return;
-    goTo(lesson.steps[i].link, { pin: Boolean(lesson.pin) && i !== active, step: i });
+    const pin = Boolean(lesson.pin) && i !== active;
+    // The step first: the page redraws as the new link lands, and checks it
+    // against this step's link, not the one left (a false drift note).
     mark(i);
+    goTo(lesson.steps[i].link, { pin, step: i });
   }
   back.addEventListener('click', () => show(Math.max(0, active - 1)));
   next.addEventListener('click', () => show(Math.min(lesson.steps.length - 1, active + 1)));

@@ -69,6 +69,7 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
     const mark = item.mark ?? 'line';
     if (mark === 'line') group.append('line').attr('x1', cx).attr('x2', cx + 12).attr('y1', cy - 3).attr('y2', cy - 3).attr('stroke', item.colour).attr('stroke-width', 2.5);
     else if (mark === 'square') group.append('rect').attr('x', cx + 2).attr('y', cy - 8).attr('width', 9).attr('height', 9).attr('fill', item.colour);
+    else if (mark === 'cross') group.append('path').attr('d', `M${cx + 2},${cy - 7}l8,8m-8,0l8,-8`).attr('stroke', item.colour).attr('stroke-width', 1.5);
     else group.append('circle').attr('cx', cx + 6).attr('cy', cy - 3).attr('r', 4).attr('fill', mark === 'ring' ? 'none' : item.colour).attr('stroke', item.colour).attr('stroke-width', 1.5);
     group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy).text(item.label);
     cx += w;

@@ -126,6 +126,7 @@ export class InfoPlaneView {
       f.g.append('path').attr('class', 'plane-binned').attr('d', `M${bx - 4},${by - 4}L${bx + 4},${by + 4}M${bx - 4},${by + 4}L${bx + 4},${by - 4}`)
         .attr('stroke', '#333').attr('stroke-width', 1.5)
         .append('title').text(`${shortName(l.layer)} binned: I(X;T) ${l.binned_ixt_bits.toFixed(3)} bits, I(T;Y) ${l.binned_ity_bits.toFixed(3)} bits (exact: ${l.ixt_bits.toFixed(3)}, ${l.ity_bits.toFixed(3)})`);
+      f.g.append('text').attr('class', 'legend plane-binned-label').attr('x', bx).attr('y', by + 14).attr('text-anchor', 'middle').text(shortName(l.layer));
     }
     return beside.length > 0;
   }
@@ -141,7 +142,7 @@ export class InfoPlaneView {
     const marks = [
       { label: 'Z: the code', colour: '#111', mark: 'square' },
       { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
-      ...(binned ? [{ label: '×: the layer binned', colour: '#333', mark: 'line' }] : []),
+      ...(binned ? [{ label: 'the same layer binned (dotted: to its exact point)', colour: '#333', mark: 'cross' }] : []),
       ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: '#888', mark: 'square' })),
     ];
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
@@ -165,7 +166,8 @@ export class InfoPlaneView {
     if (saturated.length && estimator === 'exact') {
       parts.push(`Hollow: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
     } else if (saturated.length) {
-      parts.push(`Saturated (hollow): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; try fewer bins.`);
+      const remedy = estimator === 'kde' ? 'the kernel is narrower than the gaps between the codes' : 'try fewer bins';
+      parts.push(`Saturated (hollow): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; ${remedy}.`);
     }
     this.caption.textContent = parts.join(' ');
   }
