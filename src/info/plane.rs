@@ -277,21 +277,27 @@ pub fn pairwise_bhattacharyya(
     sigma: ArrayView2<f32>,
     labels: &[u32],
 ) -> (f64, f64) {
-    let m: Vec<Vec<f32>> = mu.rows().into_iter().map(|r| r.to_vec()).collect();
-    let s: Vec<Vec<f32>> = sigma.rows().into_iter().map(|r| r.to_vec()).collect();
-    let (all, label) = pairwise_log_means(m.len(), labels, |i, j| {
-        -gaussian_bhattacharyya(&m[i], &s[i], &m[j], &s[j])
-    });
-    from_log_means(&all, &label)
+    pairwise_gaussians(mu, sigma, labels, gaussian_bhattacharyya)
 }
 
 /// Pairwise-KL estimate (bits) of I(X;Z) and I(Z;Y) for per-pattern
 /// Gaussians with means `mu` and scales `sigma`, both (N, K).
 pub fn pairwise_kl(mu: ArrayView2<f32>, sigma: ArrayView2<f32>, labels: &[u32]) -> (f64, f64) {
+    pairwise_gaussians(mu, sigma, labels, gaussian_kl)
+}
+
+/// The pairwise estimate with kernel exp(-distance(p_i, p_j)) between the
+/// patterns' Gaussians N(mu_i, diag sigma_i^2) (nats).
+fn pairwise_gaussians(
+    mu: ArrayView2<f32>,
+    sigma: ArrayView2<f32>,
+    labels: &[u32],
+    distance: fn(&[f32], &[f32], &[f32], &[f32]) -> f64,
+) -> (f64, f64) {
     let m: Vec<Vec<f32>> = mu.rows().into_iter().map(|r| r.to_vec()).collect();
     let s: Vec<Vec<f32>> = sigma.rows().into_iter().map(|r| r.to_vec()).collect();
     let (all, label) = pairwise_log_means(m.len(), labels, |i, j| {
-        -gaussian_kl(&m[i], &s[i], &m[j], &s[j])
+        -distance(&m[i], &s[i], &m[j], &s[j])
     });
     from_log_means(&all, &label)
 }
