@@ -8,6 +8,9 @@
 //!
 //! `cargo test --test estimators -- --nocapture --test-threads=1` prints
 //! the table (case, estimator, truth, estimate, tolerance).
+mod common;
+
+use common::{binary_entropy_bits as h2, binary_entropy_inverse as h2_inverse};
 use ib_playground::info::exact_ib::{Joint, Options, curve};
 use ib_playground::info::plane::{
     KDE_NOISE_VARIANCE, Range, binning, kde, pairwise_bhattacharyya, pairwise_kl,
@@ -42,15 +45,6 @@ fn check(case: &str, estimator: &str, truth: f64, estimate: f64, tolerance: f64)
         (estimate - truth).abs() <= tolerance,
         "{case}, {estimator}: estimate {estimate} bits, truth {truth} bits, tolerance {tolerance}"
     );
-}
-
-/// Binary entropy h(p) in bits.
-fn h2(p: f64) -> f64 {
-    if p <= 0.0 || p >= 1.0 {
-        0.0
-    } else {
-        -(p * p.log2() + (1.0 - p) * (1.0 - p).log2())
-    }
 }
 
 fn column(values: &[f64]) -> Array2<f32> {
@@ -421,16 +415,6 @@ fn far_apart_points_give_log2_n_to_every_estimator() {
         );
         check("8 distinct codes, I(T;Y) = H(Y)", estimator, 1.0, ity, 1e-9);
     }
-}
-
-/// h^-1 on [0, 1/2], by bisection to the last bit.
-fn h2_inverse(v: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, 0.5);
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if h2(mid) < v { lo = mid } else { hi = mid }
-    }
-    0.5 * (lo + hi)
 }
 
 #[test]

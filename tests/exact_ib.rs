@@ -1,23 +1,8 @@
 //! The exact discrete IB against known answers (SCIENCE.md, section 3).
+mod common;
+
+use common::{binary_entropy_bits as h, binary_entropy_inverse as h_inverse};
 use ib_playground::info::exact_ib::{Joint, Options, Solution, curve, log_grid, parse_pxy};
-
-fn h(p: f64) -> f64 {
-    if p <= 0.0 || p >= 1.0 {
-        0.0
-    } else {
-        -(p * p.log2() + (1.0 - p) * (1.0 - p).log2())
-    }
-}
-
-/// h^-1 on [0, 1/2] by bisection.
-fn h_inverse(v: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, 0.5);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if h(mid) < v { lo = mid } else { hi = mid }
-    }
-    0.5 * (lo + hi)
-}
 
 fn dsbs(p: f64) -> Joint {
     Joint::from_rows(&[

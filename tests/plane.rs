@@ -4,18 +4,10 @@
 mod common;
 
 use ib_playground::config::Experiment;
-use ib_playground::data::{self, Sources};
 use ib_playground::report::{LayerInfo, Report};
-use ib_playground::run::{CpuReplicas, Run};
-use ib_playground::sweep::single;
-use std::sync::Arc;
 
 fn reports(link: &str, steps: u32) -> Vec<Report> {
-    let experiment = Experiment::from_link(link).unwrap();
-    let dataset = Arc::new(data::load(&experiment, &Sources::default()).unwrap());
-    let replicas = single(&experiment);
-    let backend = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
-    let mut run = Run::new(Box::new(backend), experiment, dataset, replicas).until(steps);
+    let mut run = common::cpu_run(link, steps);
     let first = ib_playground::gpu::block_on(run.report_now()).unwrap();
     let mut all: Vec<Report> = first
         .into_iter()

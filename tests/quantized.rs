@@ -5,20 +5,14 @@
 mod common;
 
 use ib_playground::config::Experiment;
-use ib_playground::data::{self, Sources};
 use ib_playground::info::plane;
 use ib_playground::report::Report;
-use ib_playground::run::{CpuReplicas, Run};
-use ib_playground::sweep::single;
-use std::sync::Arc;
 
 fn run(link: &str, steps: u32) -> Vec<Report> {
-    let experiment = Experiment::from_link(link).unwrap();
-    let dataset = Arc::new(data::load(&experiment, &Sources::default()).unwrap());
-    let replicas = single(&experiment);
-    let backend = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
-    let mut run = Run::new(Box::new(backend), experiment, dataset, replicas).until(steps);
-    common::reports_of(&mut run).into_iter().flatten().collect()
+    common::reports_of(&mut common::cpu_run(link, steps))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 const VAR_U: &str = "data=var_u&hidden=10,7,5,4,3&act=tanh&k=2&beta=1e-3&lr=4e-4&batch=256&seed=3&plane=1&report=500";

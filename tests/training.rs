@@ -6,18 +6,13 @@ use ib_playground::config::Experiment;
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::data::{self, Sources};
 use ib_playground::report::Report;
-use ib_playground::run::{CpuReplicas, Run};
-use ib_playground::sweep::single;
-use std::sync::Arc;
 
 /// A CPU run of `link` for `steps` steps: every report, and the final one.
 fn run(link: &str, steps: u32) -> (Vec<Report>, Report) {
-    let experiment = Experiment::from_link(link).unwrap();
-    let dataset = Arc::new(data::load(&experiment, &Sources::default()).unwrap());
-    let replicas = single(&experiment);
-    let backend = CpuReplicas::new(&experiment, dataset.clone(), &replicas);
-    let mut run = Run::new(Box::new(backend), experiment, dataset, replicas).until(steps);
-    let reports: Vec<Report> = common::reports_of(&mut run).into_iter().flatten().collect();
+    let reports: Vec<Report> = common::reports_of(&mut common::cpu_run(link, steps))
+        .into_iter()
+        .flatten()
+        .collect();
     let last = reports.last().unwrap().clone();
     (reports, last)
 }
