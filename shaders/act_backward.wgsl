@@ -1,6 +1,9 @@
 // act_backward.wgsl: delta *= f'(pre, post), turning the gradient with
 // respect to a hidden layer's activation into the gradient with respect to
-// its pre-activation, for every activation the config offers.
+// its pre-activation, for every activation the config offers. With
+// QUANT_LEVELS != 0 (post rounded over [QUANT_LO, QUANT_HI]) the
+// straight-through gradient: f' at the unrounded activation, 0 where it
+// lies above QUANT_HI (a clipped ReLU), as cpu::layers::hidden_derivative.
 // Bindings (f32, replica r at r * stride):
 //   0 delta: (count) gradient, updated in place
 //   1 pre: (count) pre-activations
@@ -10,6 +13,8 @@
 // Dispatch: (ceil(count / 256), replicas, 1).
 
 override ACT: u32 = 1u;
+override QUANT_LEVELS: u32 = 0u;
+override QUANT_HI: f32 = 1.0;
 
 struct ElementwiseParams {
     count: u32,
@@ -29,5 +34,11 @@ fn act_backward(@builtin(global_invocation_id) id: vec3<u32>) {
         return;
     }
     let at = id.y * p.stride + id.x;
-    delta[at] = delta[at] * activate_derivative(ACT, pre[at], post[at]);
+    if (QUANT_LEVELS == 0u) {
+        delta[at] = delta[at] * activate_derivative(ACT, pre[at], post[at]);
+        return;
+    }
+    let unrounded = activate(ACT, pre[at]);
+    let through = select(0.0, activate_derivative(ACT, pre[at], unrounded), unrounded <= QUANT_HI);
+    delta[at] = delta[at] * through;
 }

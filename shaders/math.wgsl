@@ -61,6 +61,14 @@ fn activate(code: u32, x: f32) -> f32 {
     }
 }
 
+// The level nearest to a among `levels` evenly spaced values over [lo, hi]
+// (a clamped first; ties round up), in f32 as model::Quantizer::apply.
+fn quantize(a: f32, levels: u32, lo: f32, hi: f32) -> f32 {
+    let step = (hi - lo) / f32(levels - 1u);
+    let clamped = min(max(a, lo), hi);
+    return lo + floor((clamped - lo) / step + 0.5) * step;
+}
+
 // d activation / dx at pre-activation x whose activation is y.
 fn activate_derivative(code: u32, x: f32, y: f32) -> f32 {
     switch code {

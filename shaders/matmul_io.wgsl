@@ -8,7 +8,9 @@
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias
 //        (n) is read from b at bias_offset when HAS_BIAS
 //   2 c: (m, n) output
-//   3 post: (m, n) activation of c when ACT != 0 (same offsets as c)
+//   3 post: (m, n) activation of c when ACT != 0 (same offsets as c),
+//        rounded to QUANT_LEVELS levels over [QUANT_LO, QUANT_HI] when
+//        QUANT_LEVELS != 0 (a quantized encoder, link key `quant`)
 //   4 p: MatmulParams
 // Workgroup: n/a (the kernels'). Dispatch: n/a.
 
@@ -16,6 +18,9 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACT: u32 = 0u;
+override QUANT_LEVELS: u32 = 0u;
+override QUANT_LO: f32 = 0.0;
+override QUANT_HI: f32 = 1.0;
 
 struct MatmulParams {
     m: u32,
@@ -73,6 +78,10 @@ fn store_c(c_base: u32, bias_base: u32, row: u32, col: u32, sum: f32) {
     let at = c_base + row * p.n + col;
     c[at] = value;
     if (ACT != 0u) {
-        post[at] = activate(ACT, value);
+        var activation = activate(ACT, value);
+        if (QUANT_LEVELS != 0u) {
+            activation = quantize(activation, QUANT_LEVELS, QUANT_LO, QUANT_HI);
+        }
+        post[at] = activation;
     }
 }

@@ -7,6 +7,8 @@
 // MODE 1 (KDE): k = exp(-|h_i - h_j|^2 * scale), scale = 1 / (2 s^2);
 // MODE 2 (pairwise KL): rows hold [mu | rho] (2K values), sigma =
 //   softplus(rho - 5), k = exp(-KL(N(mu_i, sigma_i^2) || N(mu_j, sigma_j^2))).
+// MODE 3 (exact, a quantized layer): k = 1 when rows i and j are equal
+//   value for value (+0 = -0), else 0: all[i] = log p(code of i), exactly.
 // k(i, i) = 1 and k <= 1, so plain sums in [1, N] need no max shift.
 // Bindings (replica r = global id y):
 //   0 values: (n, row_stride) f32, the first `width` of each row used
@@ -55,6 +57,14 @@ fn score(replica: u32, i: u32, j: u32) -> f32 {
         let scale = f32(p.bins) / (hi - lo);
         for (var d = 0u; d < p.width; d++) {
             if (bin_of(values[a + d], lo, scale) != bin_of(values[b + d], lo, scale)) {
+                return 0.0;
+            }
+        }
+        return 1.0;
+    }
+    if (MODE == 3u) {
+        for (var d = 0u; d < p.width; d++) {
+            if (values[a + d] != values[b + d]) {
                 return 0.0;
             }
         }

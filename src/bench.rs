@@ -313,7 +313,7 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
             b: Place::new(&b, 0, 0),
             bias,
             c: Place::new(&c, 0, 0),
-            post: bias.map(|_| (&post, crate::config::Activation::Relu)),
+            post: bias.map(|_| (&post, crate::config::Activation::Relu.into())),
         };
         builder.matmul_with(kernel, name, product);
         let ms = time_plan(&ctx, &builder.finish(), repeats)?;

@@ -360,7 +360,7 @@ pub const KEYS: &[KeySpec] = &[
         name: "quant",
         doc: "bits per hidden activation of the encoder, rounded to 2^quant levels over tanh [-1, 1], \
               sigmoid [0, 1] or relu [0, 4] (clipped) with a straight-through gradient; 0: not \
-              quantized (CPU backend)",
+              quantized",
         kind: Kind::Integer { min: 0, max: 16 },
         live: false,
         get: |e| e.quant.to_string(),

@@ -176,7 +176,7 @@ async fn run_product(
         b: Place::new(&b_buf, B_OFFSET, b_len),
         bias: (!shape.trans_a).then_some((B_OFFSET + shape.k * shape.n, b_len)),
         c: Place::new(&c_buf, 0, shape.m * shape.n),
-        post: Some((&post_buf, activation)),
+        post: Some((&post_buf, activation.into())),
     };
     builder.matmul_with(kernel, "product check", product);
     let mut encoder = ctx

@@ -145,16 +145,6 @@ fn cpu_only(experiment: &Experiment) -> Result<()> {
             ),
         ));
     }
-    if experiment.quant > 0 {
-        return Err(Error::link(
-            "quant",
-            format!(
-                "quant={}: quantized encoders train on the CPU only (the GPU kernels do not \
-                 round); use the CPU backend or quant=0",
-                experiment.quant
-            ),
-        ));
-    }
     Ok(())
 }
 

@@ -1,8 +1,7 @@
 //! Activation backward and column sums (`act_backward.wgsl`, `bias_grad.wgsl`).
 
-use super::activation_code;
+use super::Nonlinearity;
 use super::{Place, groups, u32_of};
-use crate::config::Activation;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
 use crate::gpu::plan::PlanBuilder;
@@ -30,7 +29,7 @@ impl PlanBuilder<'_> {
     pub fn act_backward(
         &mut self,
         label: &str,
-        activation: Activation,
+        nonlinearity: impl Into<Nonlinearity>,
         b: &ActBuffers,
         count: usize,
     ) {
@@ -39,7 +38,8 @@ impl PlanBuilder<'_> {
             stride: u32_of(b.stride, "stride"),
             ..Default::default()
         };
-        let constants = [("ACT", activation_code(activation) as f64)];
+        let [act, levels, _, hi] = nonlinearity.into().constants();
+        let constants = [act, levels, hi];
         let workgroups = [groups(count, 256), self.replica_groups(), 1];
         self.dispatch(
             label,

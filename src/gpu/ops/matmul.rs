@@ -9,9 +9,8 @@
 //! k split between its lanes (`matmul_subgroup.wgsl`) where the tiles would
 //! leave most of a large GPU idle.
 
-use super::activation_code;
+use super::Nonlinearity;
 use super::{Place, groups, u32_of};
-use crate::config::Activation;
 use crate::gpu::GpuContext;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
@@ -83,7 +82,7 @@ pub struct Product<'a> {
     pub b: Place<'a>,
     pub bias: Option<(usize, usize)>,
     pub c: Place<'a>,
-    pub post: Option<(&'a wgpu::Buffer, Activation)>,
+    pub post: Option<(&'a wgpu::Buffer, Nonlinearity)>,
 }
 
 impl PlanBuilder<'_> {
@@ -118,13 +117,15 @@ impl PlanBuilder<'_> {
             bias_stride: u32_of(bias_stride, "bias stride"),
             _pad: 0,
         };
-        let act = p.post.map(|(_, a)| activation_code(a)).unwrap_or(0);
         let mut constants = vec![
             ("TRANS_A", shape.trans_a as u32 as f64),
             ("TRANS_B", shape.trans_b as u32 as f64),
             ("HAS_BIAS", p.bias.is_some() as u32 as f64),
-            ("ACT", act as f64),
         ];
+        match p.post {
+            Some((_, nonlinearity)) => constants.extend(nonlinearity.constants()),
+            None => constants.push(("ACT", 0.0)),
+        }
         if kernel == Kernel::MatmulSubgroup {
             let size = self.ctx.subgroup_size.unwrap_or_else(|| {
                 panic!("{label}: the device has no fixed subgroup size for {kernel:?}")

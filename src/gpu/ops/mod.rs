@@ -18,6 +18,7 @@ pub use steps::{AdamBuffers, Gather, MAX_WORKGROUPS_X, Slot, adam_groups};
 
 use crate::config::Activation;
 pub(crate) use crate::gpu::plan::groups;
+use crate::model::Quantizer;
 
 /// Element offset of replica 0 and the distance between replicas.
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +35,37 @@ impl<'a> Place<'a> {
             offset,
             stride,
         }
+    }
+}
+
+/// A hidden layer's nonlinearity as the kernels apply it: the activation,
+/// then with `quant` its rounding (CPU twin: `model::Quantizer`, on the
+/// encoder's hidden layers only).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Nonlinearity {
+    pub activation: Activation,
+    pub quant: Option<Quantizer>,
+}
+
+impl From<Activation> for Nonlinearity {
+    fn from(activation: Activation) -> Self {
+        Nonlinearity {
+            activation,
+            quant: None,
+        }
+    }
+}
+
+impl Nonlinearity {
+    /// The override constants ACT, QUANT_LEVELS, QUANT_LO and QUANT_HI.
+    pub fn constants(self) -> [(&'static str, f64); 4] {
+        let (levels, lo, hi) = self.quant.map_or((0, 0.0, 1.0), |q| (q.levels, q.lo, q.hi));
+        [
+            ("ACT", activation_code(self.activation) as f64),
+            ("QUANT_LEVELS", levels as f64),
+            ("QUANT_LO", lo as f64),
+            ("QUANT_HI", hi as f64),
+        ]
     }
 }
 

@@ -63,6 +63,9 @@ pub enum PairwiseKernel {
     Kde { noise_variance: f64 },
     /// exp(-KL) between the rows' Gaussians (rows hold [mu | rho]).
     PairwiseKl,
+    /// 1 where two rows are equal value for value (a quantized layer):
+    /// the exact plane.
+    Exact,
 }
 
 impl PlanBuilder<'_> {
@@ -83,6 +86,7 @@ impl PlanBuilder<'_> {
                 (1.0, (1.0 / (2.0 * noise_variance)) as f32, 0)
             }
             PairwiseKernel::PairwiseKl => (2.0, 0.0, 0),
+            PairwiseKernel::Exact => (3.0, 0.0, 0),
         };
         let params = PairwiseParams {
             n: u32_of(rows.n, "rows"),

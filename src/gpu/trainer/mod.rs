@@ -211,6 +211,7 @@ impl GpuTrainer {
                 replicas.len(),
                 model.shape.hidden.len(),
                 dataset.train.len(),
+                experiment.estimator == crate::config::Estimator::Exact,
             )
         } else {
             0

@@ -9,20 +9,29 @@ use crate::gpu::plan::PlanBuilder;
 
 /// The information plane's device state: each measured layer's values over
 /// the first training patterns, binning bounds, and the per-pattern log means
-/// of the N x N reductions (layers: hidden..., latent mean, pairwise KL).
+/// of the N x N reductions (layers: hidden..., latent mean, pairwise KL;
+/// with `estimator=exact`, then each layer's binning beside the exact one).
 pub(super) struct GpuPlane {
     /// Patterns measured.
     pub(super) n: usize,
     /// Name, units and binning range of each measured layer.
     pub(super) layers: Vec<(String, usize, Range)>,
+    /// `estimator=exact`: binning's reading of each layer follows.
+    pub(super) beside: bool,
     pub(super) out: wgpu::Buffer,
     pub(super) plan: Plan,
 }
 
 impl GpuPlane {
+    /// Blocks of (n, 2) log means per replica: the hidden layers and the
+    /// latent mean, the pairwise KL, then with `beside` the layers binned.
+    fn blocks(hidden: usize, beside: bool) -> usize {
+        (hidden + 1) * (1 + beside as usize) + 1
+    }
+
     /// Floats of `out` for `replicas` models with `hidden` hidden layers.
-    pub(super) fn floats(replicas: usize, hidden: usize, n_train: usize) -> usize {
-        replicas * (hidden + 2) * n_train.min(info_plane::MAX_PATTERNS) * 2
+    pub(super) fn floats(replicas: usize, hidden: usize, n_train: usize, beside: bool) -> usize {
+        replicas * Self::blocks(hidden, beside) * n_train.min(info_plane::MAX_PATTERNS) * 2
     }
 }
 
@@ -35,7 +44,8 @@ impl GpuPlane {
         r: usize,
     ) -> (Vec<LayerInfo>, f64) {
         let per_layer = 2 * self.n;
-        let total = self.layers.len() + 1;
+        let measured = self.layers.len();
+        let total = Self::blocks(measured - 1, self.beside);
         let block = &values[r * total * per_layer..(r + 1) * total * per_layer];
         let means = |l: usize| -> (Vec<f64>, Vec<f64>) {
             let part = &block[l * per_layer..(l + 1) * per_layer];
@@ -44,7 +54,7 @@ impl GpuPlane {
                 part.iter().skip(1).step_by(2).map(|&v| v as f64).collect(),
             )
         };
-        let binning = experiment.estimator == crate::config::Estimator::Binning;
+        let binning = experiment.estimator != crate::config::Estimator::Kde;
         let layers = self
             .layers
             .iter()
@@ -52,6 +62,10 @@ impl GpuPlane {
             .map(|(l, (name, units, range))| {
                 let (all, label) = means(l);
                 let (ixt_bits, ity_bits) = info_plane::from_log_means(&all, &label);
+                let beside = self.beside.then(|| {
+                    let (all, label) = means(measured + 1 + l);
+                    info_plane::from_log_means(&all, &label)
+                });
                 LayerInfo {
                     layer: name.clone(),
                     units: *units,
@@ -64,12 +78,12 @@ impl GpuPlane {
                         String::new()
                     },
                     saturated: info_plane::saturated(ixt_bits, self.n),
-                    binned_ixt_bits: None,
-                    binned_ity_bits: None,
+                    binned_ixt_bits: beside.map(|b| b.0),
+                    binned_ity_bits: beside.map(|b| b.1),
                 }
             })
             .collect::<Vec<_>>();
-        let (all, label) = means(self.layers.len());
+        let (all, label) = means(measured);
         let (izx, izy) = info_plane::from_log_means(&all, &label);
         let k = self.layers.last().map_or(0, |l| l.1);
         let mut layers = layers;
@@ -88,7 +102,8 @@ impl GpuTrainer {
         let values = self.gather_plane_values(&mut b, n);
         let (layers, sources) = self.plane_layers(&values, n);
         let per_layer = 2 * n;
-        let total = layers.len() + 1;
+        let beside = self.experiment.estimator == crate::config::Estimator::Exact;
+        let total = GpuPlane::blocks(layers.len() - 1, beside);
         let m = self.m();
         // Replica r's block holds every layer's (n, 2) values, then the pairwise KL.
         let out = self
@@ -111,6 +126,7 @@ impl GpuTrainer {
         GpuPlane {
             n,
             layers,
+            beside,
             out,
             plan: b.finish(),
         }
@@ -197,8 +213,8 @@ impl GpuTrainer {
     }
 
     /// Each layer's range and N x N reduction by the link's estimator, then
-    /// the pairwise KL of the noisy code (rows [mu | rho]) into the last
-    /// scratch buffer.
+    /// the pairwise KL of the noisy code (rows [mu | rho]) into the next
+    /// scratch buffer; with `estimator=exact`, each layer binned after it.
     fn plane_reductions(
         &self,
         b: &mut PlanBuilder,
@@ -221,11 +237,10 @@ impl GpuTrainer {
             crate::config::Estimator::Kde => ops::PairwiseKernel::Kde {
                 noise_variance: info_plane::KDE_NOISE_VARIANCE,
             },
-            // estimator=exact needs quant, which only the CPU trains
-            // (run::cpu_only refuses it here).
-            crate::config::Estimator::Exact => {
-                unreachable!("estimator=exact on the GPU: quant is CPU-only")
-            }
+            crate::config::Estimator::Exact => ops::PairwiseKernel::Exact,
+        };
+        let binning = ops::PairwiseKernel::Binning {
+            bins: self.experiment.bins,
         };
         for (l, ((name, _, range), rows)) in layers.iter().zip(sources).enumerate() {
             b.value_range(&format!("plane {name} range"), *rows, *range, &bounds[l]);
@@ -242,13 +257,25 @@ impl GpuTrainer {
             width: 2 * latent.width,
             ..latent
         };
-        let last = &scratch[scratch.len() - 1];
         b.pairwise(
             "plane pairwise KL",
             kl_rows,
             labels,
             ops::PairwiseKernel::PairwiseKl,
-            (&bounds[0], last),
+            (&bounds[0], &scratch[layers.len()]),
         );
+        if kernel != ops::PairwiseKernel::Exact {
+            return;
+        }
+        for (l, ((name, _, _), rows)) in layers.iter().zip(sources).enumerate() {
+            let out = &scratch[layers.len() + 1 + l];
+            b.pairwise(
+                &format!("plane {name} binned"),
+                *rows,
+                labels,
+                binning,
+                (&bounds[l], out),
+            );
+        }
     }
 }

@@ -5,8 +5,8 @@
 
 use super::*;
 use crate::gpu::ops::{
-    ActBuffers, AdamBuffers, Gather, HeadBuffers, KlGradient, LatentGrads, Noise, Pass, Product,
-    Sums,
+    ActBuffers, AdamBuffers, Gather, HeadBuffers, KlGradient, LatentGrads, Noise, Nonlinearity,
+    Pass, Product, Sums,
 };
 use crate::gpu::plan::PlanBuilder;
 
@@ -47,6 +47,15 @@ impl GpuTrainer {
         }
     }
 
+    /// The hidden layers' nonlinearity: the encoder's rounded with `quant`
+    /// (the quantized encoder), the decoder's never.
+    fn nonlinearity(&self, stack: Stack) -> Nonlinearity {
+        Nonlinearity {
+            activation: self.experiment.activation,
+            quant: self.model.quant.filter(|_| stack == Stack::Encoder),
+        }
+    }
+
     /// Forward through a stack for `rows` rows of `input`: hidden layers
     /// into their buffers, the last layer into the stack's output.
     pub(super) fn forward(
@@ -75,7 +84,7 @@ impl GpuTrainer {
                 b: Place::new(params, place.w, total),
                 bias: Some((place.b, total)),
                 c: Place::new(target, 0, self.rows * place.fan_out),
-                post: (!is_last).then(|| (&hidden[l].post, self.experiment.activation)),
+                post: (!is_last).then(|| (&hidden[l].post, self.nonlinearity(stack))),
             };
             b.matmul(&format!("{tag}{name} layer {l} forward"), product);
             if !is_last {
@@ -115,12 +124,7 @@ impl GpuTrainer {
                     stride: self.rows * place.fan_in,
                 };
                 let label = format!("{name} layer {} activation backward", l - 1);
-                b.act_backward(
-                    &label,
-                    self.experiment.activation,
-                    &act,
-                    rows * place.fan_in,
-                );
+                b.act_backward(&label, self.nonlinearity(stack), &act, rows * place.fan_in);
             }
             delta = target;
         }
