@@ -15,6 +15,8 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== native tests"
 cargo test
+echo "== the published anchors, quick tier (ibp anchors --quick; REPRODUCTIONS.md)"
+cargo run --release --bin ibp -- anchors --quick
 echo "== the page (build, type-check the page-worker protocol, then browser tests)"
 scripts/build-web.sh
 node_modules/.bin/tsc -p www/jsconfig.json

@@ -10,8 +10,9 @@
 //! the table (case, estimator, truth, estimate, tolerance).
 mod common;
 
-use common::{binary_entropy_bits as h2, binary_entropy_inverse as h2_inverse};
-use ib_playground::info::exact_ib::{Joint, Options, curve};
+use common::binary_entropy_bits as h2;
+use ib_playground::info::dsbs;
+use ib_playground::info::exact_ib::{Options, curve};
 use ib_playground::info::plane::{
     KDE_NOISE_VARIANCE, Range, binning, kde, pairwise_bhattacharyya, pairwise_kl,
 };
@@ -424,17 +425,10 @@ fn the_exact_solver_traces_the_dsbs_curve_to_a_millionth_of_a_bit() {
     // (Mrs Gerber's lemma, Wyner & Ziv 1973). Every point the solver gives
     // lies on it within 1e-6 bits.
     let p = 0.1;
-    let joint = Joint::from_rows(&[
-        vec![0.5 * (1.0 - p), 0.5 * p],
-        vec![0.5 * p, 0.5 * (1.0 - p)],
-    ])
-    .unwrap();
-    let result = curve(&joint, &Options::default());
+    let result = curve(&dsbs::joint(p), &Options::default());
     let mut worst: f64 = 0.0;
     for point in &result.hull {
-        let d = h2_inverse(1.0 - point.ixt_bits);
-        let analytic = 1.0 - h2(p * (1.0 - d) + d * (1.0 - p));
-        worst = worst.max((point.ity_bits - analytic).abs());
+        worst = worst.max((point.ity_bits - dsbs::ib_curve_ity_bits(p, point.ixt_bits)).abs());
     }
     println!(
         "| DSBS p = 0.1, worst of {} hull points | exact IB | on the curve | {worst:.1e} off | 1e-6 |",

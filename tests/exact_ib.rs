@@ -1,16 +1,11 @@
 //! The exact discrete IB against known answers (SCIENCE.md, section 3).
 mod common;
 
-use common::{binary_entropy_bits as h, binary_entropy_inverse as h_inverse};
+use common::binary_entropy_bits as h;
+use ib_playground::info::dsbs::ib_curve_ity_bits;
 use ib_playground::info::exact_ib::{Joint, Options, Solution, curve, log_grid, parse_pxy};
 
-fn dsbs(p: f64) -> Joint {
-    Joint::from_rows(&[
-        vec![0.5 * (1.0 - p), 0.5 * p],
-        vec![0.5 * p, 0.5 * (1.0 - p)],
-    ])
-    .unwrap()
-}
+use ib_playground::info::dsbs::joint as dsbs;
 
 fn three_by_three() -> Joint {
     // Uniform over {00, 02, 12, 21, 22} (x first, y second).
@@ -61,8 +56,7 @@ fn dsbs_matches_the_analytic_curve() {
         result.hull.len()
     );
     for s in &result.hull {
-        let analytic = 1.0
-            - h(p * (1.0 - h_inverse(1.0 - s.ixt_bits)) + h_inverse(1.0 - s.ixt_bits) * (1.0 - p));
+        let analytic = ib_curve_ity_bits(p, s.ixt_bits);
         assert!(
             (s.ity_bits - analytic).abs() < 1e-4,
             "beta {}: ({}, {}) vs analytic {analytic}",

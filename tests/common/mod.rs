@@ -92,25 +92,6 @@ pub fn cpu_run(link: &str, steps: u32) -> Run {
     Run::new(Box::new(backend), experiment, dataset, replicas).until(steps)
 }
 
-/// The binary entropy h(p) in bits.
-pub fn binary_entropy_bits(p: f64) -> f64 {
-    if p <= 0.0 || p >= 1.0 {
-        0.0
-    } else {
-        -(p * p.log2() + (1.0 - p) * (1.0 - p).log2())
-    }
-}
-
-/// h^-1 on [0, 1/2], by bisection to the last bit.
-pub fn binary_entropy_inverse(v: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, 0.5);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if binary_entropy_bits(mid) < v {
-            lo = mid
-        } else {
-            hi = mid
-        }
-    }
-    0.5 * (lo + hi)
-}
+/// The binary entropy in bits, as the library computes it.
+#[allow(unused_imports)]
+pub use ib_playground::info::dsbs::binary_entropy_bits;

@@ -2,6 +2,7 @@
 //! Output is JSON on stdout (one object per line); errors go to stderr with a
 //! non-zero exit code. One file per command; flags.rs parses their flags.
 
+mod anchors;
 mod benchmark;
 mod data_subset;
 mod evaluate;
@@ -68,8 +69,9 @@ fn main() -> ExitCode {
         "ib-curve" => ib_curve::command(flags).map_err(Failure::from),
         "evaluate" => evaluate::command(flags).map_err(Failure::from),
         "mi" => mi::command(flags).map_err(Failure::from),
+        "anchors" => anchors::command(flags),
         other => Err(Failure::Input(format!(
-            "unknown command '{other}' (commands: train, ib-curve, mi, evaluate, data, bench; see ibp --help)"
+            "unknown command '{other}' (commands: train, ib-curve, mi, anchors, evaluate, data, bench; see ibp --help)"
         ))),
     };
     match result {

@@ -234,6 +234,18 @@ fn open(
     Ok(run)
 }
 
+/// The CPU run of a share link on the built-in data (`ibp anchors`).
+pub fn open_cpu(link: &str) -> Result<Run, Failure> {
+    let experiment = Experiment::from_link(link).map_err(|e| e.to_string())?;
+    let dataset = data::load(&experiment, &sources_for(&experiment, None)?).map_err(Error::from)?;
+    open(
+        &experiment,
+        dataset,
+        sweep::single(&experiment),
+        Choice::Cpu,
+    )
+}
+
 /// Restores a checkpoint into `run`: (its step, its training seconds).
 fn resume(
     run: &mut Run,
