@@ -167,6 +167,26 @@ test('a quantized encoder: its plane counted exactly, each layer beside its binn
   await page.close();
 });
 
+test('a quantized encoder trains on WebGPU too, its exact plane counted by the device', async () => {
+  const link = 'v=1&data=var_u&hidden=10,7,5&act=relu&k=2&lr=4e-4&batch=256&seed=2&quant=4&estimator=exact&report=100&plane=1';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=gpu#${link}`);
+  const backend = await ready(page);
+  assert.match(backend, /^WebGPU — /, backend);
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 200 && r.layers));
+  await page.getByTestId('play').click();
+  const last = (await page.evaluate(() => window.playground.reports())).filter((r) => r.layers).pop();
+  assert.equal(last.backend, 'gpu');
+  const hidden = last.layers.filter((l) => l.layer !== 'Z');
+  assert.ok(hidden.every((l) => l.estimator === 'exact' && Number.isFinite(l.binned_ixt_bits)), JSON.stringify(hidden));
+  // 16 levels in 5 units: T3 holds at most 20 bits, and the count never
+  // grows along the encoder.
+  assert.ok(hidden[2].ixt_bits > 0 && hidden[2].ixt_bits <= 20, JSON.stringify(hidden[2]));
+  assert.ok(hidden[2].ixt_bits <= hidden[1].ixt_bits + 1e-6 && hidden[1].ixt_bits <= hidden[0].ixt_bits + 1e-6, JSON.stringify(hidden));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values read aloud', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
