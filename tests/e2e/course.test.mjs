@@ -429,7 +429,8 @@ test('WebGPU whose adapter request rejects: the page trains on the CPU and says 
   try {
     await page.goto(`${server.url}#${LINK}`);
     const label = await ready(page);
-    assert.equal(label, 'CPU (WebAssembly) — WebGPU\'s adapter request failed (refused by the test)');
+    assert.equal(label, 'Training on the CPU: WebGPU is not available here');
+    assert.equal(await page.getByTestId('backend-details').textContent(), 'CPU (WebAssembly) — WebGPU\'s adapter request failed (refused by the test)');
     await page.getByTestId('step').click();
     await page.waitForFunction(() => window.playground.reports().some((r) => r.step > 0));
   } finally {

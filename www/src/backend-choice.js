@@ -1,6 +1,7 @@
 // Where a run trains. `?backend=cpu` and `?backend=gpu` force a backend;
 // otherwise the page times a short run of the actual model on WebGPU and
-// on the CPU (the same WebAssembly) and keeps the faster, saying why: a
+// on the CPU (the same WebAssembly) and keeps the faster, saying why in
+// words (the ratio changes from load to load; the choice does not): a
 // software WebGPU adapter (SwiftShader) loses to the CPU on small models,
 // a real GPU wins on large ones. Decisions are remembered per model size,
 // separately for sweeps, where the GPU trains many replicas in one
@@ -11,11 +12,6 @@ export const TIMING_MS = 150;
 
 /** What `create` throws to abandon the choice (a newer start waits). */
 export const SUPERSEDED = Symbol('superseded');
-
-const ratio = (a, b) => {
-  const r = a / b;
-  return r >= 10 ? `${Math.round(r)}x` : `${r.toFixed(1)}x`;
-};
 
 /**
  * Opens a session on the backend to use.
@@ -57,13 +53,13 @@ export async function openSession(create, choice, gpu, decisions, kind) {
   const cpuRate = await cpu.stepsPerSecond(TIMING_MS);
   if (gpuRate == null || gpuRate >= cpuRate) {
     cpu.free();
-    const why = gpuRate == null ? null : `${ratio(gpuRate, cpuRate)} faster than the CPU for this model`;
+    const why = gpuRate == null ? null : 'faster than the CPU for this model (both timed)';
     decisions.set(key, { backend: 'gpu', why });
     return { session: device, backend: gpuLabel, why };
   }
   device.free();
   const adapter = gpu.software ? `${gpu.name}, a GPU emulated on the CPU` : gpu.name;
-  const why = `${ratio(cpuRate, gpuRate)} faster than this WebGPU adapter (${adapter}) for this model`;
+  const why = `faster than this WebGPU adapter (${adapter}) for this model (both timed)`;
   decisions.set(key, { backend: 'cpu', why });
   return { session: cpu, backend: cpuLabel, why };
 }

@@ -31,6 +31,7 @@ import { PageState } from './page-state.js';
 import { RUN_EVENTS, command } from './protocol.js';
 import { Keeping } from './keeping.js';
 import { wasmFailure, workerFailure } from './failures.js';
+import { describeBackend } from './backend-line.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -108,6 +109,8 @@ function start(link, { csv = state.csv, play = false } = {}) {
   state.startErrors = checked.errors;
   setPlaying(false);
   $('backend').textContent = 'starting…';
+  $('backend-details').textContent = '';
+  $('backend').removeAttribute('tabindex');
   $('backend').setAttribute('aria-busy', 'true');
   const run = page.startRun(checked.link);
   const data = linkValue(checked.link, 'data') === 'csv' ? csv : null;
@@ -116,10 +119,19 @@ function start(link, { csv = state.csv, play = false } = {}) {
   send(command.start(run, checked.link, backendChoice, data, resume));
 }
 
-function setBackendLabel(text) {
-  state.label = text;
-  $('backend').textContent = text;
+/** The backend line: a sentence, and the details behind it (hover, focus). */
+function setBackendLabel(sentence, details = '') {
+  state.label = { sentence, details };
+  $('backend').textContent = sentence;
+  $('backend-details').textContent = details;
+  if (details) $('backend').setAttribute('tabindex', '0');
+  else $('backend').removeAttribute('tabindex');
   $('backend').removeAttribute('aria-busy');
+}
+
+function describeAndSet(backend, why) {
+  const { sentence, details } = describeBackend(backend, why);
+  setBackendLabel(sentence, details);
 }
 
 function setPlaying(playing) {
@@ -156,7 +168,7 @@ function onReady(data) {
   if (state.pendingCsv) state.csv = state.pendingCsv;
   messages.clear();
   clearReadouts();
-  setBackendLabel(data.fallback ? `${data.backend} — ${data.fallback}` : data.backend);
+  describeAndSet(data.backend, data.fallback ?? null);
   for (const error of state.startErrors) messages.error(error.message);
   if (linkValue(data.link, 'data') === 'csv') {
     messages.notice('data=csv: your table stays in this browser and is not in the link; whoever opens the link must load the same CSV.');
@@ -206,7 +218,7 @@ const EVENTS = {
       good == null ? null : { label: 'Restore the last good state', testid: 'restore', action: () => send(command.plain('restore')) });
   },
   'backend-changed': (e) => {
-    setBackendLabel(`${e.label} — the GPU device was lost (${e.reason}); continuing on the CPU from step ${e.step}`);
+    describeAndSet(e.label, `the GPU device was lost (${e.reason}); continuing on the CPU from step ${e.step}`);
     state.history = state.history.filter((r) => r.step <= e.step);
     page.restored(e.step, null);
     page.moved(`The GPU device was lost at step ${e.step} and this run went on on the CPU from its last good state: the link replays the experiment, not these exact numbers.`);
@@ -231,7 +243,8 @@ const ANSWERS = {
   'start-failed': (data) => {
     if (!page.startFailed(data.run)) return;
     messages.error(page.run != null ? `${data.error.message} The experiment that was running is kept.` : data.error.message);
-    setBackendLabel(state.label || 'not started: see the message below');
+    if (state.label) setBackendLabel(state.label.sentence, state.label.details);
+    else setBackendLabel('not started: see the message below');
   },
   'set-done': (data) => {
     page.confirmed(data.run, data.seq, data.link);
