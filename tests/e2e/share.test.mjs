@@ -119,3 +119,45 @@ test('view choices and hidden controls travel in the link', async () => {
   await page.close();
   await again.page.close();
 });
+
+test('a first visit on a shared experiment opens on its plots, the intro folded, with a line saying what it is', async () => {
+  // A visitor who once left the intro open: a shared link still comes first.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(() => { if (!sessionStorage.getItem('seen')) localStorage.setItem('ibp-playground:intro', 'open'); });
+  await page.goto(`${server.url}?backend=cpu#${LINK}`);
+  await ready(page);
+  const banner = page.getByTestId('shared-banner');
+  await banner.waitFor({ state: 'visible' });
+  assert.equal(await banner.textContent(), 'A shared experiment: moons data, β = 1e-3, a tanh encoder (8 units) into a 3-dimensional code. Press Play to train it; the intro above explains the views.');
+  assert.equal(await page.getByTestId('intro').evaluate((d) => d.open), false);
+  // The plots are on the first screen.
+  const plane = await page.locator('#view-diagram').boundingBox();
+  assert.ok(plane.y < 900 * 0.6, `the first view starts at y = ${plane.y}`);
+  // An edit makes it another experiment: the line goes.
+  await page.getByTestId('beta-input').fill('0.01');
+  await page.getByTestId('beta-input').press('Enter');
+  await banner.waitFor({ state: 'hidden' });
+  // A reload of this tab's own run is no shared visit: no line.
+  // (Untrained, it is not kept: its link holds all it has.)
+  await page.waitForFunction(() => location.hash.includes('beta=0.01'));
+  await page.evaluate(() => sessionStorage.setItem('seen', '1'));
+  await page.reload();
+  await ready(page);
+  assert.equal(await banner.isVisible(), false);
+  await page.close();
+});
+
+test('on a phone a lesson link lands with the lesson and its first step in view, the intro folded', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  await page.addInitScript(() => localStorage.setItem('ibp-playground:intro', 'open'));
+  for (const lesson of ['beta', 'trust', 'pixels']) {
+    await page.goto(`${server.url}?backend=cpu&lesson=${lesson}`);
+    await ready(page);
+    assert.equal(await page.getByTestId('intro').evaluate((d) => d.open), false, lesson);
+    const first = await page.getByTestId('lesson-step').first().boundingBox();
+    const title = await page.locator('#lesson h2').boundingBox();
+    assert.ok(title.y >= -1 && first.y + first.height <= 740, `${lesson}: title at ${title.y}, first step ends at ${first.y + first.height}`);
+    assert.equal(await page.getByTestId('shared-banner').isVisible(), false, lesson);
+  }
+  await page.close();
+});

@@ -27,9 +27,10 @@ async function trainFor(page, ms) {
 }
 
 test('the intro explains the idea, folds away and remembers it', async () => {
+  // The plain page (a shared link opens on its plots, share.test.mjs).
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}?backend=cpu#${CIRCLE}`);
+  await page.goto(`${server.url}?backend=cpu`);
   await ready(page);
   const intro = page.getByTestId('intro');
   const words = (await intro.innerText()).split(/\s+/).filter(Boolean).length;

@@ -172,7 +172,7 @@ test('a quantized encoder trains on WebGPU too, its exact plane counted by the d
   const link = 'v=1&data=circle&points=300&hidden=10,7,5&act=relu&k=2&seed=2&quant=4&estimator=exact&report=50&plane=1';
   const { page, errors } = await openPage(browser, `${server.url}?backend=gpu#${link}`);
   const backend = await ready(page);
-  assert.equal(backend, 'Training on the GPU: the link asks for it (?backend=gpu)');
+  assert.equal(backend, 'Training on the GPU: the link asks for it');
   await page.getByTestId('play').click();
   await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 100 && r.layers));
   await page.getByTestId('play').click();

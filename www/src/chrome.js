@@ -3,17 +3,18 @@
 
 const INTRO_KEY = 'ibp-playground:intro';
 
-/** Opens or closes the intro as the visitor left it (closed in embeds,
- * lessons and on phones unless they opened it). */
-export function mountIntro(details, { collapsed }) {
-  collapsed ||= window.matchMedia('(max-width: 700px)').matches;
+/** Opens or closes the intro as the visitor left it (closed on phones
+ * unless they opened it). `folded`: closed whatever they left it as (an
+ * embed, a lesson, a shared experiment: what they came for comes first). */
+export function mountIntro(details, { folded }) {
+  const collapsed = window.matchMedia('(max-width: 700px)').matches;
   let saved = null;
   try {
     saved = localStorage.getItem(INTRO_KEY);
   } catch {
     // storage disabled: the default applies
   }
-  details.open = saved ? saved === 'open' : !collapsed;
+  details.open = folded ? false : saved ? saved === 'open' : !collapsed;
   details.addEventListener('toggle', () => {
     try {
       localStorage.setItem(INTRO_KEY, details.open ? 'open' : 'closed');

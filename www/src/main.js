@@ -32,6 +32,7 @@ import { RUN_EVENTS, command } from './protocol.js';
 import { Keeping } from './keeping.js';
 import { wasmFailure, workerFailure } from './failures.js';
 import { describeBackend } from './backend-line.js';
+import { describeExperiment } from './describe.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -47,7 +48,9 @@ applyEmbedLayout(query);
 
 /** What the views draw and the run's bookkeeping; the experiment is `page`. */
 const state = {
-  history: [], info: null, snapshot: null, showTest: false, label: '', playing: false, diverged: false,
+  history: [], info: null, snapshot: null, showTest: false, label: null, playing: false, diverged: false,
+  /** How the first run lands: 'shared' (a line above the plots), 'lesson' (scrolled to it on a phone). */
+  landing: null,
   csv: null, pendingCsv: null, autoplay: query.get('autoplay') === '1', resume: null, startErrors: [],
   /** Notices for the first run's start (messages before it would be cleared). */
   openingNotices: [],
@@ -146,6 +149,35 @@ function setPlaying(playing) {
   if (playing) speed.interrupt();
 }
 
+/** True on this tab's first load of the page (a reload keeps sessionStorage;
+ * a new tab starts without it); true where storage is blocked. */
+function firstInTab() {
+  try {
+    const first = !sessionStorage.getItem(VISITED_KEY);
+    sessionStorage.setItem(VISITED_KEY, '1');
+    return first;
+  } catch {
+    return true;
+  }
+}
+
+const VISITED_KEY = 'ibp-playground:visited';
+
+/** The first run's landing: a shared experiment's line above the plots;
+ * on a phone, a lesson scrolled to its title and first step. Later runs
+ * (an edit, another step) take the line down. */
+function land(link) {
+  const banner = $('shared-banner');
+  if (state.landing === 'shared') {
+    banner.textContent = `A shared experiment: ${describeExperiment(link)}. Press Play to train it; the intro above explains the views.`;
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+  }
+  if (state.landing === 'lesson') $('lesson').scrollIntoView({ block: 'start' });
+  state.landing = null;
+}
+
 /** Why a run that just opened cannot be rebuilt from its link, or null. */
 function openingCaveat(data) {
   if (linkValue(data.link, 'data') === 'csv') return 'Your table is not in the link: whoever opens it must load the same CSV to train this run.';
@@ -179,6 +211,7 @@ function onReady(data) {
   for (const notice of state.openingNotices.splice(0)) messages.notice(notice.text, notice.action);
   const replay = announceReplay(page.changes);
   if (replay) messages.notice(replay);
+  land(data.link);
   keeping.opened(data);
   page.progress(data.resumed);
   $('step-count').textContent = String(data.resumed);
@@ -287,6 +320,8 @@ worker.onmessage = ({ data }) => {
 /** A control changed: Rust checks the value and writes the new link.
  * Returns why the value was refused, or null. */
 function onKnob(key, value) {
+  // An edited experiment is no longer the one the shared link described.
+  $('shared-banner').hidden = true;
   const before = page.changes;
   const step = page.editStep();
   let edit;
@@ -512,7 +547,6 @@ async function boot() {
   mountGallery($('lesson-list'));
   $('start-here').setAttribute('href', lessonHref('beta'));
   const lessonId = query.get('lesson');
-  mountIntro($('intro'), { collapsed: embedded || Boolean(lessonId) });
   mountDrawer($('drawer'), $('drawer-toggle'), $('drawer-close'));
   lesson = mountLesson($('lesson'), lessonId, stepIndex(query.get('step')), (link, { pin, step }) => {
     if (pin) pinCurrent();
@@ -531,6 +565,12 @@ async function boot() {
   if (notice) state.openingNotices.push({ text: notice });
   const firstLink = checkLink(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK).link;
   state.resume = kept && kept.link === firstLink ? kept : null;
+  // Someone's experiment opened from a link (not this tab's own run on a
+  // reload, kept or not yet trained): its plots first, with a line saying
+  // what it is.
+  const shared = Boolean(fragmentLink()) && !lesson && !embedded && !state.resume && firstInTab();
+  mountIntro($('intro'), { folded: embedded || Boolean(lessonId) || shared });
+  state.landing = lesson && !embedded && window.matchMedia('(max-width: 700px)').matches ? 'lesson' : shared ? 'shared' : null;
   if (!kept && !embedded && !fragmentLink() && !lesson) offerLatest();
   start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);
   window.ibpBoot?.started();

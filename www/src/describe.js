@@ -1,0 +1,21 @@
+// Experiments in words: the one-line description a shared link opens with,
+// and numbers written short (β = 1e-3, not β=0.001) for labels.
+import { linkValue } from './link-values.js';
+
+/** A number as people write it in a label: 1e-3 below 0.01, 0.25 above. */
+export function shortNumber(text) {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v === 0) return String(text);
+  if (Math.abs(v) >= 0.01 && Math.abs(v) < 1e5) return String(Number(v.toPrecision(6)));
+  const [mantissa, exponent] = v.toExponential().split('e');
+  return `${Number(Number(mantissa).toPrecision(4))}e${Number(exponent)}`;
+}
+
+/** "moons data, β = 1e-3, a tanh encoder (16-16 units) into a 2-dimensional code". */
+export function describeExperiment(link) {
+  const value = (key) => linkValue(link, key);
+  const objective = value('objective') === 'vib' ? '' : ` (${value('objective')})`;
+  const dims = Number(value('k')) === 1 ? 'a 1-dimensional code' : `a ${value('k')}-dimensional code`;
+  const hidden = value('hidden') ? `a ${value('act')} encoder (${value('hidden').split(',').join('-')} units)` : 'a linear encoder';
+  return `${value('data')} data, β = ${shortNumber(value('beta'))}, ${hidden} into ${dims}${objective}`;
+}
