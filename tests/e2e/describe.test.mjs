@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { describeExperiment, shortNumber } from '../../www/src/describe.js';
 import { setDefaults } from '../../www/src/link-values.js';
 
-test('numbers are written short: exponents below 0.01, decimals above', () => {
+test('numbers are written short: exponents below 0.1, decimals above', () => {
   assert.deepEqual(
-    ['0.01', '0.001', '1e-4', '0.00025', '0.5', '2', '0', '1e-06', '123456'].map(shortNumber),
-    ['0.01', '1e-3', '1e-4', '2.5e-4', '0.5', '2', '0', '1e-6', '1.235e5'],
+    ['0.01', '0.001', '1e-4', '0.00025', '0.05', '0.5', '2', '0', '1e-06', '123456'].map(shortNumber),
+    ['1e-2', '1e-3', '1e-4', '2.5e-4', '5e-2', '0.5', '2', '0', '1e-6', '1.235e5'],
   );
 });
 

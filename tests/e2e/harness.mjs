@@ -142,3 +142,23 @@ export async function ready(page) {
   await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
   return page.getByTestId('backend').textContent();
 }
+
+/** The last step the run on screen reported (0 before its first report). */
+export const lastStep = (page) => page.evaluate(() => Math.max(0, ...window.playground.reports().map((r) => r.step)));
+
+/**
+ * Plays until a report at `step` or later, pauses, and waits until the
+ * pause is settled and the views have drawn (real signals, never a time).
+ */
+export async function trainTo(page, step) {
+  await page.getByTestId('play').click();
+  await page.waitForFunction((s) => window.playground.reports().some((r) => r.step >= s), step, { timeout: 120_000 });
+  await page.getByTestId('play').click();
+  await page.evaluate(() => window.playground.settled());
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+/** trainTo `steps` past the last report. */
+export async function trainMore(page, steps) {
+  await trainTo(page, (await lastStep(page)) + steps);
+}

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, ready, servePageAndBrowser, serveStatic } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, serveStatic, trainMore } from './harness.mjs';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const DIST = new URL('../../dist', import.meta.url).pathname;
@@ -19,12 +19,6 @@ let browser;
 servePageAndBrowser((s, b) => { server = s; browser = b; });
 before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
-async function trainFor(page, ms) {
-  await page.getByTestId('play').click();
-  await page.waitForTimeout(ms);
-  await page.getByTestId('play').click();
-  await page.waitForTimeout(300);
-}
 
 test('the intro explains the idea, folds away and remembers it', async () => {
   // The plain page (a shared link opens on its plots, share.test.mjs).
@@ -174,7 +168,7 @@ test('"When Y is a function of X": the IB jumps to nothing between β = 0.2 and 
 test('the model diagram draws the network with live numbers, heat maps on 2-D data, and tooltips', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
-  await trainFor(page, 1500);
+  await trainMore(page, 300);
   const diagram = page.getByTestId('diagram');
   const names = await diagram.locator('.diagram-name').allTextContents();
   assert.deepEqual(names, ['X', 'T1', 'T2', 'code z = μ + σ·ε', 'Y']);
@@ -196,39 +190,55 @@ test('the model diagram draws the network with live numbers, heat maps on 2-D da
 test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
-  await trainFor(page, 1000);
+  await trainMore(page, 200);
   await page.getByTestId('pin').click();
   assert.deepEqual(await page.evaluate(() => window.playground.pinned()), [await page.evaluate(() => window.playground.link())]);
   await page.getByTestId('beta-input').fill('1');
   await page.getByTestId('beta-input').press('Enter');
-  await trainFor(page, 1000);
+  await trainMore(page, 200);
   assert.ok(await page.locator('#curves .curve-pinned').count() > 0, 'pinned curves drawn');
   assert.ok(await page.locator('[data-testid=info-plane] .plane-pinned').count() > 0, 'pinned plane drawn');
   assert.ok(await page.locator('[data-testid=sweep-plot] .sweep-pinned').count() === 1, 'pinned IB dot');
   assert.ok(await page.locator('#curves .beta-change').count() >= 1, 'the β change is marked');
-  assert.match(await page.locator('#curves').textContent(), /β=0\.001/);
+  // Named by what differs from the run on screen, β written short.
+  assert.match(await page.locator('#curves').textContent(), /pin 1 \(dashed\): β = 1e-3/);
   await page.getByTestId('unpin').click();
   assert.deepEqual(await page.evaluate(() => window.playground.pinned()), []);
   await page.goto(`${server.url}?backend=cpu&lesson=beta`);
   await ready(page);
-  await trainFor(page, 800);
+  await trainMore(page, 150);
   await page.getByTestId('lesson-next').click();
   // The run on screen is the step's (a pin keeps the run on screen).
   await page.waitForFunction(() => window.playground.runLink().includes('beta=0.01'));
-  await trainFor(page, 800);
+  await trainMore(page, 150);
   await page.getByTestId('lesson-next').click();
   await page.waitForFunction(() => window.playground.runLink().includes('beta=1&'));
   const pinned = await page.evaluate(() => window.playground.pinned());
   assert.equal(pinned.length, 2);
   assert.match(pinned[0], /beta=1e-4/);
   assert.match(pinned[1], /beta=0\.01/);
-  await trainFor(page, 800);
+  // The new run's first reports: the step axis follows it, not the pins'
+  // longer runs, which are cut at its last step.
+  await trainMore(page, 50);
+  const extent = await page.$eval('#curves g.curves-panel', (g) => {
+    const right = (sel) => Math.max(...[...g.querySelectorAll(sel)].map((p) => p.getBBox().x + p.getBBox().width));
+    return { plot: g.querySelector('.hover-area').getBBox().width, run: right('path.curve'), pins: right('path.curve-pinned') };
+  });
+  // (The axis ends on a round step at or past the run's last.)
+  assert.ok(extent.run > 0.5 * extent.plot && extent.pins <= extent.run + 1, `the run on screen spans the axis: ${JSON.stringify(extent)}`);
+  // Each pin its own colour and legend entry.
+  const pinColours = await page.$$eval('#curves g.curves-panel:first-of-type path.curve-pinned', (p) => [...new Set(p.map((x) => x.getAttribute('stroke')))]);
+  assert.equal(pinColours.length, 2, `pin colours ${pinColours}`);
+  const legendText = await page.locator('#curves').textContent();
+  assert.match(legendText, /pin 1 \(dashed\): β = 1e-4/);
+  assert.match(legendText, /pin 2 \(dashed\): β = 1e-2/);
+  await trainMore(page, 150);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins.png`, fullPage: true });
   // Legends that wrap onto more rows (the pins') stay inside their plots,
   // on a laptop and on a phone.
   assert.deepEqual(await clippedLegends(page), []);
   await page.setViewportSize({ width: 360, height: 740 });
-  await trainFor(page, 800);
+  await trainMore(page, 150);
   assert.deepEqual(await clippedLegends(page), []);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins-360.png`, fullPage: true });
   await page.close();
@@ -248,16 +258,16 @@ function clippedLegends(page) {
 test('the IB curve is live: this model moves on it, and a sweep point gives its β', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`);
   await ready(page);
-  await trainFor(page, 800);
+  await trainMore(page, 150);
   const before = Number(await page.getByTestId('ib-current').getAttribute('cx'));
   await page.getByTestId('beta-input').fill('1');
   await page.getByTestId('beta-input').press('Enter');
-  await trainFor(page, 1500);
+  await trainMore(page, 300);
   const after = Number(await page.getByTestId('ib-current').getAttribute('cx'));
   assert.ok(after < before, `the dot moves to a lower rate: ${before} -> ${after}`);
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
-  await page.waitForTimeout(500);
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   // A click at the centre of every point of the sweep reaches a point (this
   // model's trail and label once lay over them).
   const covered = await page.$$eval('[data-testid=sweep-plot] circle.sweep-point', (points) => points.filter((p) => {
@@ -322,7 +332,7 @@ test('the exact IB of a table: the CLI\'s numbers, presets, β on hover, the enc
 test('tooltips and legends: curves, latent space, class colours, a negative bound read as ≈ 0', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE.replace('beta=1e-3', 'beta=1')}`);
   await ready(page);
-  await trainFor(page, 1500);
+  await trainMore(page, 300);
   const area = page.locator('#curves .hover-area').first();
   const box = await area.boundingBox();
   await area.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
@@ -347,8 +357,8 @@ test('phones: plots before the controls, which live in a drawer; embeds default 
   const drawerLeft = () => page.locator('#drawer').evaluate((e) => e.getBoundingClientRect().left);
   assert.ok(await drawerLeft() >= 360, 'the drawer is closed');
   await page.getByTestId('drawer-toggle').click();
-  await page.waitForTimeout(400);
-  assert.ok(await drawerLeft() < 360, 'the drawer opens');
+  // The drawer slides in (a CSS transition): wait until it is on screen.
+  await page.waitForFunction(() => document.querySelector('#drawer').getBoundingClientRect().left < 360);
   assert.equal(await page.getByTestId('drawer-toggle').getAttribute('aria-expanded'), 'true');
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -373,12 +383,12 @@ test('a course site on a sub-path trains, and works offline after the first visi
     await page.goto(`${site.url}?backend=cpu#${CIRCLE}`);
     await ready(page);
     await page.getByTestId('offline').waitFor({ state: 'visible', timeout: 30_000 });
-    await trainFor(page, 800);
+    await trainMore(page, 150);
     assert.ok((await page.evaluate(() => window.playground.reports())).length > 1);
     await context.setOffline(true);
     await page.reload();
     await ready(page);
-    await trainFor(page, 800);
+    await trainMore(page, 150);
     assert.ok((await page.evaluate(() => window.playground.reports())).some((r) => r.step > 0), 'trains offline');
   } finally {
     await context.close();

@@ -31,6 +31,20 @@ async function trainFor(page, ms, minStep = 0) {
   await page.waitForTimeout(300);
 }
 
+/** Pairs of plane labels that overlap, and labels over a trajectory's end point. */
+const planeLabelOverlaps = (page) => page.$$eval('[data-testid=info-plane]', ([svg]) => {
+  const box = (e) => e.getBBox();
+  const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const labels = [...svg.querySelectorAll('.plane-label')].map((t) => ({ name: t.textContent, box: box(t) }));
+  const ends = [...svg.querySelectorAll('circle.plane-end, rect.plane-bottleneck')].map(box);
+  const found = [];
+  labels.forEach((a, i) => {
+    labels.slice(i + 1).forEach((b) => { if (hit(a.box, b.box)) found.push(`${a.name} on ${b.name}`); });
+    if (ends.some((e) => hit(a.box, e))) found.push(`${a.name} on an end point`);
+  });
+  return found;
+});
+
 /** Each curve panel: the series it draws, its y tick labels, its legend swatch colours. */
 const curvePanels = (page) => page.$$eval('#curves g.curves-panel', (panels) => panels.map((p) => ({
   series: [...p.querySelectorAll('path.curve')].map((c) => ({ key: c.dataset.series, colour: c.getAttribute('stroke') })),
@@ -122,6 +136,9 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   assert.ok(x < 10, `Z drawn at x = ${x}`);
   const labels = await page.$$eval('[data-testid=info-plane] .plane-label', (t) => t.map((x) => x.textContent));
   assert.deepEqual(labels.sort(), ['T1', 'T2', 'Z', 'μ']);
+  // At β = 1 T1, T2, μ and Z end near one another: their labels sit apart,
+  // clear of every end point, with leader lines where they moved away.
+  assert.deepEqual(await planeLabelOverlaps(page), []);
   assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the decoder receives/);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });

@@ -1,12 +1,12 @@
 // Experiments in words: the one-line description a shared link opens with,
-// and numbers written short (β = 1e-3, not β=0.001) for labels.
+// and numbers written short (β = 1e-2, not β=0.01) for labels.
 import { linkValue } from './link-values.js';
 
-/** A number as people write it in a label: 1e-3 below 0.01, 0.25 above. */
+/** A number as people write it in a label: 1e-2 below 0.1, 0.25 above. */
 export function shortNumber(text) {
   const v = Number(text);
   if (!Number.isFinite(v) || v === 0) return String(text);
-  if (Math.abs(v) >= 0.01 && Math.abs(v) < 1e5) return String(Number(v.toPrecision(6)));
+  if (Math.abs(v) >= 0.1 && Math.abs(v) < 1e5) return String(Number(v.toPrecision(6)));
   const [mantissa, exponent] = v.toExponential().split('e');
   return `${Number(Number(mantissa).toPrecision(4))}e${Number(exponent)}`;
 }

@@ -1,8 +1,10 @@
 // Pinned runs: a run's history and latent picture kept when the visitor
-// presses Pin (or a lesson moves on), drawn faded and labelled beside the
-// current run so that runs can be compared. Labels name the keys in which
-// the pinned runs and the current one differ ("β=1e-4").
+// presses Pin (or a lesson moves on), drawn dashed beside the current run,
+// each in its own colour with its own legend entry, so that runs can be
+// compared. A pin's label names what differs from the current run
+// ("β = 1e-4", "act = relu, seed = 3"), numbers written short.
 import { linkValue } from './link-values.js';
+import { shortNumber } from './describe.js';
 
 /** Keys that tell runs apart, in the order labels list them. */
 const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins', 'quant'];
@@ -10,6 +12,13 @@ const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr'
 export const MAX_PINS = 6;
 
 const NAMES = { beta: 'β' };
+
+/** Two values of a key differ (numbers by value: 1e-4 is 0.0001). */
+const differs = (a, b) => !(a === b || (a != null && b != null && a !== '' && b !== '' && Number(a) === Number(b)));
+
+/** One colour per pin, apart from the series' colours (the curves' red,
+ * blue, greens and violets), readable on white. */
+export const PIN_COLOURS = ['#d95f02', '#00838f', '#c51b7d', '#8c510a', '#4d7c0f', '#5e3c99'];
 
 export class Pins {
   constructor() {
@@ -50,14 +59,16 @@ export class Pins {
     return this.runs.map((r) => r.link);
   }
 
-  /** The pinned runs with their labels, against the current `link`. */
+  /** The pinned runs with their labels and colours, against the current
+   * `link`: each named by up to two keys in which it differs from it. */
   labelled(link) {
-    const all = [...this.runs.map((r) => r.link), link];
-    const differing = TELLING.filter((key) => new Set(all.map((l) => linkValue(l, key))).size > 1);
-    const keys = differing.length ? differing.slice(0, 2) : ['beta'];
-    return this.runs.map((run) => {
-      const label = keys.map((k) => `${NAMES[k] ?? k}=${linkValue(run.link, k)}`).join(' ');
-      return { ...run, label };
+    return this.runs.map((run, i) => {
+      const differing = TELLING.filter((key) => differs(linkValue(run.link, key), linkValue(link, key))).slice(0, 2);
+      const named = differing.map((k) => {
+        const value = linkValue(run.link, k);
+        return `${NAMES[k] ?? k} = ${Number.isFinite(Number(value)) && value !== '' ? shortNumber(value) : value}`;
+      });
+      return { ...run, label: named.length ? named.join(', ') : 'same settings', colour: PIN_COLOURS[i % PIN_COLOURS.length] };
     });
   }
 }

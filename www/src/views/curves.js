@@ -3,8 +3,10 @@
 // the I(Z;Y) bound or, for the VAE, the distortion), split into separate
 // panels when their ranges differ by more than 20x, and the accuracies on
 // their own 0-100 % axis. Every series has its colour in the legend.
-// Dashed verticals mark the steps where the visitor changed β; pinned runs are drawn
-// faded and labelled; hovering a panel shows the values at that step.
+// Dashed verticals mark the steps where the visitor changed β; pinned runs are
+// drawn dashed, each in its colour with a legend entry, over the current
+// run's steps (the axis follows the run on screen, not the longest pin);
+// hovering a panel shows the values at that step.
 import { line } from 'd3-shape';
 import { frame, expectArray, legend } from '../plot.js';
 import * as tooltip from '../tooltip.js';
@@ -59,7 +61,7 @@ export class CurvesView {
 
   /**
    * @param {Array<object>} history reports in step order
-   * @param {{pins?: Array<{history: object[], label: string}>, marks?: Array<{step: number, beta: number}>}} options
+   * @param {{pins?: Array<{history: object[], label: string, colour: string}>, marks?: Array<{step: number, beta: number}>}} options
    *   pinned runs, and the steps where the visitor changed β
    */
   update(history, info, { pins = [], marks = [] } = {}) {
@@ -72,7 +74,7 @@ export class CurvesView {
       groups.push({ series: ACCURACY, unit: '%', domain: [0, 100] });
     }
     if (!groups.length) groups.push({ series: [], unit: 'bits' });
-    const maxStep = Math.max(1, ...history.map((r) => r.step), ...pins.flatMap((p) => p.history.map((r) => r.step)));
+    const maxStep = Math.max(1, ...history.map((r) => r.step));
     const height = PANEL_HEIGHT + LEGEND_ROOM;
     groups.forEach((group, i) => {
       this.panel(group, history, maxStep, { top: i * height, total: groups.length * height, clear: i === 0 });
@@ -80,7 +82,8 @@ export class CurvesView {
   }
 
   panel({ series, unit, domain }, history, maxStep, place) {
-    const runs = [history, ...this.pins.map((p) => p.history)];
+    const within = (runHistory) => runHistory.filter((r) => r.step <= maxStep);
+    const runs = [history, ...this.pins.map((p) => within(p.history))];
     const values = runs.flat().flatMap((r) => series.map((s) => (s.scale ?? 1) * r[s.key]).filter(Number.isFinite));
     const yDomain = domain ?? [Math.min(0, ...values), Math.max(1e-3, ...values)];
     const f = frame(this.svg, {
@@ -90,11 +93,11 @@ export class CurvesView {
     const inside = (v) => Math.min(f.height, Math.max(0, v));
     for (const pin of this.pins) {
       for (const s of series) {
-        const points = pin.history.filter((r) => Number.isFinite(r[s.key]));
+        const points = within(pin.history).filter((r) => Number.isFinite(r[s.key]));
         if (!points.length) continue;
         const path = line().x((r) => f.x(r.step)).y((r) => inside(f.y((s.scale ?? 1) * r[s.key])));
         f.g.append('path').attr('class', 'curve-pinned').attr('d', path(points)).attr('fill', 'none')
-          .attr('stroke', s.colour).attr('stroke-opacity', 0.35).attr('stroke-width', 1.2).attr('stroke-dasharray', '3 2')
+          .attr('stroke', pin.colour).attr('stroke-opacity', 0.8).attr('stroke-width', 1.3).attr('stroke-dasharray', '4 2')
           .append('title').text(`pinned run ${pin.label}: ${s.label}`);
       }
     }
@@ -112,7 +115,7 @@ export class CurvesView {
     }
     this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
-    if (this.pins.length) shown.push({ label: `dashed: pinned ${this.pins.map((p) => p.label).join(', ')}`, colour: '#aaa' });
+    this.pins.forEach((p, i) => shown.push({ label: `pin ${i + 1} (dashed): ${p.label}`, colour: p.colour }));
     legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
 

@@ -7,23 +7,13 @@
 // cannot see compression there).
 import { line } from 'd3-shape';
 import { frame, timeColour, expectArray, legend } from '../plot.js';
+import { placeLabels } from './labels.js';
 
 /** Short names on the plot: T1, T2, ..., μ, Z. */
 export function shortName(layer) {
   if (layer.startsWith('encoder ')) return `T${layer.slice('encoder '.length)}`;
   if (layer.startsWith('latent mean')) return 'μ';
   return layer;
-}
-
-/** Label positions that do not overlap: nudged down in 11 px rows. */
-function placeLabels(points) {
-  const placed = [];
-  for (const p of [...points].sort((a, b) => a.y - b.y)) {
-    let y = p.y;
-    while (placed.some((q) => Math.abs(q.x - p.x) < 22 && Math.abs(q.y - y) < 11)) y += 11;
-    placed.push({ ...p, y });
-  }
-  return placed;
 }
 
 export class InfoPlaneView {
@@ -50,7 +40,7 @@ export class InfoPlaneView {
       this.caption.textContent = '';
       return;
     }
-    pins.forEach((pin, i) => this.pinned(f, pin, i + 1));
+    const pinEnds = pins.map((pin, i) => this.pinned(f, pin, i + 1)).filter(Boolean);
     const first = points[0].step;
     const last = Math.max(first + 1, points[points.length - 1].step);
     const names = points[points.length - 1].layers.map((l) => l.layer);
@@ -59,12 +49,30 @@ export class InfoPlaneView {
       const trajectory = points.map((r) => ({ step: r.step, ...r.layers.find((l) => l.layer === name) })).filter((p) => p.layer);
       ends.push(this.trajectory(f, trajectory, (p) => (p.step - first) / (last - first)));
     });
-    for (const end of placeLabels(ends)) {
-      f.g.append('text').attr('class', 'legend plane-label').attr('x', end.x + 6).attr('y', end.y + 3).text(end.name);
-    }
-    const binned = this.binnedBeside(f, points[points.length - 1].layers);
-    this.scale(f, first, last, pins, binned);
+    const crosses = this.binnedBeside(f, points[points.length - 1].layers);
+    this.label(f, [...ends, ...crosses, ...pinEnds], hx, hy);
+    this.scale(f, first, last, pins, crosses.length > 0);
     this.describe(points, info);
+  }
+
+  /** The layers' and pins' names beside their end points, clear of one
+   * another, of every end point and of the reference lines' texts. */
+  label(f, ends, hx, hy) {
+    const avoid = [
+      { x: 0, y: f.y(hy) + 2, width: 90, height: 12 },
+      { x: f.x(hx) - 80, y: 0, width: 80, height: 12 },
+    ];
+    placeLabels(ends, { width: f.width, height: f.height, avoid }).forEach((l, i) => {
+      if (l.leader) {
+        // From the point to the nearest edge of its label.
+        const clamp = (v, lo, size) => Math.min(Math.max(v, lo), lo + size);
+        f.g.append('line').attr('class', 'plane-leader').attr('x1', l.anchor.x).attr('y1', l.anchor.y)
+          .attr('x2', clamp(l.anchor.x, l.box.x, l.box.width)).attr('y2', clamp(l.anchor.y, l.box.y, l.box.height))
+          .attr('stroke', '#999').attr('stroke-width', 0.8);
+      }
+      const kind = l.name.startsWith('pin') ? ' pin-label' : ends[i].binned ? ' plane-binned-label' : '';
+      f.g.append('text').attr('class', `legend plane-label${kind}`).attr('x', l.x).attr('y', l.y).text(l.name);
+    });
   }
 
   references(f, hx, hy) {
@@ -74,22 +82,24 @@ export class InfoPlaneView {
     f.g.append('text').attr('class', 'legend').attr('x', f.x(hx) - 4).attr('y', 10).attr('text-anchor', 'end').text(`log2 N = ${hx.toFixed(1)}`);
   }
 
-  /** A pinned run's trajectories, faded, its Z end numbered. */
+  /** A pinned run's trajectories, dashed in its colour; returns its Z end
+   * to be labelled with its number (or null). */
   pinned(f, pin, number) {
     const reports = pin.history.filter((r) => Array.isArray(r.layers));
-    if (!reports.length) return;
+    if (!reports.length) return null;
     const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
     for (const layer of reports[reports.length - 1].layers) {
       const trajectory = reports.map((r) => r.layers.find((l) => l.layer === layer.layer)).filter(Boolean);
       f.g.append('path').attr('class', 'plane-pinned').attr('d', path(trajectory)).attr('fill', 'none')
-        .attr('stroke', '#888').attr('stroke-opacity', 0.45).attr('stroke-dasharray', '3 2');
+        .attr('stroke', pin.colour).attr('stroke-opacity', 0.7).attr('stroke-dasharray', '4 2');
     }
     const z = reports[reports.length - 1].layers.find((l) => l.layer === 'Z');
     if (z) {
       f.g.append('rect').attr('x', f.x(z.ixt_bits) - 4).attr('y', f.y(z.ity_bits) - 4).attr('width', 8).attr('height', 8)
-        .attr('fill', 'none').attr('stroke', '#888');
-      f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(z.ixt_bits) - 5).attr('y', f.y(z.ity_bits) - 6).attr('text-anchor', 'end').text(`pin ${number}`);
+        .attr('fill', 'none').attr('stroke', pin.colour).attr('stroke-width', 1.5);
+      return { x: f.x(z.ixt_bits), y: f.y(z.ity_bits), name: `pin ${number}` };
     }
+    return null;
   }
 
   /** One layer's path and points; returns where its label goes. */
@@ -99,7 +109,7 @@ export class InfoPlaneView {
     const path = line().x((p) => f.x(p.ixt_bits)).y((p) => f.y(p.ity_bits));
     f.g.append('path').attr('d', path(trajectory)).attr('fill', 'none').attr('stroke', code ? '#555' : '#aaa').attr('stroke-width', code ? 1.4 : 0.8);
     f.g.selectAll(null).data(trajectory).join('circle')
-      .attr('class', code ? 'plane-point plane-code' : 'plane-point')
+      .attr('class', (p, i) => `${code ? 'plane-point plane-code' : 'plane-point'}${i === trajectory.length - 1 ? ' plane-end' : ''}`)
       .attr('cx', (p) => f.x(p.ixt_bits)).attr('cy', (p) => f.y(p.ity_bits))
       .attr('r', code ? 3.5 : 2.5)
       .attr('fill', (p) => (p.saturated ? 'none' : timeColour(progress(p))))
@@ -116,7 +126,7 @@ export class InfoPlaneView {
 
   /** With `estimator=exact`: each layer's binning estimate now, a cross
    * joined to its exact point by a dotted line (the two planes side by
-   * side). Returns whether any was drawn. */
+   * side). Returns the crosses, to be labelled. */
   binnedBeside(f, layers) {
     const beside = layers.filter((l) => Number.isFinite(l.binned_ixt_bits));
     for (const l of beside) {
@@ -126,9 +136,8 @@ export class InfoPlaneView {
       f.g.append('path').attr('class', 'plane-binned').attr('d', `M${bx - 4},${by - 4}L${bx + 4},${by + 4}M${bx - 4},${by + 4}L${bx + 4},${by - 4}`)
         .attr('stroke', '#333').attr('stroke-width', 1.5)
         .append('title').text(`${shortName(l.layer)} binned: I(X;T) ${l.binned_ixt_bits.toFixed(3)} bits, I(T;Y) ${l.binned_ity_bits.toFixed(3)} bits (exact: ${l.ixt_bits.toFixed(3)}, ${l.ity_bits.toFixed(3)})`);
-      f.g.append('text').attr('class', 'legend plane-binned-label').attr('x', bx).attr('y', by + 14).attr('text-anchor', 'middle').text(shortName(l.layer));
     }
-    return beside.length > 0;
+    return beside.map((l) => ({ x: f.x(l.binned_ixt_bits), y: f.y(l.binned_ity_bits), name: shortName(l.layer), binned: true }));
   }
 
   /** The colour scale of the steps and the marks' meaning. */
@@ -143,7 +152,7 @@ export class InfoPlaneView {
       { label: 'Z: the code', colour: '#111', mark: 'square' },
       { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
       ...(binned ? [{ label: 'the same layer binned (dotted: to its exact point)', colour: '#333', mark: 'cross' }] : []),
-      ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: '#888', mark: 'square' })),
+      ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: p.colour, mark: 'square' })),
     ];
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
   }

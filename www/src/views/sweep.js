@@ -25,12 +25,12 @@ export class SweepView {
   /**
    * @param {Array<object>} history the current run's reports
    * @param {{hy_bits: number, name: string}} info
-   * @param {{pins?: Array<{history: object[], label: string}>}} options
+   * @param {{pins?: Array<{history: object[], label: string, colour: string}>}} options
    */
   update(history, info, { pins = [] } = {}) {
     const hy = info?.hy_bits ?? 1;
     const current = history.filter((r) => Number.isFinite(r.izy_bits));
-    const pinned = pins.map((p) => ({ ...p.history[p.history.length - 1], label: p.label })).filter((r) => Number.isFinite(r?.izy_bits));
+    const pinned = pins.map((p, i) => ({ ...p.history[p.history.length - 1], label: `pin ${i + 1}: ${p.label}`, colour: p.colour })).filter((r) => Number.isFinite(r?.izy_bits));
     const all = [...this.family, ...current, ...pinned];
     const right = Math.max(hy * 1.5, ...all.map((r) => r.rate_bits)) * 1.05;
     const bottom = Math.min(0, ...all.map((r) => r.izy_bits));
@@ -44,7 +44,7 @@ export class SweepView {
     this.drawFamily(f);
     for (const p of pinned) {
       f.g.append('circle').attr('class', 'sweep-pinned').attr('cx', f.x(p.rate_bits)).attr('cy', f.y(p.izy_bits)).attr('r', 4)
-        .attr('fill', 'none').attr('stroke', '#666');
+        .attr('fill', 'none').attr('stroke', p.colour).attr('stroke-width', 1.5);
       f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(p.rate_bits)).attr('y', f.y(p.izy_bits) + 14).attr('text-anchor', 'middle').text(p.label);
     }
     this.drawCurrent(f, current);
