@@ -63,14 +63,22 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   assert.equal(await page.locator('#view-dims').isVisible(), true);
   assert.equal(await page.locator('#view-plane').isVisible(), false);
   assert.equal(await page.getByTestId('lesson-back').isDisabled(), true);
+  // Paused, each step says to press Play first.
+  assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: Press Play\. The rate map/);
   await page.getByTestId('lesson-next').click();
   // The new step's link is checked against the new step, not the one left:
   // no drift note, not even for a moment.
   assert.equal(await page.getByTestId('lesson-drift').isHidden(), true, 'no false drift note');
   await page.waitForFunction(() => window.playground.link().includes('beta=0.05'));
   assert.equal(await current(), 'stronger β');
+  assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: Press Play\. At a higher price/);
+  // The last of two steps says so; a one-step lesson says nothing of the kind.
+  assert.equal(await page.getByTestId('lesson-done').isVisible(), true);
   await page.getByTestId('lesson-back').click();
   await page.waitForFunction(() => window.playground.link().includes('beta=0.01'));
+  await page.goto(`${server.url}?backend=cpu&lesson=exact`);
+  await ready(page);
+  assert.equal(await page.getByTestId('lesson-done').isVisible(), false, 'a one-step lesson');
   assert.deepEqual(errors, []);
   await page.close();
 });

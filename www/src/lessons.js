@@ -190,11 +190,12 @@ export function stepIndex(text) {
  * Shows lesson `id` in `panel` at step `initial` (0-based, from the
  * address; `embedded`: its introduction folded) and returns {link, lesson, drift, at, step} for that step, or
  * null.
- * `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
+ * `playing()` says whether the run plays (a step shown paused asks for
+ * Play). `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
  * the lesson the page's experiment changed; `at(i)` marks step i (the
  * address moved there: Back, Forward); `step()` is the step shown.
  */
-export function mountLesson(panel, id, initial, goTo, { embedded = false } = {}) {
+export function mountLesson(panel, id, initial, goTo, { embedded = false, playing = () => false } = {}) {
   const lesson = LESSONS.find((l) => l.id === id);
   if (!lesson) return null;
   panel.append(element('h2', {}, lesson.title));
@@ -233,13 +234,16 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false } = {})
   function mark(i) {
     active = i;
     buttons.forEach((b, j) => (j === i ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
-    look.textContent = `What to look for: ${lesson.steps[i].look}`;
+    // A step opened while the run is paused starts at step 0: say so.
+    const play = !playing() && !/^Press /.test(lesson.steps[i].look) ? 'Press Play. ' : '';
+    look.textContent = `What to look for: ${play}${lesson.steps[i].look}`;
     question.textContent = `Question: ${lesson.steps[i].question}`;
     answerText.textContent = lesson.steps[i].answer;
     answer.open = false;
     back.disabled = i === 0;
     next.disabled = i === lesson.steps.length - 1;
-    panel.querySelector('.lesson-done')?.toggleAttribute('hidden', !next.disabled);
+    // A one-step lesson has no "last step" to announce.
+    panel.querySelector('.lesson-done')?.toggleAttribute('hidden', !next.disabled || lesson.steps.length === 1);
   }
   function show(i) {
     if (i === active && panel.dataset.started && drifted.hidden) return;

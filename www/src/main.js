@@ -556,7 +556,7 @@ async function boot() {
     url.hash = checkLink(link).link;
     history.pushState(null, '', url.href);
     start(link, { play: state.playing });
-  }, { embedded });
+  }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
