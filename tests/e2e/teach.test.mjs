@@ -183,6 +183,18 @@ test('the model diagram draws the network with live numbers, heat maps on 2-D da
   assert.equal(await diagram.locator('image.unit-map').count(), 16, 'every hidden unit shows its map');
   assert.equal(await diagram.locator('.diagram-latent circle').count(), 2);
   const text = await diagram.textContent();
+  // The flow: bands as wide as the live numbers, moving unless the visitor
+  // asks for less motion.
+  const { flowWidth } = await import('../../www/src/views/diagram.js');
+  const report = (await page.evaluate(() => window.playground.reports())).at(-1);
+  const band = (kind) => diagram.locator(`line.diagram-flow[data-flow=${kind}]`);
+  assert.equal(Number(await band('rate').getAttribute('stroke-width')), flowWidth(report.rate_bits));
+  assert.equal(Number(await band('izy').getAttribute('stroke-width')), flowWidth(report.izy_bits));
+  assert.equal(await band('layer').count(), 2, 'X to T1 and T1 to T2, the plane being on');
+  assert.equal(await band('rate').evaluate((l) => getComputedStyle(l).animationName), 'diagram-flow');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await band('rate').evaluate((l) => getComputedStyle(l).animationName), 'none');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
   assert.match(text, /I\(X;T\) \d/);
   assert.match(text, /I\(Z;Y\) ≥ \d/);
   assert.match(text, /rate \d/);
@@ -268,11 +280,16 @@ test('the IB curve is live: this model moves on it, and a sweep point gives its 
   await ready(page);
   await trainMore(page, 150);
   const before = Number(await page.getByTestId('ib-current').getAttribute('cx'));
+  const rateBand = page.locator('[data-testid=diagram] line.diagram-flow[data-flow=rate]');
+  const bandBefore = Number(await rateBand.getAttribute('stroke-width'));
   await page.getByTestId('beta-input').fill('1');
   await page.getByTestId('beta-input').press('Enter');
   await trainMore(page, 300);
   const after = Number(await page.getByTestId('ib-current').getAttribute('cx'));
   assert.ok(after < before, `the dot moves to a lower rate: ${before} -> ${after}`);
+  // The flow into the code narrows with it, in the model diagram.
+  const bandAfter = Number(await rateBand.getAttribute('stroke-width'));
+  assert.ok(bandAfter < bandBefore, `the rate band narrows: ${bandBefore} -> ${bandAfter}`);
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled, null, { timeout: 120_000 });
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));

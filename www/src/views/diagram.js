@@ -4,7 +4,11 @@
 // each latent unit's rate (the ring's thickness) and σ, the I(Z;Y) bound at
 // the output. On 2-D data each hidden unit shows its activation over the
 // input plane, as the well-known playground does. Hovering or focusing a
-// unit shows its numbers.
+// unit shows its numbers. Under it all, information flows from X to Y in
+// bands as wide as the live numbers (flowWidth): each hidden layer's
+// I(X;T) when the plane measures it, the rate into the code, the I(Z;Y)
+// bound out of it; the bands' dashes move (still under
+// prefers-reduced-motion).
 import { select } from 'd3-selection';
 import * as tooltip from '../tooltip.js';
 import { linkValue } from '../link-values.js';
@@ -18,6 +22,12 @@ const MID = 138;
 /** Units drawn per column (the rest are counted). */
 const SHOWN = 8;
 const NODE = 22;
+
+/** A flow band's width in px for `bits` (log-scaled: a 2-bit label and a
+ * 200-bit MNIST code both fit; 0 bits is a hairline). */
+export function flowWidth(bits) {
+  return Math.min(60, 1 + 9 * Math.log2(1 + Math.max(0, bits)));
+}
 
 /** The columns of the model from the link and the dataset. */
 export function columns(link, info) {
@@ -73,6 +83,7 @@ export class DiagramView {
     const gap = (width - 60) / (cols.length - 1);
     const xs = cols.map((_, i) => 30 + i * gap);
     this.funnel(root, xs, cols);
+    this.flow(root, xs, cols, report);
     const nodes = cols.map((c, i) => this.positions(c, xs[i]));
     for (let i = 0; i + 1 < cols.length; i += 1) this.edges(root, nodes[i], nodes[i + 1]);
     cols.forEach((c, i) => this.column(root, c, nodes[i], { report, snapshot }));
@@ -88,6 +99,23 @@ export class DiagramView {
     root.append('path').attr('class', 'diagram-funnel')
       .attr('d', `M${[...top, ...bottom].map((p) => p.join(',')).join('L')}Z`)
       .attr('fill', '#f1f4f8').attr('stroke', '#d5dbe3');
+  }
+
+  /** The bands between columns: what flows on, in bits, and its colour. */
+  flow(root, xs, cols, report) {
+    const g = root.append('g').attr('class', 'diagram-flows').attr('aria-hidden', 'true');
+    for (let i = 0; i + 1 < cols.length; i += 1) {
+      const to = cols[i + 1];
+      const measured = report?.layers?.find((l) => l.layer === to.layer);
+      const [kind, bits, colour] = to.kind === 'latent' ? ['rate', report?.rate_bits, '#d62728']
+        : to.kind === 'output' ? ['izy', report?.izy_bits ?? null, '#1f77b4']
+          : ['layer', measured?.ixt_bits, '#8a94a6'];
+      if (!Number.isFinite(bits)) continue;
+      g.append('line').attr('class', 'diagram-flow').attr('data-flow', kind).attr('data-bits', bits)
+        .attr('x1', xs[i]).attr('y1', MID).attr('x2', xs[i + 1]).attr('y2', MID)
+        .attr('stroke', colour).attr('stroke-opacity', 0.35).attr('stroke-width', flowWidth(bits))
+        .attr('stroke-dasharray', '10 6');
+    }
   }
 
   positions(column, x) {
