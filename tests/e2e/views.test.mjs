@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, ready, servePageAndBrowser } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, trainTo } from './harness.mjs';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
@@ -18,18 +18,6 @@ let server;
 let browser;
 servePageAndBrowser((s, b) => { server = s; browser = b; });
 before(async () => { await mkdir(SHOTS, { recursive: true }); });
-
-/**
- * Trains for `ms` and at least until a report at step `minStep` (a loaded
- * machine trains fewer steps in the same time), then pauses.
- */
-async function trainFor(page, ms, minStep = 0) {
-  await page.getByTestId('play').click();
-  await page.waitForTimeout(ms);
-  await page.waitForFunction((step) => window.playground.reports().some((r) => r.step >= step), minStep, { timeout: 120_000 });
-  await page.getByTestId('play').click();
-  await page.waitForTimeout(300);
-}
 
 /** Pairs of plane labels that overlap, and labels over a trajectory's end point. */
 const planeLabelOverlaps = (page) => page.$$eval('[data-testid=info-plane]', ([svg]) => {
@@ -56,7 +44,7 @@ const curvePanels = (page) => page.$$eval('#curves g.curves-panel', (panels) => 
 test('curves: coloured legends, accuracies on a 0-100 % axis, split ranges, no clipped ticks', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=digits&hidden=64&k=16&beta=1e-4&report=50&lr=0.003`);
   await ready(page);
-  await trainFor(page, 2500, 500);
+  await trainTo(page, 500);
   const panels = await curvePanels(page);
   for (const panel of panels) {
     assert.deepEqual(panel.swatches, panel.series.map((s) => s.colour), `legend colours ${JSON.stringify(panel)}`);
@@ -90,7 +78,7 @@ test('curves: coloured legends, accuracies on a 0-100 % axis, split ranges, no c
 test('the VAE shows its distortion and hides what does not apply', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=digits&objective=vae&hidden=64&k=8&act=relu&beta=0.3&lr=0.003&report=100`);
   await ready(page);
-  await trainFor(page, 3000, 300);
+  await trainTo(page, 300);
   const distortion = await page.getByTestId('distortion').textContent();
   assert.match(distortion, /^\d+(\.\d+)? bits$/);
   assert.equal(await page.getByTestId('izy').isVisible(), false);
@@ -109,13 +97,13 @@ test('the VAE shows its distortion and hides what does not apply', async () => {
 test('rates per dimension are labelled bars; the per-pixel map is square and says what it shows', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=8&k=5&report=20`);
   await ready(page);
-  await trainFor(page, 800, 20);
+  await trainTo(page, 20);
   const ticks = await page.$$eval('#dims .axis text', (t) => t.map((x) => x.textContent));
   for (const z of ['z1', 'z2', 'z5']) assert.ok(ticks.includes(z), `ticks ${ticks}`);
   assert.match(await page.locator('#dims-caption').textContent(), /z1 … zK in order/);
   await page.goto(`${server.url}?backend=cpu#v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=20`);
   await ready(page);
-  await trainFor(page, 1500, 20);
+  await trainTo(page, 20);
   assert.match(await page.locator('#dims-caption').textContent(), /rate of each pixel/);
   const cells = await page.$$eval('#dims rect.pixel', (r) => r.map((x) => [Number(x.getAttribute('width')), Number(x.getAttribute('height'))]));
   assert.equal(cells.length, 64);
@@ -126,7 +114,7 @@ test('rates per dimension are labelled bars; the per-pixel map is square and say
 test('the plane draws Z, the code, and says when binning saturates', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=16,16&k=2&beta=1&report=50&plane=1&seed=1`);
   await ready(page);
-  await trainFor(page, 4000, 500);
+  await trainTo(page, 500);
   const last = (await page.evaluate(() => window.playground.reports())).pop();
   const z = last.layers.find((l) => l.layer === 'Z');
   assert.ok(z && z.ixt_bits < 0.05, `Z at β = 1: ${JSON.stringify(z)}`);
@@ -149,7 +137,7 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   // so the note depended on how far a loaded machine had trained.
   await page.goto(`${server.url}?backend=cpu#v=1&data=circle&points=60&hidden=16,16&k=2&report=100&plane=1&seed=1`);
   await ready(page);
-  await trainFor(page, 1000, 200);
+  await trainTo(page, 200);
   assert.match(await page.getByTestId('plane-note').textContent(), /Saturated \(hollow\): T1 sits within 0\.05 bits of log2 N/);
   assert.ok(await page.locator('[data-testid=info-plane] circle.plane-point[fill=none]').count() > 0, 'hollow saturated points');
   await page.close();
@@ -237,7 +225,7 @@ test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values r
 test('exports: empty fields for missing values, the plane in the CSV, PNGs at 2x per plot and together', async () => {
   const { page } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}&plane=1`);
   await ready(page);
-  await trainFor(page, 1000, 40);
+  await trainTo(page, 40);
   const dir = await mkdtemp(join(tmpdir(), 'ibp-views-'));
   await page.getByTestId('export').click();
   const save = async (selector, name) => {
@@ -275,7 +263,7 @@ test('the status gives the parameter count and the speed, and names the knob of 
   await page.close();
 });
 
-test('zero serious accessibility violations on the page, an embed, an embedded lesson and every lesson', async () => {
+test('zero serious accessibility violations on the page, an embed, an embedded lesson, the instructors\' guide, an exercise and every lesson', async () => {
   // axe-core is injected, which the page's CSP would refuse: this context
   // bypasses it for the check only.
   const context = await browser.newContext({ bypassCSP: true });
@@ -284,6 +272,8 @@ test('zero serious accessibility violations on the page, an embed, an embedded l
     ['page', `?backend=cpu#${CIRCLE}&plane=1`, 1280],
     ['embed', `?backend=cpu&embed=1&views=plane,curves&controls=0#${CIRCLE}`, 360],
     ['embedded lesson', '?backend=cpu&embed=1&controls=0&lesson=beta&step=2', 360],
+    ['instructors\' guide', '?backend=cpu&instructor=1', 1280],
+    ['an exercise alone, embedded', '?backend=cpu&embed=1&lesson=deterministic&exercise=1', 360],
     ...LESSONS.map((lesson) => [`lesson ${lesson.id}`, `?backend=cpu&lesson=${lesson.id}`, 1280]),
   ];
   for (const [name, url, width] of pages) {
@@ -291,7 +281,10 @@ test('zero serious accessibility violations on the page, an embed, an embedded l
     await page.setViewportSize({ width, height: 900 });
     await page.goto(`${server.url}${url}`);
     await ready(page);
-    await trainFor(page, 1500, 0);
+    // One step: its report draws every view the page shows.
+    await page.getByTestId('step').click();
+    await page.waitForFunction(() => window.playground.reports().some((r) => r.step > 0), null, { timeout: 120_000 });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     await page.addScriptTag({ path: AXE });
     const result = await page.evaluate(() => window.axe.run());
     const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -15,7 +15,8 @@ import { announceReplay, replacedChanges } from './live-notes.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, embedCommands, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
-import { lessonHref, mountGallery, mountLesson, stepIndex } from './lessons.js';
+import { LESSONS, lessonHref, mountGallery, mountLesson, stepIndex } from './lessons.js';
+import { mountExercises, mountInstructor } from './instructor.js';
 import { Pins } from './pins.js';
 import { mountExact } from './exact.js';
 import { mountIntro, mountDrawer } from './chrome.js';
@@ -65,6 +66,8 @@ const views = new Views(messages, (beta) => onKnob('beta', String(beta)));
 let exact = null;
 let knobs = null;
 let lesson = null;
+/** The lesson's exercises' check of the run on screen, or null. */
+let exercises = null;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message) => worker.postMessage(message);
 /** This tab's run kept for a reload (not in embeds: a course page's iframe
@@ -80,6 +83,7 @@ const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => 
  * the run on screen (its link), which lags the form while a new run starts. */
 function redraw() {
   views.draw({ ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+  exercises?.(state.history, page.inForce());
 }
 
 /** Shows the views the link names (its `views` key). */
@@ -558,6 +562,8 @@ async function boot() {
     start(link, { play: state.playing });
   }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
+  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, Number.parseInt(query.get('exercise') ?? '', 10) || null);
+  if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
   // one offers the most recent run kept in this browser.
@@ -569,7 +575,7 @@ async function boot() {
   // reload, kept or not yet trained): its plots first, with a line saying
   // what it is.
   const shared = Boolean(fragmentLink()) && !lesson && !embedded && !state.resume && firstInTab();
-  mountIntro($('intro'), { folded: embedded || Boolean(lessonId) || shared });
+  mountIntro($('intro'), { folded: embedded || Boolean(lessonId) || shared || query.get('instructor') === '1' });
   state.landing = lesson && !embedded && window.matchMedia('(max-width: 700px)').matches ? 'lesson' : shared ? 'shared' : null;
   if (!kept && !embedded && !fragmentLink() && !lesson) offerLatest();
   start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);
