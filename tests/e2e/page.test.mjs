@@ -35,7 +35,7 @@ async function trainAndWatchLoss(page, early, late) {
 test('loads without console errors and trains on WebGPU (?backend=gpu)', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=gpu${CIRCLE}`);
   const backend = await ready(page);
-  assert.equal(backend, 'Training on the GPU: the link asks for it');
+  assert.equal(backend, 'Training on the GPU: this page’s address asks for it');
   assert.match(await page.getByTestId('backend-details').textContent(), /^WebGPU — .+ — WebGPU was chosen \(\?backend=gpu\)$/);
   const [first, later] = await trainAndWatchLoss(page, 20, 160);
   assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
@@ -73,7 +73,7 @@ test('without ?backend the page times both and takes the faster: the CPU beats S
 test('?backend=cpu trains on the CPU path', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu${CIRCLE}`);
   const backend = await ready(page);
-  assert.equal(backend, 'Training on the CPU: the link asks for it');
+  assert.equal(backend, 'Training on the CPU: this page’s address asks for it');
   const [first, later] = await trainAndWatchLoss(page, 20, 400);
   assert.ok(later < first, `loss should fall: ${first} -> ${later}`);
   assert.deepEqual(errors, []);

@@ -125,8 +125,9 @@ test('"Can you trust the plane?": at step 3,000 the numbers its text gives, the 
     await page.goto(`${server.url}?backend=cpu&lesson=trust&step=${n}`);
     await ready(page);
     await page.getByTestId('play').click();
-    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 3000 && r.layers), null, { timeout: 300_000 });
-    await page.getByTestId('play').click();
+    // The lesson pauses the run at step 3,000, where its text reads the numbers.
+    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
+    assert.match(await page.getByTestId('notice').textContent(), /Paused at step 3,000, where the lesson reads its numbers/);
     return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000).layers;
   };
   const { page, errors } = await openPage(browser, 'about:blank');
@@ -155,8 +156,7 @@ test('"When Y is a function of X": the IB jumps to nothing between β = 0.2 and 
     await page.goto(`${server.url}?backend=cpu&lesson=deterministic&step=${n}`);
     await ready(page);
     await page.getByTestId('play').click();
-    await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 3000), null, { timeout: 300_000 });
-    await page.getByTestId('play').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
     return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000);
   };
   const near = (got, want, what) => assert.ok(Math.abs(got - want) < 0.06, `${what}: ${got}, the text says about ${want}`);

@@ -177,7 +177,7 @@ test('a quantized encoder trains on WebGPU too, its exact plane counted by the d
   const link = 'v=1&data=circle&points=300&hidden=10,7,5&act=relu&k=2&seed=2&quant=4&estimator=exact&report=50&plane=1';
   const { page, errors } = await openPage(browser, `${server.url}?backend=gpu#${link}`);
   const backend = await ready(page);
-  assert.equal(backend, 'Training on the GPU: the link asks for it');
+  assert.equal(backend, 'Training on the GPU: this page’s address asks for it');
   await page.getByTestId('play').click();
   await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 100 && r.layers));
   await page.getByTestId('play').click();
@@ -321,6 +321,23 @@ test('a new run draws its latent space, map and diagram before any training', as
   await page.getByTestId('beta-input').fill('10');
   await page.getByTestId('beta-input').press('Enter');
   await page.waitForFunction((b) => document.querySelector('[data-testid=loss]').dataset.value !== b, before, { timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('on a phone a deep model diagram keeps its texts apart', async () => {
+  const link = 'v=1&data=circle&points=200&hidden=10,7,5,4,3&k=2&report=20&plane=1';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`, { width: 360, height: 800 });
+  await ready(page);
+  await trainTo(page, 20);
+  const overlaps = await page.$$eval('[data-testid=diagram] text', (texts) => {
+    const boxes = texts.map((t) => ({ text: t.textContent, box: t.getBBox() })).filter((t) => t.text);
+    const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => hit(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
+  });
+  assert.deepEqual(overlaps, []);
+  // The hidden layers' I(X;T) are there, named once.
+  assert.match(await page.getByTestId('diagram').textContent(), /I\(X;T\) \d+\.\d/);
   assert.deepEqual(errors, []);
   await page.close();
 });

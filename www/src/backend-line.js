@@ -7,7 +7,7 @@
 const REASONS = [
   [/faster than the CPU/, 'faster than the CPU for this model'],
   [/faster than this WebGPU adapter/, 'faster than this GPU for this model'],
-  [/\?backend=(cpu|gpu)/, 'the link asks for it'],
+  [/\?backend=(cpu|gpu)/, 'this page’s address asks for it'],
   [/device was lost/, 'the GPU was lost, and the run went on here'],
   [/too large for this GPU/, 'the model is too large for this GPU'],
   [/train_samples=/, 'several noise samples per example train only here'],

@@ -24,8 +24,8 @@ export const LESSONS = [
     pin: true,
     steps: [
       { label: 'β = 1e-4', link: `${TOY}&beta=1e-4`, look: 'Press Play. The rate starts near 13 bits and stays high (about 9 to 10 bits after a thousand steps), while the I(Z;Y) bound climbs to 1 bit, all the label has.', question: 'How many of the rate’s bits does the label need?', answer: 'One: the label is one of two classes, so I(Z;Y) can be at most H(Y) = 1 bit. The other eight or nine bits describe where each point lies within its class: noise, as far as the label goes. At this low price the code keeps them anyway.' },
-      { label: 'β = 1e-2', link: `${TOY}&beta=0.01`, look: 'The rate falls to a few bits; the accuracy and the I(Z;Y) bound stay up. Compare with the faded pinned run.', question: 'What did the code stop keeping, and why did the accuracy not suffer?', answer: 'It dropped the position of each point within its class (the latent clusters shrink to blobs), which the label never needed. The bits that say which class remain, so the decoder predicts as well as before: the compression removed noise, not signal.' },
-      { label: 'β = 1', link: `${TOY}&beta=1`, look: 'Keeping anything now costs more than it earns: the rate goes to 0, Z collapses to the origin of the plane, and the accuracy to chance.', question: 'Where on the IB curve panel does each pinned run sit?', answer: 'β = 1e-4 sits far right at 1 bit (many bits, all the label), β = 1e-2 further left at the same height (fewer bits, still all the label), and β = 1 at the origin (nothing kept, nothing predicted). Moving left along the top is free compression; dropping below it costs the label.' },
+      { label: 'β = 1e-2', link: `${TOY}&beta=0.01`, look: 'The rate falls to a few bits; the accuracy and the I(Z;Y) bound stay up. Compare with the dashed pinned run (pin 1).', question: 'What did the code stop keeping, and why did the accuracy not suffer?', answer: 'It dropped the position of each point within its class (the latent clusters shrink to blobs), which the label never needed. The bits that say which class remain, so the decoder predicts as well as before: the compression removed noise, not signal.' },
+      { label: 'β = 1', link: `${TOY}&beta=1`, look: 'Keeping anything now costs more than it earns: the rate goes to 0, Z collapses to the origin of the plane, and the accuracy to chance.', question: 'Where on the IB curve panel do the two pinned runs and this one sit?', answer: 'β = 1e-4 sits far right at 1 bit (many bits, all the label), β = 1e-2 further left at the same height (fewer bits, still all the label), and β = 1 at the origin (nothing kept, nothing predicted). Moving left along the top is free compression; dropping below it costs the label.' },
     ],
   },
   {
@@ -47,8 +47,10 @@ export const LESSONS = [
     goal: 'See one trained network through five estimators, and check them against the exact count.',
     text: [
       'The plane’s I(X;T) of a hidden layer is an estimate: binning counts which bins the points fall in, KDE smooths them with a kernel. Neither is the truth. This network rounds every hidden activation to 256 levels (quant=8), so each layer has finitely many codes and its information can be counted exactly (Lorenzen, Igel & Nielsen 2022).',
-      'Each step starts the same network again from the same seed, so after the same number of steps its weights are the same bit for bit: only the measurement changes. Train each for 3,000 steps (15 s to a minute on a 2-core laptop, KDE the slowest; the plane is measured every 500 steps, its colour scale says up to which) and read the last layer, T5.',
+      'Each step starts the same network again from the same seed, so after the same number of steps its weights are the same bit for bit: only the measurement changes. Press Play: each run trains to step 3,000 and pauses there (15 s to a minute on a 2-core laptop, KDE the slowest; the plane is measured every 500 steps, its colour scale says up to which). Then read the last layer, T5.',
     ],
+    // Its numbers are read at step 3,000: the run pauses there.
+    until: 3000,
     steps: [
       { label: '30 bins', link: `${TRUST}&estimator=binning&bins=30`, look: 'After 3,000 steps T5 sits near 9.3 bits, μ near 6.2: well left of log2 N = 11.7, as if the layers had compressed.', question: 'What would make a binned point move left without the layer losing anything?', answer: 'Codes that differ but fall in the same bin: binning merges them. The layer may still tell every input apart.' },
       { label: '8 bins', link: `${TRUST}&estimator=binning&bins=8`, look: 'Trained again to step 3,000, the same weights read with 8 bins: T5 drops to about 5.3 bits and μ to 3.5, and even T2 and T3 move left.', question: 'The network did not change. What did?', answer: 'Only the ruler. Coarser bins merge more codes, so every layer reads fewer bits: with binning, "compression" depends on the number of bins (Saxe et al. 2018).' },
@@ -63,9 +65,11 @@ export const LESSONS = [
     goal: 'See the IB Lagrangian jump from keeping everything to keeping nothing when the label is a function of the input, and the squared IB trace the curve in between.',
     text: [
       'On the circle data the label is a function of the input: no two points at one place have different labels. Then the best code keeping R bits keeps min(R, H(Y)) bits about the label, a curve with a corner at H(Y) = 1 bit, and the IB Lagrangian (rate × β against what the code predicts) has no optimum in between: as β grows it goes from keeping the label to keeping nothing (Kolchinsky, Tracey & Van Kuyk 2019).',
-      'The squared IB prices the rate squared, which makes every point of the curve an optimum for some β. Each step trains for 3,000 steps (a few seconds on a 2-core laptop; the step counter shows it) and is pinned when you move on.',
+      'The squared IB prices the rate squared, which makes every point of the curve an optimum for some β. Each step trains to step 3,000 and pauses there (a few seconds on a 2-core laptop), and is pinned when you move on.',
     ],
     pin: true,
+    // Its numbers are read at step 3,000: the run pauses there.
+    until: 3000,
     steps: [
       { label: 'IB, β = 0.2', link: `${DETERMINISTIC}&objective=vib&beta=0.2`, look: 'Press Play. At step 3,000 the rate is about 1.3 bits and the I(Z;Y) bound about 0.9 bits: the code still keeps the label.', question: 'Why can the code not keep the label with fewer than 1 bit?', answer: 'The label is one of two equally likely classes: H(Y) = 1 bit, and a code cannot say more about Y than it carries about X. Every bit below 1 must give up part of the label.' },
       { label: 'IB, β = 0.25', link: `${DETERMINISTIC}&objective=vib&beta=0.25`, look: 'A little more β and the code keeps nothing: rate 0, I(Z;Y) 0, the accuracy at chance (about 47 %). Compare with the pinned run.', question: 'Is there a β between 0.2 and 0.25 that keeps half a bit?', answer: 'Not as an optimum of the Lagrangian: on a curve that is a straight line up to the corner, rate × β and the label trade at a fixed exchange rate, so the best code is at one end or the other. Type 0.22 in the β box and press Reset, then 0.23: the first keeps the label (rate about 1.3 bits), the second nothing.' },
@@ -188,8 +192,9 @@ export function stepIndex(text) {
 
 /**
  * Shows lesson `id` in `panel` at step `initial` (0-based, from the
- * address; `embedded`: its introduction folded) and returns {link, lesson, drift, at, step} for that step, or
- * null.
+ * address; `embedded`: its introduction folded) and returns {link, lesson,
+ * drift, at, step, until} for that step, or null; `until()` is the step a
+ * lesson's runs pause at, where its text reads their numbers (or null).
  * `playing()` says whether the run plays (a step shown paused asks for
  * Play). `goTo(link, {pin, step})` opens a step's experiment; `drift(link)` tells
  * the lesson the page's experiment changed; `at(i)` marks step i (the
@@ -213,7 +218,9 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
   const answer = element('details', { className: 'lesson-answer' });
   answer.dataset.testid = 'lesson-answer';
   const answerText = element('p');
-  answer.append(element('summary', {}, 'Show an answer'), answerText);
+  const summary = element('summary', {}, 'Show an answer');
+  answer.append(summary, answerText);
+  answer.addEventListener('toggle', () => { summary.textContent = answer.open ? 'Hide the answer' : 'Show an answer'; });
   const back = element('button', { type: 'button' }, '← Back');
   back.dataset.testid = 'lesson-back';
   const next = element('button', { type: 'button' }, 'Next →');
@@ -270,5 +277,5 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
     drifted.hidden = changed.length === 0;
     drifted.textContent = changed.length ? driftText(changed, lesson.steps[active].label) : '';
   };
-  return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)), step: () => active };
+  return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)), step: () => active, until: () => lesson.until ?? null };
 }

@@ -52,6 +52,8 @@ const state = {
   history: [], info: null, snapshot: null, showTest: false, label: null, playing: false, diverged: false,
   /** How the first run lands: 'shared' (a line above the plots), 'lesson' (scrolled to it on a phone). */
   landing: null,
+  /** The run a lesson paused at its step (a second Play trains on). */
+  pausedRun: null,
   csv: null, pendingCsv: null, autoplay: query.get('autoplay') === '1', resume: null, startErrors: [],
   /** Notices for the first run's start (messages before it would be cleared). */
   openingNotices: [],
@@ -144,9 +146,13 @@ function describeAndSet(backend, why) {
 function setPlaying(playing) {
   const pausing = state.playing && !playing;
   state.playing = playing;
-  $('play').textContent = playing ? 'Pause' : 'Play';
-  $('play').setAttribute('aria-pressed', String(playing));
+  for (const button of [$('play'), document.querySelector('[data-testid=lesson-play]')].filter(Boolean)) {
+    button.textContent = playing ? 'Pause' : 'Play';
+    button.setAttribute('aria-pressed', String(playing));
+  }
   send(command.plain(playing ? 'play' : 'pause'));
+  // Training it: the shared experiment's line has said what it had to.
+  if (playing) $('shared-banner').hidden = true;
   // A paused run is kept at the step it stopped at, for a reload; the time
   // it stands still is no training time.
   if (pausing) keeping.now();
@@ -272,6 +278,27 @@ function addReport(report) {
   showReport(report, state.info);
   keeping.soon();
   redraw();
+  pauseForLesson(report);
+}
+
+/** A Play button in the lesson's own row (Back, Next): on a phone the run's
+ * Play sits a screen above the lesson that says to press it. */
+function addLessonPlay() {
+  const button = document.createElement('button');
+  Object.assign(button, { type: 'button', textContent: 'Play' });
+  button.dataset.testid = 'lesson-play';
+  button.setAttribute('aria-pressed', 'false');
+  button.addEventListener('click', () => $('play').click());
+  $('lesson').querySelector('.lesson-nav')?.append(button);
+}
+
+/** A lesson that reads its numbers at a step pauses each run there, once. */
+function pauseForLesson(report) {
+  const until = lesson?.until();
+  if (!until || !state.playing || report.step < until || state.pausedRun === page.run) return;
+  state.pausedRun = page.run;
+  setPlaying(false);
+  messages.notice(`Paused at step ${report.step.toLocaleString('en-US')}, where the lesson reads its numbers. Press Play to train on.`);
 }
 
 /** The worker's answers (protocol.js), by type. */
@@ -562,6 +589,7 @@ async function boot() {
     start(link, { play: state.playing });
   }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
+  if (lesson) addLessonPlay();
   if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, Number.parseInt(query.get('exercise') ?? '', 10) || null);
   if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);
   registerOffline($('offline'), $('update'));

@@ -25,13 +25,21 @@ export class Pins {
     this.runs = [];
   }
 
-  /** Keeps {link, history, snapshot}; returns false when there is nothing to keep. */
+  /** Keeps {link, history, snapshot}; returns false when there is nothing
+   * to keep. A run pinned again replaces its pin and keeps its colour. */
   add({ link, history, snapshot }) {
     if (!history.length) return false;
+    const colour = this.runs.find((r) => r.link === link)?.colour ?? this.freeColour();
     this.runs = this.runs.filter((r) => r.link !== link);
-    this.runs.push({ link, history: history.map((r) => ({ ...r })), snapshot });
+    this.runs.push({ link, history: history.map((r) => ({ ...r })), snapshot, colour });
     if (this.runs.length > MAX_PINS) this.runs.shift();
     return true;
+  }
+
+  /** The first colour no pin has (each pin keeps its colour while kept). */
+  freeColour() {
+    const used = new Set(this.runs.map((r) => r.colour));
+    return PIN_COLOURS.find((c) => !used.has(c)) ?? PIN_COLOURS[this.runs.length % PIN_COLOURS.length];
   }
 
   clear() {
@@ -51,7 +59,7 @@ export class Pins {
   /** Takes pins kept by `saved` back (after a reload). */
   restore(runs = []) {
     this.runs = runs.filter((r) => typeof r?.link === 'string' && Array.isArray(r.history))
-      .slice(-MAX_PINS).map((r) => ({ link: r.link, history: r.history, snapshot: null }));
+      .slice(-MAX_PINS).map((r, i) => ({ link: r.link, history: r.history, snapshot: null, colour: PIN_COLOURS[i] }));
   }
 
   /** The pinned runs' links, oldest first. */
@@ -60,15 +68,16 @@ export class Pins {
   }
 
   /** The pinned runs with their labels and colours, against the current
-   * `link`: each named by up to two keys in which it differs from it. */
+   * `link`: each named by up to two keys in which it differs from it; a pin
+   * of the very experiment on screen is left out (it would say nothing). */
   labelled(link) {
-    return this.runs.map((run, i) => {
+    return this.runs.map((run, i) => ({ ...run, number: i + 1 })).filter((run) => TELLING.some((key) => differs(linkValue(run.link, key), linkValue(link, key)))).map((run) => {
       const differing = TELLING.filter((key) => differs(linkValue(run.link, key), linkValue(link, key))).slice(0, 2);
       const named = differing.map((k) => {
         const value = linkValue(run.link, k);
         return `${NAMES[k] ?? k} = ${Number.isFinite(Number(value)) && value !== '' ? shortNumber(value) : value}`;
       });
-      return { ...run, label: named.length ? named.join(', ') : 'same settings', colour: PIN_COLOURS[i % PIN_COLOURS.length] };
+      return { ...run, label: named.join(', ') };
     });
   }
 }

@@ -61,7 +61,7 @@ export class CurvesView {
 
   /**
    * @param {Array<object>} history reports in step order
-   * @param {{pins?: Array<{history: object[], label: string, colour: string}>, marks?: Array<{step: number, beta: number}>}} options
+   * @param {{pins?: Array<{history: object[], label: string, colour: string, number: number}>, marks?: Array<{step: number, beta: number}>}} options
    *   pinned runs, and the steps where the visitor changed β
    */
   update(history, info, { pins = [], marks = [] } = {}) {
@@ -115,7 +115,7 @@ export class CurvesView {
     }
     this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
-    this.pins.forEach((p, i) => shown.push({ label: `pin ${i + 1} (dashed): ${p.label}`, colour: p.colour }));
+    this.pins.forEach((p) => shown.push({ label: `pin ${p.number} (dashed): ${p.label}`, colour: p.colour }));
     legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
 

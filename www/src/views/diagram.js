@@ -86,7 +86,7 @@ export class DiagramView {
     this.flow(root, xs, cols, report);
     const nodes = cols.map((c, i) => this.positions(c, xs[i]));
     for (let i = 0; i + 1 < cols.length; i += 1) this.edges(root, nodes[i], nodes[i + 1]);
-    cols.forEach((c, i) => this.column(root, c, nodes[i], { report, snapshot }));
+    cols.forEach((c, i) => this.column(root, c, nodes[i], { report, snapshot, gap, index: i }));
   }
 
   /** The bottleneck's shape: wide at the input, narrowest at the code. */
@@ -129,17 +129,25 @@ export class DiagramView {
     for (const a of from) for (const b of to) g.append('line').attr('x1', a.x).attr('y1', a.y).attr('x2', b.x).attr('y2', b.y);
   }
 
-  column(root, column, nodes, { report, snapshot }) {
+  column(root, column, nodes, { report, snapshot, gap, index }) {
     const g = root.append('g').attr('class', `diagram-column diagram-${column.kind}`);
     const layer = report?.layers?.find((l) => l.layer === column.layer);
     const z = report?.layers?.find((l) => l.layer === 'Z');
     nodes.forEach((p) => this.node(g, column, p, { report, snapshot }));
+    // Columns closer than this (a deep encoder on a phone) get short texts
+    // (the hidden layers' I(X;T) named once, at T1), so that neighbours
+    // never run together.
+    const narrow = gap < 80;
     if (column.units > nodes.length) {
       const last = nodes[nodes.length - 1];
-      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(`+${column.units - nodes.length} more`);
+      const more = column.units - nodes.length;
+      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(narrow ? `+${more}` : `+${more} more`);
     }
-    const lines = [column.name];
-    if (column.kind === 'hidden' && layer) lines.push(`I(X;T) ${layer.ixt_bits.toFixed(2)}`);
+    const lines = [column.kind === 'latent' && gap < 120 ? 'code z' : column.name];
+    const firstHidden = index === 1;
+    if (column.kind === 'hidden' && layer) {
+      lines.push(!narrow ? `I(X;T) ${layer.ixt_bits.toFixed(2)}` : firstHidden ? `I(X;T) ${layer.ixt_bits.toFixed(1)}` : layer.ixt_bits.toFixed(1));
+    }
     if (column.kind === 'latent' && report) lines.push(`rate ${report.rate_bits.toFixed(2)}`);
     if (column.kind === 'latent' && z) lines.push(`I(X;Z) ${z.ixt_bits.toFixed(2)}`);
     if (column.kind === 'output' && report?.izy_bits != null) lines.push(`I(Z;Y) ≥ ${Math.max(0, report.izy_bits).toFixed(2)}`);
@@ -148,10 +156,13 @@ export class DiagramView {
     // The output's numbers sit a row below the code's two, so on a phone,
     // where the columns are close, the two never run together.
     const first = last ? HEIGHT - 4 : HEIGHT - 28;
+    // On a narrow diagram T1's label reaches left, under the input, which has none.
+    const leftward = narrow && firstHidden;
     lines.forEach((text, i) => {
       const y = i === 0 ? 16 : first + (i - 1) * 12;
-      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x + (last ? 12 : 0)).attr('y', y)
-        .attr('text-anchor', last ? 'end' : 'middle').text(text);
+      const end = last || (leftward && i > 0);
+      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x + (end ? 12 : 0)).attr('y', y)
+        .attr('text-anchor', end ? 'end' : 'middle').text(text);
     });
   }
 

@@ -36,11 +36,11 @@ export class InfoPlaneView {
     if (!points.length) {
       const measuring = history.length === 0;
       f.g.append('text').attr('class', 'legend').attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle')
-        .text(measuring ? 'measuring…' : 'turn on “Information plane” to measure');
+        .text(measuring ? 'measuring…' : 'not measured: tick “Information plane” in the controls');
       this.caption.textContent = '';
       return;
     }
-    const pinEnds = pins.map((pin, i) => this.pinned(f, pin, i + 1)).filter(Boolean);
+    const pinEnds = pins.map((pin) => this.pinned(f, pin, pin.number)).filter(Boolean);
     const first = points[0].step;
     const last = Math.max(first + 1, points[points.length - 1].step);
     const names = points[points.length - 1].layers.map((l) => l.layer);
@@ -152,7 +152,7 @@ export class InfoPlaneView {
       { label: 'Z: the code', colour: '#111', mark: 'square' },
       { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
       ...(binned ? [{ label: 'the same layer binned (dotted: to its exact point)', colour: '#333', mark: 'cross' }] : []),
-      ...pins.map((p, i) => ({ label: `pin ${i + 1}: ${p.label}`, colour: p.colour, mark: 'square' })),
+      ...pins.map((p) => ({ label: `pin ${p.number}: ${p.label}`, colour: p.colour, mark: 'square' })),
     ];
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
   }

@@ -18,7 +18,7 @@ export class LatentView {
 
   /**
    * @param {{projection: string, means: number[][], scales: number[][], labels: number[]}} latent
-   * @param {{pins?: Array<{snapshot: object, label: string}>, classNames?: string[]}} options
+   * @param {{pins?: Array<{snapshot: object, label: string, colour: string, number: number}>, classNames?: string[]}} options
    */
   update(latent, { pins = [], classNames = [] } = {}) {
     expectArray(latent?.means, 'latent: means');
@@ -40,11 +40,14 @@ export class LatentView {
     ctx.stroke();
     for (const pin of pins) {
       if (!pin.snapshot?.latent) continue;
-      ctx.globalAlpha = 0.18;
+      // Each pin's codes: faded squares of their class, outlined in the pin's colour.
+      ctx.globalAlpha = 0.35;
+      ctx.strokeStyle = pin.colour;
       pin.snapshot.latent.means.forEach((m, i) => {
         ctx.fillStyle = classColour(pin.snapshot.latent.labels[i]);
         const [x, y] = place(m);
-        ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+        ctx.fillRect(x - 2, y - 2, 4, 4);
+        ctx.strokeRect(x - 2.5, y - 2.5, 5, 5);
       });
     }
     this.placed = latent.means.map((m, i) => ({ xy: place(m), label: latent.labels[i], scale: latent.scales[i], mean: m }));
@@ -65,7 +68,7 @@ export class LatentView {
     ctx.fillStyle = '#333';
     ctx.font = '11px sans-serif';
     ctx.fillText(`axes ±${extent.toPrecision(2)}`, 4, 12);
-    if (pins.length) ctx.fillText(`faded squares: pinned ${pins.map((p, i) => `${i + 1}: ${p.label}`).join('; ')}`, 4, height - 6);
+    if (pins.length) ctx.fillText(`outlined squares: pinned ${pins.map((p) => `${p.number}: ${p.label}`).join('; ')}`, 4, height - 6);
     ctx.fillText('ellipses: one σ of noise', width - 130, 12);
     this.classLegend(latent.labels, classNames);
   }

@@ -25,12 +25,12 @@ export class SweepView {
   /**
    * @param {Array<object>} history the current run's reports
    * @param {{hy_bits: number, name: string}} info
-   * @param {{pins?: Array<{history: object[], label: string, colour: string}>}} options
+   * @param {{pins?: Array<{history: object[], label: string, colour: string, number: number}>}} options
    */
   update(history, info, { pins = [] } = {}) {
     const hy = info?.hy_bits ?? 1;
     const current = history.filter((r) => Number.isFinite(r.izy_bits));
-    const pinned = pins.map((p, i) => ({ ...p.history[p.history.length - 1], label: `pin ${i + 1}: ${p.label}`, colour: p.colour })).filter((r) => Number.isFinite(r?.izy_bits));
+    const pinned = pins.map((p) => ({ ...p.history[p.history.length - 1], label: `pin ${p.number}: ${p.label}`, colour: p.colour })).filter((r) => Number.isFinite(r?.izy_bits));
     const all = [...this.family, ...current, ...pinned];
     const right = Math.max(hy * 1.5, ...all.map((r) => r.rate_bits)) * 1.05;
     const bottom = Math.min(0, ...all.map((r) => r.izy_bits));
