@@ -64,7 +64,7 @@ test('the gallery lists every lesson; a lesson marks its step, says what to look
   assert.equal(await page.locator('#view-plane').isVisible(), false);
   assert.equal(await page.getByTestId('lesson-back').isDisabled(), true);
   // Paused, each step says to press Play first.
-  assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: Press Play\. The rate map/);
+  assert.match(await page.getByTestId('lesson-look').textContent(), /^What to look for: Press Play\. By step 2,000 the map lights up in the middle/);
   await page.getByTestId('lesson-next').click();
   // The new step's link is checked against the new step, not the one left:
   // no drift note, not even for a moment.
@@ -419,4 +419,31 @@ test('a course site on a sub-path trains, and works offline after the first visi
     await context.close();
     await site.close();
   }
+});
+
+test('the pixels lesson says what the screen shows at step 2,000: the middle lit, the border dark, fewer pixels at a higher β', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=pixels`);
+  await ready(page);
+  const at2000 = async () => {
+    await page.getByTestId('lesson-play').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
+    const r = (await page.evaluate(() => window.playground.reports())).find((x) => x.step === 2000);
+    const f = r.rate_features_bits;
+    const mean = (cells) => cells.reduce((a, i) => a + f[i], 0) / cells.length;
+    const border = [...Array(64).keys()].filter((i) => i < 8 || i >= 56 || i % 8 === 0 || i % 8 === 7);
+    const middle = [...Array(64).keys()].filter((i) => i % 8 >= 2 && i % 8 <= 5 && i >= 16 && i < 48);
+    return { border: mean(border), middle: mean(middle), active: f.filter((v) => v > 0.1).length, acc: r.test_acc };
+  };
+  // The text: the middle about 1.3 bits, the border about 0.3, about 36 pixels.
+  const low = await at2000();
+  assert.ok(Math.abs(low.middle - 1.3) < 0.15 && Math.abs(low.border - 0.3) < 0.1, JSON.stringify(low));
+  assert.ok(Math.abs(low.active - 36) <= 4, JSON.stringify(low));
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=0.05'));
+  // About 23 pixels, the middle about 0.7 bits; the accuracy falls a little.
+  const high = await at2000();
+  assert.ok(Math.abs(high.active - 23) <= 4 && Math.abs(high.middle - 0.7) < 0.15, JSON.stringify(high));
+  assert.ok(high.acc < low.acc && high.acc > low.acc - 0.1, JSON.stringify([low, high]));
+  assert.deepEqual(errors, []);
+  await page.close();
 });

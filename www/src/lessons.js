@@ -97,10 +97,13 @@ export const LESSONS = [
     goal: 'Give every pixel its own bottleneck and see which ones the label needs.',
     text: [
       'Each pixel of the 8x8 digits gets its own tiny encoder and its own code, and pays for its own bits. The rate map shows what the bottleneck keeps: the border pixels, which never change, cost nothing once learned; the strokes in the middle carry the class.',
+      'Press Play: each run trains to step 2,000 and pauses there (under a minute on a 2-core laptop). At the start every pixel’s code is still noisy and the whole map is red; the border takes about 1,000 steps to go dark.',
     ],
+    // Its numbers are read at step 2,000: the run pauses there.
+    until: 2000,
     steps: [
-      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'The rate map lights up in the middle, where the strokes are.', question: 'Why do the border pixels cost nothing?', answer: 'They are blank in every image, so they say nothing about the digit: a code for them would pay bits and earn nothing.' },
-      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'At a higher price, fewer pixels keep any bits.', question: 'Which pixels survive, and does the accuracy follow?', answer: 'A handful in the middle, where the strokes of different digits differ most; the accuracy falls a little, far less than the rate.' },
+      { label: 'per-pixel bottleneck', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.01&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'By step 2,000 the map lights up in the middle, where the strokes are: the middle pixels keep about 1.3 bits each, the border about 0.3, and about 36 of the 64 pixels keep more than 0.1 bits.', question: 'Why do the border pixels cost nothing?', answer: 'They are blank in every image, so they say nothing about the digit: a code for them would pay bits and earn nothing.' },
+      { label: 'stronger β', link: 'v=1&data=digits&bottleneck=feature&hidden=4&k=1&beta=0.05&act=relu&lr=0.003&report=100&views=dims,map,curves', look: 'At a higher price, fewer pixels keep any bits: by step 2,000 about 23 of the 64 keep more than 0.1 bits, the middle ones about 0.7 bits each.', question: 'Which pixels survive, and does the accuracy follow?', answer: 'A handful in the middle, where the strokes of different digits differ most; the accuracy falls a little, far less than the rate.' },
     ],
   },
   {
