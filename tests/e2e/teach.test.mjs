@@ -447,3 +447,23 @@ test('the pixels lesson says what the screen shows at step 2,000: the middle lit
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the compression lesson says what the plane shows at epoch 250: T5 down about 0.9 bits with tanh, 0.6 with ReLU', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=compression`);
+  await ready(page);
+  const lost = async () => {
+    await page.getByTestId('lesson-play').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 600_000 });
+    const series = (await page.evaluate(() => window.playground.reports())).filter((r) => r.layers && r.step <= 3200)
+      .map((r) => r.layers.find((l) => l.layer === 'encoder 5').ixt_bits);
+    return Math.max(...series) - series.at(-1);
+  };
+  const tanh = await lost();
+  assert.ok(Math.abs(tanh - 0.9) < 0.1, `tanh T5 lost ${tanh} bits`);
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.runLink().includes('act=relu'));
+  const relu = await lost();
+  assert.ok(Math.abs(relu - 0.6) < 0.1 && relu < tanh, `relu T5 lost ${relu} bits (tanh ${tanh})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -35,10 +35,13 @@ export const LESSONS = [
     text: [
       'The 12-bit patterns of Shwartz-Ziv & Tishby, with the information plane on: each dot is a hidden layer at one moment, purple early, orange late.',
       'With tanh, the last layers first move right (fitting) and then, in many runs, drift back left (compression). With ReLU they often do not: Saxe et al. found the compression depends on the activation and on the estimator. Single runs vary; try other seeds.',
+      'Press Play: each run trains 250 epochs (3,200 steps; about 2 minutes on a 2-core laptop) and pauses there; the plane is measured every 5 epochs.',
     ],
+    // Its numbers are read at epoch 250: the run pauses there.
+    until: 3200,
     steps: [
-      { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T4 and T5 move right during the first epochs, then left. β = 0 here: nothing prices the bits, and the question is whether plain training compresses by itself.', question: 'Does the last layer lose bits about the input while keeping those about the label?', answer: 'Often, slowly: after the fitting phase T5 drifts left by a bit or so while I(T;Y) stays near 1 bit. It takes hundreds of epochs, and some seeds barely move; REPRODUCTIONS.md has five seeds.' },
-      { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: the layers mostly keep moving right.', question: 'What would you need to check before calling a drift to the left “compression”?', answer: 'That it is not the estimator: binning depends on the range and the number of bins (try bins=10, or the KDE estimator), ReLU layers are binned over [0, max], which moves as the weights grow, and saturated layers cannot show compression at all. Several seeds, not one.' },
+      { label: 'tanh', link: `${VAR_U}&act=tanh`, look: 'Watch T5, the last hidden layer: it moves right for about 25 epochs (fitting), then left, and by epoch 250 it has lost about 0.9 bits of I(X;T) from its peak while its I(T;Y) stays. β = 0 here: nothing prices the bits, and the question is whether plain training compresses by itself.', question: 'Does the last layer lose bits about the input while keeping those about the label?', answer: 'Often, slowly: after the fitting phase T5 drifts left by a bit or so while I(T;Y) stays near 1 bit. It takes hundreds of epochs, and some seeds barely move; REPRODUCTIONS.md has five seeds.' },
+      { label: 'ReLU', link: `${VAR_U}&act=relu`, look: 'The same network with ReLU: T5 keeps fewer bits from the start and by epoch 250 has lost about 0.6 bits from its peak with this seed; over five seeds ReLU loses about three times less than tanh (REPRODUCTIONS.md).', question: 'What would you need to check before calling a drift to the left “compression”?', answer: 'That it is not the estimator: binning depends on the range and the number of bins (try bins=10, or the KDE estimator), ReLU layers are binned over [0, max], which moves as the weights grow, and saturated layers cannot show compression at all. Several seeds, not one.' },
     ],
   },
   {
