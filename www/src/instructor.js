@@ -107,16 +107,18 @@ function element(tag, props = {}, text = null) {
 
 /**
  * Shows lesson `id`'s exercises in `panel` (only number `only`, 1-based,
- * when given); returns update(history, link), which checks each on the
- * run on screen, or null when the lesson has none.
+ * when given; `folded`: behind their heading, as in an embed, where the
+ * experiment must stay on the first screen); returns update(history,
+ * link), which checks each on the run on screen, or null when the lesson
+ * has none.
  */
-export function mountExercises(panel, id, only = null) {
+export function mountExercises(panel, id, only = null, { folded = false } = {}) {
   const all = EXERCISES[id] ?? [];
   const chosen = only ? all.filter((_, i) => i + 1 === only) : all;
   if (!chosen.length) return null;
-  const box = element('section', { className: 'exercises' });
+  const box = element('details', { className: 'exercises', open: !folded });
   box.dataset.testid = 'exercises';
-  box.append(element('h3', {}, chosen.length === 1 ? 'Exercise' : 'Exercises'));
+  box.append(element('summary', {}, chosen.length === 1 ? 'Exercise, checked on your run' : `Exercises (${chosen.length}), checked on your run`));
   const verdicts = chosen.map((exercise) => {
     const item = element('div', { className: 'exercise' });
     item.dataset.testid = 'exercise';

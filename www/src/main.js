@@ -590,7 +590,8 @@ async function boot() {
   }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
   if (lesson) addLessonPlay();
-  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, Number.parseInt(query.get('exercise') ?? '', 10) || null);
+  const exercise = Number.parseInt(query.get('exercise') ?? '', 10) || null;
+  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, exercise, { folded: embedded && !exercise });
   if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
