@@ -19,6 +19,13 @@ let browser;
 servePageAndBrowser((s, b) => { server = s; browser = b; });
 before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
+/** Presses Play (the run's, or the lesson's own button) and waits until the
+ * lesson pauses the run at the step its text reads. */
+async function playToLessonPause(page, button = 'play') {
+  await page.getByTestId(button).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 600_000 });
+}
+
 
 test('the intro explains the idea, folds away and remembers it', async () => {
   // The plain page (a shared link opens on its plots, share.test.mjs).
@@ -124,9 +131,8 @@ test('"Can you trust the plane?": at step 3,000 the numbers its text gives, the 
   const layersAt3000 = async (page, n) => {
     await page.goto(`${server.url}?backend=cpu&lesson=trust&step=${n}`);
     await ready(page);
-    await page.getByTestId('play').click();
     // The lesson pauses the run at step 3,000, where its text reads the numbers.
-    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
+    await playToLessonPause(page);
     assert.match(await page.getByTestId('notice').textContent(), /Paused at step 3,000, where the lesson reads its numbers/);
     return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000).layers;
   };
@@ -155,8 +161,7 @@ test('"When Y is a function of X": the IB jumps to nothing between β = 0.2 and 
   const at3000 = async (n) => {
     await page.goto(`${server.url}?backend=cpu&lesson=deterministic&step=${n}`);
     await ready(page);
-    await page.getByTestId('play').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
+    await playToLessonPause(page);
     return (await page.evaluate(() => window.playground.reports())).find((r) => r.step === 3000);
   };
   const near = (got, want, what) => assert.ok(Math.abs(got - want) < 0.06, `${what}: ${got}, the text says about ${want}`);
@@ -425,8 +430,7 @@ test('the pixels lesson says what the screen shows at step 2,000: the middle lit
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=pixels`);
   await ready(page);
   const at2000 = async () => {
-    await page.getByTestId('lesson-play').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 300_000 });
+    await playToLessonPause(page, 'lesson-play');
     const r = (await page.evaluate(() => window.playground.reports())).find((x) => x.step === 2000);
     const f = r.rate_features_bits;
     const mean = (cells) => cells.reduce((a, i) => a + f[i], 0) / cells.length;
@@ -452,8 +456,7 @@ test('the compression lesson says what the plane shows at epoch 250: T5 down abo
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=compression`);
   await ready(page);
   const lost = async () => {
-    await page.getByTestId('lesson-play').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 600_000 });
+    await playToLessonPause(page, 'lesson-play');
     const series = (await page.evaluate(() => window.playground.reports())).filter((r) => r.layers && r.step <= 3200)
       .map((r) => r.layers.find((l) => l.layer === 'encoder 5').ixt_bits);
     return Math.max(...series) - series.at(-1);
