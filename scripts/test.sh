@@ -17,6 +17,8 @@ echo "== native tests"
 cargo test
 echo "== the published anchors, quick tier (ibp anchors --quick; REPRODUCTIONS.md)"
 cargo run --release --bin ibp -- anchors --quick
+echo "== the MNIST lesson's numbers at step 1,000, on the CLI (tests/cli_lessons.rs)"
+cargo test --release --test cli_lessons -- --ignored
 echo "== the page (build, type-check the page-worker protocol, then browser tests)"
 scripts/build-web.sh
 node_modules/.bin/tsc -p www/jsconfig.json

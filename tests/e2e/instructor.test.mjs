@@ -35,8 +35,52 @@ test('every exercise judges a run by its numbers', () => {
   assert.match(EXERCISES.compression[0].check(run, 'act=tanh&seed=3').says, /seed 3: T5 lost 1\.50 bits/);
   assert.equal(EXERCISES.compression[0].check(run, 'act=relu').done, false);
   assert.equal(EXERCISES.compression[1].check(run, 'act=tanh&quant=8&estimator=exact').done, true);
-  // Every lesson has its guide entry.
+  // Trust: the exact count against the 8-bin cross of T5, and a rounding that compresses.
+  const counted = (t5, binned) => [{ step: 3000, layers: [{ layer: 'encoder 5', ixt_bits: t5, binned_ixt_bits: binned }, { layer: 'Z', ixt_bits: 2 }] }];
+  const [ruler, rounding] = EXERCISES.trust;
+  assert.equal(ruler.check(counted(11.65, 11.3), 'estimator=exact&bins=100').done, true);
+  assert.match(ruler.check(counted(11.65, 11.3), 'estimator=exact&bins=100').says, /100 bins read T5 0\.35 bits away from the exact 11\.65 bits/);
+  assert.equal(ruler.check(counted(11.65, 5.25), 'estimator=exact&bins=8').done, false, '8 bins are 6 bits off');
+  assert.equal(ruler.check(counted(11.65, 11.3), 'bins=100').done, false, 'not counted exactly');
+  assert.equal(rounding.check(counted(3.71, 3.71), 'estimator=exact&quant=2').done, true);
+  assert.match(rounding.check(counted(3.71, 3.71), 'estimator=exact&quant=2').says, /with 4 levels per unit T5 keeps 3\.71 bits/);
+  assert.equal(rounding.check(counted(11.62, 8.6), 'estimator=exact&quant=8').done, false);
+  // Pixels: the pixels keeping bits, and the whole image's rate.
+  const pixels = (beta, on, acc, rate) => [{ step: 2000, beta, test_acc: acc, rate_bits: rate, rate_features_bits: [...Array(64)].map((_, i) => (i < on ? 0.5 : 0.01)) }];
+  assert.equal(EXERCISES.pixels[0].check(pixels(0.2, 11, 0.777, 6.25)).done, true);
+  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).done, false, '19 pixels');
+  assert.equal(EXERCISES.pixels[1].check(pixels(0.1, 19, 0.891, 11.36)).done, true);
+  assert.equal(EXERCISES.pixels[1].check(pixels(0.2, 11, 0.777, 6.25)).done, false, 'the accuracy lost');
+  // The exact curve: a run near it, and a sweep whose weakest model is judged.
+  assert.equal(EXERCISES.exact[0].check([report({ beta: 0.037, rate_bits: 2.31, izy_bits: 0.834 })]).done, true);
+  assert.equal(EXERCISES.exact[0].check([report({ beta: 0.0072, rate_bits: 6.35, izy_bits: 0.726 })]).done, false);
+  const sweep = (izy) => izy.map((v, i) => ({ step: 1000, beta: 10 ** (-5 + (5 * i) / 7), izy_bits: v, rate_bits: 1 }));
+  assert.equal(EXERCISES.exact[1].check([], '', { sweep: sweep([0.9, 0.9, 0.9, 0.87, 0.91, 0.86, 0.76, 0]) }).done, true, 'β above 0.04 not judged');
+  const tanh = EXERCISES.exact[1].check([], '', { sweep: sweep([0.8, 0.8, 0.79, 0.74, 0.72, 0.83, 0.75, 0]) });
+  assert.equal(tanh.done, false);
+  assert.match(tanh.says, /the weakest model, β = 0\.0072, keeps 0\.72 bits/);
+  assert.equal(EXERCISES.exact[1].check([], '', { sweep: [] }).done, false, 'no sweep yet');
+  // Regenerate: collapsed dimensions, and distortion for rate.
+  const vae = (rate, distortion, dims) => [{ step: 2000, beta: 1, rate_bits: rate, distortion_bits: distortion, rate_dims_bits: dims }];
+  assert.equal(EXERCISES.regenerate[0].check(vae(5.13, 32.85, [0.72, 1.27, 0.29, 0.08, 0.11, 0.89, 0.72, 1.06])).done, true);
+  assert.equal(EXERCISES.regenerate[0].check(vae(7.52, 31, [1, 1, 1, 1, 1, 1, 1, 0.52])).done, false, 'none collapsed');
+  assert.equal(EXERCISES.regenerate[1].check(vae(9.93, 29.69, [])).done, true);
+  assert.equal(EXERCISES.regenerate[1].check(vae(13.15, 28.51, [])).done, false, 'too much rate');
+  // MNIST: accuracy for rate, and a code that has lost the digit.
+  assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 80, test_acc: 0.91 })]).done, true);
+  assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 208.7, test_acc: 0.9285 })]).done, false, 'β = 1e-3 keeps too much');
+  assert.equal(EXERCISES.mnist[1].check([report({ izy_bits: 1.98 })]).done, true);
+  assert.equal(EXERCISES.mnist[1].check([report({ izy_bits: 2.94 })]).done, false);
+  // The exact IB of a table: where it first splits, and a table of independence.
+  const dsbs = (split) => ({ ixy_bits: 0.28, hx_bits: 1, points: [{ beta: 0, ixt_bits: 0, ity_bits: 0 }, { beta: split, ixt_bits: 0.16, ity_bits: 0.05 }] });
+  assert.equal(EXERCISES['ib-curve'][0].check([], '', { curve: dsbs(2.93) }).done, true);
+  assert.match(EXERCISES['ib-curve'][0].check([], '', { curve: dsbs(2.93) }).says, /first leaves 0 at β ≈ 2\.93/);
+  assert.equal(EXERCISES['ib-curve'][0].check([], '', { curve: dsbs(1.58) }).done, false, 'p = 0.1');
+  assert.equal(EXERCISES['ib-curve'][1].check([], '', { curve: { ixy_bits: 0, hx_bits: 1, points: [{ beta: 0, ixt_bits: 0, ity_bits: 0 }] } }).done, true);
+  assert.equal(EXERCISES['ib-curve'][1].check([], '', { curve: dsbs(1.58) }).done, false);
+  // Every lesson has its guide entry, and two or three exercises.
   assert.deepEqual(Object.keys(GUIDE).sort(), LESSONS.map((l) => l.id).sort());
+  for (const { id } of LESSONS) assert.ok(EXERCISES[id]?.length >= 2 && EXERCISES[id].length <= 3, `${id}: ${EXERCISES[id]?.length} exercises`);
 });
 
 test('the guide lists every lesson with its goal, time, assumptions, questions and answers, and links each exercise', async () => {
@@ -72,6 +116,26 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 0.2));
   await trainTo(page, 1000);
   assert.match(await verdict.textContent(), /^Done: β = 0\.2: rate [01]\.\d\d bits, test accuracy (9[5-9]|100)\.\d %\.$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('exercises check the β sweep and the exact curve on screen: a sweep short of 0.85 bits, a noisier table that splits later', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=exact&exercise=2`);
+  await ready(page);
+  const verdict = page.getByTestId('exercise-verdict');
+  await page.waitForFunction(() => /^Not yet: press “Sweep β”/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
+  await page.getByTestId('sweep').click();
+  await page.waitForFunction(() => /weakest model/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
+  // The lesson's own set-up: the tanh family falls short (REPRODUCTIONS-style numbers of the lesson test).
+  assert.match(await verdict.textContent(), /^Not yet: the weakest model, β = 0\.0072, keeps 0\.72 bits about the label\.$/);
+  await page.goto(`${server.url}?backend=cpu&lesson=ib-curve&exercise=1`);
+  await ready(page);
+  await page.waitForFunction(() => /leaves 0/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
+  assert.match(await verdict.textContent(), /^Not yet: the curve first leaves 0 at β ≈ 1\.58\.$/);
+  await page.getByTestId('pxy').fill('0.4,0.1\n0.1,0.4\n');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
+  assert.match(await verdict.textContent(), /^Done: the curve first leaves 0 at β ≈ 2\.93\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });

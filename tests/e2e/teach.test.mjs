@@ -470,3 +470,84 @@ test('the compression lesson says what the plane shows at epoch 250: T5 down abo
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** The lesson's reports up to the pause at `step`, after Play. */
+async function reportsToPause(page, step) {
+  await playToLessonPause(page, 'lesson-play');
+  const reports = (await page.evaluate(() => window.playground.reports())).filter((r) => r.step <= step);
+  assert.equal(reports.at(-1).step, step, 'paused where the text reads its numbers');
+  return reports;
+}
+
+test('the β lesson says what step 1,000 shows: about 10 bits at 1e-4 (after a rise past 12), about 4 at 1e-2, nothing at 1', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta`);
+  await ready(page);
+  const near = (got, want, tol, what) => assert.ok(Math.abs(got - want) <= tol, `${what}: ${got}, the text says about ${want}`);
+  const low = await reportsToPause(page, 1000);
+  near(low.at(-1).rate_bits, 10, 0.5, 'β = 1e-4 rate');
+  assert.ok(low.at(-1).izy_bits > 0.95, `I(Z;Y) ${low.at(-1).izy_bits}`);
+  // "dips below 11 bits at step 100, climbs back to about 12 at step 200".
+  const at = (step) => low.find((r) => r.step === step).rate_bits;
+  assert.ok(at(100) < 11 && Math.abs(at(200) - 12) < 0.25 && at(0) > at(100), JSON.stringify(low.slice(0, 7).map((r) => r.rate_bits)));
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=0.01'));
+  const mid = (await reportsToPause(page, 1000)).at(-1);
+  near(mid.rate_bits, 4, 0.5, 'β = 1e-2 rate');
+  assert.ok(mid.test_acc === 1 && mid.izy_bits > 0.95, JSON.stringify(mid));
+  await page.getByTestId('lesson-next').click();
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=1&'));
+  const high = await reportsToPause(page, 1000);
+  assert.ok(high.filter((r) => r.step >= 100).every((r) => r.rate_bits < 0.01), 'rate 0 within a hundred steps');
+  near(high.at(-1).test_acc, 0.47, 0.03, 'β = 1 accuracy');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the exact lesson says what the sweep shows at step 1,000: 0.72 to 0.83 bits whatever the rate, the largest gap mid-range, the nearest point near the knee', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=exact`);
+  await ready(page);
+  await page.getByTestId('sweep').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled && window.playground.sweep().length === 8);
+  const family = await page.evaluate(() => window.playground.sweep());
+  assert.ok(family.every((r) => r.step === 1000), JSON.stringify(family.map((r) => r.step)));
+  const kept = family.filter((r) => r.beta <= 0.2);
+  assert.equal(kept.length, 7);
+  assert.ok(kept.every((r) => r.izy_bits >= 0.71 && r.izy_bits <= 0.84 && r.rate_bits >= 1.3 && r.rate_bits <= 17.5), JSON.stringify(kept));
+  const gap = (r) => Math.min(r.rate_bits, 1) - r.izy_bits;
+  const widest = kept.reduce((a, b) => (gap(b) > gap(a) ? b : a));
+  const nearest = kept.reduce((a, b) => (gap(b) < gap(a) ? b : a));
+  assert.ok(widest.beta >= 1e-3 && widest.beta <= 1e-2 && Math.abs(gap(widest) - 0.28) < 0.02, `widest gap ${JSON.stringify(widest)}`);
+  assert.ok(Math.abs(nearest.beta - 0.04) < 0.01 && Math.abs(nearest.rate_bits - 2.3) < 0.1 && Math.abs(nearest.izy_bits - 0.83) < 0.01, `nearest ${JSON.stringify(nearest)}`);
+  const origin = family.find((r) => r.beta === 1);
+  assert.ok(origin.rate_bits < 0.01 && origin.izy_bits < 0.01, JSON.stringify(origin));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the regenerate lesson says what step 2,000 shows: about 51, 13 and 0.1 bits, dimensions collapsing only at β = 3', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=regenerate`);
+  await ready(page);
+  const near = (got, want, tol, what) => assert.ok(Math.abs(got - want) <= tol, `${what}: ${got}, the text says about ${want}`);
+  const at2000 = async (beta) => {
+    if (beta) {
+      await page.getByTestId('lesson-next').click();
+      await page.waitForFunction((b) => window.playground.runLink().includes(`beta=${b}&`), beta);
+    }
+    return (await reportsToPause(page, 2000)).at(-1);
+  };
+  const sharp = await at2000(null);
+  near(sharp.rate_bits, 51, 1.5, 'β = 0.01 rate');
+  near(sharp.distortion_bits, 26, 0.5, 'β = 0.01 distortion');
+  assert.ok(sharp.rate_dims_bits.every((d) => d >= 5 && d <= 9.5), JSON.stringify(sharp.rate_dims_bits));
+  const blurred = await at2000('0.3');
+  near(blurred.rate_bits, 13, 0.5, 'β = 0.3 rate');
+  near(blurred.distortion_bits, 28.5, 0.3, 'β = 0.3 distortion');
+  assert.ok(blurred.rate_dims_bits.every((d) => d >= 1.15 && d <= 2.2), `all 8 dimensions keep bits: ${blurred.rate_dims_bits}`);
+  const blob = await at2000('3');
+  near(blob.rate_bits, 0.1, 0.05, 'β = 3 rate');
+  near(blob.distortion_bits, 39.5, 0.3, 'β = 3 distortion');
+  assert.ok(blob.rate_dims_bits.every((d) => d < 0.1), `every dimension collapsed: ${blob.rate_dims_bits}`);
+  assert.ok(sharp.distortion_bits < blurred.distortion_bits && blurred.distortion_bits < blob.distortion_bits);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

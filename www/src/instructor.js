@@ -13,7 +13,7 @@ export const GUIDE = {
   compression: { minutes: 20, assumes: 'the information plane (the intro); what a hidden layer and an activation function are' },
   trust: { minutes: 15, assumes: 'the information plane; histograms (binning) and kernel density estimates' },
   deterministic: { minutes: 10, assumes: 'the IB Lagrangian; the lesson “What β does”' },
-  mnist: { minutes: 40, assumes: 'the variational bound on I(X;Z) (the rate); test error; a GPU helps' },
+  mnist: { minutes: 20, assumes: 'the variational bound on I(X;Z) (the rate); test error; a GPU helps' },
   pixels: { minutes: 10, assumes: 'the lesson “What β does”' },
   exact: { minutes: 10, assumes: 'the IB curve: I(T;Y) against I(X;T)' },
   regenerate: { minutes: 15, assumes: 'autoencoders; the rate as the bits a code keeps' },
@@ -24,22 +24,36 @@ const last = (history) => history.at(-1);
 const pct = (v) => `${(100 * v).toFixed(1)} %`;
 const bits = (v) => `${v.toFixed(2)} bits`;
 
+/** The last hidden layer of a plane report (T5 in the var_u lessons), or undefined. */
+const lastHidden = (report) => report?.layers?.filter((l) => l.layer.startsWith('encoder ')).at(-1);
+
 /** The last hidden layer's I(X;T) over the run's plane reports. */
 function lastHiddenSeries(history) {
-  return history.filter((r) => r.layers).map((r) => r.layers.filter((l) => l.layer.startsWith('encoder ')).at(-1)?.ixt_bits).filter(Number.isFinite);
+  return history.filter((r) => r.layers).map((r) => lastHidden(r)?.ixt_bits).filter(Number.isFinite);
 }
 
+/** The run's last report if it reached step `n`, else null. */
+const reached = (history, n) => (last(history)?.step >= n ? last(history) : null);
+
+/** The verdict for a run short of step `n`. */
+const trainTo = (history, n) => ({ done: false, says: `train to step ${n.toLocaleString('en')} (now at step ${(last(history)?.step ?? 0).toLocaleString('en')})` });
+
+/** Latent dimensions (or pixels) keeping more than 0.1 bits. */
+const active = (rates) => rates.filter((v) => v > 0.1).length;
+
 /**
- * Exercises by lesson. `check(history, link)` gives {done, says}: whether
- * the run on screen answers the task, and its numbers in words.
+ * Exercises by lesson. `check(history, link, {sweep, curve})` gives {done,
+ * says}: whether the run on screen (its reports and link; the β sweep's
+ * latest reports; the exact IB curve of the table on screen) answers the
+ * task, and its numbers in words.
  */
 export const EXERCISES = {
   beta: [
     {
       task: 'Find a β at which, after 1,000 steps, the test accuracy is at least 95 % and the rate below 2 bits: the code keeps the label and little else.',
       check: (history) => {
-        const r = last(history);
-        if (!r || r.step < 1000) return { done: false, says: `train to step 1,000 (now at step ${r?.step ?? 0})` };
+        const r = reached(history, 1000);
+        if (!r) return trainTo(history, 1000);
         const ok = r.test_acc >= 0.95 && r.rate_bits < 2;
         return { done: ok, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
@@ -47,8 +61,8 @@ export const EXERCISES = {
     {
       task: 'Find a β at which the code keeps nothing: after 1,000 steps the rate is below 0.05 bits. What happens to the accuracy?',
       check: (history) => {
-        const r = last(history);
-        if (!r || r.step < 1000) return { done: false, says: `train to step 1,000 (now at step ${r?.step ?? 0})` };
+        const r = reached(history, 1000);
+        if (!r) return trainTo(history, 1000);
         return { done: r.rate_bits < 0.05, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
@@ -66,7 +80,7 @@ export const EXERCISES = {
       },
     },
     {
-      task: 'Count it exactly: add quant=8 and estimator=exact to the tanh step (the Quantized and Plane estimator controls), train to step 3,200, and compare how much T5 loses counted exactly with what binning said.',
+      task: 'Count it exactly: add quant=8 and estimator=exact to the tanh step (the Quantized (bits) and Plane estimator controls), train to step 3,200, and compare how much T5 loses counted exactly with what binning said.',
       check: (history, link) => {
         const series = lastHiddenSeries(history);
         const r = last(history);
@@ -80,9 +94,9 @@ export const EXERCISES = {
     {
       task: 'With the squared IB (objective sqib), find a β at which after 3,000 steps the rate is between 0.4 and 0.8 bits and the test accuracy at least 90 %: a point inside the curve, which the IB Lagrangian cannot reach.',
       check: (history, link) => {
-        const r = last(history);
+        const r = reached(history, 3000);
         if (linkValue(link, 'objective') !== 'sqib') return { done: false, says: 'the objective is not sqib' };
-        if (!r || r.step < 3000) return { done: false, says: `train to step 3,000 (now at step ${r?.step ?? 0})` };
+        if (!r) return trainTo(history, 3000);
         const ok = r.rate_bits >= 0.4 && r.rate_bits <= 0.8 && r.test_acc >= 0.9;
         return { done: ok, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
@@ -90,13 +104,128 @@ export const EXERCISES = {
     {
       task: 'With the IB Lagrangian (objective vib), try to do the same: find any β with a rate between 0.4 and 0.8 bits after 3,000 steps. Why can you not?',
       check: (history, link) => {
-        const r = last(history);
+        const r = reached(history, 3000);
         if (linkValue(link, 'objective') !== 'vib') return { done: false, says: 'the objective is not vib' };
-        if (!r || r.step < 3000) return { done: false, says: `train to step 3,000 (now at step ${r?.step ?? 0})` };
+        if (!r) return trainTo(history, 3000);
         return { done: r.rate_bits >= 0.4 && r.rate_bits <= 0.8, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}` };
       },
     },
   ],
+  trust: [
+    {
+      task: 'Find a bin count at which binning reads T5 within 0.5 bits of the exact count at step 3,000: on the “exact” step, change Plane bins, press Reset and train (the crosses are the binned readings).',
+      check: (history, link) => {
+        if (linkValue(link, 'estimator') !== 'exact') return { done: false, says: 'the plane is not counted exactly (estimator=exact)' };
+        const t5 = lastHidden(reached(history.filter((r) => r.layers), 3000));
+        if (!t5) return trainTo(history, 3000);
+        const off = Math.abs(t5.ixt_bits - t5.binned_ixt_bits);
+        return { done: off < 0.5, says: `${linkValue(link, 'bins')} bins read T5 ${bits(off)} away from the exact ${bits(t5.ixt_bits)}` };
+      },
+    },
+    {
+      task: 'Make the network compress for real: find a rounding (the Quantized (bits) control) at which, counted exactly at step 3,000, T5 keeps fewer than 8 of the 11.7 bits the inputs have.',
+      check: (history, link) => {
+        const quant = Number(linkValue(link, 'quant'));
+        if (linkValue(link, 'estimator') !== 'exact' || !(quant > 0)) return { done: false, says: 'the plane is not counted exactly (quant above 0, estimator=exact)' };
+        const t5 = lastHidden(reached(history.filter((r) => r.layers), 3000));
+        if (!t5) return trainTo(history, 3000);
+        return { done: t5.ixt_bits < 8, says: `with ${2 ** quant} levels per unit T5 keeps ${bits(t5.ixt_bits)}, counted exactly` };
+      },
+    },
+  ],
+  mnist: [
+    {
+      task: 'Find a β at which, at step 1,000, the test accuracy is at least 90 % with a rate under 100 bits (β = 1e-3 keeps about 210).',
+      check: (history) => {
+        const r = reached(history, 1000);
+        if (!r) return trainTo(history, 1000);
+        return { done: r.test_acc >= 0.9 && r.rate_bits < 100, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+      },
+    },
+    {
+      task: 'Find a β at which, at step 1,000, the I(Z;Y) bound is below 2.5 of the 3.3 bits a digit’s label has. Which digits does the model then confuse (the probability bars)?',
+      check: (history) => {
+        const r = reached(history, 1000);
+        if (!r) return trainTo(history, 1000);
+        return { done: r.izy_bits < 2.5, says: `β = ${r.beta}: the I(Z;Y) bound is ${bits(r.izy_bits)}, test accuracy ${pct(r.test_acc)}` };
+      },
+    },
+  ],
+  pixels: [
+    {
+      task: 'Find a β at which, at step 2,000, at most 12 of the 64 pixels keep more than 0.1 bits while the test accuracy stays at least 75 %.',
+      check: (history) => {
+        const r = reached(history, 2000);
+        if (!r?.rate_features_bits) return trainTo(history, 2000);
+        const n = active(r.rate_features_bits);
+        return { done: n <= 12 && r.test_acc >= 0.75, says: `β = ${r.beta}: ${n} pixels keep more than 0.1 bits, test accuracy ${pct(r.test_acc)}` };
+      },
+    },
+    {
+      task: 'Find a β at which, at step 2,000, the whole image costs under 12 bits of rate and the test accuracy is still at least 88 %.',
+      check: (history) => {
+        const r = reached(history, 2000);
+        if (!r) return trainTo(history, 2000);
+        return { done: r.rate_bits < 12 && r.test_acc >= 0.88, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+      },
+    },
+  ],
+  exact: [
+    {
+      task: 'Sweep β, click the point nearest the dashed curve to take its β, press Reset and train to step 1,000: find a β whose run keeps at least 0.8 bits about the label with a rate under 3 bits.',
+      check: (history) => {
+        const r = reached(history, 1000);
+        if (!r) return trainTo(history, 1000);
+        return { done: r.rate_bits < 3 && r.izy_bits >= 0.8, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, I(Z;Y) bound ${bits(r.izy_bits)}` };
+      },
+    },
+    {
+      task: 'Change one setting (the hidden layers, the activation or the learning rate), press Reset and sweep β again: find a set-up whose models with β up to 0.04 all keep at least 0.85 bits about the label after 1,000 steps.',
+      check: (history, link, { sweep } = {}) => {
+        const family = (sweep ?? []).filter((r) => r.beta <= 0.04);
+        if (!family.length || family.some((r) => r.step < 1000)) return { done: false, says: 'press “Sweep β” and let it reach step 1,000' };
+        const weakest = family.reduce((a, b) => (b.izy_bits < a.izy_bits ? b : a));
+        return { done: weakest.izy_bits >= 0.85, says: `the weakest model, β = ${weakest.beta.toPrecision(2)}, keeps ${bits(weakest.izy_bits)} about the label` };
+      },
+    },
+  ],
+  regenerate: [
+    {
+      task: 'Find a β at which, at step 2,000, the code keeps between 4 and 8 bits and at least one of its 8 latent dimensions has collapsed to the prior (0.1 bits or less).',
+      check: (history) => {
+        const r = reached(history, 2000);
+        if (!r) return trainTo(history, 2000);
+        const collapsed = r.rate_dims_bits.length - active(r.rate_dims_bits);
+        return { done: r.rate_bits >= 4 && r.rate_bits <= 8 && collapsed >= 1, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, ${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed` };
+      },
+    },
+    {
+      task: 'Find a β at which, at step 2,000, the distortion is below 30 bits with a rate under 11 bits.',
+      check: (history) => {
+        const r = reached(history, 2000);
+        if (!r) return trainTo(history, 2000);
+        return { done: r.distortion_bits < 30 && r.rate_bits < 11, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, distortion ${bits(r.distortion_bits)}` };
+      },
+    },
+  ],
+  'ib-curve': [
+    {
+      task: 'Make the doubly symmetric source noisier, p = 0.2 (rows 0.4,0.1 and 0.1,0.4): find a table whose curve first leaves 0 at a β above 2.5.',
+      check: (history, link, { curve } = {}) => {
+        const split = curve?.points.find((p) => p.ixt_bits > 1e-6);
+        if (!split) return { done: false, says: 'the curve on screen keeps nothing at any β' };
+        return { done: split.beta > 2.5, says: `the curve first leaves 0 at β ≈ ${split.beta.toPrecision(3)}` };
+      },
+    },
+    {
+      task: 'Find a table with at least 1 bit of H(X) in which y tells nothing about x: I(X;Y) = 0. What does the curve look like then?',
+      check: (history, link, { curve } = {}) => {
+        if (!curve) return { done: false, says: 'no curve on screen yet' };
+        return { done: curve.ixy_bits < 1e-9 && curve.hx_bits >= 1 - 1e-9, says: `I(X;Y) = ${curve.ixy_bits.toFixed(4)} bits, H(X) = ${curve.hx_bits.toFixed(4)} bits` };
+      },
+    },
+  ],
+
 };
 
 function element(tag, props = {}, text = null) {
@@ -109,8 +238,8 @@ function element(tag, props = {}, text = null) {
  * Shows lesson `id`'s exercises in `panel` (only number `only`, 1-based,
  * when given; `folded`: behind their heading, as in an embed, where the
  * experiment must stay on the first screen); returns update(history,
- * link), which checks each on the run on screen, or null when the lesson
- * has none.
+ * link, {sweep, curve}), which checks each on what is on screen, or null
+ * when the lesson has none.
  */
 export function mountExercises(panel, id, only = null, { folded = false } = {}) {
   const all = EXERCISES[id] ?? [];
@@ -130,9 +259,9 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
     return { exercise, verdict };
   });
   panel.append(box);
-  return (history, link) => {
+  return (history, link, extra = {}) => {
     for (const { exercise, verdict } of verdicts) {
-      const { done, says } = exercise.check(history, link);
+      const { done, says } = exercise.check(history, link, extra);
       verdict.textContent = done ? `Done: ${says}.` : `Not yet: ${says}.`;
       verdict.classList.toggle('done', done);
     }

@@ -49,7 +49,9 @@ applyEmbedLayout(query);
 
 /** What the views draw and the run's bookkeeping; the experiment is `page`. */
 const state = {
-  history: [], info: null, snapshot: null, showTest: false, label: null, playing: false, diverged: false,
+  history: [], info: null, snapshot: null,
+  /** The β sweep's latest reports, one per model (empty before a sweep). */
+  sweep: [], showTest: false, label: null, playing: false, diverged: false,
   /** How the first run lands: 'shared' (a line above the plots), 'lesson' (scrolled to it on a phone). */
   landing: null,
   /** The run a lesson paused at its step (a second Play trains on). */
@@ -85,7 +87,12 @@ const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => 
  * the run on screen (its link), which lags the form while a new run starts. */
 function redraw() {
   views.draw({ ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
-  exercises?.(state.history, page.inForce());
+  checkExercises();
+}
+
+/** Checks the lesson's exercises on the run, the β sweep and the exact curve on screen. */
+function checkExercises() {
+  exercises?.(state.history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null });
 }
 
 /** Shows the views the link names (its `views` key). */
@@ -328,8 +335,16 @@ const ANSWERS = {
     if (data.purpose === 'save') keeping.store(data);
     else exports.weights(data.json);
   },
-  sweep: (data) => views.sweep(data, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) }),
-  'ib-curve': (data) => (data.error ? exact?.error(data.error.message) : exact?.show(data.result)),
+  sweep: (data) => {
+    if (data.reports.length) state.sweep = data.reports;
+    views.sweep(data, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+    checkExercises();
+  },
+  'ib-curve': (data) => {
+    if (data.error) exact?.error(data.error.message);
+    else exact?.show(data.result);
+    checkExercises();
+  },
   error: (data) => {
     if (data.fatal) {
       fail(wasmFailure(data.error));
@@ -516,6 +531,8 @@ window.playground = Object.freeze({
   loseDevice: () => send(command.plain('lose-device')),
   /** The pinned runs' links, oldest first. */
   pinned: () => pins.links(),
+  /** The β sweep's latest reports, one per model, oldest sweep replaced. */
+  sweep: () => state.sweep.map((r) => ({ ...r })),
   /** The exact IB curve on the page: {ixy_bits, hx_bits, points}, or null. */
   ibCurve: () => exact?.result() ?? null,
   /**
