@@ -58,7 +58,7 @@ test('every exercise judges a run by its numbers', () => {
   assert.equal(EXERCISES.exact[1].check([], '', { sweep: sweep([0.9, 0.9, 0.9, 0.87, 0.91, 0.86, 0.76, 0]) }).done, true, 'β above 0.04 not judged');
   const tanh = EXERCISES.exact[1].check([], '', { sweep: sweep([0.8, 0.8, 0.79, 0.74, 0.72, 0.83, 0.75, 0]) });
   assert.equal(tanh.done, false);
-  assert.match(tanh.says, /the weakest model, β = 0\.0072, keeps 0\.72 bits/);
+  assert.match(tanh.says, /the weakest model, β = 7\.2e-3, keeps 0\.72 bits/);
   assert.equal(EXERCISES.exact[1].check([], '', { sweep: [] }).done, false, 'no sweep yet');
   // Regenerate: collapsed dimensions, and distortion for rate.
   const vae = (rate, distortion, dims) => [{ step: 2000, beta: 1, rate_bits: rate, distortion_bits: distortion, rate_dims_bits: dims }];
@@ -108,7 +108,7 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   const verdict = page.getByTestId('exercise-verdict');
   assert.match(await verdict.textContent(), /^Not yet: train to step 1,000/);
   await trainTo(page, 1000);
-  assert.match(await verdict.textContent(), /^Not yet: β = 0\.0001: rate \d+\.\d\d bits/);
+  assert.match(await verdict.textContent(), /^Not yet: β = 1e-4: rate \d+\.\d\d bits/);
   // The student's answer: a higher price, a new run from step 0.
   await page.getByTestId('beta-input').fill('0.2');
   await page.getByTestId('beta-input').press('Enter');
@@ -128,7 +128,7 @@ test('exercises check the β sweep and the exact curve on screen: a sweep short 
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => /weakest model/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   // The lesson's own set-up: the tanh family falls short (REPRODUCTIONS-style numbers of the lesson test).
-  assert.match(await verdict.textContent(), /^Not yet: the weakest model, β = 0\.0072, keeps 0\.72 bits about the label\.$/);
+  assert.match(await verdict.textContent(), /^Not yet: the weakest model, β = 7\.2e-3, keeps 0\.72 bits about the label\.$/);
   await page.goto(`${server.url}?backend=cpu&lesson=ib-curve&exercise=1`);
   await ready(page);
   await page.waitForFunction(() => /leaves 0/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));

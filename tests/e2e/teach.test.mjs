@@ -348,8 +348,12 @@ test('the exact IB of a table: the CLI\'s numbers, presets, β on hover, the enc
     await page.getByTestId('ib-beta').fill(String(index));
     return page.locator('[data-testid=ib-encoder] text').first().textContent();
   };
-  assert.match(await clusters(0), /1 cluster of x,/);
+  assert.match(await clusters(0), /^β = [\d.]+: 1 cluster of x$/);
   assert.match(await clusters(120), /2 clusters/);
+  // On a phone the encoder's text stays inside its picture.
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.deepEqual(await clippedLegends(page), []);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.selectOption('#pxy-preset', { index: 1 });
   await page.waitForFunction(() => Math.abs(window.playground.ibCurve().hx_bits - 1.5219) < 1e-3, null, { timeout: 30_000 });
   await page.getByTestId('pxy').fill('0.5,0.1\n0.2,x');
@@ -499,6 +503,7 @@ test('the β lesson says what step 1,000 shows: about 10 bits at 1e-4 (after a r
   const high = await reportsToPause(page, 1000);
   assert.ok(high.filter((r) => r.step >= 100).every((r) => r.rate_bits < 0.01), 'rate 0 within a hundred steps');
   near(high.at(-1).test_acc, 0.47, 0.03, 'β = 1 accuracy');
+  assert.equal(await page.getByTestId('curves-empty').count(), 0, 'a trained run draws its curves');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -506,6 +511,9 @@ test('the β lesson says what step 1,000 shows: about 10 bits at 1e-4 (after a r
 test('the exact lesson says what the sweep shows at step 1,000: 0.72 to 0.83 bits whatever the rate, the largest gap mid-range, the nearest point near the knee', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=exact`);
   await ready(page);
+  // Untrained: the curves' empty axes say what fills them; no speed yet.
+  assert.equal(await page.getByTestId('curves-empty').textContent(), 'Press Play: the curves draw as the run trains');
+  assert.match(await page.getByTestId('speed').textContent(), /^\d+ parameters$/);
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid=sweep]').disabled && window.playground.sweep().length === 8);
   const family = await page.evaluate(() => window.playground.sweep());

@@ -112,19 +112,22 @@ function drawEncoder(svg, result, index) {
   const used = s.encoder[0].map((_, t) => t).filter((t) => s.encoder.some((row) => row[t] > 1e-3));
   const nx = s.encoder.length;
   const cell = Math.min(28, 260 / Math.max(nx, used.length));
-  const width = 60 + used.length * cell + 120;
-  root.attr('viewBox', `0 0 ${width} ${30 + nx * cell + 10}`);
+  // Two lines of text above the grid: they fit a phone's width.
+  const top = 36;
+  const width = Math.max(220, 60 + used.length * cell + 120);
+  root.attr('viewBox', `0 0 ${width} ${top + nx * cell + 24}`);
   // Clusters: the x whose encoder rows agree, which T cannot tell apart.
   const rows = new Set(s.encoder.map((row) => used.map((t) => row[t].toFixed(2)).join(',')));
   const clusters = rows.size;
-  root.append('text').attr('class', 'legend').attr('x', 0).attr('y', 12).text(`β = ${s.beta.toPrecision(3)}: ${clusters} cluster${clusters === 1 ? '' : 's'} of x, I(X;T) ${s.ixt_bits.toFixed(3)}, I(T;Y) ${s.ity_bits.toFixed(3)} bits`);
+  root.append('text').attr('class', 'legend').attr('x', 0).attr('y', 12).text(`β = ${s.beta.toPrecision(3)}: ${clusters} cluster${clusters === 1 ? '' : 's'} of x`);
+  root.append('text').attr('class', 'legend').attr('x', 0).attr('y', 26).text(`I(X;T) ${s.ixt_bits.toFixed(3)}, I(T;Y) ${s.ity_bits.toFixed(3)} bits`);
   s.encoder.forEach((row, x) => {
-    root.append('text').attr('class', 'legend').attr('x', 0).attr('y', 30 + x * cell + cell / 2 + 3).text(`x${x + 1}`);
+    root.append('text').attr('class', 'legend').attr('x', 0).attr('y', top + x * cell + cell / 2 + 3).text(`x${x + 1}`);
     used.forEach((t, j) => {
-      root.append('rect').attr('x', 40 + j * cell).attr('y', 22 + x * cell).attr('width', cell - 1).attr('height', cell - 1)
+      root.append('rect').attr('x', 40 + j * cell).attr('y', top + x * cell).attr('width', cell - 1).attr('height', cell - 1)
         .attr('fill', `rgba(31, 78, 140, ${row[t]})`).attr('stroke', '#ccd')
         .append('title').text(`p(t${j + 1} | x${x + 1}) = ${row[t].toFixed(3)}`);
     });
   });
-  root.append('text').attr('class', 'legend').attr('x', 40).attr('y', 20 + nx * cell + 14).text('columns: clusters t');
+  root.append('text').attr('class', 'legend').attr('x', 40).attr('y', top + nx * cell + 14).text('columns: clusters t');
 }

@@ -5,6 +5,7 @@
 // a lesson shows its exercises under its steps, each with a live verdict;
 // `?lesson=ID&exercise=N` (1-based; `&embed=1` for a course page) shows
 // that exercise alone.
+import { shortNumber } from './describe.js';
 import { linkValue } from './link-values.js';
 
 /** Minutes a lesson takes (reading and training, a 2-core laptop's CPU) and what it assumes. */
@@ -23,6 +24,8 @@ export const GUIDE = {
 const last = (history) => history.at(-1);
 const pct = (v) => `${(100 * v).toFixed(1)} %`;
 const bits = (v) => `${v.toFixed(2)} bits`;
+/** β written short, two figures: 1e-4, 7.2e-3, 0.2. */
+const betaText = (beta) => shortNumber(Number(beta).toPrecision(2));
 
 /** The last hidden layer of a plane report (T5 in the var_u lessons), or undefined. */
 const lastHidden = (report) => report?.layers?.filter((l) => l.layer.startsWith('encoder ')).at(-1);
@@ -55,7 +58,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const ok = r.test_acc >= 0.95 && r.rate_bits < 2;
-        return { done: ok, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: ok, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
     {
@@ -63,7 +66,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.rate_bits < 0.05, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: r.rate_bits < 0.05, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
   ],
@@ -98,7 +101,7 @@ export const EXERCISES = {
         if (linkValue(link, 'objective') !== 'sqib') return { done: false, says: 'the objective is not sqib' };
         if (!r) return trainTo(history, 3000);
         const ok = r.rate_bits >= 0.4 && r.rate_bits <= 0.8 && r.test_acc >= 0.9;
-        return { done: ok, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: ok, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
     {
@@ -107,7 +110,7 @@ export const EXERCISES = {
         const r = reached(history, 3000);
         if (linkValue(link, 'objective') !== 'vib') return { done: false, says: 'the objective is not vib' };
         if (!r) return trainTo(history, 3000);
-        return { done: r.rate_bits >= 0.4 && r.rate_bits <= 0.8, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}` };
+        return { done: r.rate_bits >= 0.4 && r.rate_bits <= 0.8, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}` };
       },
     },
   ],
@@ -139,7 +142,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.test_acc >= 0.9 && r.rate_bits < 100, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: r.test_acc >= 0.9 && r.rate_bits < 100, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
     {
@@ -147,7 +150,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.izy_bits < 2.5, says: `β = ${r.beta}: the I(Z;Y) bound is ${bits(r.izy_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: r.izy_bits < 2.5, says: `β = ${betaText(r.beta)}: the I(Z;Y) bound is ${bits(r.izy_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
   ],
@@ -158,7 +161,7 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r?.rate_features_bits) return trainTo(history, 2000);
         const n = active(r.rate_features_bits);
-        return { done: n <= 12 && r.test_acc >= 0.75, says: `β = ${r.beta}: ${n} pixels keep more than 0.1 bits, test accuracy ${pct(r.test_acc)}` };
+        return { done: n <= 12 && r.test_acc >= 0.75, says: `β = ${betaText(r.beta)}: ${n} pixels keep more than 0.1 bits, test accuracy ${pct(r.test_acc)}` };
       },
     },
     {
@@ -166,7 +169,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
-        return { done: r.rate_bits < 12 && r.test_acc >= 0.88, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        return { done: r.rate_bits < 12 && r.test_acc >= 0.88, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
       },
     },
   ],
@@ -176,7 +179,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.rate_bits < 3 && r.izy_bits >= 0.8, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, I(Z;Y) bound ${bits(r.izy_bits)}` };
+        return { done: r.rate_bits < 3 && r.izy_bits >= 0.8, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, I(Z;Y) bound ${bits(r.izy_bits)}` };
       },
     },
     {
@@ -185,7 +188,7 @@ export const EXERCISES = {
         const family = (sweep ?? []).filter((r) => r.beta <= 0.04);
         if (!family.length || family.some((r) => r.step < 1000)) return { done: false, says: 'press “Sweep β” and let it reach step 1,000' };
         const weakest = family.reduce((a, b) => (b.izy_bits < a.izy_bits ? b : a));
-        return { done: weakest.izy_bits >= 0.85, says: `the weakest model, β = ${weakest.beta.toPrecision(2)}, keeps ${bits(weakest.izy_bits)} about the label` };
+        return { done: weakest.izy_bits >= 0.85, says: `the weakest model, β = ${betaText(weakest.beta)}, keeps ${bits(weakest.izy_bits)} about the label` };
       },
     },
   ],
@@ -196,7 +199,7 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
         const collapsed = r.rate_dims_bits.length - active(r.rate_dims_bits);
-        return { done: r.rate_bits >= 4 && r.rate_bits <= 8 && collapsed >= 1, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, ${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed` };
+        return { done: r.rate_bits >= 4 && r.rate_bits <= 8 && collapsed >= 1, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, ${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed` };
       },
     },
     {
@@ -204,7 +207,7 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
-        return { done: r.distortion_bits < 30 && r.rate_bits < 11, says: `β = ${r.beta}: rate ${bits(r.rate_bits)}, distortion ${bits(r.distortion_bits)}` };
+        return { done: r.distortion_bits < 30 && r.rate_bits < 11, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, distortion ${bits(r.distortion_bits)}` };
       },
     },
   ],

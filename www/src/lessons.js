@@ -256,8 +256,9 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
   function mark(i) {
     active = i;
     buttons.forEach((b, j) => (j === i ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
-    // A step opened while the run is paused starts at step 0: say so.
-    const play = !playing() && !/^Press /.test(lesson.steps[i].look) ? 'Press Play. ' : '';
+    // A step opened while the run is paused starts at step 0: say so (the
+    // exact IB of a table needs no training).
+    const play = !lesson.exact && !playing() && !/^Press /.test(lesson.steps[i].look) ? 'Press Play. ' : '';
     look.textContent = `What to look for: ${play}${lesson.steps[i].look}`;
     question.textContent = `Question: ${lesson.steps[i].question}`;
     answerText.textContent = lesson.steps[i].answer;

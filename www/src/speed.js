@@ -59,11 +59,11 @@ export class Speed {
     return seconds > 0.5 ? (b.step - a.step) / seconds : null;
   }
 
-  /** "2,306 parameters · 1,450 steps/s". */
+  /** "2,306 parameters · 1,450 steps/s" (the speed once it trains). */
   status() {
     const rate = this.stepsPerSecond();
     const count = `${this.parameters.toLocaleString('en-US')} parameters`;
-    return rate == null ? `${count} · – steps/s` : `${count} · ${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US')} steps/s`;
+    return rate == null ? count : `${count} · ${rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US')} steps/s`;
   }
 
   /**

@@ -113,6 +113,12 @@ export class CurvesView {
       f.g.append('path').attr('class', 'curve').attr('data-series', s.key).attr('d', path(points))
         .attr('fill', 'none').attr('stroke', s.colour).attr('stroke-width', 1.6);
     }
+    // Before the first step the panels are empty axes: say what fills them.
+    if (place.clear && !history.some((r) => r.step > 0)) {
+      f.g.append('text').attr('class', 'empty-note').attr('data-testid', 'curves-empty')
+        .attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle')
+        .text('Press Play: the curves draw as the run trains');
+    }
     this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
     this.pins.forEach((p) => shown.push({ label: `pin ${p.number} (dashed): ${p.label}`, colour: p.colour }));

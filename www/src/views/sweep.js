@@ -6,6 +6,7 @@
 // labels that are a function of x the exact IB curve is min(I(X;T), H(Y)),
 // drawn dashed.
 import { line } from 'd3-shape';
+import { shortNumber } from '../describe.js';
 import { frame, timeColour, expectArray } from '../plot.js';
 
 export class SweepView {
@@ -68,7 +69,7 @@ export class SweepView {
       .on('keydown', (event, r) => { if (event.key === 'Enter' || event.key === ' ') this.onPick(r.beta); })
       .append('title').text((r) => `β = ${r.beta.toPrecision(2)}: rate ${r.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${(r.izy_bits ?? 0).toFixed(3)} bits (click to take this β)`);
     const steps = this.family[0]?.step ?? 0;
-    this.caption.textContent = `The IB curve: ${this.family.length} models, β ${ordered[0].beta.toPrecision(2)} (purple) to ${ordered[ordered.length - 1].beta.toPrecision(2)} (orange), step ${steps}; click one to take its β`;
+    this.caption.textContent = `The IB curve: ${this.family.length} models, β = ${shortNumber(ordered[0].beta.toPrecision(2))} (purple) to ${shortNumber(ordered[ordered.length - 1].beta.toPrecision(2))} (orange), step ${steps}; click one to take its β`;
   }
 
   /** This model: its trail over the last reports and a dot where it is.
