@@ -298,6 +298,14 @@ impl Session {
         to_js(&DatasetInfo::of(self.run.dataset(), self.run.experiment()))
     }
 
+    /// Stops the run at `step` once (a lesson's pause): no slice trains
+    /// past it, and the one that finds the run there says `{type: 'held',
+    /// step}`; later slices train on. Undefined holds nowhere.
+    #[wasm_bindgen(js_name = holdAt)]
+    pub fn hold_at(&mut self, step: Option<u32>) {
+        self.run.hold_at(step);
+    }
+
     /// Trains for about `budget_ms`; returns the events (progress, reports,
     /// snapshots, a divergence, a change of backend, the end).
     pub async fn slice(&mut self, budget_ms: f64) -> Result<JsValue, JsValue> {

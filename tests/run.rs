@@ -128,6 +128,56 @@ fn a_restored_run_repeats_itself_bit_for_bit() {
 }
 
 #[test]
+fn a_held_run_stops_at_its_step_once_then_trains_on() {
+    // A lesson's pause at step 120, a report's step (every 40): no advance
+    // crosses it however large, the report due there comes first, the next
+    // advance says Held and trains nothing, and the one after trains on.
+    let link = "v=1&data=moons&hidden=8&k=2&seed=3&report=40&lr=0.01";
+    let mut run = cpu_run(link).until(300);
+    run.hold_at(Some(120));
+    let mut seen = Vec::new();
+    while run.steps() < 120 {
+        seen.extend(block_on(run.advance(u32::MAX)).unwrap());
+        assert!(run.steps() <= 120, "trained past the hold: {}", run.steps());
+    }
+    let reported = |events: &[Event], step: u32| {
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Report { reports, .. } if reports[0].step == step))
+    };
+    assert!(
+        reported(&seen, 120),
+        "the report at the held step comes first"
+    );
+    let held = block_on(run.advance(u32::MAX)).unwrap();
+    assert!(
+        matches!(held.as_slice(), [Event::Held { step: 120 }]),
+        "{held:?}"
+    );
+    assert_eq!(run.steps(), 120);
+    let on = block_on(run.advance(u32::MAX)).unwrap();
+    assert_eq!(run.steps(), 160, "trains on to the next report");
+    assert!(reported(&on, 160));
+    // The same steps as a run never held, bit for bit.
+    let mut straight = cpu_run(link).until(160);
+    let expected = common::reports_of(&mut straight);
+    let held_reports: Vec<Vec<Report>> = seen
+        .iter()
+        .chain(&on)
+        .filter_map(|e| match e {
+            Event::Report { reports, .. } => Some(reports.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(held_reports, expected[..held_reports.len()].to_vec());
+    // A hold on a step already passed is forgotten, never met.
+    run.hold_at(Some(100));
+    let later = block_on(run.advance(u32::MAX)).unwrap();
+    assert!(!later.iter().any(|e| matches!(e, Event::Held { .. })));
+    assert_eq!(run.steps(), 200);
+}
+
+#[test]
 fn a_diverged_run_restores_and_trains_on_at_a_smaller_rate() {
     let mut run = cpu_run(CIRCLE_LR10).until(400);
     let _ = events(&mut run);

@@ -97,6 +97,10 @@ pub enum Event {
     },
     /// The run reached its last step: the final reports.
     Finished { reports: Vec<Report> },
+    /// The run stands at the step `Run::hold_at` named and trains no further
+    /// until asked again (a pause, not the end: a lesson reads its numbers
+    /// there).
+    Held { step: u32 },
 }
 
 /// Where a run should train.
@@ -119,6 +123,8 @@ pub struct Run {
     replicas: Vec<Replica>,
     fall_back: bool,
     until: Option<u32>,
+    /// A step to stop at once (`hold_at`), then train on past.
+    hold: Option<u32>,
     status: Status,
     last_good: Option<Vec<Report>>,
     saved: Option<Checkpoint>,
@@ -164,6 +170,7 @@ impl Run {
             replicas,
             fall_back: false,
             until: None,
+            hold: None,
             status: Status::Training,
             last_good: None,
             saved: None,
@@ -259,13 +266,30 @@ impl Run {
         self.last_good.as_deref()
     }
 
-    /// Trains up to `max_steps` (at least one), never past the next report
-    /// or the last step, then reports if one is due. Nothing happens once
-    /// the run has diverged or finished.
+    /// Stops training at `step` once: no `advance` trains past it, and the
+    /// first one that finds the run there trains nothing and says
+    /// `Event::Held`; later calls train on. None (or a step already passed)
+    /// holds nowhere.
+    pub fn hold_at(&mut self, step: Option<u32>) {
+        self.hold = step;
+    }
+
+    /// Trains up to `max_steps` (at least one), never past the next report,
+    /// the held step or the last step, then reports if one is due. Nothing
+    /// happens once the run has diverged or finished.
     pub async fn advance(&mut self, max_steps: u32) -> Result<Vec<Event>> {
         let mut events = Vec::new();
         if self.status != Status::Training {
             return Ok(events);
+        }
+        match self.hold {
+            Some(step) if step == self.backend.steps() => {
+                self.hold = None;
+                events.push(Event::Held { step });
+                return Ok(events);
+            }
+            Some(step) if step < self.backend.steps() => self.hold = None,
+            _ => {}
         }
         if self.last_checkpoint_ms == f64::NEG_INFINITY {
             // The state a run starts from is its first one to go back to.
@@ -276,6 +300,7 @@ impl Run {
         let step = self.backend.steps();
         let every = self.experiment.report_every;
         let to_end = self.until.map_or(u32::MAX, |u| u.saturating_sub(step));
+        let to_hold = self.hold.map_or(u32::MAX, |h| h - step);
         // A live change is due at its step: no stretch of training crosses it.
         let to_change = self
             .experiment
@@ -285,6 +310,7 @@ impl Run {
             .max(1)
             .min(every - step % every)
             .min(to_end)
+            .min(to_hold)
             .min(to_change);
         let result = if count == 0 {
             self.finish(&mut events).await

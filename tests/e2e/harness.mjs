@@ -153,7 +153,12 @@ export const lastStep = (page) => page.evaluate(() => Math.max(0, ...window.play
 export async function trainTo(page, step) {
   await page.getByTestId('play').click();
   await page.waitForFunction((s) => window.playground.reports().some((r) => r.step >= s), step, { timeout: 120_000 });
-  await page.getByTestId('play').click();
+  // Pause unless the run paused itself (a lesson's step): checked and
+  // clicked in one turn of the page, so no pause can slip in between.
+  await page.evaluate(() => {
+    const play = document.querySelector('[data-testid=play]');
+    if (play.getAttribute('aria-pressed') === 'true') play.click();
+  });
   await page.evaluate(() => window.playground.settled());
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }

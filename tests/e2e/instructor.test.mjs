@@ -93,7 +93,11 @@ test('the guide lists every lesson with its goal, time, assumptions, questions a
   assert.match(beta, /^What β does\n+Goal: See the price of a bit/);
   assert.match(beta, /Time: about 10 minutes\. Assumes: entropy and mutual information in bits/);
   assert.match(beta, /β = 1e-4: How many of the rate’s bits does the label need\?/);
-  assert.equal(await lessons.first().locator('details').count(), 3, 'an answer per step');
+  assert.equal(await lessons.first().locator('ol').first().locator('details').count(), 3, 'an answer per step');
+  // A worked solution per exercise.
+  const solutions = lessons.first().locator('ol').nth(1).locator('details');
+  assert.equal(await solutions.count(), 2);
+  assert.match(await solutions.first().textContent(), /^A solutionβ = 0\.2: rate about 1\.4 bits/);
   const links = await lessons.first().locator('a').evaluateAll((a) => a.map((x) => x.getAttribute('href')));
   assert.deepEqual(links, ['?lesson=beta&backend=cpu', '?lesson=beta&backend=cpu&exercise=1', '?lesson=beta&backend=cpu&exercise=2']);
   await page.screenshot({ path: 'test-results/instructor.png', fullPage: true });
@@ -106,9 +110,9 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await ready(page);
   assert.equal(await page.getByTestId('exercise').count(), 1);
   const verdict = page.getByTestId('exercise-verdict');
-  assert.match(await verdict.textContent(), /^Not yet: train to step 1,000/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: train to step 1,000/);
   await trainTo(page, 1000);
-  assert.match(await verdict.textContent(), /^Not yet: β = 1e-4: rate \d+\.\d\d bits/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: β = 1e-4: rate \d+\.\d\d bits/);
   // The student's answer: a higher price, a new run from step 0.
   await page.getByTestId('beta-input').fill('0.2');
   await page.getByTestId('beta-input').press('Enter');
@@ -116,6 +120,13 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 0.2));
   await trainTo(page, 1000);
   assert.match(await verdict.textContent(), /^Done: β = 0\.2: rate [01]\.\d\d bits, test accuracy (9[5-9]|100)\.\d %\.$/);
+  // Trying another β afterwards: this run does not do it, the exercise stays solved.
+  await page.getByTestId('beta-input').fill('1e-4');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.getByTestId('reset').click();
+  await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 1e-4));
+  await trainTo(page, 1000);
+  assert.match(await verdict.textContent(), /^Not yet on this run: β = 1e-4: .*\. Solved earlier \(β = 0\.2: rate [01]\.\d\d bits, test accuracy .*\)\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -124,15 +135,15 @@ test('exercises check the β sweep and the exact curve on screen: a sweep short 
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=exact&exercise=2`);
   await ready(page);
   const verdict = page.getByTestId('exercise-verdict');
-  await page.waitForFunction(() => /^Not yet: press “Sweep β”/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
+  await page.waitForFunction(() => /^Not yet on this run: press “Sweep β”/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => /weakest model/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   // The lesson's own set-up: the tanh family falls short (REPRODUCTIONS-style numbers of the lesson test).
-  assert.match(await verdict.textContent(), /^Not yet: the weakest model, β = 7\.2e-3, keeps 0\.72 bits about the label\.$/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: the weakest model, β = 7\.2e-3, keeps 0\.72 bits about the label\.$/);
   await page.goto(`${server.url}?backend=cpu&lesson=ib-curve&exercise=1`);
   await ready(page);
   await page.waitForFunction(() => /leaves 0/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
-  assert.match(await verdict.textContent(), /^Not yet: the curve first leaves 0 at β ≈ 1\.58\.$/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: the curve first leaves 0 at β ≈ 1\.58\.$/);
   await page.getByTestId('pxy').fill('0.4,0.1\n0.1,0.4\n');
   await page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   assert.match(await verdict.textContent(), /^Done: the curve first leaves 0 at β ≈ 2\.93\.$/);

@@ -24,6 +24,10 @@ before(async () => { await mkdir(SHOTS, { recursive: true }); });
 async function playToLessonPause(page, button = 'play') {
   await page.getByTestId(button).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false', null, { timeout: 600_000 });
+  // Stopped at the step the notice names, exactly (not a slice past it).
+  const held = (await page.getByTestId('notice').textContent()).match(/Paused at step ([\d,]+), where the lesson reads its numbers/);
+  assert.ok(held, await page.getByTestId('notice').textContent());
+  assert.equal(await page.getByTestId('step-count').textContent(), held[1].replace(/,/g, ''));
 }
 
 
@@ -226,7 +230,14 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   assert.ok(await page.locator('[data-testid=sweep-plot] .sweep-pinned').count() === 1, 'pinned IB dot');
   assert.ok(await page.locator('#curves .beta-change').count() >= 1, 'the β change is marked');
   // Named by what differs from the run on screen, β written short.
-  assert.match(await page.locator('#curves').textContent(), /pin 1 \(dashed\): β = 1e-3/);
+  // (each entry names the quantities drawn dashed in its panel).
+  assert.match(await page.locator('#curves').textContent(), /pin 1 \(dashed (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy)(, (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy))*\): β = 1e-3/);
+  assert.match(await page.locator('#curves').textContent(), /pin 1 \(dashed train accuracy, test accuracy\): β = 1e-3/);
+  // Hovering a panel gives the pin's values at that step, by quantity.
+  const area = page.locator('#curves .hover-area').first();
+  const box = await area.boundingBox();
+  await area.hover({ position: { x: box.width * 0.3, y: box.height / 2 } });
+  assert.match(await page.getByTestId('tooltip').textContent(), /pin 1 (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy): [\d.]+ bits/);
   await page.getByTestId('unpin').click();
   assert.deepEqual(await page.evaluate(() => window.playground.pinned()), []);
   await page.goto(`${server.url}?backend=cpu&lesson=beta`);
@@ -254,9 +265,18 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   // Each pin its own colour and legend entry.
   const pinColours = await page.$$eval('#curves g.curves-panel:first-of-type path.curve-pinned', (p) => [...new Set(p.map((x) => x.getAttribute('stroke')))]);
   assert.equal(pinColours.length, 2, `pin colours ${pinColours}`);
+  // Neither looks like a moment of the run on the plane, whose time scale
+  // runs through the hues 275 (purple) down to 30 (orange), or is grey.
+  for (const colour of pinColours) {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16) / 255);
+    const max = Math.max(r, g, b);
+    const min = Math.min(r, g, b);
+    const hue = max === min ? null : (360 + 60 * (max === r ? (g - b) / (max - min) : max === g ? 2 + (b - r) / (max - min) : 4 + (r - g) / (max - min))) % 360;
+    assert.ok(hue === null || hue > 290 || hue < 15, `pin colour ${colour}: hue ${hue}`);
+  }
   const legendText = await page.locator('#curves').textContent();
-  assert.match(legendText, /pin 1 \(dashed\): β = 1e-4/);
-  assert.match(legendText, /pin 2 \(dashed\): β = 1e-2/);
+  assert.match(legendText, /pin 1 \(dashed (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy)(, (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy))*\): β = 1e-4/);
+  assert.match(legendText, /pin 2 \(dashed (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy)(, (loss|rate|I\(Z;Y\) bound|train accuracy|test accuracy))*\): β = 1e-2/);
   await trainMore(page, 150);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins.png`, fullPage: true });
   // Legends that wrap onto more rows (the pins') stay inside their plots,
@@ -267,6 +287,15 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   assert.deepEqual(await clippedLegends(page), []);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins-360.png`, fullPage: true });
   await page.close();
+});
+
+test('a legend entry longer than its row wraps at spaces', async () => {
+  const { wrapLabel } = await import('../../www/src/plot.js');
+  const label = 'pin 2 (dashed loss, rate, I(Z;Y) bound): β = 1e-2';
+  const rows = wrapLabel(label, 30);
+  assert.deepEqual(rows, ['pin 2 (dashed loss, rate,', 'I(Z;Y) bound): β = 1e-2']);
+  assert.deepEqual(wrapLabel(label, 80), [label]);
+  assert.deepEqual(wrapLabel('a-very-long-word b', 5), ['a-very-long-word', 'b']);
 });
 
 /** The legend texts drawn outside their SVG's box (so cut off). */
@@ -406,6 +435,29 @@ test('phones: plots before the controls, which live in a drawer; embeds default 
   await page.getByTestId('embed-view-latent').check();
   assert.match(await snippet(), /views=[a-z%0-9C]*latent/);
   await page.waitForFunction(() => document.querySelector('[data-testid=embed-preview]').src.includes('embed=1'));
+  await page.close();
+});
+
+test('on a phone the first lesson is one tap from a plain visit, outside the folded intro', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu`, { width: 360, height: 740 });
+  await ready(page);
+  assert.equal(await page.getByTestId('intro').getAttribute('open'), null, 'the intro is folded on a phone');
+  const start = page.getByTestId('start-folded').locator('a');
+  assert.ok(await start.isVisible());
+  const box = await start.boundingBox();
+  assert.ok(box.y + box.height < 740, `on the first screen: ${JSON.stringify(box)}`);
+  assert.equal(await start.getAttribute('href'), '?lesson=beta&backend=cpu');
+  await start.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=lesson] h2')?.textContent === 'What β does');
+  // In a lesson the link is not repeated; on a laptop the open intro has its own.
+  assert.equal(await page.getByTestId('start-folded').isVisible(), false);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(`${server.url}?backend=cpu`);
+  await ready(page);
+  assert.equal(await page.getByTestId('intro').getAttribute('open'), '');
+  assert.equal(await page.getByTestId('start-folded').isVisible(), false);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

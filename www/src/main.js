@@ -66,7 +66,8 @@ const page = new PageState(render);
 const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
 const pins = new Pins();
-const views = new Views(messages, (beta) => onKnob('beta', String(beta)));
+// A sweep point's β, taken to three figures (0.0373, not 0.03727593720314943).
+const views = new Views(messages, (beta) => onKnob('beta', String(Number(beta.toPrecision(3)))));
 let exact = null;
 let knobs = null;
 let lesson = null;
@@ -157,7 +158,7 @@ function setPlaying(playing) {
     button.textContent = playing ? 'Pause' : 'Play';
     button.setAttribute('aria-pressed', String(playing));
   }
-  send(command.plain(playing ? 'play' : 'pause'));
+  send(playing ? command.play(holdStep()) : command.plain('pause'));
   // Training it: the shared experiment's line has said what it had to.
   if (playing) $('shared-banner').hidden = true;
   // A paused run is kept at the step it stopped at, for a reload; the time
@@ -259,6 +260,7 @@ const EVENTS = {
     addReport(e.reports[0]);
   },
   finished: (e) => { addReport(e.reports[0]); setPlaying(false); },
+  held: onHeld,
   snapshot: (e) => { state.snapshot = e.snapshot; redraw(); },
   diverged: (e) => {
     state.diverged = true;
@@ -285,7 +287,6 @@ function addReport(report) {
   showReport(report, state.info);
   keeping.soon();
   redraw();
-  pauseForLesson(report);
 }
 
 /** A Play button in the lesson's own row (Back, Next): on a phone the run's
@@ -299,13 +300,17 @@ function addLessonPlay() {
   $('lesson').querySelector('.lesson-nav')?.append(button);
 }
 
-/** A lesson that reads its numbers at a step pauses each run there, once. */
-function pauseForLesson(report) {
-  const until = lesson?.until();
-  if (!until || !state.playing || report.step < until || state.pausedRun === page.run) return;
+/** A lesson that reads its numbers at a step pauses each run there, once:
+ * the worker stops at that step exactly (never a slice past it). */
+function holdStep() {
+  return lesson?.until() != null && state.pausedRun !== page.run ? lesson.until() : null;
+}
+
+/** The run stopped where the lesson asked. */
+function onHeld(e) {
   state.pausedRun = page.run;
   setPlaying(false);
-  messages.notice(`Paused at step ${report.step.toLocaleString('en-US')}, where the lesson reads its numbers. Press Play to train on.`);
+  messages.notice(`Paused at step ${e.step.toLocaleString('en-US')}, where the lesson reads its numbers. Press Play to train on.`);
 }
 
 /** The worker's answers (protocol.js), by type. */
@@ -621,7 +626,12 @@ async function boot() {
   // reload, kept or not yet trained): its plots first, with a line saying
   // what it is.
   const shared = Boolean(fragmentLink()) && !lesson && !embedded && !state.resume && firstInTab();
-  mountIntro($('intro'), { folded: embedded || Boolean(lessonId) || shared || query.get('instructor') === '1' });
+  const folded = embedded || Boolean(lessonId) || shared || query.get('instructor') === '1';
+  mountIntro($('intro'), { folded });
+  // A plain visit with the intro folded (a phone, or folded before): the
+  // first lesson one tap away, not inside the closed intro.
+  $('start-folded').hidden = folded;
+  $('start-folded').querySelector('a').setAttribute('href', lessonHref('beta'));
   state.landing = lesson && !embedded && window.matchMedia('(max-width: 700px)').matches ? 'lesson' : shared ? 'shared' : null;
   if (!kept && !embedded && !fragmentLink() && !lesson) offerLatest();
   start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);

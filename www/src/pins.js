@@ -17,8 +17,11 @@ const NAMES = { beta: 'β' };
 const differs = (a, b) => !(a === b || (a != null && b != null && a !== '' && b !== '' && Number(a) === Number(b)));
 
 /** One colour per pin, apart from the series' colours (the curves' red,
- * blue, greens and violets), readable on white. */
-export const PIN_COLOURS = ['#d95f02', '#00838f', '#c51b7d', '#8c510a', '#4d7c0f', '#5e3c99'];
+ * blue, greens and violets), readable on white. The first two (the β
+ * lesson pins two runs) lie outside the information plane's time scale,
+ * whose hues run from purple through blue and green to orange, so a pin is
+ * never read as a moment of the run on screen. */
+export const PIN_COLOURS = ['#c51b7d', '#525252', '#00838f', '#8c510a', '#4d7c0f', '#5e3c99'];
 
 export class Pins {
   constructor() {

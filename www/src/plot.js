@@ -61,7 +61,8 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
   let cy = y;
   const group = g.append('g').attr('class', 'legend-group');
   for (const item of items) {
-    const w = 18 + 5.5 * item.label.length;
+    const lines = wrapLabel(item.label, Math.floor((width - 18) / 5.5));
+    const w = 18 + 5.5 * Math.max(...lines.map((l) => l.length));
     if (cx + w > x + width && cx > x) {
       cx = x;
       cy += 13;
@@ -71,11 +72,31 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
     else if (mark === 'square') group.append('rect').attr('x', cx + 2).attr('y', cy - 8).attr('width', 9).attr('height', 9).attr('fill', item.colour);
     else if (mark === 'cross') group.append('path').attr('d', `M${cx + 2},${cy - 7}l8,8m-8,0l8,-8`).attr('stroke', item.colour).attr('stroke-width', 1.5);
     else group.append('circle').attr('cx', cx + 6).attr('cy', cy - 3).attr('r', 4).attr('fill', mark === 'ring' ? 'none' : item.colour).attr('stroke', item.colour).attr('stroke-width', 1.5);
-    group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy).text(item.label);
+    const text = group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy);
+    if (lines.length === 1) text.text(item.label);
+    // (Each row but the last keeps its space: the text reads as one label.)
+    else lines.forEach((l, i) => text.append('tspan').attr('x', cx + 15).attr('dy', i ? 13 : 0).text(i < lines.length - 1 ? `${l} ` : l));
     cx += w;
+    // A label that took more than one row ends its row.
+    if (lines.length > 1) {
+      cy += 13 * lines.length;
+      cx = x;
+    }
   }
   fitHeight(group.node());
   return cy - y + 13;
+}
+
+/** `label` in rows of at most `chars` characters, broken at spaces (a
+ * single word longer than a row keeps its own row). */
+export function wrapLabel(label, chars) {
+  const rows = [];
+  for (const word of label.split(' ')) {
+    const row = rows.at(-1);
+    if (row != null && row.length + 1 + word.length <= chars) rows[rows.length - 1] = `${row} ${word}`;
+    else rows.push(word);
+  }
+  return rows;
 }
 
 /** Grows the SVG's viewBox downward until `node` fits (a legend that wrapped

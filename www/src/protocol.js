@@ -27,7 +27,7 @@
 /**
  * The page's commands.
  * @typedef {{type: 'start', run: number, link: string, backend: 'auto'|'cpu'|'gpu', csv: Uint8Array|null, resume: Resume|null}} Start
- * @typedef {{type: 'play'}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep'}|{type: 'lose-device'}} Plain
+ * @typedef {{type: 'play', until: number|null}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep'}|{type: 'lose-device'}} Plain
  * @typedef {{type: 'set', run: number, seq: number, key: string, value: string}} Set
  * @typedef {{type: 'weights', purpose: 'save'|'export'}} AskWeights
  * @typedef {{type: 'ib-curve', pxy: string}} AskCurve
@@ -50,7 +50,8 @@
  * @typedef {{type: 'snapshot', run: number, snapshot: object}} Snapshot
  * @typedef {{type: 'diverged', run: number, step: number, quantity: string, last_good_step: number|null, restorable_step: number|null}} Diverged
  * @typedef {{type: 'backend-changed', run: number, from: string, to: string, label: string, reason: string, step: number}} BackendChanged
- * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged} RunEvent
+ * @typedef {{type: 'held', run: number, step: number}} Held
+ * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged|Held} RunEvent
  * @typedef {Ready|StartFailed|SetDone|Restored|Weights|Sweep|Curve|Failure|RunEvent} Answer
  */
 
@@ -59,7 +60,7 @@
 export const SAVE_MAX_PARAMETERS = 50_000;
 
 /** The types of the events a run emits (from Rust's `run::Event`). */
-export const RUN_EVENTS = ['progress', 'report', 'finished', 'snapshot', 'diverged', 'backend-changed'];
+export const RUN_EVENTS = ['progress', 'report', 'finished', 'snapshot', 'diverged', 'backend-changed', 'held'];
 
 export const command = {
   /**
@@ -83,7 +84,10 @@ export const command = {
   weights: (purpose) => ({ type: 'weights', purpose }),
   /** @param {string} pxy @returns {AskCurve} */
   ibCurve: (pxy) => ({ type: 'ib-curve', pxy }),
-  /** @param {'play'|'pause'|'step'|'restore'|'sweep'|'lose-device'} type @returns {Plain} */
+  /** Play, stopping once at step `until` (a lesson's pause) when given.
+   * @param {number|null} until @returns {Plain} */
+  play: (until) => ({ type: 'play', until }),
+  /** @param {'pause'|'step'|'restore'|'sweep'|'lose-device'} type @returns {Plain} */
   plain: (type) => ({ type }),
 };
 

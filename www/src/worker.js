@@ -76,7 +76,7 @@ async function probeGpu() {
 function postEvents(events) {
   for (const event of events) {
     post(/** @type {any} */ (event));
-    if (event.type === 'diverged' || event.type === 'finished') playing = false;
+    if (event.type === 'diverged' || event.type === 'finished' || event.type === 'held') playing = false;
   }
 }
 
@@ -210,7 +210,10 @@ async function handle(received) {
     case 'start': return start(received);
     case 'ib-curve': return exactCurve(received.pxy);
     case 'set': return setLive(received);
-    case 'play': playing = Boolean(session); return undefined;
+    case 'play':
+      playing = Boolean(session);
+      session?.holdAt(received.until ?? undefined);
+      return undefined;
     case 'pause': playing = false; return undefined;
     default: break;
   }

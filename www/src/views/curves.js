@@ -121,7 +121,11 @@ export class CurvesView {
     }
     this.hover(f, series, history);
     const shown = series.filter((s) => history.some((r) => Number.isFinite(r[s.key])));
-    this.pins.forEach((p) => shown.push({ label: `pin ${p.number} (dashed): ${p.label}`, colour: p.colour }));
+    // Each pin's entry names the quantities it draws dashed in this panel.
+    for (const p of this.pins) {
+      const drawn = series.filter((s) => within(p.history).some((r) => Number.isFinite(r[s.key]))).map((s) => s.label);
+      if (drawn.length) shown.push({ label: `pin ${p.number} (dashed ${drawn.join(', ')}): ${p.label}`, colour: p.colour });
+    }
     legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
   }
 
@@ -135,7 +139,13 @@ export class CurvesView {
         const step = f.x.invert(mx);
         const r = history.reduce((best, q) => (Math.abs(q.step - step) < Math.abs(best.step - step) ? q : best), history[0]);
         rule.attr('x1', f.x(r.step)).attr('x2', f.x(r.step)).attr('visibility', 'visible');
-        const lines = [`step ${r.step}`, ...series.filter((s) => Number.isFinite(r[s.key])).map((s) => `${s.label}: ${((s.scale ?? 1) * r[s.key]).toPrecision(4)}${s.scale ? ' %' : ' bits'}`)];
+        const value = (s, q) => `${((s.scale ?? 1) * q[s.key]).toPrecision(4)}${s.scale ? ' %' : ' bits'}`;
+        const lines = [`step ${r.step}`, ...series.filter((s) => Number.isFinite(r[s.key])).map((s) => `${s.label}: ${value(s, r)}`)];
+        // The pinned runs' values at the same step, named by quantity.
+        for (const p of this.pins) {
+          const q = p.history.find((x) => x.step === r.step);
+          if (q) lines.push(...series.filter((s) => Number.isFinite(q[s.key])).map((s) => `pin ${p.number} ${s.label}: ${value(s, q)}`));
+        }
         tooltip.show(lines, ...tooltip.at(event));
       })
       .on('mouseleave', () => {
