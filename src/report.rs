@@ -176,7 +176,7 @@ pub struct Moment<'a> {
 impl Report {
     /// Assembles a report from the held-out split's and the training
     /// subset's sums, the same way for every backend: the bounds of
-    /// SCIENCE.md section 1 in bits (rate = E[KL] / ln 2; I(Z;Y) >= H(Y) -
+    /// docs/science.md section 1 in bits (rate = E[KL] / ln 2; I(Z;Y) >= H(Y) -
     /// E[CE] / ln 2), accuracies as fractions. The plane is added after.
     pub fn from_sums(at: &Moment, test: &SplitSums, train: &SplitSums) -> Report {
         let ln2 = std::f64::consts::LN_2;

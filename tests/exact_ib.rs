@@ -1,4 +1,4 @@
-//! The exact discrete IB against known answers (SCIENCE.md, section 3).
+//! The exact discrete IB against known answers (docs/science.md, section 3).
 mod common;
 
 use common::binary_entropy_bits as h;

@@ -1,5 +1,5 @@
 //! `var_u`: the 4096 12-bit patterns and the binary rule of Shwartz-Ziv &
-//! Tishby (2017), in the closed form given in SCIENCE.md. Row i is the binary
+//! Tishby (2017), in the closed form given in docs/science.md. Row i is the binary
 //! of i with column 0 the most significant bit; 2118 rows are positive.
 
 use ndarray::Array2;

@@ -11,7 +11,7 @@
 //! then the averaged weights when `ema` > 0; each as every layer (encoder
 //! first) row-major W then b. Adam's update count is the step. The random
 //! streams need no position: batches and noise are keyed by seed and step
-//! (ARCHITECTURE.md), so the step is where they resume. A resumed CPU run
+//! (docs/architecture.md), so the step is where they resume. A resumed CPU run
 //! prints the same bytes as one that never stopped.
 
 use crate::cpu::adam::Adam;
