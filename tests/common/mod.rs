@@ -10,13 +10,25 @@ pub const TEST_NEEDS: Requirements = Requirements {
     workgroups_per_dimension: 65535,
 };
 
+/// Says on the terminal that the calling test was skipped and why. Written
+/// to the process's stderr directly: the test harness captures `eprintln!`
+/// of a passing test, and a skip must not pass silently.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {name}: {why}");
+}
+
 /// A device, or None (with the reason printed) when this machine has no
 /// adapter and CI is not set.
 pub fn device() -> Option<GpuContext> {
     match block_on(GpuContext::new(TEST_NEEDS)) {
         Ok(ctx) => Some(ctx),
         Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipping GPU test: {e}");
+            skipped(&format!("no GPU adapter: {e}"));
             None
         }
         Err(e) => panic!("CI needs a GPU adapter (mesa-vulkan-drivers gives lavapipe): {e}"),
