@@ -159,6 +159,9 @@ export async function trainTo(page, step) {
     const play = document.querySelector('[data-testid=play]');
     if (play.getAttribute('aria-pressed') === 'true') play.click();
   });
+  // The run's last events (a slice in flight when the pause was sent)
+  // arrive before the worker's answer to the pause: then nothing redraws.
+  await page.evaluate(() => window.playground.stopped());
   await page.evaluate(() => window.playground.settled());
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }

@@ -62,6 +62,10 @@ const state = {
   /** Training seconds of the run so far (reports carry them into the CSV). */
   seconds: 0,
 };
+/** Pauses sent to the worker and answered: a paused run's last events
+ * arrive before the worker's answer (scripts wait for it: `stopped()`). */
+const pauses = { sent: 0, answered: 0, waiting: [] };
+
 const page = new PageState(render);
 const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
@@ -159,6 +163,7 @@ function setPlaying(playing) {
     button.setAttribute('aria-pressed', String(playing));
   }
   send(playing ? command.play(holdStep()) : command.plain('pause'));
+  if (!playing) pauses.sent += 1;
   // Training it: the shared experiment's line has said what it had to.
   if (playing) $('shared-banner').hidden = true;
   // A paused run is kept at the step it stopped at, for a reload; the time
@@ -315,6 +320,10 @@ function onHeld(e) {
 
 /** The worker's answers (protocol.js), by type. */
 const ANSWERS = {
+  paused: () => {
+    pauses.answered += 1;
+    if (pauses.answered >= pauses.sent) pauses.waiting.splice(0).forEach((resolve) => resolve());
+  },
   ready: onReady,
   'start-failed': (data) => {
     if (!page.startFailed(data.run)) return;
@@ -523,6 +532,12 @@ window.playground = Object.freeze({
   info: () => state.info,
   /** Resolves when the run has taken every live change sent to it. */
   settled: () => page.settled(),
+  /** Resolves once the worker has answered every pause sent so far: the
+   * events of the run before the pause have all arrived. */
+  stopped: () => new Promise((resolve) => {
+    if (pauses.answered >= pauses.sent) resolve(undefined);
+    else pauses.waiting.push(resolve);
+  }),
   /** Why the run on screen cannot be rebuilt from its link, or null. */
   caveat: () => page.caveat(),
   /** This tab's run kept for a reload: {link, step, pins}, or null. */

@@ -41,6 +41,7 @@
  * @typedef {{type: 'set-done', run: number, seq: number, link: string|null, error: ErrorObject|null}} SetDone
  * @typedef {{type: 'restored', run: number, step: number|null, link: string|null}} Restored
  * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number}} Weights
+ * @typedef {{type: 'paused'}} Paused
  * @typedef {{type: 'sweep', reports: object[], done: boolean}} Sweep
  * @typedef {{type: 'ib-curve', result: object|null, error: ErrorObject|null}} Curve
  * @typedef {{type: 'error', error: ErrorObject, fatal: boolean}} Failure
@@ -52,7 +53,7 @@
  * @typedef {{type: 'backend-changed', run: number, from: string, to: string, label: string, reason: string, step: number}} BackendChanged
  * @typedef {{type: 'held', run: number, step: number}} Held
  * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged|Held} RunEvent
- * @typedef {Ready|StartFailed|SetDone|Restored|Weights|Sweep|Curve|Failure|RunEvent} Answer
+ * @typedef {Ready|StartFailed|SetDone|Restored|Weights|Paused|Sweep|Curve|Failure|RunEvent} Answer
  */
 
 /** Models above this many parameters are not kept for a reload (their
@@ -100,6 +101,8 @@ export const answer = {
   ready: (run, opened, session) => ({ type: 'ready', run, backend: opened.backend, fallback: opened.why, ...session }),
   /** @param {number} run @param {ErrorObject} error @returns {StartFailed} */
   startFailed: (run, error) => ({ type: 'start-failed', run, error }),
+  /** The worker stopped training: every event before it was posted. @returns {Paused} */
+  paused: () => ({ type: 'paused' }),
   /**
    * @param {number} run @param {number} seq @param {string|null} link the run's link after the change
    * @param {ErrorObject|null} error

@@ -214,7 +214,12 @@ async function handle(received) {
       playing = Boolean(session);
       session?.holdAt(received.until ?? undefined);
       return undefined;
-    case 'pause': playing = false; return undefined;
+    case 'pause':
+      // Every event of the run so far was posted before this answer: the
+      // worker handles one message at a time, after the slice in flight.
+      playing = false;
+      post(answer.paused());
+      return undefined;
     default: break;
   }
   if (!session) return undefined;
