@@ -52,7 +52,8 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<LayerInfo>>,
     /// Pairwise-KL estimate of I(X;Z) for the stochastic latent, in bits
-    /// (with `plane=1`); tighter than the rate.
+    /// (with `plane=1`); an upper bound like the rate, usually the tighter
+    /// in a trained model (not always: docs/science.md, section 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub izx_pairwise_bits: Option<f64>,
     /// With beta_mode=target: the moving average of (training batch rate -

@@ -166,7 +166,7 @@ export class InfoPlaneView {
     const estimator = layers[0]?.estimator ?? 'binning';
     const n = info ? Math.round(2 ** info.hx_bits) : 'N';
     const parts = [
-      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate, which is tighter than the rate (the rate only bounds I(X;Z) from above). μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
+      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate; both it and the rate bound I(X;Z) from above, and in a trained model the estimate is usually the tighter. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
     ];
     const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
     if (estimator === 'binning' && first.length) {
