@@ -140,6 +140,15 @@ test('exercises check the β sweep and the exact curve on screen: a sweep short 
   await page.waitForFunction(() => /weakest model/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   // The lesson's own set-up: the tanh family falls short (REPRODUCTIONS-style numbers of the lesson test).
   assert.match(await verdict.textContent(), /^Not yet on this run: the weakest model, β = 7\.2e-3, keeps 0\.72 bits about the label\.$/);
+  // A new run of the same data (Reset) keeps the sweep drawn to compare with.
+  await page.getByTestId('reset').click();
+  await trainTo(page, 100);
+  assert.equal(await page.locator('[data-testid=sweep-plot] circle.sweep-point').count(), 8);
+  assert.equal((await page.evaluate(() => window.playground.sweep())).length, 8);
+  // Other data: the sweep no longer describes the run, and goes.
+  await page.getByTestId('knob-data').selectOption('moons');
+  await page.waitForFunction(() => window.playground.sweep().length === 0 && window.playground.runLink().includes('data=moons'));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=sweep-plot] circle.sweep-point').length === 0);
   await page.goto(`${server.url}?backend=cpu&lesson=ib-curve&exercise=1`);
   await ready(page);
   await page.waitForFunction(() => /leaves 0/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));

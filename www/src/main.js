@@ -209,7 +209,13 @@ function openingCaveat(data) {
 }
 
 function onReady(data) {
+  const before = page.runLink;
   if (!page.ready(data.run, data.link, openingCaveat(data))) return;
+  // A β sweep stays drawn for a new run of the same data and objective
+  // (Reset, or a β taken from it): its models are what the run is compared with.
+  const same = (key) => linkValue(before, key) === linkValue(data.link, key);
+  const keepSweep = Boolean(before) && same('data') && same('objective');
+  if (!keepSweep) state.sweep = [];
   state.info = data.info;
   state.diverged = false;
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
@@ -238,7 +244,7 @@ function onReady(data) {
   keeping.opened(data);
   page.progress(data.resumed);
   $('step-count').textContent = String(data.resumed);
-  views.reset(state.info);
+  views.reset(state.info, { keepSweep });
   speed.reset(data.parameters);
   $('speed').textContent = speed.status();
   render();

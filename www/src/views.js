@@ -29,9 +29,10 @@ export class Views {
     this.pending = null;
   }
 
-  /** A new run: nothing of the last one stays drawn. */
-  reset(info) {
-    this.ib.setFamily([]);
+  /** A new run: nothing of the last one stays drawn (but the β sweep, with
+   * `keepSweep`: a new run of the same data and objective). */
+  reset(info, { keepSweep = false } = {}) {
+    if (!keepSweep) this.ib.setFamily([]);
     this.curves.update([], info);
     this.plane.update([], info);
   }
