@@ -444,40 +444,12 @@ pub fn parse(query: &str) -> Result<Experiment, ConfigError> {
 
 /// `parse` with `max_bytes` as the length limit.
 pub fn parse_bounded(query: &str, max_bytes: usize) -> Result<Experiment, ConfigError> {
-    if query.len() > max_bytes {
-        return Err(ConfigError::new(
-            "link",
-            format!(
-                "{} bytes is too long (allowed: at most {max_bytes})",
-                query.len()
-            ),
-        ));
+    if let Some(error) = too_long(query, max_bytes) {
+        return Err(error);
     }
-    let query = query.trim().trim_start_matches(['?', '#']);
     let mut experiment = Experiment::default();
-    let mut seen = [false; KEYS.len()];
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (raw_key, raw_value) = pair.split_once('=').ok_or_else(|| {
-            ConfigError::new(&printable(pair), "has no value (expected key=value)")
-        })?;
-        if raw_key.is_empty() {
-            return Err(ConfigError::new(
-                "link",
-                format!("'{}' has an empty key", printable(pair)),
-            ));
-        }
-        let key = decode(raw_key).map_err(|m| ConfigError::new(&printable(raw_key), m))?;
-        let index = KEYS.iter().position(|k| k.name == key).ok_or_else(|| {
-            let known: Vec<_> = KEYS.iter().map(|k| k.name).collect();
-            ConfigError::new(
-                &printable(&key),
-                format!("unknown key (known keys: {})", known.join(", ")),
-            )
-        })?;
-        let spec = &KEYS[index];
-        if std::mem::replace(&mut seen[index], true) {
-            return Err(ConfigError::new(spec.name, "given more than once"));
-        }
+    for pair in pairs(query, false) {
+        let (spec, raw_value) = pair?;
         let value = decode(raw_value).map_err(|m| ConfigError::new(spec.name, m))?;
         (spec.set)(&mut experiment, &value).map_err(|m| ConfigError::new(spec.name, m))?;
     }
@@ -485,48 +457,87 @@ pub fn parse_bounded(query: &str, max_bytes: usize) -> Result<Experiment, Config
     Ok(experiment)
 }
 
+/// The error for a link longer than `max_bytes`, or None.
+fn too_long(query: &str, max_bytes: usize) -> Option<ConfigError> {
+    (query.len() > max_bytes).then(|| {
+        ConfigError::new(
+            "link",
+            format!(
+                "{} bytes is too long (allowed: at most {max_bytes})",
+                query.len()
+            ),
+        )
+    })
+}
+
+/// The `key=value` pairs of a link (a leading `?` or `#` allowed), in
+/// order: each its key's spec and its raw value, or what is wrong with the
+/// pair (no `=`, an empty, badly escaped or unknown key, a key given
+/// again). Both readers walk this one loop; `lenient` words the errors for
+/// the page, which ignores the pair and goes on.
+fn pairs(query: &str, lenient: bool) -> Vec<Result<(&'static KeySpec, &str), ConfigError>> {
+    let ignored = |message: String| {
+        if lenient {
+            format!("{message} (ignored)")
+        } else {
+            message
+        }
+    };
+    let mut seen = [false; KEYS.len()];
+    let query = query.trim().trim_start_matches(['?', '#']);
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (raw_key, raw_value) = pair.split_once('=').ok_or_else(|| {
+                ConfigError::new(&printable(pair), "has no value (expected key=value)")
+            })?;
+            if raw_key.is_empty() {
+                let message = format!("'{}' has an empty key", printable(pair));
+                return Err(ConfigError::new("link", ignored(message)));
+            }
+            let key =
+                decode(raw_key).map_err(|m| ConfigError::new(&printable(raw_key), ignored(m)))?;
+            let index = KEYS.iter().position(|k| k.name == key).ok_or_else(|| {
+                let known: Vec<_> = KEYS.iter().map(|k| k.name).collect();
+                let message = if lenient {
+                    "unknown key (ignored)".to_string()
+                } else {
+                    format!("unknown key (known keys: {})", known.join(", "))
+                };
+                ConfigError::new(&printable(&key), message)
+            })?;
+            let spec = &KEYS[index];
+            if std::mem::replace(&mut seen[index], true) {
+                let message = if lenient {
+                    "given more than once (the first is used)"
+                } else {
+                    "given more than once"
+                };
+                return Err(ConfigError::new(spec.name, message));
+            }
+            Ok((spec, raw_value))
+        })
+        .collect()
+}
+
 /// Reads a link as the page does: every problem is collected (key and
 /// message) and that key alone falls back to its default; a cross-key rule
 /// that fails resets the key it names. Never fails.
 pub fn parse_lenient(query: &str) -> (Experiment, Vec<ConfigError>) {
-    let mut errors = Vec::new();
-    if query.len() > MAX_LINK_BYTES {
-        errors.push(ConfigError::new(
-            "link",
-            format!(
-                "{} bytes is too long (allowed: at most {MAX_LINK_BYTES})",
-                query.len()
-            ),
-        ));
-        return (Experiment::default(), errors);
+    if let Some(error) = too_long(query, MAX_LINK_BYTES) {
+        return (Experiment::default(), vec![error]);
     }
-    let query = query.trim().trim_start_matches(['?', '#']);
+    let mut errors = Vec::new();
     let mut experiment = Experiment::default();
-    let mut seen = [false; KEYS.len()];
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let Some((raw_key, raw_value)) = pair.split_once('=') else {
-            errors.push(ConfigError::new(
-                &printable(pair),
-                "has no value (expected key=value)",
-            ));
-            continue;
+    for pair in pairs(query, true) {
+        let (spec, raw_value) = match pair {
+            Ok(pair) => pair,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
         };
-        let Ok(key) = decode(raw_key) else {
-            errors.push(ConfigError::new(&printable(raw_key), "is not a valid key"));
-            continue;
-        };
-        let Some(index) = KEYS.iter().position(|k| k.name == key) else {
-            errors.push(ConfigError::new(&printable(&key), "unknown key (ignored)"));
-            continue;
-        };
-        let spec = &KEYS[index];
-        if std::mem::replace(&mut seen[index], true) {
-            errors.push(ConfigError::new(
-                spec.name,
-                "given more than once (the first is used)",
-            ));
-            continue;
-        }
         let mut trial = experiment.clone();
         let result = decode(raw_value)
             .and_then(|v| (spec.set)(&mut trial, &v))
