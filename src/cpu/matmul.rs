@@ -468,7 +468,7 @@ mod tests {
                 }
                 let dims = Dims { m, k, n };
                 let a = a.as_slice().expect("standard layout");
-                let wasm_geometry = product::<f32, 2, 16>(a, b.view(), dims, |args| block(args));
+                let wasm_geometry = product::<f32, 2, 16>(a, b.view(), dims, block);
                 let wasm_geometry = Array2::from_shape_vec((m, n), wasm_geometry).expect("m x n");
                 assert!(
                     same(&wasm_geometry),

@@ -327,9 +327,7 @@ fn encoder_output_grad<F: Real>(
 ) -> Array2<F> {
     let samples = samples_per_example(enc.mu.nrows(), eps);
     let mut dz_eps = dz.clone();
-    Zip::from(&mut dz_eps)
-        .and(eps)
-        .for_each(|d, &e| *d = *d * e);
+    Zip::from(&mut dz_eps).and(eps).for_each(|d, &e| *d *= e);
     let mut d_mu = sum_row_runs(dz, samples);
     Zip::from(&mut d_mu)
         .and(&enc.mu)

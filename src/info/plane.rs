@@ -286,13 +286,17 @@ pub fn pairwise_kl(mu: ArrayView2<f32>, sigma: ArrayView2<f32>, labels: &[u32]) 
     pairwise_gaussians(mu, sigma, labels, gaussian_kl)
 }
 
+/// A divergence between two diagonal Gaussians given as (mu_i, sigma_i,
+/// mu_j, sigma_j), in nats.
+type Divergence = fn(&[f32], &[f32], &[f32], &[f32]) -> f64;
+
 /// The pairwise estimate with kernel exp(-distance(p_i, p_j)) between the
 /// patterns' Gaussians N(mu_i, diag sigma_i^2) (nats).
 fn pairwise_gaussians(
     mu: ArrayView2<f32>,
     sigma: ArrayView2<f32>,
     labels: &[u32],
-    distance: fn(&[f32], &[f32], &[f32], &[f32]) -> f64,
+    distance: Divergence,
 ) -> (f64, f64) {
     let m: Vec<Vec<f32>> = mu.rows().into_iter().map(|r| r.to_vec()).collect();
     let s: Vec<Vec<f32>> = sigma.rows().into_iter().map(|r| r.to_vec()).collect();

@@ -41,8 +41,8 @@ fn last_hidden_series(link: &str, steps: u32) -> Result<Vec<f64>, Failure> {
     block_on(run.run_to_end(|event| {
         if let Event::Report { reports, .. } | Event::Finished { reports } = event {
             let layers = reports[0].layers.as_deref().unwrap_or_default();
-            let hidden = layers.iter().filter(|l| l.layer.starts_with("encoder "));
-            if let Some(last) = hidden.last() {
+            let mut hidden = layers.iter().filter(|l| l.layer.starts_with("encoder "));
+            if let Some(last) = hidden.next_back() {
                 series.push(last.ixt_bits);
             }
         }
