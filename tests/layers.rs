@@ -1,0 +1,163 @@
+//! The crate's top-level modules point one way: no import circle between
+//! them (docs/architecture.md, "The layers"). Reads the sources, collects
+//! each module's `crate::` paths outside its tests, and fails naming a
+//! circle when one appears.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// The top-level modules named by `crate::a` or `crate::{a::…, b, …}` in
+/// `source` (code after the first `#[cfg(test)]` is left out: tests may
+/// reach anywhere).
+fn imports(source: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let code = source.split("#[cfg(test)]").next().unwrap_or("");
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+            // The group's own top-level names: split at commas outside braces.
+            let mut depth = 0;
+            let end = group
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '{' => 1,
+                        '}' => -1,
+                        _ => 0,
+                    };
+                    depth < 0
+                })
+                .map_or(group.len(), |(i, _)| i);
+            let mut items = Vec::new();
+            let (mut level, mut start) = (0, 0);
+            for (i, c) in group[..end].char_indices() {
+                match c {
+                    '{' => level += 1,
+                    '}' => level -= 1,
+                    ',' if level == 0 => {
+                        items.push(&group[start..i]);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            items.push(&group[start..end]);
+            items
+        } else {
+            vec![rest]
+        };
+        for name in names {
+            let name: String = name
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if modules.contains(&name) {
+                found.insert(name);
+            }
+        }
+    }
+    found
+}
+
+/// Every `.rs` file under `path` (or `path` itself), as text.
+fn sources(path: &Path) -> Vec<String> {
+    if path.is_file() {
+        return vec![std::fs::read_to_string(path).unwrap()];
+    }
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(path).unwrap() {
+        let entry = entry.unwrap().path();
+        if entry.is_dir() || entry.extension().is_some_and(|e| e == "rs") {
+            all.extend(sources(&entry));
+        }
+    }
+    all
+}
+
+/// The crate's module graph: each top-level module of src/ (bin/ and
+/// lib.rs aside) and the modules it imports.
+fn crate_graph() -> Graph {
+    let src = Path::new("src");
+    let modules: BTreeSet<String> = std::fs::read_dir(src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
+        .filter(|m| m != "lib" && m != "bin")
+        .collect();
+    let mut graph = Graph::new();
+    for module in &modules {
+        let path = [src.join(module), src.join(format!("{module}.rs"))]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap();
+        let mut edges = BTreeSet::new();
+        for text in sources(&path) {
+            edges.extend(imports(&text, &modules));
+        }
+        edges.remove(module);
+        graph.insert(module.clone(), edges);
+    }
+    graph
+}
+
+/// A circle of imports, as the modules along it, or None.
+fn circle(graph: &Graph) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &Graph,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut found = path[at..].to_vec();
+            found.push(node.to_string());
+            return Some(found);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(found) = visit(next, graph, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|start| visit(start, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_top_level_modules_import_in_one_direction() {
+    let graph = crate_graph();
+    // The reading works: the layers the architecture names are seen.
+    assert!(graph["run"].contains("gpu") && graph["run"].contains("cpu"));
+    assert!(graph["cpu"].contains("model") && graph["model"].contains("config"));
+    if let Some(found) = circle(&graph) {
+        panic!("an import circle: {}", found.join(" -> "));
+    }
+}
+
+#[test]
+fn the_reader_sees_grouped_paths_and_finds_a_circle() {
+    let modules: BTreeSet<String> = ["a", "b", "c"].map(String::from).into();
+    let text = "use crate::{a::X, b};\nfn f() { crate::c::g(); }\n#[cfg(test)]\nuse crate::z;";
+    assert_eq!(imports(text, &modules), modules);
+    let mut graph = Graph::new();
+    graph.insert("a".into(), ["b".to_string()].into());
+    graph.insert("b".into(), ["c".to_string()].into());
+    graph.insert("c".into(), BTreeSet::new());
+    assert_eq!(circle(&graph), None);
+    graph.get_mut("c").unwrap().insert("a".into());
+    assert_eq!(
+        circle(&graph),
+        Some(["a", "b", "c", "a"].map(String::from).to_vec())
+    );
+}
