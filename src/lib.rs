@@ -17,6 +17,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod snapshot;
+pub mod state;
 pub mod sweep;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -146,6 +146,33 @@ fn the_top_level_modules_import_in_one_direction() {
 }
 
 #[test]
+fn the_training_state_lies_below_both_backends() {
+    let graph = crate_graph();
+    // Both backends read and write the state; it knows neither of them.
+    for backend in ["cpu", "gpu"] {
+        assert!(
+            graph[backend].contains("state"),
+            "{backend} should use state"
+        );
+        assert!(!graph["state"].contains(backend), "state imports {backend}");
+    }
+    // Neither backend reaches the other or the run above them.
+    assert!(
+        !graph["gpu"].contains("cpu"),
+        "gpu imports cpu: {:?}",
+        graph["gpu"]
+    );
+    assert!(
+        !graph["cpu"].contains("gpu"),
+        "cpu imports gpu: {:?}",
+        graph["cpu"]
+    );
+    for backend in ["cpu", "gpu"] {
+        assert!(!graph[backend].contains("run"), "{backend} imports run");
+    }
+}
+
+#[test]
 fn the_reader_sees_grouped_paths_and_finds_a_circle() {
     let modules: BTreeSet<String> = ["a", "b", "c"].map(String::from).into();
     let text = "use crate::{a::X, b};\nfn f() { crate::c::g(); }\n#[cfg(test)]\nuse crate::z;";

@@ -1,9 +1,8 @@
 //! Adam (Kingma & Ba) with bias correction, over every parameter tensor.
 
-use crate::model::{Params, Real, Shape, real};
+use crate::model::{Params, Real, real};
 
-/// The epsilon added to sqrt(v_hat).
-pub const ADAM_EPSILON: f64 = 1e-8;
+pub use crate::state::{ADAM_EPSILON, Adam};
 
 /// Hyper-parameters of one update.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -13,23 +12,7 @@ pub struct AdamStep {
     pub beta2: f64,
 }
 
-/// First and second moments and the update count.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adam<F> {
-    pub m: Params<F>,
-    pub v: Params<F>,
-    pub t: u32,
-}
-
 impl<F: Real> Adam<F> {
-    pub fn new(shape: &Shape) -> Self {
-        Adam {
-            m: Params::zeros(shape),
-            v: Params::zeros(shape),
-            t: 0,
-        }
-    }
-
     /// One update: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
     /// p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
     pub fn update(&mut self, params: &mut Params<F>, grads: &Params<F>, step: AdamStep) {

@@ -11,53 +11,12 @@ use crate::geco::{Geco, Target};
 use crate::model::{Model, Params};
 use crate::report::{Moment, Report};
 use crate::rng::{Key, Permutation, Stream};
+use crate::state::{TRAIN_EVAL_MAX, TrainState};
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
 /// Noise draws below this many stay on one thread.
 const PARALLEL_NOISE_MIN: usize = 1 << 13;
-
-/// Training examples scored for `train_acc` (the first ones of the split).
-pub const TRAIN_EVAL_MAX: usize = 2000;
-
-/// The training state at one step, to go back to after a divergence.
-#[derive(Clone, Debug)]
-pub struct Checkpoint {
-    pub(crate) params: Params<f32>,
-    pub(crate) adam: Adam<f32>,
-    pub(crate) ema: Option<Params<f32>>,
-    pub(crate) step: u32,
-    pub(crate) geco: Geco,
-    pub(crate) last_constraint: Option<f32>,
-}
-
-impl Checkpoint {
-    /// A checkpoint from another backend's state (the GPU's, read back):
-    /// parameters, Adam's moments after `step` updates, the averaged
-    /// weights and the adaptive beta.
-    pub fn from_parts(
-        params: Params<f32>,
-        moments: [Params<f32>; 2],
-        ema: Option<Params<f32>>,
-        step: u32,
-        geco: Geco,
-    ) -> Checkpoint {
-        let [m, v] = moments;
-        Checkpoint {
-            params,
-            adam: Adam { m, v, t: step },
-            ema,
-            step,
-            geco,
-            last_constraint: None,
-        }
-    }
-
-    /// The step the checkpoint was taken after.
-    pub fn step(&self) -> u32 {
-        self.step
-    }
-}
 
 /// A model being trained on the CPU.
 pub struct CpuTrainer {
@@ -114,8 +73,8 @@ impl CpuTrainer {
     }
 
     /// The state now (parameters, optimiser, step, adaptive beta).
-    pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
+    pub fn checkpoint(&self) -> TrainState {
+        TrainState {
             params: self.params.clone(),
             adam: self.adam.clone(),
             ema: self.ema.clone(),
@@ -129,7 +88,7 @@ impl CpuTrainer {
     /// it did the first time (same batches, same noise). Without averaged
     /// weights in the checkpoint, the average starts again from its
     /// parameters.
-    pub fn restore(&mut self, checkpoint: &Checkpoint) {
+    pub fn restore(&mut self, checkpoint: &TrainState) {
         self.params = checkpoint.params.clone();
         self.adam = checkpoint.adam.clone();
         self.ema = (self.experiment.ema > 0.0).then(|| {

@@ -7,11 +7,11 @@
 //! ready at once.
 
 use crate::config::Experiment;
-use crate::cpu::trainer::Checkpoint as CpuCheckpoint;
 use crate::error::Result;
 use crate::gpu::trainer::GpuCheckpoint;
 use crate::model::Params;
 use crate::report::Report;
+use crate::state::TrainState;
 use crate::sweep::Replica;
 use std::future::Future;
 use std::pin::Pin;
@@ -44,7 +44,7 @@ impl BackendKind {
 /// A state to go back to: the CPU's per replica, or the GPU's buffers as
 /// read back (which the CPU can take over when the device is lost).
 pub enum Checkpoint {
-    Cpu(Vec<CpuCheckpoint>),
+    Cpu(Vec<TrainState>),
     Gpu(Box<GpuCheckpoint>),
 }
 
@@ -58,7 +58,7 @@ impl Checkpoint {
     }
 
     /// The state as the CPU holds it, one per replica.
-    pub fn to_cpu(&self) -> Vec<CpuCheckpoint> {
+    pub fn to_cpu(&self) -> Vec<TrainState> {
         match self {
             Checkpoint::Cpu(replicas) => replicas.clone(),
             Checkpoint::Gpu(c) => c.to_cpu(),

@@ -115,13 +115,8 @@ impl Backend for CpuReplicas {
             let shape = &trainer.model.shape;
             let zeros = [Params::zeros(shape), Params::zeros(shape)];
             let geco = crate::geco::Geco::new(trainer.experiment.beta);
-            let state = crate::cpu::trainer::Checkpoint::from_parts(
-                params.clone(),
-                zeros,
-                None,
-                step,
-                geco,
-            );
+            let state =
+                crate::state::TrainState::from_parts(params.clone(), zeros, None, step, geco);
             trainer.restore(&state);
         }
     }

@@ -491,13 +491,13 @@ impl Run {
 
     /// The whole training state now, one per replica, in the CPU's form
     /// (what `saved::SavedRun` writes to a file).
-    pub async fn state(&self) -> Result<Vec<crate::cpu::trainer::Checkpoint>> {
+    pub async fn state(&self) -> Result<Vec<crate::state::TrainState>> {
         Ok(self.backend.checkpoint().await?.to_cpu())
     }
 
     /// Continues from a kept state, on either backend: the next steps are
     /// the ones the saved run would have taken (bit for bit on the CPU).
-    pub fn resume(&mut self, states: Vec<crate::cpu::trainer::Checkpoint>) -> Result<()> {
+    pub fn resume(&mut self, states: Vec<crate::state::TrainState>) -> Result<()> {
         self.backend.restore(&Checkpoint::Cpu(states))?;
         self.live_stale = true;
         self.saved = None;

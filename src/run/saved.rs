@@ -14,11 +14,11 @@
 //! (docs/architecture.md), so the step is where they resume. A resumed CPU run
 //! prints the same bytes as one that never stopped.
 
-use crate::cpu::adam::Adam;
-use crate::cpu::trainer::Checkpoint;
 use crate::error::{Error, Result};
 use crate::geco::Geco;
 use crate::model::{Params, Shape};
+use crate::state::Adam;
+use crate::state::TrainState;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "ibp-checkpoint-1";
@@ -57,7 +57,7 @@ pub struct SavedRun {
     pub link: String,
     pub sweep: Option<String>,
     pub seconds: f64,
-    pub checkpoints: Vec<Checkpoint>,
+    pub checkpoints: Vec<TrainState>,
 }
 
 impl SavedRun {
@@ -98,7 +98,7 @@ impl SavedRun {
     }
 }
 
-fn replica_state(c: &Checkpoint) -> ReplicaState {
+fn replica_state(c: &TrainState) -> ReplicaState {
     ReplicaState {
         geco_beta: c.geco.beta,
         geco_average: c.geco.average,
@@ -147,7 +147,7 @@ impl CheckpointFile {
 
     /// The replicas' states for a model of `shape`, with or without the
     /// averaged weights; an error when the numbers are another model's.
-    pub fn states(&self, shape: &Shape, ema: bool) -> std::result::Result<Vec<Checkpoint>, String> {
+    pub fn states(&self, shape: &Shape, ema: bool) -> std::result::Result<Vec<TrainState>, String> {
         let per_replica = shape.parameter_count() * if ema { 4 } else { 3 };
         let expected = per_replica * self.header.replicas.len();
         if self.numbers.len() != expected {
@@ -168,7 +168,7 @@ impl CheckpointFile {
             .header
             .replicas
             .iter()
-            .map(|r| Checkpoint {
+            .map(|r| TrainState {
                 params: take(),
                 adam: Adam {
                     m: take(),

@@ -109,7 +109,7 @@ impl PlanBuilder<'_> {
             count: u32_of(count, "parameters"),
             beta1: decays.0 as f32,
             beta2: decays.1 as f32,
-            epsilon: crate::cpu::adam::ADAM_EPSILON as f32,
+            epsilon: crate::state::ADAM_EPSILON as f32,
         };
         let (schedule, unused) = (self.schedule, self.unused);
         let constants = [

@@ -16,7 +16,7 @@ impl GpuCheckpoint {
     /// The same state as the CPU holds it, one checkpoint per replica (a
     /// run moving to the CPU when the device is lost). The adaptive beta
     /// keeps its value and average; its last constraint is not kept.
-    pub fn to_cpu(&self) -> Vec<crate::cpu::trainer::Checkpoint> {
+    pub fn to_cpu(&self) -> Vec<crate::state::TrainState> {
         let total = self.layout.total;
         let floats = |bytes: &[u8], r: usize| -> Params<f32> {
             let all: &[f32] = bytemuck::cast_slice(bytes);
@@ -30,7 +30,7 @@ impl GpuCheckpoint {
                     beta: g[0],
                     average: (g[2] != 0.0).then_some(g[1]),
                 };
-                crate::cpu::trainer::Checkpoint::from_parts(
+                crate::state::TrainState::from_parts(
                     floats(&self.params, r),
                     [floats(&self.adam_m, r), floats(&self.adam_v, r)],
                     self.ema.as_ref().map(|e| floats(e, r)),
@@ -49,7 +49,7 @@ impl GpuTrainer {
     /// step's constraint again from there.
     pub fn checkpoint_from_cpu(
         &self,
-        states: &[crate::cpu::trainer::Checkpoint],
+        states: &[crate::state::TrainState],
     ) -> Result<GpuCheckpoint, String> {
         if states.len() != self.m() {
             return Err(format!(
@@ -58,7 +58,7 @@ impl GpuTrainer {
                 self.m()
             ));
         }
-        let flat = |part: &dyn Fn(&crate::cpu::trainer::Checkpoint) -> &Params<f32>| {
+        let flat = |part: &dyn Fn(&crate::state::TrainState) -> &Params<f32>| {
             let mut out = Vec::with_capacity(self.layout.total * states.len());
             for state in states {
                 self.layout.flatten_into(part(state), &mut out);

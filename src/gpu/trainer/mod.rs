@@ -22,12 +22,12 @@ use super::readback::map_and_read;
 use super::schedule::{self, MAX_STEPS_PER_SUBMIT};
 use super::{GpuContext, GpuError, Requirements};
 use crate::config::{Experiment, Objective};
-use crate::cpu::trainer::TRAIN_EVAL_MAX;
 use crate::data::Dataset;
 use crate::geco::Target;
 use crate::info::plane::{self as info_plane, Range};
 use crate::model::{Model, Params};
 use crate::report::{LayerInfo, Moment, Report, SplitSums};
+use crate::state::TRAIN_EVAL_MAX;
 pub use crate::sweep::{Replica, single};
 
 /// Rows evaluated per chunk (the row capacity of the activation buffers is
