@@ -5,7 +5,6 @@
 
 use crate::config::ConfigError;
 use crate::data::DataError;
-use crate::gpu::GpuError;
 use serde::Serialize;
 use std::fmt;
 
@@ -99,16 +98,6 @@ impl From<DataError> for Error {
     }
 }
 
-impl From<GpuError> for Error {
-    fn from(e: GpuError) -> Self {
-        let kind = match e {
-            GpuError::Limit { .. } => ErrorKind::Limit,
-            _ => ErrorKind::Gpu,
-        };
-        Error::new(kind, e.to_string())
-    }
-}
-
 /// The crate's results.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -128,33 +117,6 @@ mod tests {
             (ErrorKind::Data, Some(3), Some(2))
         );
         assert_eq!(data.message, "CSV line 3, column 2: 'a' is not a number");
-        let limit: Error = GpuError::Limit {
-            name: "max_buffer_size".into(),
-            needed: 10,
-            available: 5,
-        }
-        .into();
-        assert_eq!(limit.kind, ErrorKind::Limit);
-        let lost: Error = GpuError::Device("lost".into()).into();
-        assert_eq!(lost.kind, ErrorKind::Gpu);
-        let browser = "JsValue(OperationError: Failed to create device.\nundefined)";
-        assert_eq!(
-            crate::gpu::plain_message(browser),
-            "Failed to create device"
-        );
-        assert_eq!(
-            crate::gpu::plain_message("Error occurred when trying to async map a buffer"),
-            "Error occurred when trying to async map a buffer"
-        );
-        // wgpu's validation errors carry their reason under "Caused by:".
-        let wgpu = "Validation Error\n\nCaused by:\n  In Device::create_shader_module, \
-                    label = 'matmul'\n    \nShader 'matmul' parsing error: expected ';'\n  \
-                    ┌─ wgsl:1:8\n  │\n1 │ enable x\n";
-        assert_eq!(
-            crate::gpu::plain_message(wgpu),
-            "Validation Error: In Device::create_shader_module, label = 'matmul': \
-             Shader 'matmul' parsing error: expected ';'"
-        );
         let json = serde_json::to_value(&data).unwrap();
         assert_eq!(json["kind"], "data");
         assert_eq!(json["line"], 3);

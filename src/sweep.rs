@@ -3,6 +3,7 @@
 //! trains them all in the same dispatches.
 
 use crate::config::{Experiment, MAX_BETA};
+use crate::error::Error;
 
 /// Most replicas one sweep may hold.
 pub const MAX_REPLICAS: usize = 64;
@@ -43,12 +44,16 @@ pub fn single(experiment: &Experiment) -> Vec<Replica> {
 
 /// Parses `beta=LO:HI:N` (N log-spaced betas from LO to HI, both > 0) or
 /// `seed=FIRST:N` (N consecutive seeds), e.g. `beta=1e-4:1:16`.
-pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, String> {
-    let bad =
-        |why: &str| format!("--sweep '{spec}': {why} (expected beta=LO:HI:N or seed=FIRST:N)");
+pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, Error> {
+    let bad = |why: &str| {
+        Error::link(
+            "sweep",
+            format!("--sweep '{spec}': {why} (expected beta=LO:HI:N or seed=FIRST:N)"),
+        )
+    };
     let (key, range) = spec.split_once('=').ok_or_else(|| bad("no '='"))?;
     let parts: Vec<&str> = range.split(':').collect();
-    let count = |text: &str| -> Result<usize, String> {
+    let count = |text: &str| -> Result<usize, Error> {
         match text.parse::<usize>() {
             Ok(n) if (1..=MAX_REPLICAS).contains(&n) => Ok(n),
             _ => Err(bad(&format!(
@@ -123,7 +128,10 @@ mod tests {
             "lr=1:2:3",
             "beta",
         ] {
-            assert!(parse(bad, &e).unwrap_err().contains("--sweep"), "{bad}");
+            assert!(
+                parse(bad, &e).unwrap_err().message.contains("--sweep"),
+                "{bad}"
+            );
         }
     }
 }

@@ -225,9 +225,7 @@ impl Session {
         let experiment = Experiment::from_link(&options.link).map_err(fail)?;
         let dataset = load(&experiment, options.mnist, options.csv)?;
         let replicas = match &options.sweep {
-            Some(spec) => {
-                sweep::parse(spec, &experiment).map_err(|e| fail(Error::link("sweep", e)))?
-            }
+            Some(spec) => sweep::parse(spec, &experiment).map_err(fail)?,
             None => sweep::single(&experiment),
         };
         let choice = match options.backend.as_str() {
@@ -371,14 +369,14 @@ impl Session {
     /// Adam's moments start again from zero.
     #[wasm_bindgen(js_name = loadWeights)]
     pub async fn load_weights(&mut self, json: &str, step: u32) -> Result<(), JsValue> {
-        let weights = crate::weights::Weights::parse(json).map_err(|e| fail(Error::data(e)))?;
+        let weights = crate::weights::Weights::parse(json).map_err(fail)?;
         if weights.link != self.link() {
             return Err(fail(Error::data(
                 "the saved weights belong to another experiment",
             )));
         }
         let shape = &crate::model::Model::new(self.run.experiment(), self.run.dataset()).shape;
-        let params = weights.to_params(shape).map_err(|e| fail(Error::data(e)))?;
+        let params = weights.to_params(shape).map_err(fail)?;
         self.run.load_params(&params, step).await.map_err(fail)
     }
 
@@ -481,7 +479,12 @@ struct Frame {
 #[wasm_bindgen(js_name = ibCurve)]
 pub fn ib_curve(pxy: &str) -> Result<JsValue, JsValue> {
     use crate::info::exact_ib;
-    let joint = exact_ib::parse_pxy(pxy).map_err(|e| fail(Error::data(format!("p(x,y): {e}"))))?;
+    let joint = exact_ib::parse_pxy(pxy).map_err(|e| {
+        fail(Error {
+            message: format!("p(x,y): {}", e.message),
+            ..e
+        })
+    })?;
     let options = exact_ib::Options::default();
     let curve = exact_ib::curve(&joint, &options);
     let nt = joint.nx;

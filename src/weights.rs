@@ -4,6 +4,7 @@
 //! fixes the model's shape and data; loading checks every shape against it.
 
 use crate::config::Experiment;
+use crate::error::Error;
 use crate::model::{Dense, Params, Shape};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
@@ -41,27 +42,30 @@ impl Weights {
     }
 
     /// Parses and checks a weights file; errors say what does not fit.
-    pub fn parse(text: &str) -> Result<Weights, String> {
-        let weights: Weights =
-            serde_json::from_str(text).map_err(|e| format!("not an ibp weights file: {e}"))?;
+    pub fn parse(text: &str) -> Result<Weights, Error> {
+        let weights: Weights = serde_json::from_str(text)
+            .map_err(|e| Error::data(format!("not an ibp weights file: {e}")))?;
         if weights.format != FORMAT {
-            return Err(format!("format '{}' is not {FORMAT}", weights.format));
+            return Err(Error::data(format!(
+                "format '{}' is not {FORMAT}",
+                weights.format
+            )));
         }
         Ok(weights)
     }
 
     /// The parameters, checked against the shape the link gives.
-    pub fn to_params(&self, shape: &Shape) -> Result<Params<f32>, String> {
+    pub fn to_params(&self, shape: &Shape) -> Result<Params<f32>, Error> {
         let build = |name: &str,
                      layers: &[LayerWeights],
                      widths: Vec<usize>|
-         -> Result<Vec<Dense<f32>>, String> {
+         -> Result<Vec<Dense<f32>>, Error> {
             if layers.len() + 1 != widths.len() {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "{name}: {} layers, the link's model has {}",
                     layers.len(),
                     widths.len() - 1
-                ));
+                )));
             }
             layers
                 .iter()
@@ -73,10 +77,10 @@ impl Weights {
                         || layer.w.iter().any(|r| r.len() != fan_out)
                         || layer.b.len() != fan_out
                     {
-                        return Err(format!(
+                        return Err(Error::data(format!(
                             "{name} layer {}: expected W {fan_in}x{fan_out} and b {fan_out}",
                             l + 1
-                        ));
+                        )));
                     }
                     if layer
                         .w
@@ -85,7 +89,10 @@ impl Weights {
                         .chain(&layer.b)
                         .any(|v| !v.is_finite())
                     {
-                        return Err(format!("{name} layer {}: a weight is not finite", l + 1));
+                        return Err(Error::data(format!(
+                            "{name} layer {}: a weight is not finite",
+                            l + 1
+                        )));
                     }
                     let flat: Vec<f32> = layer.w.iter().flatten().copied().collect();
                     Ok(Dense {

@@ -438,6 +438,38 @@ fn exit_codes_are_documented_and_kept() {
     assert_eq!(done.status.code(), Some(0));
 }
 
+/// A GPU that is not there is the device's failure, not bad input: exit 1
+/// from every command that asks for the GPU (`ibp bench` used to exit 2).
+/// `WGPU_BACKEND=metal` on Linux leaves wgpu no adapter to offer.
+#[test]
+fn a_gpu_failure_exits_1_in_every_command() {
+    let runs: [&[&str]; 2] = [
+        &["bench", "--backend", "gpu", "--quick"],
+        &[
+            "train",
+            "--link",
+            "data=circle",
+            "--steps",
+            "10",
+            "--backend",
+            "gpu",
+        ],
+    ];
+    for args in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_ibp"))
+            .args(args)
+            .env("WGPU_BACKEND", "metal")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {said}");
+        assert!(
+            said.contains("no GPU adapter available"),
+            "{args:?}: {said}"
+        );
+    }
+}
+
 /// The training lines of `ibp train` on a CSV file, without the backend's
 /// name (compared across files).
 fn csv_run(path: &std::path::Path) -> String {

@@ -136,7 +136,10 @@ fn pxy_files() {
                 j.p.iter().all(|v| v.is_finite()) && (j.p.iter().sum::<f64>() - 1.0).abs() < 1e-9,
                 "{name}"
             ),
-            Err(e) => assert!(e.contains("row") || e.contains("table"), "{name}: {e}"),
+            Err(e) => assert!(
+                e.message.contains("row") || e.message.contains("table"),
+                "{name}: {e}"
+            ),
         }
     }
 }
@@ -147,7 +150,7 @@ fn weights_files() {
     for (name, text) in corpus("weights-") {
         match Weights::parse(&text) {
             Ok(w) => assert!(w.to_params(&shape).is_err(), "{name}: none of these fit"),
-            Err(e) => assert!(e.contains("weights"), "{name}: {e}"),
+            Err(e) => assert!(e.message.contains("weights"), "{name}: {e}"),
         }
     }
 }

@@ -223,7 +223,10 @@ fn pxy_files_parse_with_named_errors() {
     ];
     for (text, needle) in cases {
         let err = parse_pxy(text).unwrap_err();
-        assert!(err.contains(needle), "{text:?}: '{err}' lacks '{needle}'");
+        assert!(
+            err.message.contains(needle),
+            "{text:?}: '{err}' lacks '{needle}'"
+        );
     }
 }
 
@@ -305,11 +308,13 @@ fn samples_count_into_the_same_curve_as_their_table() {
     assert!(
         parse_samples(b"a,0\nb\n")
             .unwrap_err()
+            .message
             .contains("row 2 has 1 columns")
     );
     assert!(
         parse_samples(b"a,0\nNA,1\nb,1\n")
             .unwrap_err()
+            .message
             .contains("row 2, column 1: a missing value")
     );
 }

@@ -55,7 +55,7 @@ proptest! {
                 let total: f64 = j.p.iter().sum();
                 prop_assert!((total - 1.0).abs() < 1e-9 && j.p.iter().all(|&v| v >= 0.0));
             }
-            Err(e) => prop_assert!(!e.is_empty()),
+            Err(e) => prop_assert!(!e.message.is_empty()),
         }
     }
 

@@ -188,3 +188,60 @@ fn the_reader_sees_grouped_paths_and_finds_a_circle() {
         Some(["a", "b", "c", "a"].map(String::from).to_vec())
     );
 }
+
+/// The error type of each `Result<…>` in `text` (its last top-level type
+/// argument; None for the one-argument alias `Result<T>`).
+fn result_errors(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("Result<") {
+        let (mut depth, mut last_comma, mut end) = (0i32, None, None);
+        for (i, c) in text[at + "Result".len()..].char_indices() {
+            match c {
+                '<' | '(' | '[' => depth += 1,
+                '>' | ')' | ']' => depth -= 1,
+                ',' if depth == 1 => last_comma = Some(i),
+                _ => {}
+            }
+            if depth == 0 {
+                end = Some(i);
+                break;
+            }
+        }
+        if let (Some(comma), Some(end)) = (last_comma, end) {
+            let base = at + "Result".len();
+            found.push(text[base + comma + 1..base + end].trim().to_string());
+        }
+    }
+    found
+}
+
+/// Library functions fail with a typed error whose kind decides what the
+/// caller does (the CLI's exit code, the page's message), never a bare
+/// `String` (issue 29, item 4). The command line in src/bin is left out.
+#[test]
+fn the_library_returns_typed_errors() {
+    let mut untyped = Vec::new();
+    for module in std::fs::read_dir("src").unwrap() {
+        let path = module.unwrap().path();
+        if path.ends_with("bin") {
+            continue;
+        }
+        for text in sources(&path) {
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            untyped.extend(
+                result_errors(code)
+                    .into_iter()
+                    .filter(|e| e == "String" || e == "&str" || e == "&'static str"),
+            );
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "Result<_, String> in the library: {untyped:?}"
+    );
+    // The reader sees the error type, nested generics and all.
+    assert_eq!(
+        result_errors("fn f() -> Result<Vec<(u8, u8)>, String> {} fn g() -> Result<u8> {}"),
+        ["String"]
+    );
+}

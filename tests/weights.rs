@@ -54,7 +54,8 @@ fn mismatched_weights_are_refused() {
     weights.encoder[1].b.pop();
     let err = weights.to_params(&trainer.model.shape).unwrap_err();
     assert!(
-        err.contains("encoder layer 2: expected W 8x4 and b 4"),
+        err.message
+            .contains("encoder layer 2: expected W 8x4 and b 4"),
         "{err}"
     );
     let mut weights = Weights::from_params(&trainer.params, &trainer.experiment);
@@ -63,11 +64,13 @@ fn mismatched_weights_are_refused() {
         weights
             .to_params(&trainer.model.shape)
             .unwrap_err()
+            .message
             .contains("decoder: 0 layers")
     );
     assert!(
         Weights::parse("{\"format\": \"other\"}")
             .unwrap_err()
+            .message
             .contains("not an ibp weights file")
     );
     let mut bad = Weights::from_params(&trainer.params, &trainer.experiment);
@@ -75,6 +78,7 @@ fn mismatched_weights_are_refused() {
     assert!(
         Weights::parse(&serde_json::to_string(&bad).unwrap())
             .unwrap_err()
+            .message
             .contains("is not ibp-weights-1")
     );
 }

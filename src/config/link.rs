@@ -8,6 +8,7 @@
 //! defaults, in the table's order. The `v=1` defaults never change (a test
 //! holds them), so a short link keeps its meaning.
 
+use super::Invalid;
 use super::live::{format_schedule, parse_schedule};
 use super::schema::{Interval, Kind, subset};
 use super::values::{
@@ -35,18 +36,18 @@ pub struct KeySpec {
     /// Changes while the model trains; other keys restart the run.
     pub live: bool,
     pub get: fn(&Experiment) -> String,
-    pub set: fn(&mut Experiment, &str) -> Result<(), String>,
+    pub set: fn(&mut Experiment, &str) -> Result<(), Invalid>,
 }
 
 impl KeySpec {
     /// Checks the key's value in `experiment` against its kind.
-    pub fn check(&self, experiment: &Experiment) -> Result<(), String> {
+    pub fn check(&self, experiment: &Experiment) -> Result<(), Invalid> {
         self.kind.check(&(self.get)(experiment))
     }
 }
 
 /// A whole number that fits a u32 (the kind checks the key's own range).
-fn whole(text: &str) -> Result<u32, String> {
+fn whole(text: &str) -> Result<u32, Invalid> {
     integer(text, 0, u32::MAX as u64).map(|v| v as u32)
 }
 
@@ -64,7 +65,7 @@ pub const KEYS: &[KeySpec] = &[
         get: |_| LINK_VERSION.to_string(),
         set: |_, t| match t.parse::<u32>() {
             Ok(LINK_VERSION) => Ok(()),
-            _ => Err(format!(
+            _ => Err(invalid!(
                 "unsupported link version '{}' (this build reads {LINK_VERSION})",
                 printable(t)
             )),
@@ -412,7 +413,7 @@ pub const KEYS: &[KeySpec] = &[
             let mut chosen = Vec::new();
             for name in t.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                 if !keys.contains(&name) {
-                    return Err(format!("'{}' is not a link key", printable(name)));
+                    return Err(invalid!("'{}' is not a link key", printable(name)));
                 }
                 if !chosen.iter().any(|h: &String| h == name) {
                     chosen.push(name.to_string());
@@ -497,7 +498,7 @@ fn pairs(query: &str, lenient: bool) -> Vec<Result<(&'static KeySpec, &str), Con
                 return Err(ConfigError::new("link", ignored(message)));
             }
             let key =
-                decode(raw_key).map_err(|m| ConfigError::new(&printable(raw_key), ignored(m)))?;
+                decode(raw_key).map_err(|m| ConfigError::new(&printable(raw_key), ignored(m.0)))?;
             let index = KEYS.iter().position(|k| k.name == key).ok_or_else(|| {
                 let known: Vec<_> = KEYS.iter().map(|k| k.name).collect();
                 let message = if lenient {

@@ -12,6 +12,7 @@
 //! with `beta_mode=target` the adaptive beta ignores beta changes (they are
 //! recorded all the same, as they were made).
 
+use super::Invalid;
 use super::link::KEYS;
 use super::values::{integer, printable};
 use super::{ConfigError, Experiment};
@@ -49,10 +50,10 @@ pub fn copy_live(from: &Experiment, to: &mut Experiment) {
     }
 }
 
-fn live_key(name: &str) -> Result<&'static super::KeySpec, String> {
+fn live_key(name: &str) -> Result<&'static super::KeySpec, Invalid> {
     live_keys().find(|k| k.name == name).ok_or_else(|| {
         let names: Vec<_> = live_keys().map(|k| k.name).collect();
-        format!(
+        invalid!(
             "'{}' cannot change while training (only {} can)",
             printable(name),
             names.join(" and ")
@@ -62,7 +63,7 @@ fn live_key(name: &str) -> Result<&'static super::KeySpec, String> {
 
 /// The canonical text of `value` for live key `spec`, checked against the
 /// key's range.
-fn canonical(spec: &super::KeySpec, value: &str) -> Result<String, String> {
+fn canonical(spec: &super::KeySpec, value: &str) -> Result<String, Invalid> {
     let mut trial = Experiment::default();
     (spec.set)(&mut trial, value)?;
     spec.check(&trial)?;
@@ -71,10 +72,10 @@ fn canonical(spec: &super::KeySpec, value: &str) -> Result<String, String> {
 
 /// Reads the `live` key: `STEP:KEY:VALUE,...`, steps from 1 ascending, each
 /// key live and each value in its key's range, one change per key and step.
-pub(super) fn parse_schedule(text: &str) -> Result<Vec<LiveChange>, String> {
+pub(super) fn parse_schedule(text: &str) -> Result<Vec<LiveChange>, Invalid> {
     let mut changes: Vec<LiveChange> = Vec::new();
     for (i, entry) in text.split(',').enumerate().filter(|(_, e)| !e.is_empty()) {
-        let at = |m: String| format!("entry {} ('{}'): {m}", i + 1, printable(entry));
+        let at = |m: String| invalid!("entry {} ('{}'): {m}", i + 1, printable(entry));
         let mut parts = entry.splitn(3, ':');
         let (Some(step), Some(key), Some(value)) = (parts.next(), parts.next(), parts.next())
         else {
@@ -86,7 +87,7 @@ pub(super) fn parse_schedule(text: &str) -> Result<Vec<LiveChange>, String> {
             ));
         }
         let step = integer(step, 1, u32::MAX as u64).map_err(|m| at(format!("step {m}")))? as u32;
-        let spec = live_key(key).map_err(at)?;
+        let spec = live_key(key).map_err(|m| at(m.0))?;
         let value = canonical(spec, value).map_err(|m| at(format!("{}: {m}", spec.name)))?;
         if let Some(last) = changes.last() {
             if step < last.step {
@@ -196,7 +197,7 @@ mod tests {
     #[test]
     fn schedules_read_write_and_apply() {
         let changes = parse_schedule("1500:lr:0.002,1000:beta:1e-2").unwrap_err();
-        assert!(changes.contains("steps must ascend"), "{changes}");
+        assert!(changes.0.contains("steps must ascend"), "{changes}");
         let changes = parse_schedule("1000:beta:1e-2,1000:lr:2e-3,1500:beta:0.1").unwrap();
         assert_eq!(
             format_schedule(&changes),
@@ -227,7 +228,7 @@ mod tests {
             ("x:beta:0.1", "not a whole number"),
         ] {
             let error = parse_schedule(text).unwrap_err();
-            assert!(error.contains(says), "{text}: {error}");
+            assert!(error.0.contains(says), "{text}: {error}");
         }
     }
 

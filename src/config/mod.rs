@@ -5,6 +5,13 @@
 //! Validation names the key, the value and the allowed range; nothing is
 //! silently replaced by a default.
 
+/// `Invalid(format!(...))`.
+macro_rules! invalid {
+    ($($arg:tt)*) => {
+        $crate::config::Invalid(format!($($arg)*))
+    };
+}
+
 mod choices;
 mod link;
 mod live;
@@ -48,6 +55,31 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Why a value is refused, before the key it was given for is attached
+/// (`Invalid::for_key`): a short phrase such as "'x' is not a number". The
+/// value readers, the key table's setters and checks return it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    /// The refusal as an error of link key `key`.
+    pub fn for_key(self, key: &str) -> ConfigError {
+        ConfigError::new(key, self.0)
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Invalid> for String {
+    fn from(invalid: Invalid) -> String {
+        invalid.0
+    }
+}
 
 /// Limits shared by validation and the docs (`ibp --help`).
 pub const MAX_HIDDEN_LAYERS: usize = 8;

@@ -2,6 +2,7 @@
 //! written. Validation, `ibp --help` and the page's controls (through
 //! `schema()`) all read them from here.
 
+use super::Invalid;
 use super::values::{integer, optional_real, printable, real, widths};
 use super::{DataName, Experiment, KEYS};
 use serde::Serialize;
@@ -78,11 +79,11 @@ impl Interval {
         }
     }
 
-    fn check(&self, v: f64) -> Result<(), String> {
+    fn check(&self, v: f64) -> Result<(), Invalid> {
         if self.contains(v) {
             Ok(())
         } else {
-            Err(format!(
+            Err(invalid!(
                 "{v} is out of range (allowed: {})",
                 self.describe()
             ))
@@ -117,7 +118,7 @@ pub enum Kind {
 
 impl Kind {
     /// Checks the text a key writes (`KeySpec::get`) against the limits.
-    pub fn check(&self, text: &str) -> Result<(), String> {
+    pub fn check(&self, text: &str) -> Result<(), Invalid> {
         match self {
             Kind::Integer { min, max } => integer(text, *min, *max).map(|_| ()),
             Kind::Real(range) => range.check(real(text)?),
@@ -159,15 +160,15 @@ impl Kind {
     }
 }
 
-fn check_widths(widths: &[usize], max_layers: usize, max_units: usize) -> Result<(), String> {
+fn check_widths(widths: &[usize], max_layers: usize, max_units: usize) -> Result<(), Invalid> {
     if widths.len() > max_layers {
-        return Err(format!(
+        return Err(invalid!(
             "{} layers (allowed: at most {max_layers})",
             widths.len()
         ));
     }
     match widths.iter().position(|&h| h == 0 || h > max_units) {
-        Some(i) => Err(format!(
+        Some(i) => Err(invalid!(
             "layer {} has {} units (allowed: 1 to {max_units})",
             i + 1,
             widths[i]
@@ -178,11 +179,11 @@ fn check_widths(widths: &[usize], max_layers: usize, max_units: usize) -> Result
 
 /// Reads a comma list of names, each one of `allowed` (`what` names them in
 /// errors); returns them in `allowed`'s order, each once.
-pub(super) fn subset(text: &str, allowed: &[&str], what: &str) -> Result<Vec<String>, String> {
+pub(super) fn subset(text: &str, allowed: &[&str], what: &str) -> Result<Vec<String>, Invalid> {
     let mut chosen = Vec::new();
     for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         if !allowed.contains(&name) {
-            return Err(format!("'{}' is not {what}", printable(name)));
+            return Err(invalid!("'{}' is not {what}", printable(name)));
         }
         chosen.push(name);
     }

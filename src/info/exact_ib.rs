@@ -16,6 +16,7 @@
 // Index loops over (x, t, y) mirror the formulas; iterators would hide them.
 #![allow(clippy::needless_range_loop)]
 
+use crate::error::Error;
 use crate::rng::{Key, Stream};
 
 /// Largest table `ib-curve` accepts (the solver costs |X|^2 |Y| per iteration).
@@ -33,43 +34,43 @@ pub struct Joint {
 impl Joint {
     /// From non-negative weights (normalised here); rows are x, columns y.
     /// Errors name the row and column (1-based, as in a spreadsheet).
-    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Joint, String> {
+    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Joint, Error> {
         let nx = rows.len();
         if nx == 0 {
-            return Err("the table has no rows".into());
+            return Err(Error::data("the table has no rows"));
         }
         let ny = rows[0].len();
         if ny == 0 {
-            return Err("row 1 is empty".into());
+            return Err(Error::data("row 1 is empty"));
         }
         if nx > MAX_OUTCOMES || ny > MAX_OUTCOMES {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "{nx} x {ny} outcomes (allowed: at most {MAX_OUTCOMES} x {MAX_OUTCOMES})"
-            ));
+            )));
         }
         let mut p = Vec::with_capacity(nx * ny);
         for (i, row) in rows.iter().enumerate() {
             if row.len() != ny {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "row {} has {} columns, expected {ny}",
                     i + 1,
                     row.len()
-                ));
+                )));
             }
             for (j, &v) in row.iter().enumerate() {
                 if !v.is_finite() || v < 0.0 {
-                    return Err(format!(
+                    return Err(Error::data(format!(
                         "row {}, column {}: {v} is not a non-negative number",
                         i + 1,
                         j + 1
-                    ));
+                    )));
                 }
             }
             if row.iter().all(|&v| v == 0.0) {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "row {} is all zeros (every x needs p(x) > 0)",
                     i + 1
-                ));
+                )));
             }
             p.extend(row);
         }

@@ -6,6 +6,7 @@
 use super::exact_ib::Joint;
 use crate::data::DataError;
 use crate::data::reader::{self, Limits, Sheet};
+use crate::error::Error;
 use std::collections::BTreeMap;
 
 /// Largest `--pxy` or `--samples` file read.
@@ -22,66 +23,74 @@ fn limits(max_rows: usize) -> Limits {
 }
 
 /// "row 3, column 2: ..." from the reader's line and column.
-fn at(e: DataError) -> String {
-    match (e.line, e.column) {
+fn at(e: DataError) -> Error {
+    let message = match (e.line, e.column) {
         (Some(l), Some(c)) => format!("row {l}, column {c}: {}", e.message),
         (Some(l), None) => format!("row {l}: {}", e.message),
         _ => e.message,
+    };
+    Error {
+        line: e.line,
+        column: e.column,
+        ..Error::data(message)
     }
 }
 
 /// Parses a CSV joint table: one row per x, one column per y, non-negative
 /// numbers (normalised here). A first row that is not all numbers is a
 /// header; blank and `#` lines are skipped.
-pub fn parse_pxy(text: &str) -> Result<Joint, String> {
+pub fn parse_pxy(text: &str) -> Result<Joint, Error> {
     parse_pxy_bytes(text.as_bytes())
 }
 
 /// `parse_pxy` from a file's bytes (any encoding the reader takes).
-pub fn parse_pxy_bytes(bytes: &[u8]) -> Result<Joint, String> {
+pub fn parse_pxy_bytes(bytes: &[u8]) -> Result<Joint, Error> {
     let sheet = reader::read(bytes, limits(super::exact_ib::MAX_OUTCOMES + 1)).map_err(at)?;
-    let first = sheet.rows.first().ok_or("the table has no rows")?;
+    let first = sheet
+        .rows
+        .first()
+        .ok_or(Error::data("the table has no rows"))?;
     let header = !sheet.all_numbers(first, 0..first.cells.len());
     let rows = &sheet.rows[header as usize..];
     if rows.is_empty() {
-        return Err("the table has no rows".into());
+        return Err(Error::data("the table has no rows"));
     }
     let ny = rows[0].cells.len();
     let mut weights = Vec::with_capacity(rows.len());
     for row in rows {
         if row.cells.len() != ny {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "row {} has {} columns, expected {ny}",
                 row.line,
                 row.cells.len()
-            ));
+            )));
         }
         weights.push(weights_of(&sheet, row)?);
         if weights
             .last()
             .is_some_and(|w: &Vec<f64>| w.iter().all(|&v| v == 0.0))
         {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "row {} is all zeros (every x needs p(x) > 0)",
                 row.line
-            ));
+            )));
         }
     }
     Joint::from_rows(&weights)
 }
 
-fn weights_of(sheet: &Sheet, row: &reader::Row) -> Result<Vec<f64>, String> {
+fn weights_of(sheet: &Sheet, row: &reader::Row) -> Result<Vec<f64>, Error> {
     row.cells
         .iter()
         .enumerate()
         .map(|(c, cell)| {
             let v = sheet.number(cell, row.line, c + 1).map_err(at)?;
             if v < 0.0 {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "row {}, column {}: {v} is not a non-negative finite number",
                     row.line,
                     c + 1
-                ));
+                )));
             }
             Ok(v)
         })
@@ -109,29 +118,32 @@ pub struct Samples {
 
 /// Reads two columns of symbols (or numbers), one observation per row,
 /// header optional, and counts them into p(x, y).
-pub fn parse_samples(bytes: &[u8]) -> Result<Samples, String> {
+pub fn parse_samples(bytes: &[u8]) -> Result<Samples, Error> {
     let sheet = reader::read(bytes, limits(MAX_SAMPLES + 1)).map_err(at)?;
     if let Some(row) = sheet.rows.iter().find(|r| r.cells.len() != 2) {
-        return Err(format!(
+        return Err(Error::data(format!(
             "row {} has {} columns (paired observations need 2: x, y)",
             row.line,
             row.cells.len()
-        ));
+        )));
     }
     let start = samples_header(&sheet) as usize;
     let rows = &sheet.rows[start..];
     if rows.len() < 2 {
-        return Err(format!("{} observations (needs at least 2)", rows.len()));
+        return Err(Error::data(format!(
+            "{} observations (needs at least 2)",
+            rows.len()
+        )));
     }
     for row in rows {
         for (c, cell) in row.cells.iter().enumerate() {
             if reader::is_missing(cell) {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "row {}, column {}: a missing value ('{}'): drop this row or fill it in",
                     row.line,
                     c + 1,
                     reader::shown(cell.trim())
-                ));
+                )));
             }
         }
     }
@@ -140,12 +152,12 @@ pub fn parse_samples(bytes: &[u8]) -> Result<Samples, String> {
     if x_symbols.len() > super::exact_ib::MAX_OUTCOMES
         || y_symbols.len() > super::exact_ib::MAX_OUTCOMES
     {
-        return Err(format!(
+        return Err(Error::data(format!(
             "{} x {} distinct values (allowed: at most {m} x {m})",
             x_symbols.len(),
             y_symbols.len(),
             m = super::exact_ib::MAX_OUTCOMES
-        ));
+        )));
     }
     let index =
         |symbols: &[String], s: &str| symbols.iter().position(|t| t == s).expect("a known symbol");

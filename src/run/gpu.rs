@@ -4,7 +4,7 @@
 
 use super::backend::{Backend, BackendKind, Checkpoint, Pending};
 use crate::config::Experiment;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gpu::GpuTrainer;
 use crate::model::Params;
 use crate::report::Report;
@@ -71,7 +71,7 @@ impl Backend for GpuTrainer {
                 Ok(())
             }
             Checkpoint::Cpu(states) => {
-                let saved = self.checkpoint_from_cpu(states).map_err(Error::internal)?;
+                let saved = self.checkpoint_from_cpu(states)?;
                 GpuTrainer::restore(self, &saved);
                 Ok(())
             }

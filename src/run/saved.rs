@@ -115,28 +115,34 @@ pub struct CheckpointFile {
 
 impl CheckpointFile {
     /// Reads the header and checks the numbers; errors say what is wrong.
-    pub fn parse(bytes: &[u8]) -> std::result::Result<CheckpointFile, String> {
-        let not_ours = || format!("not an ibp checkpoint (it does not start with '{FORMAT}')");
+    pub fn parse(bytes: &[u8]) -> std::result::Result<CheckpointFile, Error> {
+        let not_ours = || {
+            Error::data(format!(
+                "not an ibp checkpoint (it does not start with '{FORMAT}')"
+            ))
+        };
         let rest = bytes
             .strip_prefix(format!("{FORMAT}\n").as_bytes())
             .ok_or_else(not_ours)?;
         let end = rest
             .iter()
             .position(|&b| b == b'\n')
-            .ok_or("the header line is cut off")?;
+            .ok_or(Error::data("the header line is cut off"))?;
         let header: Header = serde_json::from_slice(&rest[..end])
-            .map_err(|e| format!("the header is not valid: {e}"))?;
+            .map_err(|e| Error::data(format!("the header is not valid: {e}")))?;
         let body = &rest[end + 1..];
         if body.len() != 4 * header.numbers {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "the file is cut off or padded: {} bytes of numbers where the header says {} \
                  (resume from an earlier checkpoint, or start again)",
                 body.len(),
                 4 * header.numbers
-            ));
+            )));
         }
         if crc32fast::hash(body) != header.crc32 {
-            return Err("the numbers do not match their checksum: the file is damaged".into());
+            return Err(Error::data(
+                "the numbers do not match their checksum: the file is damaged",
+            ));
         }
         let numbers = body
             .chunks_exact(4)
@@ -147,15 +153,15 @@ impl CheckpointFile {
 
     /// The replicas' states for a model of `shape`, with or without the
     /// averaged weights; an error when the numbers are another model's.
-    pub fn states(&self, shape: &Shape, ema: bool) -> std::result::Result<Vec<TrainState>, String> {
+    pub fn states(&self, shape: &Shape, ema: bool) -> std::result::Result<Vec<TrainState>, Error> {
         let per_replica = shape.parameter_count() * if ema { 4 } else { 3 };
         let expected = per_replica * self.header.replicas.len();
         if self.numbers.len() != expected {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "it holds {} numbers, but {} replicas of this model need {expected}",
                 self.numbers.len(),
                 self.header.replicas.len()
-            ));
+            )));
         }
         let mut at = 0;
         let mut take = || {
@@ -256,15 +262,16 @@ mod tests {
         let cut = CheckpointFile::parse(&bytes[..bytes.len() - 8])
             .err()
             .unwrap();
-        assert!(cut.contains("cut off or padded"), "{cut}");
+        assert!(cut.message.contains("cut off or padded"), "{cut}");
+        assert_eq!(cut.kind, crate::error::ErrorKind::Data);
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
         let damaged = CheckpointFile::parse(&flipped).err().unwrap();
-        assert!(damaged.contains("checksum"), "{damaged}");
+        assert!(damaged.message.contains("checksum"), "{damaged}");
         let other = CheckpointFile::parse(b"ibp-weights-1\n{}").err().unwrap();
-        assert!(other.contains("not an ibp checkpoint"), "{other}");
+        assert!(other.message.contains("not an ibp checkpoint"), "{other}");
         let file = CheckpointFile::parse(&bytes).unwrap();
         let wrong = file.states(&shape, true).err().unwrap();
-        assert!(wrong.contains("need"), "{wrong}");
+        assert!(wrong.message.contains("need"), "{wrong}");
     }
 }

@@ -1,11 +1,19 @@
 //! `ibp bench`: training-step times per backend, kernel throughput, and the
 //! memory soak.
 
+use crate::Failure;
 use crate::flags::Flags;
 use ib_playground::bench;
+use ib_playground::error::Error;
 use ib_playground::gpu::GpuError;
 
-pub fn command(mut flags: Flags) -> Result<(), String> {
+/// A GPU failure is the device's, not the user's: exit 1 (`Failure::from`
+/// an `Error` of kind gpu or limit), as in every other command.
+fn device(e: GpuError) -> Failure {
+    Failure::from(Error::from(e))
+}
+
+pub fn command(mut flags: Flags) -> Result<(), Failure> {
     let json = flags.switch("--json");
     let quick = flags.switch("--quick");
     flags.threads()?;
@@ -39,7 +47,7 @@ pub fn command(mut flags: Flags) -> Result<(), String> {
                 Err(GpuError::NoAdapter(why)) if backend == "all" => {
                     eprintln!("ibp bench: GPU soak skipped: no adapter ({why})")
                 }
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(device(e)),
             }
         }
         if json {
@@ -59,7 +67,7 @@ pub fn command(mut flags: Flags) -> Result<(), String> {
         return Ok(());
     }
     if !["cpu", "gpu", "all"].contains(&backend.as_str()) {
-        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all"));
+        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all").into());
     }
     let mut rows = Vec::new();
     let mut kernels = Vec::new();
@@ -73,17 +81,17 @@ pub fn command(mut flags: Flags) -> Result<(), String> {
             Ok((gpu_rows, name)) => {
                 rows.extend(gpu_rows);
                 adapter = Some(name);
-                kernels = bench::gpu_kernels(quick).map_err(|e| e.to_string())?;
-                kernels.extend(bench::plane_estimators(true).map_err(|e| e.to_string())?);
+                kernels = bench::gpu_kernels(quick).map_err(device)?;
+                kernels.extend(bench::plane_estimators(true).map_err(device)?);
             }
             Err(GpuError::NoAdapter(why)) if backend == "all" => {
                 eprintln!("ibp bench: GPU skipped: no adapter ({why})")
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(device(e)),
         }
     }
     if adapter.is_none() && backend != "gpu" {
-        kernels.extend(bench::plane_estimators(false).map_err(|e| e.to_string())?);
+        kernels.extend(bench::plane_estimators(false).map_err(device)?);
     }
     if json {
         println!(

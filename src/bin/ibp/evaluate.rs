@@ -61,7 +61,7 @@ fn exported(path: &str, csv: Option<String>) -> Result<String, String> {
 fn kept(path: &str, raw: bool, csv: Option<String>) -> Result<String, String> {
     let named = |e: String| format!("--checkpoint {path}: {e}");
     let bytes = std::fs::read(path).map_err(|e| named(e.to_string()))?;
-    let file = CheckpointFile::parse(&bytes).map_err(named)?;
+    let file = CheckpointFile::parse(&bytes).map_err(|e| named(e.to_string()))?;
     if let Some(sweep) = &file.header.sweep {
         return Err(named(format!(
             "it holds the {} replicas of --sweep {sweep}; evaluate reads a single run's checkpoint",
@@ -72,7 +72,9 @@ fn kept(path: &str, raw: bool, csv: Option<String>) -> Result<String, String> {
         Experiment::from_link(&file.header.link).map_err(|e| named(e.to_string()))?;
     let averaged = experiment.ema > 0.0;
     let mut trainer = trainer_for(experiment.clone(), csv)?;
-    let states = file.states(&trainer.model.shape, averaged).map_err(named)?;
+    let states = file
+        .states(&trainer.model.shape, averaged)
+        .map_err(|e| named(e.to_string()))?;
     let state = states
         .into_iter()
         .next()

@@ -35,7 +35,7 @@ pub fn read_resume(
 ) -> Result<Resumed, String> {
     let named = |e: String| format!("--resume {}: {e}", path.display());
     let bytes = std::fs::read(path).map_err(|e| named(e.to_string()))?;
-    let file = CheckpointFile::parse(&bytes).map_err(named)?;
+    let file = CheckpointFile::parse(&bytes).map_err(|e| named(e.to_string()))?;
     let experiment = Experiment::from_link(&file.header.link).map_err(|e| named(e.to_string()))?;
     if let Some(link) = link {
         let given = Experiment::from_link(link).map_err(|e| e.to_string())?;

@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "train" => train::command(flags),
         "data" => data_subset::command(flags).map_err(Failure::from),
-        "bench" => benchmark::command(flags).map_err(Failure::from),
+        "bench" => benchmark::command(flags),
         "ib-curve" => ib_curve::command(flags).map_err(Failure::from),
         "evaluate" => evaluate::command(flags).map_err(Failure::from),
         "mi" => mi::command(flags).map_err(Failure::from),

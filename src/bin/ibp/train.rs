@@ -266,7 +266,7 @@ fn resume(
     let states = resumed
         .file
         .states(shape, experiment.ema > 0.0)
-        .map_err(named)?;
+        .map_err(|e| named(e.to_string()))?;
     run.resume(states)?;
     eprintln!("ibp: resuming from step {}", header.step);
     Ok((header.step, header.seconds))

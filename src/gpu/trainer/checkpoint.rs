@@ -3,6 +3,7 @@
 //! run moving to the CPU, a run resumed from a file).
 
 use super::{GECO_WORDS, GpuTrainer};
+use crate::error::Error;
 use crate::gpu::GpuError;
 use crate::gpu::layout::ParamLayout;
 use crate::model::Params;
@@ -50,13 +51,13 @@ impl GpuTrainer {
     pub fn checkpoint_from_cpu(
         &self,
         states: &[crate::state::TrainState],
-    ) -> Result<GpuCheckpoint, String> {
+    ) -> Result<GpuCheckpoint, Error> {
         if states.len() != self.m() {
-            return Err(format!(
+            return Err(Error::internal(format!(
                 "a state of {} replicas cannot restore {}",
                 states.len(),
                 self.m()
-            ));
+            )));
         }
         let flat = |part: &dyn Fn(&crate::state::TrainState) -> &Params<f32>| {
             let mut out = Vec::with_capacity(self.layout.total * states.len());
