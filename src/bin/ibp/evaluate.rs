@@ -1,25 +1,61 @@
 //! `ibp evaluate`: the report of weights exported by the page, or of the
 //! raw or averaged weights in a training checkpoint.
 
-use crate::flags::{Flags, read_limited};
+use crate::flags::{Threads, read_limited};
 use crate::train::sources_for;
 use ib_playground::config::{self, Experiment};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::run::saved::CheckpointFile;
 use ib_playground::{data, weights};
 
+/// How `ibp evaluate` is called (its usage line in `ibp --help` and
+/// `ibp evaluate --help`).
+pub const SYNOPSIS: &str = "ibp evaluate --weights FILE [--csv FILE] [--threads N]
+ibp evaluate --checkpoint FILE [--raw] [--csv FILE] [--threads N]";
+
+/// What `ibp evaluate` does, its flags and output, for both helps.
+pub const HELP: &str = "Loads weights exported by the page (format ibp-weights-1: the link, and
+per layer W as rows and b) and prints the model's report on the link's
+data, as a final summary line. --checkpoint: the same for the state
+`ibp train --checkpoint` kept (one run, not a sweep), measured on its
+averaged weights (ema > 0; what the run's reports measure) or, with
+--raw, on the parameters Adam trained; the line adds \"weights\":
+\"averaged\" or \"raw\".";
+
 /// `ibp evaluate --weights FILE [--csv FILE] [--threads N]`: loads exported weights and
 /// prints the model's report on its link's data. `ibp evaluate --checkpoint
 /// FILE [--raw] [--csv FILE]`: the same for the state `ibp train
 /// --checkpoint` kept, measured on its averaged weights (what the run's
 /// reports measure) or, with `--raw`, on the parameters Adam trained.
-pub fn command(mut flags: Flags) -> Result<(), String> {
-    let weights = flags.value("--weights")?;
-    let checkpoint = flags.value("--checkpoint")?;
-    let raw = flags.switch("--raw");
-    let csv = flags.value("--csv")?;
-    flags.threads()?;
-    flags.finish()?;
+/// `ibp evaluate`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(override_usage = SYNOPSIS, about = "The report of exported weights or of a checkpoint", long_about = HELP)]
+pub struct Args {
+    /// Weights exported by the page (ibp-weights-1).
+    #[arg(long, value_name = "FILE")]
+    weights: Option<String>,
+    /// A checkpoint kept by ibp train --checkpoint.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<String>,
+    /// With --checkpoint: the parameters Adam trained, not the average.
+    #[arg(long)]
+    raw: bool,
+    /// The table of a data=csv link.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<String>,
+    #[command(flatten)]
+    threads: Threads,
+}
+
+pub fn command(args: Args) -> Result<(), String> {
+    args.threads.apply()?;
+    let Args {
+        weights,
+        checkpoint,
+        raw,
+        csv,
+        ..
+    } = args;
     let line = match (weights, checkpoint) {
         (Some(path), None) if !raw => exported(&path, csv)?,
         (None, Some(path)) => kept(&path, raw, csv)?,

@@ -1,12 +1,20 @@
-//! Command-line flags after the command, and files read under a size limit.
+//! What several commands share: `--threads N` and files read under a size
+//! limit. Each command's own flags are its `Args` (clap derive).
 
-/// Command-line flags after the command: `--name value` pairs and switches.
-pub struct Flags(pub Vec<String>);
+/// `--threads N`, flattened into the commands that train or measure on the
+/// CPU.
+#[derive(clap::Args, Debug, Default)]
+pub struct Threads {
+    /// The CPU backend's threads (default: one per core); any N gives the
+    /// same bits.
+    #[arg(long, value_name = "N")]
+    threads: Option<String>,
+}
 
-impl Flags {
-    /// `--threads N`: the CPU backend's threads (default: one per core).
-    pub fn threads(&mut self) -> Result<(), String> {
-        if let Some(text) = self.value("--threads")? {
+impl Threads {
+    /// Sets the CPU backend's threads; a value outside 1 to 256 is named.
+    pub fn apply(&self) -> Result<(), String> {
+        if let Some(text) = &self.threads {
             match text.parse::<usize>() {
                 Ok(n) if (1..=256).contains(&n) => ib_playground::cpu::parallel::set_threads(n),
                 _ => {
@@ -17,30 +25,6 @@ impl Flags {
             }
         }
         Ok(())
-    }
-
-    pub fn value(&mut self, name: &str) -> Result<Option<String>, String> {
-        match self.0.iter().position(|a| a == name) {
-            None => Ok(None),
-            Some(i) if i + 1 < self.0.len() => {
-                let value = self.0.remove(i + 1);
-                self.0.remove(i);
-                Ok(Some(value))
-            }
-            Some(_) => Err(format!("{name} needs a value")),
-        }
-    }
-
-    pub fn switch(&mut self, name: &str) -> bool {
-        let found = self.0.iter().position(|a| a == name);
-        found.map(|i| self.0.remove(i)).is_some()
-    }
-
-    pub fn finish(self) -> Result<(), String> {
-        match self.0.first() {
-            None => Ok(()),
-            Some(extra) => Err(format!("unexpected argument '{extra}' (see ibp --help)")),
-        }
     }
 }
 

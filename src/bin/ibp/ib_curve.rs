@@ -1,12 +1,50 @@
 //! `ibp ib-curve`: the exact IB curve of a p(x,y) table or of paired
 //! observations.
 
-use crate::flags::{Flags, read_limited};
+use crate::flags::read_limited;
 use ib_playground::info::exact_ib;
 
+/// How `ibp ib-curve` is called (its usage line in `ibp --help` and
+/// `ibp ib-curve --help`).
+pub const SYNOPSIS: &str =
+    "ibp ib-curve (--pxy FILE.csv | --samples FILE.csv) [--alpha A] [--betas LO:HI:N]";
+
+/// What `ibp ib-curve` does, its flags and output, for both helps.
+pub const HELP: &str = "The exact IB curve of a discrete joint distribution: --pxy gives rows
+x, columns y of non-negative weights (normalised by the tool);
+--samples gives paired observations, two columns (x, y) of symbols or
+numbers, header optional, counted into the table (the output adds
+\"samples\", \"plug_in_ixy_bits\" and its Miller-Madow-corrected
+\"miller_madow_ixy_bits\"). Either file may be UTF-8 or UTF-16, comma,
+semicolon or tab separated. Prints JSON
+{\"ixy_bits\", \"hx_bits\", \"points\": [{\"beta\", \"ixt_bits\", \"ity_bits\"}]}:
+the upper hull of the self-consistent solutions over a log grid of beta
+(default 0.1:1000:121; standard beta, not scaled by ln 2), from (0, 0)
+to (H(X), I(X;Y)); each point's beta is the one whose solution it is,
+null for the closing point (H(X), I(X;Y)), the limit beta -> infinity.
+--alpha 0 gives the deterministic IB.";
+
 /// `--alpha A` and `--betas LO:HI:N` of `ibp ib-curve`.
-fn ib_options(flags: &mut Flags) -> Result<exact_ib::Options, String> {
-    let alpha = match flags.value("--alpha")? {
+/// `ibp ib-curve`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(override_usage = SYNOPSIS, about = "The exact IB curve of a discrete joint distribution", long_about = HELP)]
+pub struct Args {
+    /// A joint table: rows x, columns y, non-negative weights.
+    #[arg(long, value_name = "FILE.csv")]
+    pxy: Option<String>,
+    /// Paired observations (x, y), counted into the table.
+    #[arg(long, value_name = "FILE.csv")]
+    samples: Option<String>,
+    /// 0 (deterministic IB) to 1 (IB, the default).
+    #[arg(long, value_name = "A")]
+    alpha: Option<String>,
+    /// The beta grid, log-spaced (default 0.1:1000:121).
+    #[arg(long, value_name = "LO:HI:N")]
+    betas: Option<String>,
+}
+
+fn ib_options(args: &Args) -> Result<exact_ib::Options, String> {
+    let alpha = match &args.alpha {
         Some(a) => match a.parse::<f64>() {
             Ok(v) if (0.0..=1.0).contains(&v) => v,
             _ => {
@@ -21,7 +59,7 @@ fn ib_options(flags: &mut Flags) -> Result<exact_ib::Options, String> {
         alpha,
         ..Default::default()
     };
-    if let Some(spec) = flags.value("--betas")? {
+    if let Some(spec) = &args.betas {
         let parts: Vec<f64> = spec.split(':').filter_map(|p| p.parse().ok()).collect();
         match parts.as_slice() {
             [lo, hi, n]
@@ -39,11 +77,9 @@ fn ib_options(flags: &mut Flags) -> Result<exact_ib::Options, String> {
     Ok(options)
 }
 
-pub fn command(mut flags: Flags) -> Result<(), String> {
-    let pxy = flags.value("--pxy")?;
-    let samples = flags.value("--samples")?;
-    let options = ib_options(&mut flags)?;
-    flags.finish()?;
+pub fn command(args: Args) -> Result<(), String> {
+    let options = ib_options(&args)?;
+    let (pxy, samples) = (args.pxy, args.samples);
     let limit = ib_playground::info::tables::MAX_PXY_BYTES;
     let (joint, counted) = match (pxy, samples) {
         (Some(path), None) => {

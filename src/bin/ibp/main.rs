@@ -13,7 +13,6 @@ mod mi;
 mod train;
 mod usage;
 
-use flags::Flags;
 use ib_playground::error::{Error, ErrorKind};
 use std::process::ExitCode;
 
@@ -49,30 +48,82 @@ impl From<Error> for Failure {
     }
 }
 
+/// The command line: one subcommand, each with its own flags.
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "ibp",
+    version,
+    about = "ibp: the Information Bottleneck Playground on the command line",
+    arg_required_else_help = true,
+    disable_help_subcommand = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    Train(train::Args),
+    IbCurve(ib_curve::Args),
+    Mi(mi::Args),
+    Anchors(anchors::Args),
+    Evaluate(evaluate::Args),
+    Data(data_subset::Args),
+    Bench(benchmark::Args),
+    /// Prints a completion script for your shell
+    #[command(
+        override_usage = "ibp completions bash|zsh|fish",
+        long_about = "Prints the completion script of bash, zsh or fish (also elvish and\n\
+                      powershell) on stdout, e.g. `ibp completions bash > ~/.local/share/\n\
+                      bash-completion/completions/ibp`, or `source <(ibp completions bash)`."
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// This text
+    #[command(override_usage = "ibp --help | ibp help | ibp COMMAND --help")]
+    Help,
+}
+
+/// The command line's definition, with the full text of `ibp --help`.
+fn cli() -> clap::Command {
+    let command = <Cli as clap::CommandFactory>::command();
+    let details = usage::details(&command);
+    command.after_help(details.clone()).after_long_help(details)
+}
+
 fn main() -> ExitCode {
     ib_playground::cpu::parallel::tune_allocator();
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") || args[0] == "help" {
-        print!("{}", usage::usage());
-        return if args.is_empty() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
-        };
-    }
-    let command = args.remove(0);
-    let flags = Flags(args);
-    let result = match command.as_str() {
-        "train" => train::command(flags),
-        "data" => data_subset::command(flags).map_err(Failure::from),
-        "bench" => benchmark::command(flags),
-        "ib-curve" => ib_curve::command(flags).map_err(Failure::from),
-        "evaluate" => evaluate::command(flags).map_err(Failure::from),
-        "mi" => mi::command(flags).map_err(Failure::from),
-        "anchors" => anchors::command(flags),
-        other => Err(Failure::Input(format!(
-            "unknown command '{other}' (commands: train, ib-curve, mi, anchors, evaluate, data, bench; see ibp --help)"
-        ))),
+    let mut definition = cli();
+    let matches = match definition.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(matches) => matches,
+        Err(e) => {
+            // Help and version exit 0; a wrong command or flag exits 2.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let parsed = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        .expect("clap checked the arguments");
+    let result = match parsed.command {
+        Command::Train(args) => train::command(args),
+        Command::IbCurve(args) => ib_curve::command(args).map_err(Failure::from),
+        Command::Mi(args) => mi::command(args).map_err(Failure::from),
+        Command::Anchors(args) => anchors::command(args),
+        Command::Evaluate(args) => evaluate::command(args).map_err(Failure::from),
+        Command::Data(args) => data_subset::command(args).map_err(Failure::from),
+        Command::Bench(args) => benchmark::command(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut definition, "ibp", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Help => {
+            print!("{}", definition.render_long_help());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

