@@ -13,7 +13,7 @@
 //! recorded all the same, as they were made).
 
 use super::Invalid;
-use super::link::KEYS;
+use super::keys::KEYS;
 use super::values::{integer, printable};
 use super::{ConfigError, Experiment};
 

@@ -1,7 +1,8 @@
 //! `Experiment`: every knob of a run, its defaults and its validation.
 //!
-//! The share link (`link.rs`) is the one serialisation of an experiment: the
-//! page keeps it in the URL fragment and the CLI takes it with `--link`.
+//! The share link (`link.rs`, over the key table in `keys.rs`) is the one
+//! serialisation of an experiment: the page keeps it in the URL fragment and
+//! the CLI takes it with `--link`.
 //! Validation names the key, the value and the allowed range; nothing is
 //! silently replaced by a default.
 
@@ -13,6 +14,7 @@ macro_rules! invalid {
 }
 
 mod choices;
+mod keys;
 mod link;
 mod live;
 mod pasted;
@@ -22,9 +24,10 @@ mod values;
 pub use choices::{
     Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
 };
+pub use keys::{KEYS, KeySpec};
 pub use link::{
-    KEYS, KeySpec, LINK_VERSION, MAX_HELD_LINK_BYTES, MAX_LINK_BYTES, format_full, parse_bounded,
-    parse_lenient, with_key,
+    LINK_VERSION, MAX_HELD_LINK_BYTES, MAX_LINK_BYTES, format_full, parse_bounded, parse_lenient,
+    with_key,
 };
 pub use live::{LiveChange, copy_live, live_keys};
 pub use pasted::experiment_query;

@@ -7,7 +7,8 @@
 //! of the grid is solved from several starts (annealed down from the
 //! identity encoder, annealed up from random encoders, and fresh random
 //! encoders) and the best Lagrangian is kept; the curve is the upper concave
-//! hull of the solutions. Standard beta (not scaled by ln 2); bits out.
+//! hull of the solutions (`curve.rs`, re-exported here). Standard beta (not
+//! scaled by ln 2); bits out.
 //!
 //! The generalised form (Strouse & Schwab 2017) takes `alpha`:
 //! p(t|x) ∝ exp((log p(t) - beta KL) / alpha); alpha = 1 is the IB above and
@@ -17,7 +18,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::error::Error;
-use crate::rng::{Key, Stream};
+use crate::rng::Key;
 
 /// Largest table `ib-curve` accepts (the solver costs |X|^2 |Y| per iteration).
 pub const MAX_OUTCOMES: usize = 256;
@@ -206,7 +207,13 @@ fn stats(joint: &Joint, px: &[f64], q: &[f64], nt: usize) -> Stats {
 }
 
 /// I(X;T), I(T;Y) and H(T) in bits of an encoder.
-fn measure(joint: &Joint, px: &[f64], py: &[f64], q: &[f64], nt: usize) -> (f64, f64, f64) {
+pub(super) fn measure(
+    joint: &Joint,
+    px: &[f64],
+    py: &[f64],
+    q: &[f64],
+    nt: usize,
+) -> (f64, f64, f64) {
     let s = stats(joint, px, q, nt);
     let mut ixt = 0.0;
     for x in 0..joint.nx {
@@ -298,7 +305,7 @@ pub fn solve(joint: &Joint, beta: f64, start: Vec<f64>, options: &Options) -> So
 }
 
 /// A random encoder, each row a random point of the simplex.
-fn random_encoder(nx: usize, nt: usize, key: Key, draw: u32) -> Vec<f64> {
+pub(super) fn random_encoder(nx: usize, nt: usize, key: Key, draw: u32) -> Vec<f64> {
     let mut q: Vec<f64> = (0..nx * nt)
         .map(|i| key.uniform(i as u32, draw) as f64 + 1e-3)
         .collect();
@@ -310,7 +317,7 @@ fn random_encoder(nx: usize, nt: usize, key: Key, draw: u32) -> Vec<f64> {
 }
 
 /// Mixes a little noise into an encoder so merged clusters can separate.
-fn perturb(q: &[f64], nt: usize, key: Key, draw: u32, amount: f64) -> Vec<f64> {
+pub(super) fn perturb(q: &[f64], nt: usize, key: Key, draw: u32, amount: f64) -> Vec<f64> {
     let noise = random_encoder(q.len() / nt, nt, key, draw);
     q.iter()
         .zip(noise)
@@ -325,156 +332,5 @@ pub fn identity_encoder(nx: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The curve: the best solution found at every beta, and their hull.
-#[derive(Clone, Debug)]
-pub struct Curve {
-    pub hx_bits: f64,
-    pub ixy_bits: f64,
-    /// Best solution per beta, in the order of `Options::betas`.
-    pub solutions: Vec<Solution>,
-    /// Upper concave hull of the solutions, from (0, 0) to (H(X), I(X;Y)),
-    /// increasing in both coordinates.
-    pub hull: Vec<Solution>,
-}
-
-/// Solves every beta of the grid with annealing and restarts.
-pub fn curve(joint: &Joint, options: &Options) -> Curve {
-    let nx = joint.nx;
-    let nt = nx;
-    let key = Key::new(options.seed, Stream::Init);
-    let n = options.betas.len();
-    let mut best: Vec<Option<Solution>> = vec![None; n];
-    let mut keep = |i: usize, s: Solution| {
-        if best[i].as_ref().is_none_or(|b| s.cost < b.cost - 1e-12) {
-            best[i] = Some(s);
-        }
-    };
-    // Annealed down from the identity encoder.
-    let mut q = perturb(&identity_encoder(nx), nt, key, 1, 1e-6);
-    for i in (0..n).rev() {
-        let s = solve(joint, options.betas[i], q, options);
-        q = perturb(&s.encoder, nt, key, 2 + i as u32, 1e-3);
-        keep(i, s);
-    }
-    // Annealed up from a random encoder.
-    let mut q = random_encoder(nx, nt, key, 10_000);
-    for i in 0..n {
-        let s = solve(joint, options.betas[i], q, options);
-        q = perturb(&s.encoder, nt, key, 20_000 + i as u32, 1e-3);
-        keep(i, s);
-    }
-    // Fresh random starts.
-    for r in 0..options.restarts {
-        for i in 0..n {
-            let start = random_encoder(nx, nt, key, 30_000 + (r * n + i) as u32);
-            keep(i, solve(joint, options.betas[i], start, options));
-        }
-    }
-    let solutions: Vec<Solution> = best
-        .into_iter()
-        .map(|s| s.expect("every beta solved"))
-        .collect();
-    let mut candidates = solutions.clone();
-    let top_beta = options.betas.last().copied().unwrap_or(1.0);
-    let (px, py) = (joint.px(), joint.py());
-    let identity = identity_encoder(nx);
-    let (ixt, ity, _) = measure(joint, &px, &py, &identity, nx);
-    // The identity encoder attains the curve's end, (H(X), I(X;Y)): the
-    // limit beta -> infinity, which no beta of the grid produced.
-    candidates.push(Solution {
-        beta: f64::INFINITY,
-        ixt_bits: ixt,
-        ity_bits: ity,
-        encoder: identity,
-        cost: ixt - top_beta * ity,
-    });
-    Curve {
-        hx_bits: joint.hx_bits(),
-        ixy_bits: joint.ixy_bits(),
-        hull: upper_hull(candidates),
-        solutions,
-    }
-}
-
-/// The upper concave hull through (0, 0), increasing, ending at the highest
-/// I(T;Y) (at the least I(X;T) that reaches it).
-pub fn upper_hull(mut points: Vec<Solution>) -> Vec<Solution> {
-    // Trivial solutions (T independent of X) are the origin itself.
-    points.retain(|p| p.ixt_bits > 1e-12);
-    points.push(Solution {
-        beta: 0.0,
-        ixt_bits: 0.0,
-        ity_bits: 0.0,
-        encoder: Vec::new(),
-        cost: 0.0,
-    });
-    points.sort_by(|a, b| {
-        a.ixt_bits
-            .total_cmp(&b.ixt_bits)
-            .then(b.ity_bits.total_cmp(&a.ity_bits))
-    });
-    let mut hull: Vec<Solution> = Vec::new();
-    for p in points {
-        if hull
-            .last()
-            .is_some_and(|last| p.ity_bits <= last.ity_bits + 1e-12)
-        {
-            continue;
-        }
-        while hull.len() >= 2 {
-            let (a, b) = (&hull[hull.len() - 2], &hull[hull.len() - 1]);
-            let cross = (b.ixt_bits - a.ixt_bits) * (p.ity_bits - a.ity_bits)
-                - (b.ity_bits - a.ity_bits) * (p.ixt_bits - a.ixt_bits);
-            if cross >= 0.0 {
-                hull.pop();
-            } else {
-                break;
-            }
-        }
-        hull.push(p);
-    }
-    hull
-}
-
-/// One point of the curve as the CLI prints it and the page draws it:
-/// `beta` is the beta whose solution it is, null for the closing point
-/// (H(X), I(X;Y)), the limit beta -> infinity.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Point {
-    pub beta: Option<f64>,
-    pub ixt_bits: f64,
-    pub ity_bits: f64,
-}
-
-/// The curve as JSON: `{ixy_bits, hx_bits, alpha, beta_convention, points}`.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct CurveJson {
-    pub ixy_bits: f64,
-    pub hx_bits: f64,
-    pub alpha: f64,
-    pub beta_convention: &'static str,
-    pub points: Vec<Point>,
-}
-
-impl Curve {
-    /// The hull's points and the table's entropies, for output.
-    pub fn to_json(&self, alpha: f64) -> CurveJson {
-        CurveJson {
-            ixy_bits: self.ixy_bits,
-            hx_bits: self.hx_bits,
-            alpha,
-            beta_convention: "standard: minimise I(X;T) - beta I(T;Y) (not scaled by ln 2)",
-            points: self
-                .hull
-                .iter()
-                .map(|s| Point {
-                    beta: s.beta.is_finite().then_some(s.beta),
-                    ixt_bits: s.ixt_bits,
-                    ity_bits: s.ity_bits,
-                })
-                .collect(),
-        }
-    }
-}
-
+pub use super::curve::{Curve, CurveJson, Point, curve, upper_hull};
 pub use super::tables::{MAX_PXY_BYTES, parse_pxy};

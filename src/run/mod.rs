@@ -25,12 +25,14 @@
 //! - snapshots for the views, when asked for, at most every
 //!   `SNAPSHOT_MS` (plus a second per million parameters).
 //!
-//! Everything it says comes out as typed `Event`s.
+//! Everything it says comes out as typed `Event`s. The policies after each
+//! slice are in `state.rs`; going back to a kept state in `restore.rs`.
 
 pub mod backend;
 mod clock;
 pub mod cpu;
 mod gpu;
+mod restore;
 pub mod saved;
 mod state;
 
@@ -41,7 +43,7 @@ pub use gpu::CHEAP_CHECKPOINT_NUMBERS;
 
 use crate::config::Experiment;
 use crate::data::Dataset;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::gpu::GpuTrainer;
 use crate::model::{Model, Params};
 use crate::report::Report;
@@ -356,35 +358,6 @@ impl Run {
         Ok(events)
     }
 
-    /// Goes back to the last checkpoint; returns its step, or None when
-    /// there is none. A diverged run trains again from there, with the live
-    /// values in force at that step.
-    pub fn restore(&mut self) -> Result<Option<u32>> {
-        let Some(saved) = &self.saved else {
-            return Ok(None);
-        };
-        let step = saved.step();
-        self.backend.restore(saved)?;
-        if self.status == Status::Diverged {
-            self.status = Status::Training;
-        }
-        self.forget_after(step);
-        // Live changes made after the restored step had not happened there:
-        // the run (and its link) continue as the replay of the link would.
-        self.experiment.live.retain(|c| c.step <= step);
-        self.sync_live();
-        Ok(Some(step))
-    }
-
-    /// Continues from saved weights at `step` (a reloaded page).
-    pub async fn load_params(&mut self, params: &Params<f32>, step: u32) -> Result<()> {
-        self.backend.load_params(params, step);
-        self.live_stale = true;
-        self.saved = None;
-        self.last_good = None;
-        self.keep_checkpoint(true).await
-    }
-
     /// Sets live key `key` (beta, lr) to `value` from the current step on,
     /// on every replica that follows the experiment (a beta sweep's
     /// replicas keep their betas), the same on either backend. The change
@@ -419,24 +392,6 @@ impl Run {
         self.backend.params(replica).await
     }
 
-    /// The trained weights of replica `replica`; where the GPU fails while
-    /// they are read (a device lost between two slices) and the run may fall
-    /// back, the run moves to the CPU from its last checkpoint first, with a
-    /// BackendChanged event in `events`, and the weights are that state's.
-    pub async fn params_or_recover(
-        &mut self,
-        replica: usize,
-        events: &mut Vec<Event>,
-    ) -> Result<Params<f32>> {
-        match self.backend.params(replica).await {
-            Ok(params) => Ok(params),
-            Err(error) => {
-                self.recover(Err(error), events).await?;
-                self.backend.params(replica).await
-            }
-        }
-    }
-
     /// What the views draw now (replica 0).
     pub async fn snapshot(&self) -> Result<Snapshot> {
         let params = self.backend.params(0).await?;
@@ -452,12 +407,6 @@ impl Run {
     /// Mean training loss (bits) of replica 0 since the last report.
     pub async fn train_loss(&self) -> Result<f64> {
         self.backend.train_loss().await
-    }
-
-    /// Keeps the state now as the one to go back to (once a run opens).
-    pub async fn checkpoint(&mut self) -> Result<()> {
-        let result = self.keep_checkpoint(true).await;
-        self.recover(result, &mut Vec::new()).await
     }
 
     /// Steps per second of this run's backend on its own model: a warm-up
@@ -489,39 +438,9 @@ impl Run {
         Ok(Some(rate))
     }
 
-    /// The whole training state now, one per replica, in the CPU's form
-    /// (what `saved::SavedRun` writes to a file).
-    pub async fn state(&self) -> Result<Vec<crate::state::TrainState>> {
-        Ok(self.backend.checkpoint().await?.to_cpu())
-    }
-
-    /// Continues from a kept state, on either backend: the next steps are
-    /// the ones the saved run would have taken (bit for bit on the CPU).
-    pub fn resume(&mut self, states: Vec<crate::state::TrainState>) -> Result<()> {
-        self.backend.restore(&Checkpoint::Cpu(states))?;
-        self.live_stale = true;
-        self.saved = None;
-        self.last_checkpoint_ms = f64::NEG_INFINITY;
-        self.last_good = None;
-        self.status = Status::Training;
-        Ok(())
-    }
-
     /// Trains `count` steps with no report and no check: what a benchmark
     /// that only reads the loss back times. Reports resume afterwards.
     pub fn train_unmeasured(&mut self, count: u32) {
         self.backend.train(count);
-    }
-
-    /// Destroys the GPU device, as a driver reset would (a test hook).
-    pub fn lose_device(&self) {
-        self.backend.lose_device();
-    }
-}
-
-impl Error {
-    /// Whether the run may leave the backend over this error.
-    fn is_device_failure(&self) -> bool {
-        self.kind == ErrorKind::Gpu
     }
 }

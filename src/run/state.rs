@@ -5,7 +5,7 @@ use super::{
     Backend, BackendKind, CHECKPOINT_MS, CpuReplicas, Event, MAX_GPU_CHECKPOINT_NUMBERS, Run,
     SNAPSHOT_MS, now_ms,
 };
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::report::Report;
 
 /// Where a run is.
@@ -164,5 +164,12 @@ impl Run {
         if self.last_good.as_ref().is_some_and(|r| r[0].step > step) {
             self.last_good = None;
         }
+    }
+}
+
+impl Error {
+    /// Whether the run may leave the backend over this error.
+    fn is_device_failure(&self) -> bool {
+        self.kind == ErrorKind::Gpu
     }
 }
