@@ -7,6 +7,7 @@ pub mod config;
 pub mod cpu;
 pub mod data;
 pub mod error;
+pub mod facts;
 pub mod fmath;
 pub mod geco;
 pub mod gpu;

@@ -91,21 +91,81 @@ pub struct LayerInfo {
     pub binned_ity_bits: Option<f64>,
 }
 
+/// How a layer of the plane is named, from its id in reports
+/// (`LayerInfo::layer`): one table for the plane's labels and the pins on
+/// the page (`short`) and the column names of the metrics CSV of the page
+/// and `ibp train --log` (`column`). The page receives it as
+/// `pageFacts().layer_names`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LayerName {
+    /// The start of the layer's id: "encoder " (then the layer's number
+    /// from 1), "latent mean", "Z"; an id not numbered is the prefix
+    /// alone or the prefix, a space and more ("latent mean (deterministic)").
+    pub prefix: &'static str,
+    /// The id ends in the layer's number, which both names carry on (T1).
+    pub numbered: bool,
+    /// The name on plots and in labels: "T" (T1, T2, ...), "μ", "Z".
+    pub short: &'static str,
+    /// The name in column names, ASCII: "T", "mu", "Z".
+    pub column: &'static str,
+}
+
+/// The plane's layers by name: the encoder's hidden layers, the latent mean
+/// (deterministic), the code Z.
+pub const LAYER_NAMES: [LayerName; 3] = [
+    LayerName {
+        prefix: "encoder ",
+        numbered: true,
+        short: "T",
+        column: "T",
+    },
+    LayerName {
+        prefix: "latent mean",
+        numbered: false,
+        short: "μ",
+        column: "mu",
+    },
+    LayerName {
+        prefix: "Z",
+        numbered: false,
+        short: "Z",
+        column: "Z",
+    },
+];
+
 impl LayerInfo {
+    /// The table's entry for layer id `layer` and the number it carries
+    /// ("" unless numbered), or None for an id the table does not name.
+    fn named(layer: &str) -> Option<(&'static LayerName, &str)> {
+        LAYER_NAMES.iter().find_map(|name| {
+            let rest = layer.strip_prefix(name.prefix)?;
+            match name.numbered {
+                true => rest.parse::<u32>().is_ok().then_some((name, rest)),
+                false => (rest.is_empty() || rest.starts_with(' ')).then_some((name, "")),
+            }
+        })
+    }
+
     /// The short name of layer `layer` in column names and labels: `T1`,
     /// `T2`, ... for the encoder's hidden layers, `mu` for the latent mean,
-    /// `Z` for the code.
+    /// `Z` for the code (`LAYER_NAMES`); another id with every character
+    /// but letters and digits made `_`.
     pub fn column_prefix(layer: &str) -> String {
-        if let Some(index) = layer.strip_prefix("encoder ") {
-            format!("T{index}")
-        } else if layer.starts_with("latent mean") {
-            "mu".into()
-        } else {
-            let cleaned: String = layer
+        match LayerInfo::named(layer) {
+            Some((name, number)) => format!("{}{number}", name.column),
+            None => layer
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
-            cleaned
+                .collect(),
+        }
+    }
+
+    /// The name of layer `layer` on plots: `T1`, ..., `μ`, `Z`
+    /// (`LAYER_NAMES`); another id as it is.
+    pub fn short_name(layer: &str) -> String {
+        match LayerInfo::named(layer) {
+            Some((name, number)) => format!("{}{number}", name.short),
+            None => layer.to_string(),
         }
     }
 }
@@ -227,4 +287,25 @@ pub fn rate_per_feature(rate_dims_bits: &[f64], features: Option<usize>) -> Opti
     let features = features?;
     let per = rate_dims_bits.len() / features;
     Some(rate_dims_bits.chunks(per).map(|c| c.iter().sum()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LayerInfo;
+
+    #[test]
+    fn layers_are_named_by_the_one_table() {
+        let cases = [
+            ("encoder 1", "T1", "T1"),
+            ("encoder 12", "T12", "T12"),
+            ("latent mean (deterministic)", "μ", "mu"),
+            ("Z", "Z", "Z"),
+            ("Zeta", "Zeta", "Zeta"),
+            ("encoder x", "encoder x", "encoder_x"),
+        ];
+        for (id, short, column) in cases {
+            assert_eq!(LayerInfo::short_name(id), short, "{id}");
+            assert_eq!(LayerInfo::column_prefix(id), column, "{id}");
+        }
+    }
 }

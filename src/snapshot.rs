@@ -39,6 +39,8 @@ pub struct DatasetInfo {
     pub objective: String,
     /// An uploaded table: how it was read, its columns, its classes.
     pub table: Option<crate::data::csv::TableSummary>,
+    /// The model's layers as the diagram draws them (`facts::model_layers`).
+    pub layers: Vec<crate::facts::ModelLayer>,
 }
 
 impl DatasetInfo {
@@ -56,6 +58,10 @@ impl DatasetInfo {
             hx_bits: (plane_patterns as f64).log2(),
             objective: experiment.objective.name().into(),
             table: dataset.table.clone(),
+            layers: crate::facts::model_layers(
+                experiment,
+                &crate::model::Shape::new(experiment, dataset.input_dim, dataset.classes),
+            ),
         }
     }
 }

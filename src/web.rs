@@ -168,6 +168,13 @@ pub fn max_link_bytes() -> u32 {
     crate::config::MAX_LINK_BYTES as u32
 }
 
+/// What the page must not keep a copy of (`facts::PageFacts`): the views,
+/// the CSV reader's size limit, and how the plane's layers are named.
+#[wasm_bindgen(js_name = pageFacts)]
+pub fn page_facts() -> Result<JsValue, JsValue> {
+    to_js(&crate::facts::page_facts())
+}
+
 /// A report as the page keeps it: the run's report and the training
 /// seconds up to it.
 #[derive(serde::Deserialize)]

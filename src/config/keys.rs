@@ -20,6 +20,9 @@ use super::{
 /// field's type only); `kind` holds the limits every check reads.
 pub struct KeySpec {
     pub name: &'static str,
+    /// What the page calls the key: its controls, the lessons' notes and
+    /// the pins' labels ("Learning rate", "β"), one table for all of them.
+    pub label: &'static str,
     /// What the key means (the allowed values come from `kind`).
     pub doc: &'static str,
     pub kind: Kind,
@@ -49,6 +52,7 @@ fn names<T: Copy>(all: &'static [T], name: fn(T) -> &'static str) -> Vec<&'stati
 pub const KEYS: &[KeySpec] = &[
     KeySpec {
         name: "v",
+        label: "Link version",
         doc: "link format version",
         kind: Kind::Version,
         live: false,
@@ -63,6 +67,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "data",
+        label: "Dataset",
         doc: "dataset",
         kind: Kind::Choice(|| names(DataName::ALL, DataName::name)),
         live: false,
@@ -71,6 +76,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "seed",
+        label: "Seed",
         doc: "seed of the data, the initialisation and every noise sample",
         kind: Kind::Integer {
             min: 0,
@@ -82,6 +88,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "objective",
+        label: "Objective",
         doc: "vib predicts the label, vae reconstructs the input, sqib predicts the label with beta * rate^2",
         kind: Kind::Choice(|| names(Objective::ALL, Objective::name)),
         live: false,
@@ -90,6 +97,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "beta",
+        label: "β",
         doc: "weight of the rate (KL) term, standard convention (not scaled by ln 2)",
         kind: Kind::Real(Interval::closed(0.0, MAX_BETA).log(1e-6, 10.0)),
         live: true,
@@ -98,6 +106,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "beta_schedule",
+        label: "β annealing",
         doc: "anneal beta from beta_start to beta over anneal_steps (const: no annealing)",
         kind: Kind::Choice(|| names(BetaSchedule::ALL, BetaSchedule::name)),
         live: false,
@@ -108,6 +117,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "beta_start",
+        label: "β at the start",
         doc: "beta at step 0 when annealing",
         kind: Kind::Real(Interval::closed(0.0, MAX_BETA)),
         live: false,
@@ -116,6 +126,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "anneal_steps",
+        label: "Annealing steps",
         doc: "steps to reach beta when annealing",
         kind: Kind::Integer {
             min: 0,
@@ -127,6 +138,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "beta_mode",
+        label: "β mode",
         doc: "fixed, or target: adapt beta so training meets target_rate or target_acc (GECO-style)",
         kind: Kind::Choice(|| names(BetaMode::ALL, BetaMode::name)),
         live: false,
@@ -135,6 +147,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "target_rate",
+        label: "Target rate",
         doc: "rate to hold with beta_mode=target, bits",
         kind: Kind::OptionalReal(Interval::closed(0.0, 1000.0)),
         live: false,
@@ -143,6 +156,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "target_acc",
+        label: "Target accuracy",
         doc: "training accuracy to hold with beta_mode=target",
         kind: Kind::OptionalReal(Interval::above(0.0, 1.0)),
         live: false,
@@ -151,6 +165,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "geco_lr",
+        label: "β adaptation rate",
         doc: "step size of the beta updates with beta_mode=target",
         kind: Kind::Real(Interval::above(0.0, 1.0)),
         live: false,
@@ -159,6 +174,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "hidden",
+        label: "Hidden layers",
         doc: "encoder hidden widths: '10,7,5' is three layers of 10, 7 and 5 units; empty for none",
         kind: Kind::Widths {
             max_layers: MAX_HIDDEN_LAYERS,
@@ -173,6 +189,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "act",
+        label: "Activation",
         doc: "activation of the hidden layers",
         kind: Kind::Choice(|| names(Activation::ALL, Activation::name)),
         live: false,
@@ -181,6 +198,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "k",
+        label: "Latent size K",
         doc: "latent size K (per input feature with bottleneck=feature)",
         kind: Kind::Integer {
             min: 1,
@@ -192,6 +210,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "bottleneck",
+        label: "Bottleneck",
         doc: "joint, or feature: one small encoder and code per input feature (hidden and k per feature)",
         kind: Kind::Choice(|| names(Bottleneck::ALL, Bottleneck::name)),
         live: false,
@@ -200,6 +219,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "decoder",
+        label: "Decoder",
         doc: "linear, or mlp: one hidden layer of dec_hidden units",
         kind: Kind::Choice(|| names(Decoder::ALL, Decoder::name)),
         live: false,
@@ -208,6 +228,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "dec_hidden",
+        label: "Decoder hidden units",
         doc: "decoder hidden units when decoder=mlp",
         kind: Kind::Integer {
             min: 1,
@@ -219,6 +240,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "lr",
+        label: "Learning rate",
         doc: "Adam learning rate",
         kind: Kind::Real(Interval::above(0.0, MAX_LR).log(1e-5, 1.0)),
         live: true,
@@ -227,6 +249,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "b1",
+        label: "Adam β1",
         doc: "Adam first-moment decay",
         kind: Kind::Real(Interval::below(0.0, 1.0)),
         live: false,
@@ -235,6 +258,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "b2",
+        label: "Adam β2",
         doc: "Adam second-moment decay",
         kind: Kind::Real(Interval::below(0.0, 1.0)),
         live: false,
@@ -243,6 +267,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "lr_decay",
+        label: "Learning-rate decay",
         doc: "learning-rate factor applied every decay_steps",
         kind: Kind::Real(Interval::above(0.0, 1.0)),
         live: false,
@@ -251,6 +276,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "decay_steps",
+        label: "Decay steps",
         doc: "steps between learning-rate decays",
         kind: Kind::Integer {
             min: 1,
@@ -262,6 +288,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "batch",
+        label: "Batch size",
         doc: "examples per training step",
         kind: Kind::Integer {
             min: 1,
@@ -273,6 +300,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "train",
+        label: "Training fraction",
         doc: "training fraction of the examples (MNIST keeps its own split)",
         kind: Kind::Real(Interval::closed(0.05, 0.95)),
         live: false,
@@ -281,6 +309,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "points",
+        label: "Points",
         doc: "points generated for the 2-D toys",
         kind: Kind::Integer {
             min: 10,
@@ -292,6 +321,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "noise",
+        label: "Label noise",
         doc: "probability of flipping a toy label",
         kind: Kind::Real(Interval::closed(0.0, 0.5)),
         live: false,
@@ -300,6 +330,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "report",
+        label: "Report every",
         doc: "steps between metric reports",
         kind: Kind::Integer {
             min: 1,
@@ -311,6 +342,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "ema",
+        label: "Weight averaging",
         doc: "decay of the weight average used for evaluation (Polyak/EMA; 0 is off)",
         kind: Kind::Real(Interval::below(0.0, 1.0)),
         live: false,
@@ -319,6 +351,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "sample",
+        label: "Sampled code",
         doc: "sample the latent (1) or use z = mu (0, the deterministic baseline)",
         kind: Kind::Flag,
         live: false,
@@ -327,6 +360,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "samples",
+        label: "Evaluation samples",
         doc: "softmax samples averaged per prediction at evaluation",
         kind: Kind::Integer {
             min: 1,
@@ -338,6 +372,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "train_samples",
+        label: "Training samples",
         doc: "noise samples of z per training example, their losses averaged (CPU backend)",
         kind: Kind::Integer {
             min: 1,
@@ -349,6 +384,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "quant",
+        label: "Quantized (bits)",
         doc: "bits per hidden activation of the encoder, rounded to 2^quant levels over tanh [-1, 1], \
               sigmoid [0, 1] or relu [0, 4] (clipped) with a straight-through gradient; 0: not \
               quantized",
@@ -359,6 +395,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "estimator",
+        label: "Plane estimator",
         doc: "estimator of the information plane",
         kind: Kind::Choice(|| names(Estimator::ALL, Estimator::name)),
         live: false,
@@ -367,6 +404,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "bins",
+        label: "Plane bins",
         doc: "bins per unit of the binning estimator (fewer bins see compression sooner)",
         kind: Kind::Integer { min: 2, max: 1000 },
         live: false,
@@ -375,6 +413,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "plane",
+        label: "Information plane",
         doc: "measure the information plane at each report",
         kind: Kind::Flag,
         live: false,
@@ -383,6 +422,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "views",
+        label: "Views",
         doc: "the page's views to show (the CLI ignores it)",
         kind: Kind::Set(&VIEWS),
         live: false,
@@ -394,6 +434,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "hide",
+        label: "Hidden controls",
         doc: "link keys whose controls the page hides (the CLI ignores it)",
         kind: Kind::Keys,
         live: false,
@@ -415,6 +456,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "live",
+        label: "Live changes",
         doc: "changes made while training, replayed at their steps, steps ascending ('1000:beta:0.01' sets beta to 0.01 from step 1000)",
         kind: Kind::Schedule,
         live: false,

@@ -198,6 +198,8 @@ pub(super) fn subset(text: &str, allowed: &[&str], what: &str) -> Result<Vec<Str
 #[derive(Clone, Debug, Serialize)]
 pub struct KeySchema {
     pub name: &'static str,
+    /// What the page calls the key (`KeySpec::label`).
+    pub label: &'static str,
     /// version, choice, integer, real, flag, widths, set, keys, schedule.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -251,6 +253,7 @@ pub fn schema() -> Vec<KeySchema> {
             let in_menu = |o: &&str| DataName::from_name(o).is_some_and(DataName::in_page_menu);
             KeySchema {
                 name: spec.name,
+                label: spec.label,
                 kind: kind_name(&spec.kind),
                 page_options: (spec.name == "data")
                     .then(|| options.iter().flatten().copied().filter(in_menu).collect()),

@@ -325,6 +325,26 @@ test('a new run draws its latent space, map and diagram before any training', as
   await page.close();
 });
 
+test('the diagram draws the model Rust builds: a decoder\'s hidden layer, its sizes, the pins\' and plane\'s names', async () => {
+  const link = 'v=1&data=circle&hidden=16,8&k=3&decoder=mlp&dec_hidden=12&report=20&plane=1&views=diagram,plane';
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=diagram] .diagram-column').length > 0);
+  const columns = await page.$$eval('[data-testid=diagram] .diagram-column', (gs) => gs.map((g) => [...g.classList].find((c) => c.startsWith('diagram-') && c !== 'diagram-column')));
+  assert.deepEqual(columns, ['diagram-input', 'diagram-hidden', 'diagram-hidden', 'diagram-latent', 'diagram-decoder', 'diagram-output']);
+  const layers = await page.evaluate(() => window.playground.info().layers.map((l) => `${l.kind} ${l.name} ${l.units}`));
+  assert.deepEqual(layers, ['input X 2', 'hidden T1 16', 'hidden T2 8', 'latent code z = μ + σ·ε 3', 'decoder D1 12', 'output Y 2']);
+  // The decoder's 12 units: 8 drawn, the rest counted.
+  assert.equal(await page.locator('.diagram-decoder .diagram-unit').count(), 8);
+  assert.equal(await page.locator('.diagram-decoder').textContent(), '+4 moreD1');
+  // The plane names its layers by Rust's table: T1, T2, μ, Z.
+  await trainTo(page, 20);
+  const names = await page.$$eval('[data-testid=info-plane] text', (texts) => texts.map((t) => t.textContent));
+  for (const name of ['T1', 'T2', 'μ', 'Z']) assert.ok(names.includes(name), `the plane lacks ${name}: ${names}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('on a phone a deep model diagram keeps its texts apart', async () => {
   const link = 'v=1&data=circle&points=200&hidden=10,7,5,4,3&k=2&report=20&plane=1';
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${link}`, { width: 360, height: 800 });

@@ -3,9 +3,9 @@
 // checks them (UTF-8 or UTF-16, any line ends, `,` `;` or tab); files over
 // the reader's limit are refused before they are read.
 
+import { maxCsvBytes } from './facts.js';
+
 const $ = (id) => document.getElementById(id);
-/** Largest CSV the page reads (the Rust parser's own limit). */
-const MAX_CSV_BYTES = 16 * 1024 * 1024;
 
 /**
  * @param {{messages: import('./messages.js').Messages, use: (bytes: Uint8Array) => void}} options
@@ -15,8 +15,9 @@ export function mountDataInput({ messages, use }) {
     const file = $('csv-file').files[0];
     $('csv-file').value = '';
     if (!file) return;
-    if (file.size > MAX_CSV_BYTES) {
-      messages.error(`${file.name} is ${file.size} bytes (allowed: at most ${MAX_CSV_BYTES}); the experiment that was running is kept.`);
+    // The Rust reader's own limit, so a larger file is refused unread.
+    if (file.size > maxCsvBytes()) {
+      messages.error(`${file.name} is ${file.size} bytes (allowed: at most ${maxCsvBytes()}); the experiment that was running is kept.`);
       return;
     }
     use(new Uint8Array(await file.arrayBuffer()));

@@ -1,29 +1,14 @@
 // The controls, built from the link table's schema (Rust's `linkSchema()`):
 // each control is a share-link key, and its widget, options and limits come
-// from the schema, never from a table here. This file only says which keys
-// the page shows and what to call them. A change reports (key, value); the
-// caller asks Rust (`setKey`) for the new link.
+// from the schema, never from a table here, their labels too. This file
+// only says which keys the page shows, in which order. A change reports
+// (key, value); the caller asks Rust (`setKey`) for the new link.
 
-/** The keys the page offers, in order, with their labels. */
+/** The keys the page offers, in order; their labels are the key table's
+ * (Rust's `label`, in the schema). */
 export const SHOWN = [
-  ['data', 'Dataset'],
-  ['objective', 'Objective'],
-  ['beta', 'β'],
-  ['beta_schedule', 'β annealing'],
-  ['k', 'Latent size K'],
-  ['hidden', 'Hidden layers'],
-  ['act', 'Activation'],
-  ['quant', 'Quantized (bits)'],
-  ['bottleneck', 'Bottleneck'],
-  ['lr', 'Learning rate'],
-  ['batch', 'Batch size'],
-  ['train', 'Training fraction'],
-  ['noise', 'Label noise'],
-  ['seed', 'Seed'],
-  ['plane', 'Information plane'],
-  ['estimator', 'Plane estimator'],
-  ['bins', 'Plane bins'],
-  ['views', 'Views'],
+  'data', 'objective', 'beta', 'beta_schedule', 'k', 'hidden', 'act', 'quant', 'bottleneck',
+  'lr', 'batch', 'train', 'noise', 'seed', 'plane', 'estimator', 'bins', 'views',
 ];
 
 /**
@@ -129,9 +114,10 @@ function widgetFor(key, label, emit) {
 export function mountKnobs(form, schema, onChange) {
   const byName = new Map(schema.map((k) => [k.name, k]));
   const widgets = [];
-  for (const [name, label] of SHOWN) {
+  for (const name of SHOWN) {
     const key = byName.get(name);
     if (!key) continue;
+    const { label } = key;
     const row = element(key.kind === 'set' ? 'fieldset' : 'label', { className: 'knob' });
     row.dataset.key = name;
     row.title = `${key.description} (${key.allowed})`;

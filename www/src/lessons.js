@@ -7,6 +7,7 @@
 // When the visitor changes a setting the step chose, the lesson says so,
 // since its text describes the step's settings.
 import { linkValue } from './link-values.js';
+import { keyLabel, keyWords } from './facts.js';
 
 const TOY = 'v=1&data=circle&hidden=16,16&k=2&report=50&plane=1&views=diagram,plane,curves,latent,sweep';
 const VAR_U = 'v=1&data=var_u&hidden=10,7,5,4,3&k=2&beta=0&lr=4e-4&batch=256&report=64&samples=1&plane=1&views=plane,curves,diagram';
@@ -188,7 +189,6 @@ export function mountGallery(list) {
 
 /** Keys a step's text does not depend on. */
 const PRESENTATION = new Set(['v', 'views', 'hide', 'report']);
-const KEY_NAMES = { beta: 'β', lr: 'the learning rate', act: 'the activation', hidden: 'the hidden layers', k: 'the latent size K' };
 
 /** The keys `step` sets that `link` now holds differently, as [key, step value]. */
 function changedFrom(step, link) {
@@ -198,7 +198,8 @@ function changedFrom(step, link) {
 
 /** What the drift note says about `changed` keys of the step labelled `label`. */
 function driftText(changed, label) {
-  const names = changed.map(([key, value]) => `${KEY_NAMES[key] ?? key} (the step uses ${value})`).join(', ');
+  const named = (key) => (keyWords(key) === keyLabel(key) ? keyLabel(key) : `the ${keyWords(key)}`);
+  const names = changed.map(([key, value]) => `${named(key)} (the step uses ${value})`).join(', ');
   return `You changed ${names}, so the text above may not match what you see. Press “${label}” to go back to the step.`;
 }
 

@@ -1,15 +1,7 @@
 // What the page says about live changes (the `live` key of a link): which
 // changes a link replays as it trains, and which later ones a new change
 // replaces. Keys are named as the controls name them.
-import { SHOWN } from './knobs.js';
-
-const LABELS = new Map(SHOWN);
-
-/** A key as a sentence names it: "β", "learning rate". */
-const nameOf = (key) => {
-  const label = LABELS.get(key) ?? key;
-  return label.charAt(0).toLowerCase() + label.slice(1);
-};
+import { keyWords as nameOf } from './facts.js';
 
 /** "β = 0.2 from step 220": how the page names a live change. */
 const changeText = (c) => `${nameOf(c.key)} = ${c.value} from step ${c.step}`;

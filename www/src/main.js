@@ -9,7 +9,8 @@
 //
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
-import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, setKey } from '../pkg/ib_playground.js';
+import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, pageFacts, setKey } from '../pkg/ib_playground.js';
+import { setFacts } from './facts.js';
 import { mountKnobs } from './knobs.js';
 import { announceReplay, replacedChanges } from './live-notes.js';
 import { Views } from './views.js';
@@ -616,6 +617,7 @@ async function boot() {
     return;
   }
   const schema = linkSchema();
+  setFacts(schema, pageFacts());
   setDefaults(schema);
   knobs = mountKnobs($('knobs'), schema, (key, value) => onKnob(key, value));
   mountGallery($('lesson-list'));

@@ -2,16 +2,16 @@
 // presses Pin (or a lesson moves on), drawn dashed beside the current run,
 // each in its own colour with its own legend entry, so that runs can be
 // compared. A pin's label names what differs from the current run
-// ("β = 1e-4", "act = relu, seed = 3"), numbers written short.
+// ("β = 1e-4", "activation = relu, seed = 3"), keys by their labels,
+// numbers written short.
 import { linkValue } from './link-values.js';
 import { shortNumber } from './describe.js';
+import { keyWords } from './facts.js';
 
 /** Keys that tell runs apart, in the order labels list them. */
 const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins', 'quant'];
 /** At most this many runs are pinned (the oldest goes first). */
 export const MAX_PINS = 6;
-
-const NAMES = { beta: 'β' };
 
 /** Two values of a key differ (numbers by value: 1e-4 is 0.0001). */
 const differs = (a, b) => !(a === b || (a != null && b != null && a !== '' && b !== '' && Number(a) === Number(b)));
@@ -78,7 +78,7 @@ export class Pins {
       const differing = TELLING.filter((key) => differs(linkValue(run.link, key), linkValue(link, key))).slice(0, 2);
       const named = differing.map((k) => {
         const value = linkValue(run.link, k);
-        return `${NAMES[k] ?? k} = ${Number.isFinite(Number(value)) && value !== '' ? shortNumber(value) : value}`;
+        return `${keyWords(k)} = ${Number.isFinite(Number(value)) && value !== '' ? shortNumber(value) : value}`;
       });
       return { ...run, label: named.join(', ') };
     });

@@ -1,6 +1,7 @@
 // The model diagram: X → encoder layers T1 … → (μ, σ) → the sampled code
-// z → decoder → Y (or X̂ for the VAE), with the bottleneck as the narrow
-// point. Live numbers sit on it: each layer's I(X;T) when the plane is on,
+// z → decoder (its hidden layer D1 with decoder=mlp) → Y (or X̂ for the
+// VAE), the columns as Rust's model shape gives them (`info.layers`), with
+// the bottleneck as the narrow point. Live numbers sit on it: each layer's I(X;T) when the plane is on,
 // each latent unit's rate (the ring's thickness) and σ, the I(Z;Y) bound at
 // the output. On 2-D data each hidden unit shows its activation over the
 // input plane, as the well-known playground does. Hovering or focusing a
@@ -11,7 +12,6 @@
 // prefers-reduced-motion).
 import { select } from 'd3-selection';
 import * as tooltip from '../tooltip.js';
-import { linkValue } from '../link-values.js';
 
 /** The widest layout (a phone gets a narrower one, so the text stays readable). */
 const MAX_WIDTH = 660;
@@ -29,19 +29,10 @@ export function flowWidth(bits) {
   return Math.min(60, 1 + 9 * Math.log2(1 + Math.max(0, bits)));
 }
 
-/** The columns of the model from the link and the dataset. */
-export function columns(link, info) {
-  const hidden = linkValue(link, 'hidden').split(',').filter(Boolean).map(Number);
-  const k = Number(linkValue(link, 'k'));
-  const perFeature = linkValue(link, 'bottleneck') === 'feature';
-  const scale = perFeature ? info.input_dim : 1;
-  const vae = info.objective === 'vae';
-  return [
-    { kind: 'input', name: 'X', units: info.input_dim, title: `input X: ${info.input_dim} features` },
-    ...hidden.map((w, l) => ({ kind: 'hidden', name: `T${l + 1}`, layer: `encoder ${l + 1}`, units: w * scale, title: `encoder layer T${l + 1}: ${w * scale} units` })),
-    { kind: 'latent', name: 'code z = μ + σ·ε', units: k * scale, title: `the code: ${k * scale} Gaussian units, each a mean μ plus its noise σ·ε` },
-    { kind: 'output', name: vae ? 'X̂' : 'Y', units: vae ? info.input_dim : info.classes, title: vae ? 'the reconstruction X̂' : `the label Y: ${info.classes} classes` },
-  ];
+/** The columns of the model: Rust's `info.layers` (from the model's
+ * shape, a decoder's hidden layer included), each with its plane id. */
+export function columns(info) {
+  return info.layers.map((l) => ({ ...l, layer: l.plane }));
 }
 
 /** An activation map as a data URL (blue negative, red positive). */
@@ -68,14 +59,14 @@ export class DiagramView {
   }
 
   /**
-   * @param {string} link the experiment
-   * @param {object} info dataset facts
+   * @param {string} _link the experiment (its layers are in `info`)
+   * @param {object} info dataset and model facts
    * @param {object|undefined} report the latest report
    * @param {object|null} snapshot the latest snapshot
    */
-  update(link, info, report, snapshot) {
-    if (!info) return;
-    const cols = columns(link, info);
+  update(_link, info, report, snapshot) {
+    if (!info?.layers) return;
+    const cols = columns(info);
     const shown = this.svg.getBoundingClientRect().width || MAX_WIDTH;
     const width = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, shown)));
     const root = select(this.svg).attr('viewBox', `0 0 ${width} ${HEIGHT}`);
@@ -107,8 +98,10 @@ export class DiagramView {
     for (let i = 0; i + 1 < cols.length; i += 1) {
       const to = cols[i + 1];
       const measured = report?.layers?.find((l) => l.layer === to.layer);
+      // Into the code: the rate; out of it (through a decoder's hidden
+      // layer too): the I(Z;Y) bound; into an encoder layer: its I(X;T).
       const [kind, bits, colour] = to.kind === 'latent' ? ['rate', report?.rate_bits, '#d62728']
-        : to.kind === 'output' ? ['izy', report?.izy_bits ?? null, '#1f77b4']
+        : to.kind === 'output' || to.kind === 'decoder' ? ['izy', report?.izy_bits ?? null, '#1f77b4']
           : ['layer', measured?.ixt_bits, '#8a94a6'];
       if (!Number.isFinite(bits)) continue;
       g.append('line').attr('class', 'diagram-flow').attr('data-flow', kind).attr('data-bits', bits)
@@ -184,8 +177,7 @@ export class DiagramView {
         .attr('stroke', '#7a1f16').attr('stroke-width', 1 + Math.min(5, rate));
       return;
     }
-    const layerIndex = column.kind === 'hidden' ? Number(column.name.slice(1)) - 1 : -1;
-    const map = snapshot?.map?.units?.[layerIndex]?.[p.unit];
+    const map = column.kind === 'hidden' ? snapshot?.map?.units?.[column.index]?.[p.unit] : undefined;
     node.append('rect').attr('x', p.x - half).attr('y', p.y - half).attr('width', NODE).attr('height', NODE)
       .attr('fill', column.kind === 'output' ? '#e8eef6' : '#fff').attr('stroke', '#667').attr('rx', 3);
     if (map) {
@@ -203,6 +195,9 @@ export class DiagramView {
       if (layer) lines.push(`layer I(X;T) = ${layer.ixt_bits.toFixed(3)} bits, I(T;Y) = ${layer.ity_bits.toFixed(3)} bits${layer.saturated ? ' (saturated)' : ''}`);
       else lines.push('turn on the information plane for I(X;T)');
       if (snapshot?.map?.units) lines.push('colour: its activation over the input plane (red +, blue −)');
+    } else if (column.kind === 'decoder') {
+      lines[0] = `${column.name} unit ${unit + 1}`;
+      lines.push(column.title);
     } else if (column.kind === 'latent') {
       lines[0] = `code unit z${unit + 1}`;
       const rate = report?.rate_dims_bits?.[unit];

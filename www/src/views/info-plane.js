@@ -8,13 +8,7 @@
 import { line } from 'd3-shape';
 import { frame, timeColour, expectArray, legend } from '../plot.js';
 import { placeLabels } from './labels.js';
-
-/** Short names on the plot: T1, T2, ..., μ, Z. */
-export function shortName(layer) {
-  if (layer.startsWith('encoder ')) return `T${layer.slice('encoder '.length)}`;
-  if (layer.startsWith('latent mean')) return 'μ';
-  return layer;
-}
+import { layerShort as shortName } from '../facts.js';
 
 export class InfoPlaneView {
   constructor(svg, caption) {
