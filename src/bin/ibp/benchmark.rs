@@ -2,7 +2,7 @@
 //! memory soak.
 
 use crate::Failure;
-use crate::flags::Threads;
+use crate::flags::{Threads, read_limited};
 use ib_playground::bench;
 use ib_playground::error::Error;
 use ib_playground::gpu::GpuError;
@@ -11,12 +11,14 @@ use ib_playground::gpu::GpuError;
 /// `ibp bench --help`).
 pub const SYNOPSIS: &str =
     "ibp bench [--backend cpu|gpu|all] [--json] [--quick] [--soak STEPS] [--threads N]
-          [--peak-gflops G] [--peak-gbps B]";
+          [--peak-gflops G] [--peak-gbps B] [--cases FILE.json]";
 
 /// What `ibp bench` does, its flags and output, for both helps.
-pub const HELP: &str = "Milliseconds per training step on the CPU and the GPU for the reference
-models (MNIST-sized 784-1024-1024-512, toy 2-16-16-2, var_u
-12-10-7-5-4-3-2, 16 toy replicas); on the CPU also, in turn in one run,
+pub const HELP: &str = "Milliseconds per training step on the CPU and the GPU, through the
+backends a run drives, for the cases of www/src/bench/cases.json, which
+the page's benchmark (make bench-web) reads too (MNIST-sized
+784-1024-1024-512, toy 2-16-16-2, var_u 12-10-7-5-4-3-2, 16 toy
+replicas), or of --cases FILE.json in that format; on the CPU also, in turn in one run,
 the portable product on one thread and the AVX2 product on one thread
 and on every thread (same bits, different speed); and the GPU kernels'
 achieved GFLOP/s or GB/s; with the device's FP32 peak and bandwidth
@@ -53,16 +55,26 @@ pub struct Args {
     /// The device's memory bandwidth, GB/s.
     #[arg(long, value_name = "B")]
     peak_gbps: Option<String>,
+    /// Cases to time instead of www/src/bench/cases.json (same format).
+    #[arg(long, value_name = "FILE.json")]
+    cases: Option<String>,
     #[command(flatten)]
     threads: Threads,
 }
 
-pub fn command(args: Args) -> Result<(), Failure> {
-    let (json, quick) = (args.json, args.quick);
-    args.threads.apply()?;
-    let backend = args.backend.unwrap_or_else(|| "all".into());
-    let soak = args.soak;
-    let peak = |flag: &str, value: Option<String>| -> Result<Option<f64>, String> {
+/// `--cases FILE.json`, or the case file built in.
+fn cases_of(args: &Args) -> Result<Vec<bench::Case>, String> {
+    let Some(path) = &args.cases else {
+        return Ok(bench::cases());
+    };
+    let bytes = read_limited("--cases", path, 1 << 20)?;
+    let text = String::from_utf8_lossy(&bytes);
+    bench::read_cases(&text).map_err(|e| format!("--cases {path}: {e}"))
+}
+
+/// `--peak-gflops` and `--peak-gbps`: positive numbers, when given.
+fn peaks_of(args: &Args) -> Result<bench::Peaks, String> {
+    let peak = |flag: &str, value: &Option<String>| -> Result<Option<f64>, String> {
         match value {
             None => Ok(None),
             Some(v) => match v.parse::<f64>() {
@@ -71,60 +83,71 @@ pub fn command(args: Args) -> Result<(), Failure> {
             },
         }
     };
-    let peaks = bench::Peaks {
-        gflops: peak("--peak-gflops", args.peak_gflops)?,
-        gbps: peak("--peak-gbps", args.peak_gbps)?,
-    };
-    if let Some(steps) = soak {
-        let steps: u32 = steps
-            .parse()
-            .map_err(|_| format!("--soak: '{steps}' is not a whole number of steps"))?;
-        let mut rows = Vec::new();
-        for gpu in [false, true] {
-            if (gpu && backend == "cpu") || (!gpu && backend == "gpu") {
-                continue;
-            }
-            match bench::soak(steps, gpu) {
-                Ok(r) => rows.extend(r),
-                Err(GpuError::NoAdapter(why)) if backend == "all" => {
-                    eprintln!("ibp bench: GPU soak skipped: no adapter ({why})")
-                }
-                Err(e) => return Err(device(e)),
-            }
+    Ok(bench::Peaks {
+        gflops: peak("--peak-gflops", &args.peak_gflops)?,
+        gbps: peak("--peak-gbps", &args.peak_gbps)?,
+    })
+}
+
+/// `--soak STEPS`: memory over a long run on each backend asked for.
+fn soak(steps: &str, backend: &str, json: bool) -> Result<(), Failure> {
+    let steps: u32 = steps
+        .parse()
+        .map_err(|_| format!("--soak: '{steps}' is not a whole number of steps"))?;
+    let mut rows = Vec::new();
+    for gpu in [false, true] {
+        if (gpu && backend == "cpu") || (!gpu && backend == "gpu") {
+            continue;
         }
-        if json {
-            println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
-        } else {
-            println!(
-                "{:<8} {:>8} {:>10} {:>10}",
-                "backend", "step", "RSS MiB", "ms/step"
-            );
-            for r in &rows {
-                println!(
-                    "{:<8} {:>8} {:>10.1} {:>10.4}",
-                    r.backend, r.step, r.rss_mib, r.ms_per_step
-                );
+        match bench::soak(steps, gpu) {
+            Ok(r) => rows.extend(r),
+            Err(GpuError::NoAdapter(why)) if backend == "all" => {
+                eprintln!("ibp bench: GPU soak skipped: no adapter ({why})")
             }
+            Err(e) => return Err(device(e)),
         }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
         return Ok(());
     }
-    if !["cpu", "gpu", "all"].contains(&backend.as_str()) {
-        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all").into());
+    println!(
+        "{:<8} {:>8} {:>10} {:>10}",
+        "backend", "step", "RSS MiB", "ms/step"
+    );
+    for r in &rows {
+        println!(
+            "{:<8} {:>8} {:>10.1} {:>10.4}",
+            r.backend, r.step, r.rss_mib, r.ms_per_step
+        );
     }
-    let mut rows = Vec::new();
-    let mut kernels = Vec::new();
-    let mut adapter = None;
+    Ok(())
+}
+
+/// What one benchmark run measured.
+#[derive(Default)]
+struct Measured {
+    adapter: Option<String>,
+    rows: Vec<bench::Row>,
+    kernels: Vec<bench::KernelRow>,
+}
+
+/// Training steps (and the CPU's variants), the GPU's kernels and the
+/// plane's estimators on the backends asked for.
+fn measure(cases: &[bench::Case], backend: &str, quick: bool) -> Result<Measured, Failure> {
+    let mut got = Measured::default();
     if backend != "gpu" {
-        rows.extend(bench::cpu_training_steps(quick));
-        rows.extend(bench::cpu_variants(quick));
+        got.rows.extend(bench::cpu_training_steps(cases, quick));
+        got.rows.extend(bench::cpu_variants(cases, quick));
     }
     if backend != "cpu" {
-        match bench::gpu_training_steps(quick) {
+        match bench::gpu_training_steps(cases, quick) {
             Ok((gpu_rows, name)) => {
-                rows.extend(gpu_rows);
-                adapter = Some(name);
-                kernels = bench::gpu_kernels(quick).map_err(device)?;
-                kernels.extend(bench::plane_estimators(true).map_err(device)?);
+                got.rows.extend(gpu_rows);
+                got.adapter = Some(name);
+                got.kernels = bench::gpu_kernels(quick).map_err(device)?;
+                got.kernels
+                    .extend(bench::plane_estimators(true).map_err(device)?);
             }
             Err(GpuError::NoAdapter(why)) if backend == "all" => {
                 eprintln!("ibp bench: GPU skipped: no adapter ({why})")
@@ -132,28 +155,43 @@ pub fn command(args: Args) -> Result<(), Failure> {
             Err(e) => return Err(device(e)),
         }
     }
-    if adapter.is_none() && backend != "gpu" {
-        kernels.extend(bench::plane_estimators(false).map_err(device)?);
+    if got.adapter.is_none() && backend != "gpu" {
+        got.kernels
+            .extend(bench::plane_estimators(false).map_err(device)?);
     }
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "adapter": adapter,
-                "training": rows,
-                "kernels": kernels,
-                "peaks": peaks,
-                "percent_of_peak": kernels.iter().map(|k| peaks.percent(k)).collect::<Vec<_>>(),
-            })
-        );
-    } else {
-        if let Some(name) = &adapter {
-            println!("GPU adapter: {name}");
-        }
-        print!("{}", bench::table(&rows));
-        if !kernels.is_empty() {
-            print!("\n{}", bench::kernel_table(&kernels, peaks));
-        }
+    Ok(got)
+}
+
+pub fn command(args: Args) -> Result<(), Failure> {
+    args.threads.apply()?;
+    let cases = cases_of(&args)?;
+    let peaks = peaks_of(&args)?;
+    let backend = args.backend.as_deref().unwrap_or("all");
+    if let Some(steps) = &args.soak {
+        return soak(steps, backend, args.json);
+    }
+    if !["cpu", "gpu", "all"].contains(&backend) {
+        return Err(format!("--backend: '{backend}' is not one of cpu|gpu|all").into());
+    }
+    let got = measure(&cases, backend, args.quick)?;
+    if args.json {
+        let percent: Vec<_> = got.kernels.iter().map(|k| peaks.percent(k)).collect();
+        let json = serde_json::json!({
+            "adapter": got.adapter,
+            "training": got.rows,
+            "kernels": got.kernels,
+            "peaks": peaks,
+            "percent_of_peak": percent,
+        });
+        println!("{json}");
+        return Ok(());
+    }
+    if let Some(name) = &got.adapter {
+        println!("GPU adapter: {name}");
+    }
+    print!("{}", bench::table(&got.rows));
+    if !got.kernels.is_empty() {
+        print!("\n{}", bench::kernel_table(&got.kernels, peaks));
     }
     Ok(())
 }
