@@ -11,6 +11,7 @@ pub mod facts;
 pub mod fmath;
 pub mod geco;
 pub mod gpu;
+pub mod grid;
 pub mod info;
 pub mod metrics_csv;
 pub mod model;

@@ -12,6 +12,11 @@ pub struct Threads {
 }
 
 impl Threads {
+    /// Whether `--threads` was given.
+    pub fn given(&self) -> bool {
+        self.threads.is_some()
+    }
+
     /// Sets the CPU backend's threads; a value outside 1 to 256 is named.
     pub fn apply(&self) -> Result<(), String> {
         if let Some(text) = &self.threads {

@@ -10,6 +10,7 @@ mod flags;
 mod ib_curve;
 mod long_run;
 mod mi;
+mod sweep;
 mod train;
 mod usage;
 
@@ -24,6 +25,8 @@ pub enum Failure {
     Diverged(String),
     /// The GPU failed, or a bug (exit 1).
     Other(String),
+    /// `ibp sweep merge`: runs of the sweep are missing (exit 4).
+    Incomplete(String),
 }
 
 impl From<String> for Failure {
@@ -71,6 +74,7 @@ enum Command {
     Evaluate(evaluate::Args),
     Data(data_subset::Args),
     Bench(benchmark::Args),
+    Sweep(sweep::Args),
     /// Prints a completion script for your shell
     #[command(
         override_usage = "ibp completions bash|zsh|fish",
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::command(args).map_err(Failure::from),
         Command::Data(args) => data_subset::command(args).map_err(Failure::from),
         Command::Bench(args) => benchmark::command(args),
+        Command::Sweep(args) => sweep::command(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut definition, "ibp", &mut std::io::stdout());
             Ok(())
@@ -138,6 +143,10 @@ fn main() -> ExitCode {
         Err(Failure::Other(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(1)
+        }
+        Err(Failure::Incomplete(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(4)
         }
     }
 }

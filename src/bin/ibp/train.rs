@@ -155,12 +155,7 @@ fn train_flags(args: Args) -> Result<TrainFlags, String> {
     if steps.is_some() && epochs.is_some() {
         return Err("give --steps or --epochs, not both".into());
     }
-    let choice = match args.backend.as_deref().unwrap_or("cpu") {
-        "cpu" => Choice::Cpu,
-        "gpu" => Choice::Gpu { fall_back: false },
-        "auto" => Choice::Gpu { fall_back: true },
-        other => return Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
-    };
+    let choice = choice_of(args.backend.as_deref())?;
     let mut sweep = args.sweep.clone();
     args.threads.apply()?;
     let info_plane = args.info_plane;
@@ -186,6 +181,16 @@ fn train_flags(args: Args) -> Result<TrainFlags, String> {
         long,
         resumed,
     })
+}
+
+/// `--backend cpu|gpu|auto` (default cpu).
+pub fn choice_of(backend: Option<&str>) -> Result<Choice, String> {
+    match backend.unwrap_or("cpu") {
+        "cpu" => Ok(Choice::Cpu),
+        "gpu" => Ok(Choice::Gpu { fall_back: false }),
+        "auto" => Ok(Choice::Gpu { fall_back: true }),
+        other => Err(format!("--backend: '{other}' is not one of cpu|gpu|auto")),
+    }
 }
 
 /// `--checkpoint FILE`, `--checkpoint-every N`, `--resume FILE`, `--log FILE`.

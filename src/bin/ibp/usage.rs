@@ -13,7 +13,10 @@ const EXIT_CODES: &str = "EXIT CODES:
   3  the run diverged: a report's loss, rate or I(Z;Y) bound was not a
      finite number. stderr names the step and the last finite report;
      stdout holds only finite reports, then a final line (\"final\": true,
-     \"diverged\": true) with the last finite state. Try a smaller lr or beta.";
+     \"diverged\": true) with the last finite state. Try a smaller lr or beta.
+     (ibp sweep records a diverged run as a line and goes on.)
+  4  ibp sweep merge: runs of the sweep are missing (each named on stderr):
+     run their tasks again.";
 
 /// What `ibp --help` prints after clap's list of commands: each command's
 /// usage and description as `ibp COMMAND --help` gives them, the exit

@@ -1,0 +1,232 @@
+//! `ibp sweep` as a researcher runs it (issue 30): the grid, the task
+//! split (three tasks merged equal one sweep, line for line), resume after
+//! a killed task, merge's missing-run error, Slurm's array variables, and
+//! real output checked against the JSON Schema in docs/.
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const LINK: &str = "data=circle&points=200&hidden=6&k=2&report=50";
+const GRID: &str = "beta=1e-3:1e-1:3&act=tanh|relu";
+
+fn ibp(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ibp"));
+    command.args(args).env_remove("SLURM_ARRAY_TASK_ID");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ibp-sweep-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn sweep(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let out = out.to_str().unwrap();
+    let mut args = vec![
+        "sweep", "--link", LINK, "--grid", GRID, "--steps", "100", "--out", out,
+    ];
+    args.extend(extra);
+    let done = ibp(&args, env);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    done
+}
+
+/// The merged lines of `dirs`, without what differs between machines and
+/// runs (wall time, build).
+fn merged(dirs: &[&Path]) -> Vec<Value> {
+    let mut args = vec!["sweep", "merge"];
+    args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+    let out = ibp(&args, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let line = v.as_object_mut().unwrap();
+            line.remove("wall_s");
+            line.remove("build");
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn a_grid_gives_one_line_per_run_sorted_by_link() {
+    let out = folder("grid");
+    sweep(&out, &["--jobs", "2"], &[]);
+    let lines = merged(&[&out]);
+    assert_eq!(lines.len(), 6);
+    let links: Vec<&str> = lines.iter().map(|l| l["link"].as_str().unwrap()).collect();
+    let mut sorted = links.clone();
+    sorted.sort();
+    assert_eq!(links, sorted);
+    assert!(
+        links.contains(&"v=1&beta=0.01&hidden=6&act=relu&points=200&report=50"),
+        "{links:?}"
+    );
+    for line in &lines {
+        assert_eq!(line["schema"], "ibp-sweep-1");
+        assert_eq!(
+            (line["status"].as_str(), line["step"].as_u64()),
+            (Some("done"), Some(100))
+        );
+        assert!(line["metrics"]["rate_bits"].as_f64().unwrap() >= 0.0);
+        assert_eq!(line["sweep"]["grid"], GRID);
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn three_tasks_merged_equal_one_sweep_line_for_line() {
+    let (one, three) = (folder("one"), folder("three"));
+    sweep(&one, &[], &[]);
+    for i in ["0", "1", "2"] {
+        sweep(
+            &three,
+            &["--tasks", "3", "--task-index", i, "--jobs", "1"],
+            &[],
+        );
+    }
+    assert!(three.join("task-2-of-3.jsonl").exists());
+    assert_eq!(
+        merged(&[&three]),
+        merged(&[&one]),
+        "the CPU gives the same bits"
+    );
+    // Slurm's array: task id 5 of an array starting at 4 is task 1 of 3.
+    let slurm = folder("slurm");
+    let env = [
+        ("SLURM_ARRAY_TASK_ID", "5"),
+        ("SLURM_ARRAY_TASK_MIN", "4"),
+        ("SLURM_ARRAY_TASK_COUNT", "3"),
+    ];
+    sweep(&slurm, &[], &env);
+    let theirs = std::fs::read_to_string(slurm.join("task-1-of-3.jsonl")).unwrap();
+    let ours = std::fs::read_to_string(three.join("task-1-of-3.jsonl")).unwrap();
+    let links = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["link"].to_string())
+            .collect()
+    };
+    assert_eq!(links(&theirs), links(&ours));
+    for dir in [one, three, slurm] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn a_killed_task_resumes_and_merge_names_missing_runs() {
+    let (full, cut) = (folder("full"), folder("cut"));
+    sweep(&full, &["--jobs", "1"], &[]);
+    // A task killed after two runs, in the middle of writing the third line.
+    let text = std::fs::read_to_string(full.join("task-0-of-1.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::create_dir_all(&cut).unwrap();
+    let partial = format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..40]);
+    std::fs::write(cut.join("task-0-of-1.jsonl"), partial).unwrap();
+    let missing = ibp(&["sweep", "merge", cut.to_str().unwrap()], &[]);
+    assert_eq!(missing.status.code(), Some(4));
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(said.matches("missing run: v=1&").count(), 4, "{said}");
+    // Run again: only the four missing runs train.
+    let again = sweep(&cut, &["--jobs", "1"], &[]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("2 already in"));
+    assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 4);
+    assert_eq!(merged(&[&cut]), merged(&[&full]));
+    std::fs::remove_dir_all(full).unwrap();
+    std::fs::remove_dir_all(cut).unwrap();
+}
+
+#[test]
+fn bad_grids_and_tasks_exit_2_naming_the_fault() {
+    let out = folder("bad");
+    let dir = out.to_str().unwrap();
+    for (grid, extra, says) in [
+        ("act=tanh|swish", vec![], "grid value act=swish"),
+        ("lr=1e-3:1e-1:3", vec![], "ranges are beta=LO:HI:N"),
+        (
+            "beta=1e-3|1e-2",
+            vec!["--tasks", "2", "--task-index", "2"],
+            "task index 2 of 2",
+        ),
+    ] {
+        let mut args = vec![
+            "sweep", "--link", LINK, "--grid", grid, "--steps", "10", "--out", dir,
+        ];
+        args.extend(extra);
+        let run = ibp(&args, &[]);
+        assert_eq!(run.status.code(), Some(2), "{grid}");
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains(says),
+            "{grid}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(out);
+}
+
+/// Real output, the plane on, against docs/sweep-schema.json (Python's
+/// jsonschema, a well-kept validator; skipped, saying so, where absent).
+#[test]
+fn real_lines_follow_the_json_schema() {
+    let out = folder("schema");
+    let dir = out.to_str().unwrap();
+    let args = [
+        "sweep",
+        "--link",
+        "data=circle&points=200&hidden=6&k=2&plane=1",
+        "--grid",
+        "beta=1e-3|10",
+        "--steps",
+        "60",
+        "--out",
+        dir,
+    ];
+    assert!(ibp(&args, &[]).status.success());
+    let check = "import json, sys, jsonschema\n\
+                 schema = json.load(open('docs/sweep-schema.json'))\n\
+                 lines = [json.loads(l) for l in open(sys.argv[1])]\n\
+                 [jsonschema.validate(l, schema) for l in lines]\n\
+                 print(len(lines), sum(l['plane'] is not None for l in lines))";
+    let file = out.join("task-0-of-1.jsonl");
+    let python = Command::new("python3")
+        .args(["-c", check, file.to_str().unwrap()])
+        .output();
+    match python {
+        Ok(o)
+            if String::from_utf8_lossy(&o.stderr).contains("No module named 'jsonschema'")
+                && std::env::var("CI").is_err() =>
+        {
+            common::skipped("Python's jsonschema is not installed")
+        }
+        Ok(o) => {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2 2");
+        }
+        Err(_) if std::env::var("CI").is_err() => common::skipped("python3 is not installed"),
+        Err(e) => panic!("python3: {e}"),
+    }
+    // A document that breaks the schema is refused: the check can fail.
+    let bad = "import json, jsonschema\n\
+               schema = json.load(open('docs/sweep-schema.json'))\n\
+               jsonschema.validate({'schema': 'ibp-sweep-1'}, schema)";
+    if let Ok(o) = Command::new("python3").args(["-c", bad]).output() {
+        if !String::from_utf8_lossy(&o.stderr).contains("No module named") {
+            assert!(!o.status.success(), "an incomplete line passed the schema");
+        }
+    }
+    std::fs::remove_dir_all(out).unwrap();
+}
