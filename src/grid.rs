@@ -56,16 +56,14 @@ fn log_spaced(key: &str, lo: &str, hi: &str, n: &str) -> Result<Vec<String>, Err
             "{key}={lo}:{hi}:{n}: expected LO:HI:N, LO and HI above 0, N at least 1"
         )));
     };
-    Ok((0..n)
-        .map(|i| {
-            let t = if n == 1 {
-                0.0
-            } else {
-                i as f64 / (n - 1) as f64
-            };
-            format!("{}", lo * (hi / lo).powf(t))
-        })
-        .collect())
+    // The ends exactly as written (a link says beta=0.001, not
+    // 0.0010000000000000002), the rest lo * (hi / lo)^(i / (n - 1)).
+    let at = |i: usize| match i {
+        0 => lo,
+        i if i + 1 == n => hi,
+        i => lo * (hi / lo).powf(i as f64 / (n - 1) as f64),
+    };
+    Ok((0..n).map(|i| format!("{}", at(i))).collect())
 }
 
 /// `FIRST:N` consecutive seeds.

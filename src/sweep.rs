@@ -42,6 +42,22 @@ pub fn single(experiment: &Experiment) -> Vec<Replica> {
     }]
 }
 
+/// `n` values log-spaced from `lo` to `hi` (both above 0), ends included:
+/// exp(ln lo + (ln hi - ln lo) i / (n - 1)); `lo` alone when `n` is 1. The
+/// betas of a replica sweep and of an `ibp sweep` grid.
+pub fn log_spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let t = if n == 1 {
+                0.0
+            } else {
+                i as f64 / (n - 1) as f64
+            };
+            (lo.ln() + (hi.ln() - lo.ln()) * t).exp()
+        })
+        .collect()
+}
+
 /// Parses `beta=LO:HI:N` (N log-spaced betas from LO to HI, both > 0) or
 /// `seed=FIRST:N` (N consecutive seeds), e.g. `beta=1e-4:1:16`.
 pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, Error> {
@@ -70,18 +86,12 @@ pub fn parse(spec: &str, experiment: &Experiment) -> Result<Vec<Replica>, Error>
                 ))),
             };
             let (lo, hi, n) = (number(lo)?, number(hi)?, count(n)?);
-            Ok((0..n)
-                .map(|i| {
-                    let t = if n == 1 {
-                        0.0
-                    } else {
-                        i as f64 / (n - 1) as f64
-                    };
-                    Replica {
-                        seed: experiment.seed,
-                        beta: (lo.ln() + (hi.ln() - lo.ln()) * t).exp(),
-                        own_beta: true,
-                    }
+            Ok(log_spaced(lo, hi, n)
+                .into_iter()
+                .map(|beta| Replica {
+                    seed: experiment.seed,
+                    beta,
+                    own_beta: true,
                 })
                 .collect())
         }

@@ -11,12 +11,12 @@ use ib_playground::data;
 use ib_playground::error::Error;
 use ib_playground::gpu::block_on;
 use ib_playground::grid::{self, Build, Line, SweepId};
-use ib_playground::run::{Choice, Event, Run};
+use ib_playground::run::{Choice, Event};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// How `ibp sweep` is called (its usage line in both helps).
@@ -155,13 +155,7 @@ fn train_one(experiment: &Experiment, id: &SweepId, choice: Choice) -> Result<Li
     let sources = sources_for(experiment, None)?;
     let dataset = data::load(experiment, &sources).map_err(Error::from)?;
     let replicas = ib_playground::sweep::single(experiment);
-    let opened = block_on(Run::open(
-        experiment.clone(),
-        Arc::new(dataset),
-        replicas,
-        choice,
-    ))?;
-    let mut run = opened.0.until(id.steps);
+    let mut run = crate::train::open(experiment, dataset, replicas, choice)?.until(id.steps);
     let (mut last, mut status) = (None, "done");
     while !run.is_finished() && !run.diverged() {
         for event in block_on(run.advance(u32::MAX))? {

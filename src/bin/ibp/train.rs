@@ -305,7 +305,7 @@ fn drive(
 }
 
 /// The run on the chosen backend, saying on stderr where it trains.
-fn open(
+pub fn open(
     experiment: &Experiment,
     dataset: data::Dataset,
     replicas: Vec<sweep::Replica>,
