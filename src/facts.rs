@@ -73,7 +73,10 @@ pub fn model_layers(experiment: &Experiment, shape: &Shape) -> Vec<ModelLayer> {
             "decoder",
             "D1".into(),
             units,
-            format!("the decoder's hidden layer D1: {units} units (decoder=mlp)"),
+            format!(
+                "the decoder's hidden layer D1: {units} units that read the code z and \
+                 feed the output (the plane does not measure them)"
+            ),
         ));
     }
     layers.push(match experiment.objective {

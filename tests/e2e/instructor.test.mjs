@@ -116,6 +116,9 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   // The student's answer: a higher price, a new run from step 0.
   await page.getByTestId('beta-input').fill('0.2');
   await page.getByTestId('beta-input').press('Enter');
+  // A β changed at step 1,000 did not train this run at 0.2: the verdict says so.
+  await page.waitForFunction(() => document.querySelector('[data-testid=exercise-verdict]').textContent
+    .endsWith('β changed while this run trained: press Reset to train at the new β from step 0.'));
   await page.getByTestId('reset').click();
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 0.2));
   await trainTo(page, 1000);

@@ -170,6 +170,9 @@ test('"When Y is a function of X": the IB jumps to nothing between β = 0.2 and 
   };
   const near = (got, want, what) => assert.ok(Math.abs(got - want) < 0.06, `${what}: ${got}, the text says about ${want}`);
   const keeps = await at3000(1);
+  // Playing on from the pause: the notice that said "Paused at step 3,000" goes.
+  await page.getByTestId('play').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=notice]').textContent.includes('Paused at step'));
   near(keeps.rate_bits, 1.3, 'IB 0.2 rate');
   near(keeps.izy_bits, 0.9, 'IB 0.2 I(Z;Y)');
   const nothing = await at3000(2);

@@ -265,7 +265,8 @@ function element(tag, props = {}, text = null) {
  * Shows lesson `id`'s exercises in `panel` (only number `only`, 1-based,
  * when given; `folded`: behind their heading, as in an embed, where the
  * experiment must stay on the first screen); returns update(history,
- * link, {sweep, curve}), which checks each on what is on screen, or null
+ * link, {sweep, curve, changes}), which checks each on what is on screen
+ * (changes: the live changes, to say when β changed mid-run), or null
  * when the lesson has none.
  */
 export function mountExercises(panel, id, only = null, { folded = false } = {}) {
@@ -290,11 +291,15 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
   // screen, and the student goes on trying other settings.
   const solved = new Map();
   return (history, link, extra = {}) => {
+    // A β changed while the run trained: its reports mix two prices, and an
+    // exercise about "a run at β" needs one trained at it from step 0.
+    const changed = (extra.changes ?? []).some((c) => c.key === 'beta' && c.step > 0);
+    const mixed = changed ? ' β changed while this run trained: press Reset to train at the new β from step 0.' : '';
     for (const { exercise, verdict } of verdicts) {
       const { done, says } = exercise.check(history, link, extra);
       if (done && !solved.has(exercise)) solved.set(exercise, says);
       const earlier = !done && solved.has(exercise) ? ` Solved earlier (${solved.get(exercise)}).` : '';
-      verdict.textContent = done ? `Done: ${says}.` : `Not yet on this run: ${says}.${earlier}`;
+      verdict.textContent = done ? `Done: ${says}.` : `Not yet on this run: ${says}.${earlier}${mixed}`;
       verdict.classList.toggle('done', done || solved.has(exercise));
     }
   };

@@ -98,7 +98,7 @@ function redraw() {
 
 /** Checks the lesson's exercises on the run, the β sweep and the exact curve on screen. */
 function checkExercises() {
-  exercises?.(state.history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null });
+  exercises?.(state.history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.changes });
 }
 
 /** Shows the views the link names (its `views` key). */
@@ -165,8 +165,10 @@ function setPlaying(playing) {
   }
   send(playing ? command.play(holdStep()) : command.plain('pause'));
   if (!playing) pauses.sent += 1;
-  // Training it: the shared experiment's line has said what it had to.
+  // Training it: the shared experiment's line has said what it had to, and
+  // a lesson's pause is over.
   if (playing) $('shared-banner').hidden = true;
+  if (playing) messages.drop('held');
   // A paused run is kept at the step it stopped at, for a reload; the time
   // it stands still is no training time.
   if (pausing) keeping.now();
@@ -322,7 +324,8 @@ function holdStep() {
 function onHeld(e) {
   state.pausedRun = page.run;
   setPlaying(false);
-  messages.notice(`Paused at step ${e.step.toLocaleString('en-US')}, where the lesson reads its numbers. Press Play to train on.`);
+  // Keyed, so Play takes it away: it says where the run stands only while it stands there.
+  messages.add('notice', `Paused at step ${e.step.toLocaleString('en-US')}, where the lesson reads its numbers. Press Play to train on.`, null, 'held');
 }
 
 /** The worker's answers (protocol.js), by type. */

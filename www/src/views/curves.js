@@ -14,7 +14,10 @@ import * as tooltip from '../tooltip.js';
 /** Series whose largest values differ by more than this share no panel. */
 export const SPLIT_RATIO = 20;
 const PANEL_HEIGHT = 150;
+const PANEL_WIDTH = 340;
+/** Room below a panel for a legend of one row, and each further row. */
 const LEGEND_ROOM = 16;
+const LEGEND_ROW = 13;
 
 const LABEL_BITS = [
   { key: 'loss', label: 'loss', colour: '#333333' },
@@ -75,10 +78,14 @@ export class CurvesView {
     }
     if (!groups.length) groups.push({ series: [], unit: 'bits' });
     const maxStep = Math.max(1, ...history.map((r) => r.step));
-    const height = PANEL_HEIGHT + LEGEND_ROOM;
+    // Each panel starts below the one above and its legend, however many
+    // rows that legend took (a pinned run's label can wrap).
+    let top = 0;
     groups.forEach((group, i) => {
-      this.panel(group, history, maxStep, { top: i * height, total: groups.length * height, clear: i === 0 });
+      const rows = this.panel(group, history, maxStep, { top, total: top + PANEL_HEIGHT + LEGEND_ROOM, clear: i === 0 });
+      top += PANEL_HEIGHT + LEGEND_ROOM + LEGEND_ROW * (rows - 1);
     });
+    this.svg.setAttribute('viewBox', `0 0 ${PANEL_WIDTH} ${top}`);
   }
 
   panel({ series, unit, domain }, history, maxStep, place) {
@@ -126,7 +133,8 @@ export class CurvesView {
       const drawn = series.filter((s) => within(p.history).some((r) => Number.isFinite(r[s.key]))).map((s) => s.label);
       if (drawn.length) shown.push({ label: `pin ${p.number} (dashed ${drawn.join(', ')}): ${p.label}`, colour: p.colour });
     }
-    legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
+    const height = legend(f.g, shown.map((s) => ({ label: s.label, colour: s.colour })), { x: 0, y: f.height + 38 + 10, width: f.width });
+    return Math.round(height / LEGEND_ROW);
   }
 
   /** A transparent layer over the panel: the values at the nearest step. */
