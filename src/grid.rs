@@ -219,8 +219,18 @@ pub struct Line {
     /// With the plane on (`plane=1`): the final plane, one point per layer.
     #[serde(default)]
     pub plane: Option<serde_json::Value>,
+    /// A diverged run: the step and the quantity that was not finite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged: Option<Divergence>,
     /// Seconds the run took, data and start-up included.
     pub wall_s: f64,
+}
+
+/// Where a run diverged: the step and the quantity ("loss", "rate").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    pub step: u32,
+    pub quantity: String,
 }
 
 /// The merge of sweep lines: one per link, sorted; what is missing of each

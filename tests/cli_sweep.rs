@@ -117,10 +117,14 @@ fn three_tasks_merged_equal_one_sweep_line_for_line() {
     sweep(&slurm, &[], &env);
     let theirs = std::fs::read_to_string(slurm.join("task-1-of-3.jsonl")).unwrap();
     let ours = std::fs::read_to_string(three.join("task-1-of-3.jsonl")).unwrap();
+    // The same runs (a task file lists them in the order they ended).
     let links = |t: &str| -> Vec<String> {
-        t.lines()
+        let mut links: Vec<String> = t
+            .lines()
             .map(|l| serde_json::from_str::<Value>(l).unwrap()["link"].to_string())
-            .collect()
+            .collect();
+        links.sort();
+        links
     };
     assert_eq!(links(&theirs), links(&ours));
     for dir in [one, three, slurm] {
@@ -178,24 +182,46 @@ fn bad_grids_and_tasks_exit_2_naming_the_fault() {
     let _ = std::fs::remove_dir_all(out);
 }
 
-/// Real output, the plane on, against docs/sweep-schema.json (Python's
-/// jsonschema, a well-kept validator; skipped, saying so, where absent).
+/// Real output, the plane on and a run that diverges, against
+/// docs/sweep-schema.json (Python's jsonschema, a well-kept validator;
+/// skipped, saying so, where absent outside CI).
 #[test]
-fn real_lines_follow_the_json_schema() {
+fn real_lines_follow_the_json_schema_and_a_diverged_run_is_recorded() {
     let out = folder("schema");
     let dir = out.to_str().unwrap();
+    let link = "data=circle&hidden=16,16&k=2&report=10&plane=1";
     let args = [
         "sweep",
         "--link",
-        "data=circle&points=200&hidden=6&k=2&plane=1",
+        link,
         "--grid",
-        "beta=1e-3|10",
+        "lr=10|0.005",
         "--steps",
-        "60",
+        "300",
         "--out",
         dir,
     ];
-    assert!(ibp(&args, &[]).status.success());
+    let run = ibp(&args, &[]);
+    assert!(
+        run.status.success(),
+        "a diverged run does not stop the sweep"
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let status = |lr: &str| {
+        let line = lines
+            .iter()
+            .find(|l| l["link"].as_str().unwrap().contains(lr))
+            .unwrap();
+        (
+            line["status"].as_str().unwrap().to_string(),
+            line["diverged"]["quantity"].is_string(),
+        )
+    };
+    assert_eq!(status("lr=10"), ("diverged".to_string(), true));
+    assert_eq!(status("v=1&report"), ("done".to_string(), false));
     let check = "import json, sys, jsonschema\n\
                  schema = json.load(open('docs/sweep-schema.json'))\n\
                  lines = [json.loads(l) for l in open(sys.argv[1])]\n\
@@ -205,16 +231,19 @@ fn real_lines_follow_the_json_schema() {
     let python = Command::new("python3")
         .args(["-c", check, file.to_str().unwrap()])
         .output();
+    let absent =
+        |o: &Output| String::from_utf8_lossy(&o.stderr).contains("No module named 'jsonschema'");
     match python {
-        Ok(o)
-            if String::from_utf8_lossy(&o.stderr).contains("No module named 'jsonschema'")
-                && std::env::var("CI").is_err() =>
-        {
+        Ok(o) if absent(&o) && std::env::var("CI").is_err() => {
             common::skipped("Python's jsonschema is not installed")
         }
         Ok(o) => {
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2 2");
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout).trim(),
+                "2 1",
+                "the done run has its plane"
+            );
         }
         Err(_) if std::env::var("CI").is_err() => common::skipped("python3 is not installed"),
         Err(e) => panic!("python3: {e}"),
@@ -224,7 +253,7 @@ fn real_lines_follow_the_json_schema() {
                schema = json.load(open('docs/sweep-schema.json'))\n\
                jsonschema.validate({'schema': 'ibp-sweep-1'}, schema)";
     if let Ok(o) = Command::new("python3").args(["-c", bad]).output() {
-        if !String::from_utf8_lossy(&o.stderr).contains("No module named") {
+        if !absent(&o) {
             assert!(!o.status.success(), "an incomplete line passed the schema");
         }
     }

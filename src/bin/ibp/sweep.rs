@@ -118,15 +118,20 @@ fn task_of(args: &Args) -> Result<(usize, usize), String> {
     Ok((index, tasks))
 }
 
-/// Every line of the `.jsonl` files in `dir`, with where it came from; a
-/// line cut off by a kill (the last of a file) is left out.
+/// Every line of the task files in `dir` (`task-I-of-N.jsonl`; a merged
+/// file kept beside them is not read); a line cut off by a kill (the last
+/// of a file) is left out.
 fn read_lines(dir: &Path) -> Result<Vec<Line>, String> {
     let mut lines = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(lines);
     };
     let mut files: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-    files.retain(|p| p.extension().is_some_and(|x| x == "jsonl"));
+    let task_file = |p: &PathBuf| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.starts_with("task-") && name.contains("-of-") && name.ends_with(".jsonl")
+    };
+    files.retain(task_file);
     files.sort();
     for file in files {
         let text =
@@ -156,14 +161,16 @@ fn train_one(experiment: &Experiment, id: &SweepId, choice: Choice) -> Result<Li
     let dataset = data::load(experiment, &sources).map_err(Error::from)?;
     let replicas = ib_playground::sweep::single(experiment);
     let mut run = crate::train::open(experiment, dataset, replicas, choice)?.until(id.steps);
-    let (mut last, mut status) = (None, "done");
+    let (mut last, mut diverged) = (None, None);
     while !run.is_finished() && !run.diverged() {
         for event in block_on(run.advance(u32::MAX))? {
             match event {
                 Event::Report { reports, .. } | Event::Finished { reports } => {
                     last = reports.into_iter().next();
                 }
-                Event::Diverged { .. } => status = "diverged",
+                Event::Diverged { step, quantity, .. } => {
+                    diverged = Some(grid::Divergence { step, quantity });
+                }
                 _ => {}
             }
         }
@@ -179,10 +186,16 @@ fn train_one(experiment: &Experiment, id: &SweepId, choice: Choice) -> Result<Li
         sweep: id.clone(),
         build: Build::this(),
         backend: run.backend().kind().name().into(),
-        status: status.into(),
+        status: if diverged.is_some() {
+            "diverged"
+        } else {
+            "done"
+        }
+        .into(),
         step: metrics["step"].as_u64().unwrap_or(0) as u32,
         metrics,
         plane,
+        diverged,
         wall_s: started.elapsed().as_secs_f64(),
     })
 }
