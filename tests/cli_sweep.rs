@@ -259,3 +259,82 @@ fn real_lines_follow_the_json_schema_and_a_diverged_run_is_recorded() {
     }
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// On the GPU, runs that differ only in beta train as one run's replicas,
+/// in the same dispatches: six runs open two GPU runs, and each line holds
+/// the numbers the run gives alone (`ibp train --backend gpu`).
+#[test]
+fn gpu_sweeps_pack_the_betas_of_a_grid_into_one_dispatch() {
+    let link = "data=circle&hidden=8&k=2&report=50";
+    let alone = ibp(
+        &[
+            "train",
+            "--link",
+            &format!("{link}&beta=0.1&act=relu"),
+            "--steps",
+            "100",
+            "--backend",
+            "gpu",
+        ],
+        &[],
+    );
+    if alone.status.code() == Some(1) && std::env::var("CI").is_err() {
+        return common::skipped("no GPU adapter (ibp train --backend gpu exits 1)");
+    }
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let last: Value = serde_json::from_str(
+        String::from_utf8_lossy(&alone.stdout)
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    let out = folder("gpu");
+    let dir = out.to_str().unwrap();
+    let args = [
+        "sweep", "--link", link, "--grid", GRID, "--steps", "100", "--out", dir,
+    ];
+    let run = ibp(
+        &[&args[..], &["--backend", "gpu", "--jobs", "1"]].concat(),
+        &[],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let opened = String::from_utf8_lossy(&run.stderr)
+        .matches("training on the GPU")
+        .count();
+    assert_eq!(
+        opened, 2,
+        "one GPU run per activation, its three betas packed"
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    let packed = lines
+        .iter()
+        .find(|l| l["link"] == "v=1&beta=0.1&hidden=8&act=relu&report=50")
+        .unwrap();
+    assert_eq!(packed["backend"], "gpu");
+    // The same kernels on the same numbers (lavapipe gives the same bits;
+    // a GPU's parity with itself is held to 1e-6 bits).
+    for key in ["rate_bits", "izy_bits", "loss"] {
+        let (got, want) = (
+            packed["metrics"][key].as_f64().unwrap(),
+            last[key].as_f64().unwrap(),
+        );
+        assert!(
+            (got - want).abs() < 1e-6,
+            "{key}: packed {got}, alone {want}"
+        );
+    }
+    std::fs::remove_dir_all(out).unwrap();
+}

@@ -12,7 +12,7 @@ use ib_playground::error::Error;
 use ib_playground::gpu::block_on;
 use ib_playground::grid::{self, Build, Line, SweepId};
 use ib_playground::run::{Choice, Event};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,7 +37,9 @@ them a Slurm array task reads I = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
 and N = SLURM_ARRAY_TASK_COUNT. Each task appends to its own file in DIR,
 task-I-of-N.jsonl, and skips the runs DIR already holds (run it again after
 a kill). --jobs J trains J runs at once (default: one per core), each on
---threads threads (default 1). The lines also go to stdout.
+--threads threads (default 1). With --backend gpu, runs that differ only
+in beta train as one run's replicas, in the same dispatches (up to 64).
+The lines also go to stdout.
 ibp sweep merge DIR... prints the lines of every file in the folders, one per
 run, sorted by link; names duplicate runs, and missing ones, on stderr; exits
 4 when any run is missing.";
@@ -175,29 +177,108 @@ fn train_one(experiment: &Experiment, id: &SweepId, choice: Choice) -> Result<Li
             }
         }
     }
+    let backend = run.backend().kind().name();
+    let wall_s = started.elapsed().as_secs_f64();
+    Ok(line_of(experiment, id, backend, last, diverged, wall_s))
+}
+
+/// The line of a run: its last report (the plane apart), how it ended.
+fn line_of(
+    experiment: &Experiment,
+    id: &SweepId,
+    backend: &str,
+    last: Option<ib_playground::report::Report>,
+    diverged: Option<grid::Divergence>,
+    wall_s: f64,
+) -> Line {
     let mut metrics = match last {
         Some(report) => serde_json::to_value(report).expect("reports serialise"),
         None => serde_json::Value::Null,
     };
     let plane = metrics.as_object_mut().and_then(|m| m.remove("layers"));
-    Ok(Line {
+    let status = if diverged.is_some() {
+        "diverged"
+    } else {
+        "done"
+    };
+    Line {
         schema: grid::SCHEMA.into(),
         link: experiment.to_link(),
         sweep: id.clone(),
         build: Build::this(),
-        backend: run.backend().kind().name().into(),
-        status: if diverged.is_some() {
-            "diverged"
-        } else {
-            "done"
-        }
-        .into(),
+        backend: backend.into(),
+        status: status.into(),
         step: metrics["step"].as_u64().unwrap_or(0) as u32,
         metrics,
         plane,
         diverged,
-        wall_s: started.elapsed().as_secs_f64(),
-    })
+        wall_s,
+    }
+}
+
+/// The runs as work: one run each on the CPU (bit for bit `ibp train`);
+/// on the GPU, runs that differ only in beta are packed, up to
+/// `MAX_REPLICAS`, as the replicas of one run, every step of all of them in
+/// the same dispatches. (Runs of other seeds are not packed: a seed also
+/// draws the data, which replicas share.)
+fn packs(runs: Vec<Experiment>, choice: Choice) -> Vec<Vec<Experiment>> {
+    if choice == Choice::Cpu {
+        return runs.into_iter().map(|r| vec![r]).collect();
+    }
+    let defaults = Experiment::default();
+    let mut groups: BTreeMap<String, Vec<Experiment>> = BTreeMap::new();
+    for run in runs {
+        let key = Experiment {
+            beta: defaults.beta,
+            ..run.clone()
+        };
+        groups.entry(key.to_link()).or_default().push(run);
+    }
+    let chunks = |g: Vec<Experiment>| -> Vec<Vec<Experiment>> {
+        g.chunks(ib_playground::sweep::MAX_REPLICAS)
+            .map(<[_]>::to_vec)
+            .collect()
+    };
+    groups.into_values().flat_map(chunks).collect()
+}
+
+/// Trains a pack of runs that differ only in beta as one run's replicas;
+/// each gets its own line (`wall_s`: the pack's). A pack that diverges
+/// trains each run alone, so that each line says how that run went.
+fn train_pack(pack: &[Experiment], id: &SweepId, choice: Choice) -> Result<Vec<Line>, Failure> {
+    if pack.len() == 1 {
+        return Ok(vec![train_one(&pack[0], id, choice)?]);
+    }
+    let started = Instant::now();
+    let base = &pack[0];
+    let dataset = data::load(base, &sources_for(base, None)?).map_err(Error::from)?;
+    let replicas = pack
+        .iter()
+        .map(|run| ib_playground::sweep::Replica {
+            seed: base.seed,
+            beta: run.beta,
+            own_beta: true,
+        })
+        .collect();
+    let mut run = crate::train::open(base, dataset, replicas, choice)?.until(id.steps);
+    let mut last = Vec::new();
+    while !run.is_finished() {
+        for event in block_on(run.advance(u32::MAX))? {
+            match event {
+                Event::Report { reports, .. } | Event::Finished { reports } => last = reports,
+                Event::Diverged { .. } => {
+                    return pack.iter().map(|r| train_one(r, id, choice)).collect();
+                }
+                _ => {}
+            }
+        }
+    }
+    let backend = run.backend().kind().name();
+    let wall_s = started.elapsed().as_secs_f64();
+    let lines = pack.iter().zip(last);
+    Ok(lines
+        .map(|(experiment, report)| line_of(experiment, id, backend, Some(report), None, wall_s))
+        .collect())
 }
 
 /// Drops a line a kill cut off at the end of `file`, so that new lines
@@ -213,10 +294,10 @@ fn drop_cut_line(file: &Path) -> Result<(), String> {
     std::fs::write(file, &text[..whole]).map_err(|e| format!("{}: {e}", file.display()))
 }
 
-/// Trains `runs` on `jobs` threads, appending each line to `file` (and
-/// stdout) as it ends.
+/// Trains `packs` on `jobs` threads, appending each run's line to `file`
+/// (and stdout) as its pack ends.
 fn train_all(
-    runs: &[Experiment],
+    runs: &[Vec<Experiment>],
     id: &SweepId,
     choice: Choice,
     jobs: usize,
@@ -238,8 +319,11 @@ fn train_all(
                     if failed.lock().unwrap().is_some() {
                         return;
                     }
-                    let line = train_one(run, id, choice).and_then(|line| {
-                        let text = serde_json::to_string(&line).expect("lines serialise") + "\n";
+                    let line = train_pack(run, id, choice).and_then(|lines| {
+                        let text: String = lines
+                            .iter()
+                            .map(|l| serde_json::to_string(l).expect("lines serialise") + "\n")
+                            .collect();
                         let mut out = out.lock().unwrap();
                         out.write_all(text.as_bytes())
                             .and_then(|_| out.flush())
@@ -312,7 +396,7 @@ fn sweep(args: Args) -> Result<(), Failure> {
         pending.len()
     );
     let file = out.join(format!("task-{index}-of-{tasks}.jsonl"));
-    train_all(&pending, &id, choice, jobs, &file)
+    train_all(&packs(pending, choice), &id, choice, jobs, &file)
 }
 
 /// `ibp sweep merge DIR...`.
