@@ -57,13 +57,9 @@ fn log_spaced(key: &str, lo: &str, hi: &str, n: &str) -> Result<Vec<String>, Err
         )));
     };
     // The ends exactly as written (a link says beta=0.001, not
-    // 0.0010000000000000002), the rest lo * (hi / lo)^(i / (n - 1)).
-    let at = |i: usize| match i {
-        0 => lo,
-        i if i + 1 == n => hi,
-        i => lo * (hi / lo).powf(i as f64 / (n - 1) as f64),
-    };
-    Ok((0..n).map(|i| format!("{}", at(i))).collect())
+    // 0.0010000000000000002): the spacing of the page's sweep too.
+    let values = crate::sweep::log_spaced(lo, hi, n);
+    Ok(values.iter().map(|v| format!("{v}")).collect())
 }
 
 /// `FIRST:N` consecutive seeds.
@@ -210,7 +206,8 @@ pub struct Line {
     pub build: Build,
     /// "cpu" or "gpu": where the run trained (after a fallback, the CPU).
     pub backend: String,
-    /// "done", or "diverged" (the metrics are the last finite report's).
+    /// "done"; "diverged" (the metrics are the last finite report's); or
+    /// "stopped" before the last step (`Ending::Stopped`).
     pub status: String,
     /// The step the metrics were measured at.
     pub step: u32,
@@ -226,11 +223,98 @@ pub struct Line {
     pub wall_s: f64,
 }
 
+/// How a run's line ends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ending {
+    /// Trained to the sweep's last step.
+    Done,
+    /// A report was not finite: where, and which quantity.
+    Diverged(Divergence),
+    /// Stopped before the last step: the page's Stop, or another model
+    /// trained in the same dispatches diverged.
+    Stopped,
+}
+
+impl Line {
+    /// The line of `experiment`, one run of sweep `id`, trained on
+    /// `backend` ("cpu" or "gpu") in `wall_s` seconds: its last finite
+    /// report (`last`; the plane goes to `plane`) and how it ended.
+    pub fn new(
+        experiment: &Experiment,
+        id: &SweepId,
+        backend: &str,
+        last: Option<&crate::report::Report>,
+        ending: Ending,
+        wall_s: f64,
+    ) -> Line {
+        let mut metrics = match last {
+            Some(report) => serde_json::to_value(report).expect("reports serialise"),
+            None => serde_json::Value::Null,
+        };
+        let plane = metrics.as_object_mut().and_then(|m| m.remove("layers"));
+        let (status, diverged) = match ending {
+            Ending::Done => ("done", None),
+            Ending::Diverged(at) => ("diverged", Some(at)),
+            Ending::Stopped => ("stopped", None),
+        };
+        Line {
+            schema: SCHEMA.into(),
+            link: experiment.to_link(),
+            sweep: id.clone(),
+            build: Build::this(),
+            backend: backend.into(),
+            status: status.into(),
+            step: metrics["step"].as_u64().unwrap_or(0) as u32,
+            metrics,
+            plane,
+            diverged,
+            wall_s,
+        }
+    }
+
+    /// The line's last report (its metrics with the plane put back), or
+    /// None when the run stopped before its first report.
+    pub fn report(&self) -> Option<crate::report::Report> {
+        let mut metrics = self.metrics.clone();
+        let object = metrics.as_object_mut()?;
+        if let Some(plane) = &self.plane {
+            object.insert("layers".into(), plane.clone());
+        }
+        serde_json::from_value(metrics).ok()
+    }
+}
+
 /// Where a run diverged: the step and the quantity ("loss", "rate").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
     pub step: u32,
     pub quantity: String,
+}
+
+/// The lines of a JSONL text (a task file, the page's export): one per
+/// non-empty line; a last line cut off by a kill (no final newline) is
+/// left out. Errors name the line (1-based) and what is wrong.
+pub fn parse_lines(text: &str) -> Result<Vec<Line>, Error> {
+    let count = text.lines().count();
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Line>(line) {
+            Ok(line) => lines.push(line),
+            Err(_) if i + 1 == count && !text.ends_with('\n') => {}
+            Err(e) => {
+                let mut error = Error::data(format!(
+                    "line {}: not a sweep line (schema {SCHEMA}, docs/sweeps.md): {e}",
+                    i + 1
+                ));
+                error.line = Some(i + 1);
+                return Err(error);
+            }
+        }
+    }
+    Ok(lines)
 }
 
 /// The merge of sweep lines: one per link, sorted; what is missing of each

@@ -131,6 +131,48 @@ pub fn to_csv(rows: &[Row]) -> Result<String, csv::Error> {
     Ok(String::from_utf8(bytes).expect("the fields are UTF-8"))
 }
 
+/// The columns a sweep's file adds after the plane's: how each run ended
+/// (`done`, `diverged`, `stopped`) and its canonical link.
+pub const SWEEP_COLUMNS: [&str; 2] = ["status", "link"];
+
+/// A sweep's lines (schema `ibp-sweep-1`: `ibp sweep merge --csv` and the
+/// page's "Sweep (CSV)") as one file: a row per run, sorted by link (the
+/// same lines give the same file, in any order), in this schema's columns
+/// with `replica` the run's place in that order and `seconds` its wall
+/// time, then `SWEEP_COLUMNS`. A run stopped before its first report has
+/// empty metric fields.
+pub fn sweep_csv(lines: &[crate::grid::Line]) -> Result<String, csv::Error> {
+    let mut lines: Vec<&crate::grid::Line> = lines.iter().collect();
+    lines.sort_by(|a, b| a.link.cmp(&b.link));
+    let reports: Vec<Option<Report>> = lines.iter().map(|l| l.report()).collect();
+    let header = header(&layer_names(reports.iter().flatten()));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(header.iter().map(String::as_str).chain(SWEEP_COLUMNS))?;
+    for (replica, (line, report)) in lines.into_iter().zip(&reports).enumerate() {
+        let mut row = match report {
+            Some(report) => fields(
+                &Row {
+                    report,
+                    replica,
+                    seconds: Some(line.wall_s),
+                },
+                &header,
+            ),
+            None => header
+                .iter()
+                .map(|c| match c.as_str() {
+                    "replica" => replica.to_string(),
+                    _ => String::new(),
+                })
+                .collect(),
+        };
+        row.extend([line.status.clone(), line.link.clone()]);
+        out.write_record(&row)?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("the fields are UTF-8"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +255,36 @@ mod tests {
             .map(String::from)
             .to_vec();
         assert_eq!(fields(&row, &older), ["5", "2", "", ""]);
+    }
+
+    #[test]
+    fn a_sweeps_lines_are_one_row_each_with_status_and_link() {
+        use crate::config::Experiment;
+        use crate::grid::{Ending, Line, SweepId};
+        let id = SweepId {
+            base: "v=1".into(),
+            grid: "beta=1e-3|1e-2".into(),
+            steps: 10,
+        };
+        let run = |beta: &str| Experiment::from_link(&format!("beta={beta}")).unwrap();
+        let done = report(10, Some(vec![layer("Z", 1.5)]));
+        let lines = [
+            Line::new(&run("1e-3"), &id, "cpu", Some(&done), Ending::Done, 2.3),
+            Line::new(&run("1e-2"), &id, "cpu", None, Ending::Stopped, 0.5),
+        ];
+        let text = sweep_csv(&lines).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert!(
+            rows[0].ends_with("seconds,Z_ixt_bits,Z_ity_bits,status,link"),
+            "{}",
+            rows[0]
+        );
+        assert_eq!(
+            rows[1],
+            "10,0.5,0,0.001,0.005,0.25,0.5,3,0.75,,0.875,10.0000,,cpu,false,2.3,1.5,0.75,done,v=1"
+        );
+        assert_eq!(rows[2], ",,1,,,,,,,,,,,,,,,,stopped,v=1&beta=0.01");
+        // The line keeps the report: its plane comes back with it.
+        assert_eq!(lines[0].report().unwrap(), done);
     }
 }

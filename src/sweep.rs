@@ -42,18 +42,16 @@ pub fn single(experiment: &Experiment) -> Vec<Replica> {
     }]
 }
 
-/// `n` values log-spaced from `lo` to `hi` (both above 0), ends included:
-/// exp(ln lo + (ln hi - ln lo) i / (n - 1)); `lo` alone when `n` is 1. The
-/// betas of a replica sweep and of an `ibp sweep` grid.
+/// `n` values log-spaced from `lo` to `hi` (both above 0), ends exactly as
+/// given: lo * (hi / lo)^(i / (n - 1)); `lo` alone when `n` is 1. The betas
+/// of a replica sweep (the page's "Sweep β") and of an `ibp sweep` grid, so
+/// that the two name the same runs by the same links.
 pub fn log_spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..n)
-        .map(|i| {
-            let t = if n == 1 {
-                0.0
-            } else {
-                i as f64 / (n - 1) as f64
-            };
-            (lo.ln() + (hi.ln() - lo.ln()) * t).exp()
+        .map(|i| match i {
+            0 => lo,
+            i if i + 1 == n => hi,
+            i => lo * (hi / lo).powf(i as f64 / (n - 1) as f64),
         })
         .collect()
 }

@@ -182,6 +182,57 @@ fn bad_grids_and_tasks_exit_2_naming_the_fault() {
     let _ = std::fs::remove_dir_all(out);
 }
 
+/// `merge` reads JSONL files (the page's "Sweep (JSONL)") as well as
+/// folders, and `--csv` prints the metrics CSV's columns then status and
+/// link, one row per run sorted by link: the page's "Sweep (CSV)".
+#[test]
+fn merge_reads_files_and_prints_the_sweep_csv() {
+    let out = folder("csv");
+    sweep(&out, &["--jobs", "2"], &[]);
+    let page = out.with_extension("jsonl");
+    std::fs::copy(out.join("task-0-of-1.jsonl"), &page).unwrap();
+    let csv = |path: &Path| {
+        let done = ibp(&["sweep", "merge", path.to_str().unwrap(), "--csv"], &[]);
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        String::from_utf8(done.stdout).unwrap()
+    };
+    // Merging gives back the very lines written (their numbers read back
+    // to the same bits: serde_json's float_roundtrip), sorted by link.
+    let written = std::fs::read_to_string(&page).unwrap();
+    let mut sorted_lines: Vec<&str> = written.lines().collect();
+    sorted_lines.sort_by_key(|l| serde_json::from_str::<Value>(l).unwrap()["link"].to_string());
+    let merged = ibp(&["sweep", "merge", page.to_str().unwrap()], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&merged.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        sorted_lines
+    );
+    let text = csv(&page);
+    assert_eq!(text, csv(&out), "a file and its folder give one CSV");
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 7, "{text}");
+    assert_eq!(rows[0][..5], ["step", "epoch", "replica", "beta", "lr"]);
+    assert_eq!(rows[0][rows[0].len() - 2..], ["status", "link"]);
+    let links: Vec<&str> = rows[1..].iter().map(|r| *r.last().unwrap()).collect();
+    let mut sorted = links.clone();
+    sorted.sort();
+    assert_eq!(links, sorted);
+    for (i, row) in rows[1..].iter().enumerate() {
+        assert_eq!((row[0], row[2]), ("100", i.to_string().as_str()));
+        assert_eq!(row[row.len() - 2], "done");
+    }
+    let missing = ibp(&["sweep", "merge", "/nonexistent/sweep.jsonl"], &[]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("neither a folder nor a file"));
+    std::fs::remove_dir_all(out).unwrap();
+    std::fs::remove_file(page).unwrap();
+}
+
 /// Real output, the plane on and a run that diverges, against
 /// docs/sweep-schema.json (Python's jsonschema, a well-kept validator;
 /// skipped, saying so, where absent outside CI).

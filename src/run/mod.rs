@@ -79,11 +79,13 @@ pub enum Event {
     },
     /// What the views draw (replica 0).
     Snapshot { snapshot: Box<Snapshot> },
-    /// A report at `step` had a non-finite `quantity`; the run stopped.
-    /// `last_good_step` is the last finite report, `restorable_step` the
-    /// state `restore` goes back to.
+    /// A report at `step` had a non-finite `quantity` (the first such
+    /// `replica`'s, 0 for a lone run); the run stopped. `last_good_step` is
+    /// the last finite report, `restorable_step` the state `restore` goes
+    /// back to.
     Diverged {
         step: u32,
+        replica: usize,
         quantity: String,
         last_good_step: Option<u32>,
         restorable_step: Option<u32>,

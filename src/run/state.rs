@@ -16,10 +16,11 @@ pub(super) enum Status {
     Finished,
 }
 
-/// The first quantity of `reports` that is not finite, named for a person.
-fn non_finite(reports: &[Report]) -> Option<&'static str> {
-    reports.iter().find_map(|r| {
-        if !r.loss.is_finite() {
+/// The first replica of `reports` with a quantity that is not finite, and
+/// that quantity, named for a person.
+fn non_finite(reports: &[Report]) -> Option<(usize, &'static str)> {
+    reports.iter().enumerate().find_map(|(i, r)| {
+        let quantity = if !r.loss.is_finite() {
             Some("loss")
         } else if !r.rate_bits.is_finite() {
             Some("rate")
@@ -29,7 +30,8 @@ fn non_finite(reports: &[Report]) -> Option<&'static str> {
             Some("distortion")
         } else {
             None
-        }
+        };
+        quantity.map(|q| (i, q))
     })
 }
 
@@ -67,10 +69,11 @@ impl Run {
         let began = now_ms();
         let reports = self.backend.report(is_final).await?;
         let report_ms = now_ms() - began;
-        if let Some(quantity) = non_finite(&reports) {
+        if let Some((replica, quantity)) = non_finite(&reports) {
             self.status = Status::Diverged;
             events.push(Event::Diverged {
                 step: self.backend.steps(),
+                replica,
                 quantity: quantity.into(),
                 last_good_step: self.last_good.as_ref().map(|r| r[0].step),
                 restorable_step: self.saved.as_ref().map(|c| c.step()),

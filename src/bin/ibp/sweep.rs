@@ -10,7 +10,7 @@ use ib_playground::config::Experiment;
 use ib_playground::data;
 use ib_playground::error::Error;
 use ib_playground::gpu::block_on;
-use ib_playground::grid::{self, Build, Line, SweepId};
+use ib_playground::grid::{self, Line, SweepId};
 use ib_playground::run::{Choice, Event};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -22,15 +22,15 @@ use std::time::Instant;
 /// How `ibp sweep` is called (its usage line in both helps).
 pub const SYNOPSIS: &str = "ibp sweep --link QUERY --grid GRID --steps N --out DIR [--jobs J]
           [--tasks N --task-index I] [--backend cpu|gpu|auto] [--threads N]
-ibp sweep merge DIR...";
+ibp sweep merge DIR|FILE... [--csv]";
 
 /// What `ibp sweep` does, for both helps.
 pub const HELP: &str = "Trains every run of a grid over link keys, each alone, and writes one
 JSON line per run (schema ibp-sweep-1, docs/sweeps.md): schema, link (the
 run's canonical link), sweep (base link, grid, steps), build (version,
-commit), backend, status (done, or diverged: the run is recorded and the
-sweep goes on), step, metrics (the final report), plane (with plane=1),
-wall_s. GRID joins axes with &: beta=LO:HI:N (log-spaced), seed=FIRST:N,
+commit), backend, status (done; diverged: the run is recorded and the
+sweep goes on; stopped: the page's Stop), step, metrics (the final
+report), plane (with plane=1), wall_s. GRID joins axes with &: beta=LO:HI:N (log-spaced), seed=FIRST:N,
 or KEY=A|B|... for any key, e.g. 'beta=1e-4:1:10&seed=1:100&hidden=8,8|16,16'.
 --tasks N --task-index I (from 0) runs every N-th run from the I-th; without
 them a Slurm array task reads I = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
@@ -40,9 +40,12 @@ a kill). --jobs J trains J runs at once (default: one per core), each on
 --threads threads (default 1). With --backend gpu, runs that differ only
 in beta train as one run's replicas, in the same dispatches (up to 64).
 The lines also go to stdout.
-ibp sweep merge DIR... prints the lines of every file in the folders, one per
-run, sorted by link; names duplicate runs, and missing ones, on stderr; exits
-4 when any run is missing.";
+ibp sweep merge DIR|FILE... prints the lines of every task file in the
+folders and of every JSONL file named (the page's \"Sweep (JSONL)\" export),
+one per run, sorted by link; --csv prints them as CSV (the metrics CSV's
+columns, then status and link: the page's \"Sweep (CSV)\"). It names
+duplicate runs, and missing ones, on stderr; exits 4 when any run is
+missing.";
 
 /// `ibp sweep`'s flags, or `merge`.
 #[derive(clap::Args, Debug)]
@@ -85,10 +88,14 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 enum MergeCommand {
-    /// Prints the runs of the folders' task files, one per link, sorted.
+    /// Prints the runs of the folders' task files (or JSONL files, such as
+    /// the page's export), one per link, sorted.
     Merge {
-        #[arg(value_name = "DIR", required = true)]
-        dirs: Vec<PathBuf>,
+        #[arg(value_name = "DIR|FILE", required = true)]
+        paths: Vec<PathBuf>,
+        /// Prints CSV (the metrics CSV's columns, then status and link).
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -136,24 +143,15 @@ fn read_lines(dir: &Path) -> Result<Vec<Line>, String> {
     files.retain(task_file);
     files.sort();
     for file in files {
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let count = text.lines().count();
-        for (i, line) in text.lines().enumerate() {
-            match serde_json::from_str::<Line>(line) {
-                Ok(line) => lines.push(line),
-                Err(_) if i + 1 == count && !text.ends_with('\n') => {}
-                Err(e) => {
-                    return Err(format!(
-                        "{} line {}: not a sweep line: {e}",
-                        file.display(),
-                        i + 1
-                    ));
-                }
-            }
-        }
+        lines.extend(read_file(&file)?);
     }
     Ok(lines)
+}
+
+/// The lines of one JSONL file (a task file, the page's export).
+fn read_file(file: &Path) -> Result<Vec<Line>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    grid::parse_lines(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// Trains one run to `steps`; its line.
@@ -179,41 +177,15 @@ fn train_one(experiment: &Experiment, id: &SweepId, choice: Choice) -> Result<Li
     }
     let backend = run.backend().kind().name();
     let wall_s = started.elapsed().as_secs_f64();
-    Ok(line_of(experiment, id, backend, last, diverged, wall_s))
-}
-
-/// The line of a run: its last report (the plane apart), how it ended.
-fn line_of(
-    experiment: &Experiment,
-    id: &SweepId,
-    backend: &str,
-    last: Option<ib_playground::report::Report>,
-    diverged: Option<grid::Divergence>,
-    wall_s: f64,
-) -> Line {
-    let mut metrics = match last {
-        Some(report) => serde_json::to_value(report).expect("reports serialise"),
-        None => serde_json::Value::Null,
-    };
-    let plane = metrics.as_object_mut().and_then(|m| m.remove("layers"));
-    let status = if diverged.is_some() {
-        "diverged"
-    } else {
-        "done"
-    };
-    Line {
-        schema: grid::SCHEMA.into(),
-        link: experiment.to_link(),
-        sweep: id.clone(),
-        build: Build::this(),
-        backend: backend.into(),
-        status: status.into(),
-        step: metrics["step"].as_u64().unwrap_or(0) as u32,
-        metrics,
-        plane,
-        diverged,
+    let ending = diverged.map_or(grid::Ending::Done, grid::Ending::Diverged);
+    Ok(Line::new(
+        experiment,
+        id,
+        backend,
+        last.as_ref(),
+        ending,
         wall_s,
-    }
+    ))
 }
 
 /// The runs as work: one run each on the CPU (bit for bit `ibp train`);
@@ -277,7 +249,16 @@ fn train_pack(pack: &[Experiment], id: &SweepId, choice: Choice) -> Result<Vec<L
     let wall_s = started.elapsed().as_secs_f64();
     let lines = pack.iter().zip(last);
     Ok(lines
-        .map(|(experiment, report)| line_of(experiment, id, backend, Some(report), None, wall_s))
+        .map(|(experiment, report)| {
+            Line::new(
+                experiment,
+                id,
+                backend,
+                Some(&report),
+                grid::Ending::Done,
+                wall_s,
+            )
+        })
         .collect())
 }
 
@@ -399,18 +380,27 @@ fn sweep(args: Args) -> Result<(), Failure> {
     train_all(&packs(pending, choice), &id, choice, jobs, &file)
 }
 
-/// `ibp sweep merge DIR...`.
-fn merge(dirs: &[PathBuf]) -> Result<(), Failure> {
+/// `ibp sweep merge PATH... [--csv]`: folders' task files and JSONL files.
+fn merge(paths: &[PathBuf], csv: bool) -> Result<(), Failure> {
     let mut lines = Vec::new();
-    for dir in dirs {
-        if !dir.is_dir() {
-            return Err(format!("merge: {} is not a folder", dir.display()).into());
+    for path in paths {
+        if path.is_dir() {
+            lines.extend(read_lines(path)?);
+        } else if path.is_file() {
+            lines.extend(read_file(path)?);
+        } else {
+            return Err(format!("merge: {} is neither a folder nor a file", path.display()).into());
         }
-        lines.extend(read_lines(dir)?);
     }
     let merged = grid::merge(lines)?;
-    for line in &merged.lines {
-        println!("{}", serde_json::to_string(line).expect("lines serialise"));
+    if csv {
+        let text = ib_playground::metrics_csv::sweep_csv(&merged.lines)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        print!("{text}");
+    } else {
+        for line in &merged.lines {
+            println!("{}", serde_json::to_string(line).expect("lines serialise"));
+        }
     }
     for link in &merged.duplicates {
         eprintln!("ibp sweep merge: duplicate run (the first line kept): {link}");
@@ -428,7 +418,7 @@ fn merge(dirs: &[PathBuf]) -> Result<(), Failure> {
 
 pub fn command(args: Args) -> Result<(), Failure> {
     match &args.merge {
-        Some(MergeCommand::Merge { dirs }) => merge(dirs),
+        Some(MergeCommand::Merge { paths, csv }) => merge(paths, *csv),
         None => sweep(args),
     }
 }
