@@ -3,6 +3,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+pub mod beta_sweep;
 pub mod config;
 pub mod cpu;
 pub mod data;

@@ -32,6 +32,7 @@ pub use link::{
 pub use live::{LiveChange, copy_live, live_keys};
 pub use pasted::experiment_query;
 pub use schema::{Interval, KeySchema, Kind, schema};
+pub(crate) use values::real_text;
 
 use std::fmt;
 

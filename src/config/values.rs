@@ -6,7 +6,7 @@ use super::Invalid;
 
 /// Shortest text that parses back to the same f64: plain for ordinary
 /// magnitudes, exponent form for very small or large ones (`1e-6`).
-pub(super) fn real_text(v: f64) -> String {
+pub(crate) fn real_text(v: f64) -> String {
     if v == 0.0 || (1e-3..1e6).contains(&v.abs()) {
         format!("{v}")
     } else {

@@ -13,6 +13,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod session;
+mod sweep;
 pub use session::Session;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {

@@ -6,6 +6,7 @@
 use super::{fail, load, to_js};
 use crate::config::Experiment;
 use crate::error::Error;
+use crate::grid::{Divergence, Ending, Line, SweepId};
 use crate::run::{Choice, Event, Run};
 use crate::snapshot::DatasetInfo;
 use crate::sweep;
@@ -19,6 +20,10 @@ pub struct Session {
     /// The page's number for this run, on every event it posts.
     id: u32,
     fallback: Option<String>,
+    /// A β sweep's identity and its models' experiments, one per replica
+    /// (`sweepLines`), and the model that diverged, if one did.
+    sweep: Option<(SweepId, Vec<Experiment>)>,
+    diverged: Option<(usize, Divergence)>,
 }
 
 #[wasm_bindgen]
@@ -29,8 +34,10 @@ impl Session {
     /// cannot hold the model; the CPU takes over if the device is lost
     /// later), "gpu-only" (never the CPU: benchmarks) or "cpu"; `mnist`
     /// holds the uncompressed subset when data=mnist, `csv` the table for
-    /// data=csv (Uint8Arrays); `sweep` ("beta=1e-4:1:8") trains several
-    /// replicas at once, and `until` stops after that many steps.
+    /// data=csv (Uint8Arrays); `sweep` ("beta=1e-4:1:8", or "seed=1:8")
+    /// trains several replicas at once, and `until` stops after that many
+    /// steps. A beta sweep's models are the runs of the `ibp sweep` grid of
+    /// the same text (`sweepLines`).
     pub async fn create(options: JsValue) -> Result<Session, JsValue> {
         let options = CreateOptions::read(&options)?;
         let experiment = Experiment::from_link(&options.link).map_err(fail)?;
@@ -39,6 +46,22 @@ impl Session {
             Some(spec) => sweep::parse(spec, &experiment).map_err(fail)?,
             None => sweep::single(&experiment),
         };
+        let beta_sweep = options.sweep.as_ref().filter(|s| s.starts_with("beta="));
+        let sweep = beta_sweep.map(|grid| {
+            let id = SweepId {
+                base: experiment.to_link(),
+                grid: grid.clone(),
+                steps: options.until.unwrap_or(0),
+            };
+            let runs = replicas
+                .iter()
+                .map(|r| Experiment {
+                    beta: r.beta,
+                    ..experiment.clone()
+                })
+                .collect();
+            (id, runs)
+        });
         let choice = match options.backend.as_str() {
             "gpu" | "gpu-only" => Choice::Gpu { fall_back: false },
             "cpu" => Choice::Cpu,
@@ -64,6 +87,8 @@ impl Session {
             run: run.with_snapshots(),
             id: options.run,
             fallback,
+            sweep,
+            diverged: None,
         })
     }
 
@@ -119,7 +144,42 @@ impl Session {
     /// snapshots, a divergence, a change of backend, the end).
     pub async fn slice(&mut self, budget_ms: f64) -> Result<JsValue, JsValue> {
         let events = self.run.slice(budget_ms).await.map_err(fail)?;
+        self.note_divergence(&events);
         self.events(events)
+    }
+
+    /// A β sweep's lines (schema `ibp-sweep-1`, as `ibp sweep` writes
+    /// them), one per model, `wall_s` the seconds it has taken: `done` at
+    /// its last step; otherwise the models are measured where they stand,
+    /// `stopped` (a Stop), or, after a divergence, the last finite reports
+    /// with the model that diverged `diverged` and the others `stopped`.
+    #[wasm_bindgen(js_name = sweepLines)]
+    pub async fn sweep_lines(&mut self, wall_s: f64) -> Result<String, JsValue> {
+        if self.sweep.is_none() {
+            return Err(fail(Error::internal(
+                "sweepLines: this session is not a β sweep",
+            )));
+        }
+        if !self.run.is_finished() && !self.run.diverged() {
+            let events = self.run.report_now().await.map_err(fail)?;
+            self.note_divergence(&events);
+        }
+        let (id, runs) = self.sweep.as_ref().expect("checked above");
+        let reports = self.run.last_good().unwrap_or(&[]);
+        let backend = self.kind();
+        let mut text = String::new();
+        for (i, run) in runs.iter().enumerate() {
+            let ending = match &self.diverged {
+                _ if self.run.is_finished() => Ending::Done,
+                Some((replica, at)) if *replica == i => Ending::Diverged(at.clone()),
+                _ => Ending::Stopped,
+            };
+            let line = Line::new(run, id, &backend, reports.get(i), ending, wall_s);
+            text +=
+                &serde_json::to_string(&line).map_err(|e| fail(Error::internal(e.to_string())))?;
+            text.push('\n');
+        }
+        Ok(text)
     }
 
     /// One step and its report.
@@ -255,6 +315,25 @@ impl CreateOptions {
 }
 
 impl Session {
+    /// Keeps which model diverged, for the sweep's lines.
+    fn note_divergence(&mut self, events: &[Event]) {
+        for event in events {
+            if let Event::Diverged {
+                step,
+                replica,
+                quantity,
+                ..
+            } = event
+            {
+                let at = Divergence {
+                    step: *step,
+                    quantity: quantity.clone(),
+                };
+                self.diverged = Some((*replica, at));
+            }
+        }
+    }
+
     /// Events as JS objects, each stamped with this session's number.
     fn events(&self, events: Vec<Event>) -> Result<JsValue, JsValue> {
         let array = js_sys::Array::new();

@@ -11,6 +11,16 @@ export function shortNumber(text) {
   return `${Number(Number(mantissa).toPrecision(4))}e${Number(exponent)}`;
 }
 
+/** β in short form with two significant digits, as a sweep labels its
+ * models and as a click on one sets it: 1e-3, 3.7e-2 below 0.1; 0.27, 1,
+ * 12 from there to 1000. */
+export function betaLabel(beta) {
+  const v = Number(Number(beta).toPrecision(2));
+  if (v >= 0.1 && v < 1000) return String(v);
+  const [mantissa, exponent] = v.toExponential().split('e');
+  return `${Number(mantissa)}e${Number(exponent)}`;
+}
+
 /** "moons data, β = 1e-3, a tanh encoder (16-16 units) into a 2-dimensional code". */
 export function describeExperiment(link) {
   const value = (key) => linkValue(link, key);

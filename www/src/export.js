@@ -90,7 +90,8 @@ function plotButtons(list, download) {
 }
 
 /**
- * Wires the Export… dialog; returns {weights(json)} for the worker's reply.
+ * Wires the Export… dialog; returns {weights(json)} for the worker's reply
+ * and {file(name, content, type)} for the other exports on the page.
  * The metrics CSV is Rust's (`metricsCsv`: the columns of `ibp train --log`).
  * `embedded`: each export is also shown in the dialog to copy or save, with
  * a link to the page on its own (`url()`).
@@ -124,7 +125,16 @@ export function mountExports(source, { embedded = false } = {}) {
   for (const button of dialog.querySelectorAll('.export-list [data-export]')) {
     button.addEventListener('click', () => actions[button.dataset.export]());
   }
-  return { weights: (json) => download('weights.json', json, 'application/json') };
+  /** A file offered from elsewhere on the page (the sweep's table): in an
+   * embed, the dialog opens to show it to copy. */
+  const file = (name, content, type) => {
+    if (embedded && !dialog.open) {
+      plotButtons(document.getElementById('export-plots'), download);
+      dialog.showModal();
+    }
+    download(name, content, type);
+  };
+  return { weights: (json) => download('weights.json', json, 'application/json'), file };
 }
 
 /** The file `name` as a download. */

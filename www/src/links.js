@@ -1,7 +1,7 @@
 // The page's URLs, built with URL and URLSearchParams (never by editing
 // text): the share link, the embed snippet, and the query options of the
 // page itself (`backend`, `embed`, `views`, `controls`, `autoplay`,
-// `parent`, `lesson`). The experiment travels in the fragment, as the
+// `parent`, `lesson`, and a shared β sweep's `sweep`, `sweep_steps`). The experiment travels in the fragment, as the
 // normalised link Rust writes.
 
 /** Query options that only shape an embedded page. */
@@ -10,10 +10,13 @@ const EMBED_ONLY = ['embed', 'controls', 'autoplay', 'parent'];
 /**
  * The link to share: this page without its embed options, the experiment
  * in the fragment. An embed's chosen views move into the link's `views`.
+ * A β sweep on screen travels in the query (`sweep=GRID&sweep_steps=N`),
+ * to be offered again.
  * @param {string} link the normalised experiment link
  * @param {(link: string, key: string, value: string) => string} setKey
+ * @param {{grid: string, steps: number}|null} [sweep]
  */
-export function shareUrl(link, setKey) {
+export function shareUrl(link, setKey, sweep = null) {
   const url = new URL(location.href);
   const views = url.searchParams.get('views');
   let shared = link;
@@ -24,7 +27,11 @@ export function shareUrl(link, setKey) {
       // views the link table refuses: the link keeps its own
     }
   }
-  for (const option of [...EMBED_ONLY, 'views']) url.searchParams.delete(option);
+  for (const option of [...EMBED_ONLY, 'views', 'sweep', 'sweep_steps']) url.searchParams.delete(option);
+  if (sweep) {
+    url.searchParams.set('sweep', sweep.grid);
+    url.searchParams.set('sweep_steps', String(sweep.steps));
+  }
   url.hash = shared;
   return url.href;
 }

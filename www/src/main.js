@@ -9,7 +9,9 @@
 //
 //   start(link) -> pending = n --ready(n)--> current = n, history = []
 //                              \--start-failed(n)--> current run kept
-import init, { checkKernels, checkLink, fullLink, linkSchema, metricsCsv, pageFacts, setKey } from '../pkg/ib_playground.js';
+import init, {
+  betaSweep, betaSweepOfLink, checkKernels, checkLink, fullLink, linkSchema, metricsCsv, pageFacts, setKey, sweepCsv,
+} from '../pkg/ib_playground.js';
 import { setFacts } from './facts.js';
 import { mountKnobs } from './knobs.js';
 import { announceReplay, replacedChanges } from './live-notes.js';
@@ -34,7 +36,8 @@ import { RUN_EVENTS, command } from './protocol.js';
 import { Keeping } from './keeping.js';
 import { wasmFailure, workerFailure } from './failures.js';
 import { describeBackend } from './backend-line.js';
-import { describeExperiment } from './describe.js';
+import { betaLabel, describeExperiment } from './describe.js';
+import { SweepTool } from './sweep-tool.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -71,8 +74,9 @@ const page = new PageState(render);
 const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
 const pins = new Pins();
-// A sweep point's β, taken to three figures (0.0373, not 0.03727593720314943).
-const views = new Views(messages, (beta) => onKnob('beta', String(Number(beta.toPrecision(3)))));
+// A sweep point's β, taken as its label says: two figures (3.7e-2, not
+// 0.03727593720314943), a live change of the run on screen.
+const views = new Views(messages, (beta) => onKnob('beta', betaLabel(beta)));
 let exact = null;
 let knobs = null;
 let lesson = null;
@@ -114,7 +118,7 @@ function render() {
   const shared = page.shareable();
   applyViews(shared);
   showInAddressBar(shared);
-  $('share-link').value = shareUrl(shared, setKey);
+  $('share-link').value = shareUrl(shared, setKey, sweepTool.shared());
   // Share's note speaks of the run it copied: it goes when that changes.
   if ($('share-note').textContent !== (page.caveat() ?? '')) $('share-note').hidden = true;
   knobs?.update(page.inForce());
@@ -218,7 +222,10 @@ function onReady(data) {
   // (Reset, or a β taken from it): its models are what the run is compared with.
   const same = (key) => linkValue(before, key) === linkValue(data.link, key);
   const keepSweep = Boolean(before) && same('data') && same('objective');
-  if (!keepSweep) state.sweep = [];
+  if (!keepSweep) {
+    state.sweep = [];
+    sweepTool.clear();
+  }
   state.info = data.info;
   state.diverged = false;
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
@@ -360,8 +367,10 @@ const ANSWERS = {
     else exports.weights(data.json);
   },
   sweep: (data) => {
-    if (data.reports.length) state.sweep = data.reports;
-    views.sweep(data, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+    const reports = sweepTool.answer(data);
+    if (!reports) return;
+    state.sweep = reports;
+    views.sweep(reports, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
     checkExercises();
   },
   'ib-curve': (data) => {
@@ -425,17 +434,27 @@ $('step').addEventListener('click', stepOnce);
  * changes folded in, as a restarting edit does). */
 const reset = () => start(page.inForce());
 $('reset').addEventListener('click', reset);
-$('sweep-button').addEventListener('click', () => {
-  setPlaying(false);
-  $('sweep-button').disabled = true;
-  send(command.plain('sweep'));
+// The β sweep: its form, progress, table and export (sweep-tool.js).
+const sweepTool = new SweepTool({ betaSweep, betaSweepOfLink, sweepCsv }, {
+  // The sweep takes the device from the run on screen (Play trains both, in turns).
+  send: (grid, steps) => {
+    setPlaying(false);
+    send(command.sweep(grid, steps));
+    state.sweep = [];
+    views.sweep([], { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+  },
+  stop: () => send(command.plain('sweep-stop')),
+  pick: (beta) => onKnob('beta', beta),
+  download: (name, content, type) => exports.file(name, content, type),
+  announce: (text) => { $('sweep-status').textContent = text; },
 });
+$('sweep-button').addEventListener('click', () => sweepTool.start());
 $('share').addEventListener('click', async () => {
   // Live changes on their way to the run are in the link it copies.
   await booted;
   await page.settled();
   const input = $('share-link');
-  input.value = shareUrl(page.shareable(), setKey);
+  input.value = shareUrl(page.shareable(), setKey, sweepTool.shared());
   input.select();
   const caveat = page.caveat();
   $('share-note').textContent = caveat ?? '';
@@ -494,7 +513,7 @@ const exports = mountExports({
   fullLink,
   metricsCsv,
   askWeights: () => send(command.weights('export')),
-  url: () => shareUrl(page.shareable(), setKey),
+  url: () => shareUrl(page.shareable(), setKey, sweepTool.shared()),
 }, { embedded });
 mountDataInput({
   messages,
@@ -515,7 +534,7 @@ const embedder = listenForEmbedder(query, embedCommands({
   set: (key, value) => onKnob(key, value),
   reports: () => state.history.map((r) => ({ ...r })),
   link: () => page.shareable(),
-  url: () => shareUrl(page.shareable(), setKey),
+  url: () => shareUrl(page.shareable(), setKey, sweepTool.shared()),
 }));
 
 document.addEventListener('visibilitychange', () => {
@@ -563,6 +582,8 @@ window.playground = Object.freeze({
   pinned: () => pins.links(),
   /** The β sweep's latest reports, one per model, oldest sweep replaced. */
   sweep: () => state.sweep.map((r) => ({ ...r })),
+  /** The β sweep's lines (JSONL, schema ibp-sweep-1) once it ended, or null. */
+  sweepLines: () => sweepTool.lines,
   /** The exact IB curve on the page: {ixy_bits, hx_bits, points}, or null. */
   ibCurve: () => exact?.result() ?? null,
   /**
@@ -589,6 +610,20 @@ function offerLatest() {
       },
     },
   });
+}
+
+/** A shared link's β sweep: in the form, and offered once the run opens
+ * (a link's sweep that Rust refuses is named and left out). */
+function offerSweep(grid, steps) {
+  try {
+    const sweep = sweepTool.offer(grid, steps);
+    state.openingNotices.push({
+      text: `This link comes with a β sweep: ${sweep.count} models, β from ${betaLabel(sweep.from)} to ${betaLabel(sweep.to)}, ${sweep.steps.toLocaleString('en')} steps each.`,
+      action: { label: 'Run the sweep', testid: 'sweep-rerun', action: () => sweepTool.start() },
+    });
+  } catch (error) {
+    state.openingNotices.push({ text: `The link’s β sweep is left out: ${error.message}` });
+  }
 }
 
 /** The page cannot go on: say what failed and what to do (boot.js shows
@@ -660,6 +695,7 @@ async function boot() {
   $('start-folded').querySelector('a').setAttribute('href', lessonHref('beta'));
   state.landing = lesson && !embedded && window.matchMedia('(max-width: 700px)').matches ? 'lesson' : shared ? 'shared' : null;
   if (!kept && !embedded && !fragmentLink() && !lesson) offerLatest();
+  if (query.get('sweep')) offerSweep(query.get('sweep'), query.get('sweep_steps') ?? '1000');
   start(fragmentLink() ?? lesson?.link ?? kept?.link ?? DEFAULT_LINK);
   window.ibpBoot?.started();
   started();

@@ -27,11 +27,12 @@
 /**
  * The page's commands.
  * @typedef {{type: 'start', run: number, link: string, backend: 'auto'|'cpu'|'gpu', csv: Uint8Array|null, resume: Resume|null}} Start
- * @typedef {{type: 'play', until: number|null}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep'}|{type: 'lose-device'}} Plain
+ * @typedef {{type: 'play', until: number|null}|{type: 'pause'}|{type: 'step'}|{type: 'restore'}|{type: 'sweep-stop'}|{type: 'lose-device'}} Plain
+ * @typedef {{type: 'sweep', grid: string, steps: number}} AskSweep
  * @typedef {{type: 'set', run: number, seq: number, key: string, value: string}} Set
  * @typedef {{type: 'weights', purpose: 'save'|'export'}} AskWeights
  * @typedef {{type: 'ib-curve', pxy: string}} AskCurve
- * @typedef {Start|Plain|Set|AskWeights|AskCurve} Command
+ * @typedef {Start|Plain|Set|AskWeights|AskCurve|AskSweep} Command
  */
 
 /**
@@ -42,14 +43,17 @@
  * @typedef {{type: 'restored', run: number, step: number|null, link: string|null}} Restored
  * @typedef {{type: 'weights', run: number, json: string|null, purpose: 'save'|'export', step: number}} Weights
  * @typedef {{type: 'paused'}} Paused
- * @typedef {{type: 'sweep', reports: object[], done: boolean}} Sweep
+ * A β sweep's progress: its models' latest reports, the step they are at
+ * of `steps`; at its end (`done`: every step, a Stop, a divergence) its
+ * lines (schema ibp-sweep-1, JSONL); `error` when it could not start.
+ * @typedef {{type: 'sweep', reports: object[], step: number, steps: number, done: boolean, lines: string|null, error: ErrorObject|null}} Sweep
  * @typedef {{type: 'ib-curve', result: object|null, error: ErrorObject|null}} Curve
  * @typedef {{type: 'error', error: ErrorObject, fatal: boolean}} Failure
  * @typedef {{type: 'progress', run: number, step: number, train_ms: number}} Progress
  * @typedef {{type: 'report', run: number, reports: object[], report_ms: number}} Report
  * @typedef {{type: 'finished', run: number, reports: object[]}} Finished
  * @typedef {{type: 'snapshot', run: number, snapshot: object}} Snapshot
- * @typedef {{type: 'diverged', run: number, step: number, quantity: string, last_good_step: number|null, restorable_step: number|null}} Diverged
+ * @typedef {{type: 'diverged', run: number, step: number, replica: number, quantity: string, last_good_step: number|null, restorable_step: number|null}} Diverged
  * @typedef {{type: 'backend-changed', run: number, from: string, to: string, label: string, reason: string, step: number}} BackendChanged
  * @typedef {{type: 'held', run: number, step: number}} Held
  * @typedef {Progress|Report|Finished|Snapshot|Diverged|BackendChanged|Held} RunEvent
@@ -88,7 +92,10 @@ export const command = {
   /** Play, stopping once at step `until` (a lesson's pause) when given.
    * @param {number|null} until @returns {Plain} */
   play: (until) => ({ type: 'play', until }),
-  /** @param {'pause'|'step'|'restore'|'sweep'|'lose-device'} type @returns {Plain} */
+  /** A β sweep of the experiment as it stands: the `ibp sweep` grid
+   * `beta=FROM:TO:COUNT`, `steps` each. @param {string} grid @param {number} steps @returns {AskSweep} */
+  sweep: (grid, steps) => ({ type: 'sweep', grid, steps }),
+  /** @param {'pause'|'step'|'restore'|'sweep-stop'|'lose-device'} type @returns {Plain} */
   plain: (type) => ({ type }),
 };
 
@@ -118,8 +125,11 @@ export const answer = {
    * @returns {Weights}
    */
   weights: (run, json, purpose, step) => ({ type: 'weights', run, json, purpose, step }),
-  /** @param {object[]} reports @param {boolean} done @returns {Sweep} */
-  sweep: (reports, done) => ({ type: 'sweep', reports, done }),
+  /**
+   * @param {{reports: object[], step: number, steps: number, done?: boolean, lines?: string|null, error?: ErrorObject|null}} progress
+   * @returns {Sweep}
+   */
+  sweep: ({ reports, step, steps, done = false, lines = null, error = null }) => ({ type: 'sweep', reports, step, steps, done, lines, error }),
   /** @param {object|null} result @param {ErrorObject|null} error @returns {Curve} */
   ibCurve: (result, error) => ({ type: 'ib-curve', result, error }),
   /**

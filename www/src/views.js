@@ -69,10 +69,9 @@ export class Views {
     }
   }
 
-  /** The beta sweep's latest reports. */
-  sweep({ reports, done }, state) {
-    if (reports.length) this.ib.setFamily(reports);
-    $('sweep-button').disabled = !done;
+  /** The beta sweep's latest reports, one per model (null: those drawn). */
+  sweep(reports, state) {
+    if (reports) this.ib.setFamily(reports);
     this.draw(state);
   }
 }

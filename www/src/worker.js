@@ -16,9 +16,6 @@ import { SAVE_MAX_PARAMETERS, answer, asError } from './protocol.js';
 
 /** Milliseconds of training between looks at the inbox. */
 const SLICE_MS = 60;
-/** The beta sweep: eight replicas in the same dispatches, one noise sample
- * per evaluation, 1000 steps. */
-const SWEEP = { spec: 'beta=1e-5:1:8', steps: 1000 };
 
 /** @type {import('./protocol.js').Command[]} */
 const inbox = [];
@@ -27,7 +24,11 @@ let wake = null;
 /** The session training now, and the page's number for its run. */
 /** @type {any} */ let session = null;
 /** @type {number|null} */ let sessionRun = null;
-/** @type {any} */ let sweep = null;
+/** The β sweep training now: its session, its length in steps, when it
+ * began (ms) and its models' latest reports. */
+/** @type {{session: any, steps: number, began: number, reports: object[]}|null} */ let sweep = null;
+/** Turns taken while both the run and a sweep train: they alternate. */
+let turns = 0;
 let playing = false;
 /** @type {{mnist: Uint8Array|null, csv: Uint8Array|null}} */
 let data = { mnist: null, csv: null };
@@ -112,9 +113,8 @@ async function start(request) {
     return;
   }
   playing = false;
+  if (sweep) await endSweep();
   session?.free();
-  sweep?.free();
-  sweep = null;
   session = opened.session;
   sessionRun = request.run;
   data = opened.inputs;
@@ -137,29 +137,51 @@ async function start(request) {
 }
 
 /** The sweep on the faster backend for its replicas (timed apart from the
- * run), from the experiment as it stands now. */
-async function startSweep() {
-  playing = false;
-  sweep?.free();
+ * run), from the experiment as it stands now, one noise sample per
+ * evaluation; a sweep in flight ends first (its lines are posted).
+ * @param {import('./protocol.js').AskSweep} request */
+async function startSweep({ grid, steps }) {
+  if (sweep) await endSweep();
   const params = new URLSearchParams(linkAt(session.link, session.steps));
   params.set('samples', '1');
   /** @param {'cpu'|'gpu'} kind */
   const create = (kind) => Session.create({
-    link: params.toString(), backend: kind, run: 0, mnist: data.mnist, csv: data.csv, sweep: SWEEP.spec, until: SWEEP.steps,
+    link: params.toString(), backend: kind, run: 0, mnist: data.mnist, csv: data.csv, sweep: grid, until: steps,
   });
-  const gpu = choice === 'cpu' ? {} : await probeGpu();
-  sweep = (await openSession(create, choice, gpu, decisions, 'sweep')).session;
+  try {
+    const gpu = choice === 'cpu' ? {} : await probeGpu();
+    const opened = await openSession(create, choice, gpu, decisions, 'sweep');
+    sweep = { session: opened.session, steps, began: performance.now(), reports: [] };
+    post(answer.sweep({ reports: [], step: 0, steps }));
+  } catch (error) {
+    post(answer.sweep({ reports: [], step: 0, steps, done: true, error: asError(error) }));
+  }
 }
 
-/** One slice of the sweep; posts every replica's latest report. */
+/** One slice of the sweep; posts its progress, or its lines at the end. */
 async function sweepSlice() {
-  const events = await sweep.slice(SLICE_MS);
+  const current = /** @type {NonNullable<typeof sweep>} */ (sweep);
+  const events = await current.session.slice(SLICE_MS);
   const last = events.filter((/** @type {any} */ e) => e.type === 'report' || e.type === 'finished').pop();
-  const done = events.some((/** @type {any} */ e) => e.type === 'finished' || e.type === 'diverged');
-  if (last || done) post(answer.sweep(last?.reports ?? [], done));
-  if (done) {
-    sweep.free();
-    sweep = null;
+  if (last) current.reports = last.reports;
+  if (events.some((/** @type {any} */ e) => e.type === 'finished' || e.type === 'diverged')) return endSweep();
+  post(answer.sweep({ reports: current.reports, step: current.session.steps, steps: current.steps }));
+  return undefined;
+}
+
+/** Ends the sweep where it stands (its last step, a Stop, a divergence, a
+ * new run): its models measured there, its lines posted. */
+async function endSweep() {
+  const { session: swept, steps, began } = /** @type {NonNullable<typeof sweep>} */ (sweep);
+  sweep = null;
+  try {
+    const lines = await swept.sweepLines((performance.now() - began) / 1000);
+    const reports = lines.trim().split('\n').map((/** @type {string} */ line) => JSON.parse(line).metrics).filter(Boolean);
+    post(answer.sweep({ reports, step: swept.steps, steps, done: true, lines }));
+  } catch (error) {
+    post(answer.sweep({ reports: [], step: swept.steps, steps, done: true, error: asError(error) }));
+  } finally {
+    swept.free();
   }
 }
 
@@ -227,7 +249,8 @@ async function handle(received) {
     case 'step':
       playing = false;
       return postEvents(await session.step());
-    case 'sweep': return startSweep();
+    case 'sweep': return startSweep(received);
+    case 'sweep-stop': return sweep ? endSweep() : undefined;
     case 'lose-device': return session.loseDevice();
     case 'restore': {
       const step = session.restore() ?? null;
@@ -243,8 +266,10 @@ async function handle(received) {
 async function turn() {
   const next = inbox.shift();
   if (next) return handle(next);
+  // The run and a sweep, both training, take turns.
+  const sweepTurn = sweep && !(playing && session && turns++ % 2 === 0);
+  if (sweepTurn) return sweepSlice();
   if (playing && session) return postEvents(await session.slice(SLICE_MS));
-  if (sweep) return sweepSlice();
   await new Promise((resolve) => { wake = () => resolve(undefined); });
   wake = null;
   return undefined;

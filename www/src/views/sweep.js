@@ -6,7 +6,7 @@
 // labels that are a function of x the exact IB curve is min(I(X;T), H(Y)),
 // drawn dashed.
 import { line } from 'd3-shape';
-import { shortNumber } from '../describe.js';
+import { betaLabel } from '../describe.js';
 import { frame, timeColour, expectArray } from '../plot.js';
 
 export class SweepView {
@@ -42,7 +42,7 @@ export class SweepView {
       const exact = line().x((p) => f.x(p[0])).y((p) => f.y(p[1]));
       f.g.append('path').attr('class', 'reference exact-ib').attr('d', exact([[0, 0], [hy, hy], [right, hy]])).attr('fill', 'none');
     }
-    this.drawFamily(f);
+    this.drawFamily(f, current.at(-1));
     for (const p of pinned) {
       f.g.append('circle').attr('class', 'sweep-pinned').attr('cx', f.x(p.rate_bits)).attr('cy', f.y(p.izy_bits)).attr('r', 4)
         .attr('fill', 'none').attr('stroke', p.colour).attr('stroke-width', 1.5);
@@ -51,7 +51,7 @@ export class SweepView {
     this.drawCurrent(f, current);
   }
 
-  drawFamily(f) {
+  drawFamily(f, now) {
     if (!this.family.length) {
       this.caption.textContent = 'The IB curve: this model’s rate against its I(Z;Y) bound';
       return;
@@ -59,17 +59,57 @@ export class SweepView {
     const ordered = this.family.map((r, i) => ({ ...r, i })).sort((a, b) => a.beta - b.beta);
     const curve = line().x((r) => f.x(r.rate_bits)).y((r) => f.y(r.izy_bits ?? 0));
     f.g.append('path').attr('d', curve(ordered)).attr('fill', 'none').attr('stroke', '#999');
+    this.labelFamily(f, ordered, now);
     f.g.selectAll(null).data(ordered).join('circle')
       .attr('class', 'sweep-point')
       .attr('cx', (r) => f.x(r.rate_bits)).attr('cy', (r) => f.y(r.izy_bits ?? 0)).attr('r', 5)
       .attr('fill', (_, k) => timeColour(k / Math.max(1, ordered.length - 1)))
       .attr('tabindex', 0).attr('role', 'button')
-      .attr('aria-label', (r) => `take β = ${r.beta.toPrecision(2)} (rate ${r.rate_bits.toFixed(2)} bits)`)
+      .attr('aria-label', (r) => `take β = ${betaLabel(r.beta)} (rate ${r.rate_bits.toFixed(2)} bits)`)
       .on('click', (_, r) => this.onPick(r.beta))
       .on('keydown', (event, r) => { if (event.key === 'Enter' || event.key === ' ') this.onPick(r.beta); })
-      .append('title').text((r) => `β = ${r.beta.toPrecision(2)}: rate ${r.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${(r.izy_bits ?? 0).toFixed(3)} bits (click to take this β)`);
+      .append('title').text((r) => `β = ${betaLabel(r.beta)}: rate ${r.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${(r.izy_bits ?? 0).toFixed(3)} bits (click to take this β)`);
     const steps = this.family[0]?.step ?? 0;
-    this.caption.textContent = `The IB curve: ${this.family.length} models, β = ${shortNumber(ordered[0].beta.toPrecision(2))} (purple) to ${shortNumber(ordered[ordered.length - 1].beta.toPrecision(2))} (orange), step ${steps}; click one to take its β`;
+    this.caption.textContent = `The IB curve: ${this.family.length} models, β = ${betaLabel(ordered[0].beta)} (purple) to ${betaLabel(ordered[ordered.length - 1].beta)} (orange), step ${steps}; click one to take its β`;
+  }
+
+  /** Each model's β beside its point, 2 digits (1e-3, 3.7e-2): above or
+   * below it, right or left, wherever it overlaps no other label, no point
+   * and not "this model"; where none is free the label is left out (the
+   * table and the point's title still say it). */
+  labelFamily(f, ordered, now) {
+    const box = (x, y, text, anchor) => {
+      const width = 6 * text.length;
+      const left = anchor === 'end' ? x - width : x;
+      return { left, right: left + width, top: y - 9, bottom: y + 2 };
+    };
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const taken = ordered.map((r) => ({ left: f.x(r.rate_bits) - 5, right: f.x(r.rate_bits) + 5, top: f.y(r.izy_bits ?? 0) - 5, bottom: f.y(r.izy_bits ?? 0) + 5 }));
+    if (now) {
+      const [cx, cy] = [f.x(now.rate_bits), f.y(now.izy_bits)];
+      taken.push(this.currentLabel(f, now).box, { left: cx - 5, right: cx + 5, top: cy - 5, bottom: cy + 5 });
+    }
+    for (const r of ordered) {
+      const [px, py] = [f.x(r.rate_bits), f.y(r.izy_bits ?? 0)];
+      const text = betaLabel(r.beta);
+      const spots = [[7, -7, 'start'], [7, 15, 'start'], [-7, -7, 'end'], [-7, 15, 'end']]
+        .map(([dx, dy, anchor]) => ({ x: px + dx, y: py + dy, anchor, box: box(px + dx, py + dy, text, anchor) }))
+        .filter((s) => s.box.left >= -4 && s.box.right <= f.width + 4 && s.box.top >= -8);
+      const spot = spots.find((s) => !taken.some((t) => overlaps(t, s.box)));
+      if (!spot) continue;
+      taken.push(spot.box);
+      f.g.append('text').attr('class', 'legend sweep-label').attr('pointer-events', 'none')
+        .attr('x', spot.x).attr('y', spot.y).attr('text-anchor', spot.anchor).text(text);
+    }
+  }
+
+  /** Where "this model" is written beside its dot, and the room it takes. */
+  currentLabel(f, now) {
+    const right = f.x(now.rate_bits) > f.width - 70;
+    const x = f.x(now.rate_bits) + (right ? -7 : 7);
+    const y = f.y(now.izy_bits) - 7;
+    const left = right ? x - 60 : x;
+    return { x, y, anchor: right ? 'end' : 'start', box: { left, right: left + 60, top: y - 9, bottom: y + 2 } };
   }
 
   /** This model: its trail over the last reports and a dot where it is.
@@ -86,9 +126,9 @@ export class SweepView {
       .attr('cx', f.x(now.rate_bits)).attr('cy', f.y(now.izy_bits)).attr('r', 5)
       .attr('fill', '#111')
       .append('title').text(`this model at step ${now.step}, β = ${now.beta}: rate ${now.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${now.izy_bits.toFixed(3)} bits`);
-    const right = f.x(now.rate_bits) > f.width - 70;
-    f.g.append('text').attr('class', 'legend pin-label').attr('x', f.x(now.rate_bits) + (right ? -7 : 7)).attr('y', f.y(now.izy_bits) - 7)
-      .attr('text-anchor', right ? 'end' : 'start').attr('pointer-events', 'none').text('this model');
+    const label = this.currentLabel(f, now);
+    f.g.append('text').attr('class', 'legend pin-label').attr('x', label.x).attr('y', label.y)
+      .attr('text-anchor', label.anchor).attr('pointer-events', 'none').text('this model');
     f.g.selectAll('.sweep-point').raise();
   }
 }
