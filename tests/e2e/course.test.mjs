@@ -88,6 +88,36 @@ test('in an embed every export is also shown to copy or save, as a course page m
   }
 });
 
+test('in an embed a β sweep runs, its exports are shown to copy, and the page on its own carries the sweep', async () => {
+  const src = `${server.url}?backend=cpu&embed=1&controls=1&views=sweep#${LINK}`;
+  const course = await coursePage(`<iframe sandbox="allow-scripts allow-same-origin" src="${src}" width="360" height="720" title="embed"></iframe>`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(course.url);
+    const frame = page.frameLocator('iframe');
+    // Pressed as soon as the form shows, before the first run is ready: the
+    // sweep waits for it (it trains the experiment that opens).
+    await frame.getByTestId('sweep-count').fill('3');
+    await frame.getByTestId('sweep-steps').fill('200');
+    await frame.getByTestId('sweep-run').click();
+    await frame.getByTestId('sweep-status').filter({ hasText: 'Sweep done: 3 models, 200 steps each.' }).waitFor({ timeout: 90_000 });
+    await frame.getByTestId('sweep-csv').click();
+    // The Export dialog opens with the file to copy (downloads may be blocked).
+    const csv = await frame.getByTestId('export-copy-text').inputValue();
+    const rows = csv.trim().split('\n');
+    assert.equal(rows.length, 4, csv);
+    assert.ok(rows[0].endsWith(',status,link') && rows.slice(1).every((r) => r.includes(',done,v=1&')), csv);
+    assert.match(await frame.getByTestId('export-copy').textContent(), /sweep\.csv is downloading, unless the course page blocks downloads/);
+    const own = new URL(await frame.getByTestId('export-own-page').getAttribute('href'));
+    assert.equal(own.searchParams.get('sweep'), 'beta=1e-5:1:3');
+    assert.equal(own.searchParams.get('sweep_steps'), '200');
+    assert.equal(own.searchParams.get('embed'), null);
+  } finally {
+    await page.close();
+    await course.close();
+  }
+});
+
 test('the embed API: loading at once, commands posted before ready carried out in order after it, each answered', async () => {
   const course = await coursePage('<h1>Week 4</h1>');
   // parent= as a lecturer might paste it: upper case, with a path.

@@ -190,6 +190,14 @@ test('a wrong sweep field, or a link\'s broken sweep, says what is wrong and tra
   assert.equal(await page.getByTestId('sweep-to').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByTestId('sweep-progress').isVisible(), false, 'nothing trains');
   assert.equal(await page.evaluate(() => window.playground.sweep().length), 0);
+  // Fixed, Enter in a field runs it (the form is no <form>: a sandboxed
+  // iframe without allow-forms would block submitting one).
+  await page.getByTestId('sweep-from').fill('1e-5');
+  await page.getByTestId('sweep-to').fill('1');
+  await page.getByTestId('sweep-steps').fill('50');
+  await page.getByTestId('sweep-steps').press('Enter');
+  assert.equal((await linesOf(page)).length, 4);
+  assert.equal(await error.isVisible(), false, 'the error goes once the fields are right');
   assert.deepEqual(errors, []);
   await page.close();
 });

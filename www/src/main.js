@@ -218,6 +218,7 @@ function openingCaveat(data) {
 function onReady(data) {
   const before = page.runLink;
   if (!page.ready(data.run, data.link, openingCaveat(data))) return;
+  opened();
   // A β sweep stays drawn for a new run of the same data and objective
   // (Reset, or a β taken from it): its models are what the run is compared with.
   const same = (key) => linkValue(before, key) === linkValue(data.link, key);
@@ -437,8 +438,9 @@ $('reset').addEventListener('click', reset);
 // The β sweep: its form, progress, table and export (sweep-tool.js).
 const sweepTool = new SweepTool({ betaSweep, betaSweepOfLink, sweepCsv }, {
   // The sweep takes the device from the run on screen (Play trains both, in turns).
-  send: (grid, steps) => {
+  send: async (grid, steps) => {
     setPlaying(false);
+    await firstRun;
     send(command.sweep(grid, steps));
     state.sweep = [];
     views.sweep([], { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
@@ -641,6 +643,11 @@ worker.addEventListener('error', (event) => {
   if (page.run == null) fail(workerFailure(event.message || 'its script did not load'));
   else messages.error(`The training worker failed: ${event.message}`);
 });
+
+/** Resolves once the first run is ready: a sweep asked for before trains
+ * the experiment that opened, not nothing. */
+let opened;
+const firstRun = new Promise((resolve) => { opened = resolve; });
 
 /** Resolves once the page has started its first run. */
 let started;

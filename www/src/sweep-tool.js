@@ -38,10 +38,14 @@ export class SweepTool {
     this.lines = null;
     /** @type {number|null} the step of the reports in the table while it trains */
     this.reportedAt = null;
-    $('sweep-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.start();
+    // Not a <form>: a course page's sandboxed iframe (no allow-forms) blocks
+    // submitting one before any handler runs. The buttons start disabled
+    // in the HTML, so no press is lost before this script is wired.
+    $('sweep-run').addEventListener('click', () => this.start());
+    $('sweep-form').addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && /** @type {HTMLElement} */ (event.target).tagName === 'INPUT') this.start();
     });
+    for (const id of ['sweep-run', 'sweep-button']) /** @type {HTMLButtonElement} */ ($(id)).disabled = false;
     $('sweep-stop').addEventListener('click', () => actions.stop());
     $('sweep-jsonl').addEventListener('click', () => this.lines && actions.download('sweep.jsonl', this.lines, 'application/jsonl'));
     $('sweep-csv').addEventListener('click', () => this.lines && actions.download('sweep.csv', rust.sweepCsv(this.lines), 'text/csv'));

@@ -244,7 +244,11 @@ async function handle(received) {
       return undefined;
     default: break;
   }
-  if (!session) return undefined;
+  if (!session) {
+    // The page sends a sweep once its first run is ready; never lost silently.
+    if (received.type === 'sweep') post(answer.sweep({ reports: [], step: 0, steps: received.steps, done: true, error: { kind: 'internal', message: 'there is no run to sweep yet: wait until the page has started, then sweep again' } }));
+    return undefined;
+  }
   switch (received.type) {
     case 'step':
       playing = false;
