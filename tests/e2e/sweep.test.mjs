@@ -13,6 +13,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPage, ready, servePageAndBrowser, trainTo } from './harness.mjs';
+import { betaLabel } from '../../www/src/describe.js';
 
 let server;
 let browser;
@@ -226,3 +227,26 @@ test('the sweep\'s form, progress, table and export have zero serious accessibil
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'take β = 1e-5');
   await context.close();
 });
+
+test('a sweep whose model diverges ends there: that model\'s row says so with its last finite report, the others are stopped', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#v=1&data=circle&hidden=16,16&k=2&lr=10&report=5&seed=1`);
+  await ready(page);
+  await sweep(page, { count: 3, steps: 5000 });
+  const lines = await linesOf(page);
+  const diverged = lines.filter((l) => l.status === 'diverged');
+  assert.equal(diverged.length, 1, lines.map((l) => l.status).join(' '));
+  assert.equal(diverged[0].diverged.quantity, 'loss');
+  assert.ok(diverged[0].diverged.step > 0 && diverged[0].diverged.step < 5000);
+  // The metrics are the last finite report, before the step that diverged.
+  assert.ok(diverged[0].metrics === null || diverged[0].metrics.step < diverged[0].diverged.step);
+  assert.deepEqual(lines.filter((l) => l !== diverged[0]).map((l) => l.status), ['stopped', 'stopped']);
+  const status = await page.getByTestId('sweep-status').textContent();
+  assert.match(status, new RegExp(`Sweep stopped at step [\\d,]+ of 5,000: the model with β = ${betaOf(diverged[0])} diverged; its row shows its last finite report\\.`));
+  assert.equal(await page.locator('[data-testid=sweep-table] tr[data-status=diverged]').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** A line's β as the page writes it (two digits; the table test above pins
+ * the format), escaped for a RegExp. */
+const betaOf = (line) => betaLabel(Number(new URLSearchParams(line.link).get('beta') ?? '0.001')).replace('.', '\\.');
