@@ -13,7 +13,9 @@
 //! time so far. A value that does not apply (no training loss at step 0,
 //! `distortion_bits` for a label objective) is an empty field.
 
+use crate::grid::{Line, SweepId};
 use crate::report::{LayerInfo, Report};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The columns every file has, in order (the plane's follow).
 pub const COLUMNS: [&str; 16] = [
@@ -136,14 +138,22 @@ pub fn to_csv(rows: &[Row]) -> Result<String, csv::Error> {
 pub const SWEEP_COLUMNS: [&str; 2] = ["status", "link"];
 
 /// A sweep's lines (schema `ibp-sweep-1`: `ibp sweep merge --csv` and the
-/// page's "Sweep (CSV)") as one file: a row per run, sorted by link (the
-/// same lines give the same file, in any order), in this schema's columns
-/// with `replica` the run's place in that order and `seconds` its wall
-/// time, then `SWEEP_COLUMNS`. A run stopped before its first report has
-/// empty metric fields.
-pub fn sweep_csv(lines: &[crate::grid::Line]) -> Result<String, csv::Error> {
-    let mut lines: Vec<&crate::grid::Line> = lines.iter().collect();
-    lines.sort_by(|a, b| a.link.cmp(&b.link));
+/// page's "Sweep (CSV)") as one file: a row per run in the order of its
+/// grid (a β sweep's by β; several sweeps one after the other, by base
+/// link; a run its grid does not hold last), so the same lines give the
+/// same file in any order; this schema's columns with `replica` the run's
+/// place in that order and `seconds` its wall time, then `SWEEP_COLUMNS`.
+/// A run stopped before its first report has empty metric fields.
+pub fn sweep_csv(lines: &[Line]) -> Result<String, csv::Error> {
+    let places = grid_places(lines);
+    let mut lines: Vec<&Line> = lines.iter().collect();
+    let place = |l: &Line| {
+        places
+            .get(&(&l.sweep, &l.link))
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
+    lines.sort_by(|a, b| (&a.sweep, place(a), &a.link).cmp(&(&b.sweep, place(b), &b.link)));
     let reports: Vec<Option<Report>> = lines.iter().map(|l| l.report()).collect();
     let header = header(&layer_names(reports.iter().flatten()));
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -171,6 +181,30 @@ pub fn sweep_csv(lines: &[crate::grid::Line]) -> Result<String, csv::Error> {
     }
     let bytes = out.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("the fields are UTF-8"))
+}
+
+/// Each (sweep, link) of `lines` at its place in the sweep's grid; a sweep
+/// whose grid or base no longer parses places none of its runs.
+fn grid_places(lines: &[Line]) -> BTreeMap<(&SweepId, &String), usize> {
+    let mut places = BTreeMap::new();
+    let sweeps: BTreeSet<&SweepId> = lines.iter().map(|l| &l.sweep).collect();
+    for sweep in sweeps {
+        let runs = crate::config::Experiment::from_link(&sweep.base)
+            .ok()
+            .and_then(|base| crate::grid::parse(&sweep.grid).ok()?.runs(&base).ok());
+        let order: BTreeMap<String, usize> = runs
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, run)| (run.to_link(), i))
+            .collect();
+        for line in lines.iter().filter(|l| &l.sweep == sweep) {
+            if let Some(&place) = order.get(&line.link) {
+                places.insert((&line.sweep, &line.link), place);
+            }
+        }
+    }
+    places
 }
 
 #[cfg(test)]
@@ -261,9 +295,10 @@ mod tests {
     fn a_sweeps_lines_are_one_row_each_with_status_and_link() {
         use crate::config::Experiment;
         use crate::grid::{Ending, Line, SweepId};
+        // The grid's order (0.01 first), not the links' ("v=1" first).
         let id = SweepId {
             base: "v=1".into(),
-            grid: "beta=1e-3|1e-2".into(),
+            grid: "beta=1e-2|1e-3".into(),
             steps: 10,
         };
         let run = |beta: &str| Experiment::from_link(&format!("beta={beta}")).unwrap();
@@ -279,11 +314,17 @@ mod tests {
             "{}",
             rows[0]
         );
+        assert_eq!(rows[1], ",,0,,,,,,,,,,,,,,,,stopped,v=1&beta=0.01");
         assert_eq!(
-            rows[1],
-            "10,0.5,0,0.001,0.005,0.25,0.5,3,0.75,,0.875,10.0000,,cpu,false,2.3,1.5,0.75,done,v=1"
+            rows[2],
+            "10,0.5,1,0.001,0.005,0.25,0.5,3,0.75,,0.875,10.0000,,cpu,false,2.3,1.5,0.75,done,v=1"
         );
-        assert_eq!(rows[2], ",,1,,,,,,,,,,,,,,,,stopped,v=1&beta=0.01");
+        let reversed = [lines[1].clone(), lines[0].clone()];
+        assert_eq!(
+            sweep_csv(&reversed).unwrap(),
+            text,
+            "any order of the lines"
+        );
         // The line keeps the report: its plane comes back with it.
         assert_eq!(lines[0].report().unwrap(), done);
     }

@@ -184,7 +184,7 @@ fn bad_grids_and_tasks_exit_2_naming_the_fault() {
 
 /// `merge` reads JSONL files (the page's "Sweep (JSONL)") as well as
 /// folders, and `--csv` prints the metrics CSV's columns then status and
-/// link, one row per run sorted by link: the page's "Sweep (CSV)".
+/// link, one row per run in the grid's order: the page's "Sweep (CSV)".
 #[test]
 fn merge_reads_files_and_prints_the_sweep_csv() {
     let out = folder("csv");
@@ -218,10 +218,15 @@ fn merge_reads_files_and_prints_the_sweep_csv() {
     assert_eq!(rows.len(), 7, "{text}");
     assert_eq!(rows[0][..5], ["step", "epoch", "replica", "beta", "lr"]);
     assert_eq!(rows[0][rows[0].len() - 2..], ["status", "link"]);
-    let links: Vec<&str> = rows[1..].iter().map(|r| *r.last().unwrap()).collect();
-    let mut sorted = links.clone();
-    sorted.sort();
-    assert_eq!(links, sorted);
+    // Rows in the grid's order (beta slowest, then the activation), not
+    // the links' (which sort act=relu apart).
+    let betas: Vec<&str> = rows[1..].iter().map(|r| r[3]).collect();
+    assert_eq!(betas, ["0.001", "0.001", "0.01", "0.01", "0.1", "0.1"]);
+    let relu: Vec<bool> = rows[1..]
+        .iter()
+        .map(|r| r.last().unwrap().contains("act=relu"))
+        .collect();
+    assert_eq!(relu, [false, true, false, true, false, true]);
     for (i, row) in rows[1..].iter().enumerate() {
         assert_eq!((row[0], row[2]), ("100", i.to_string().as_str()));
         assert_eq!(row[row.len() - 2], "done");

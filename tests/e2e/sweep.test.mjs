@@ -80,6 +80,8 @@ test('a sweep shows k of n steps, and Stop keeps its models where they stood', a
   const text = await progress.textContent();
   assert.match(text, /^\s*[\d,]+ of 100,000 steps · 4 models\s*$/, text);
   assert.equal(await page.getByTestId('sweep').isDisabled(), true);
+  // The transport's button says how far it is (the panel may be off-screen).
+  assert.match(await page.getByTestId('sweep').textContent(), /^Sweeping \d+ %$/);
   await page.getByTestId('sweep-stop').click();
   const lines = await linesOf(page);
   assert.equal(lines.length, 4);
@@ -95,6 +97,7 @@ test('a sweep shows k of n steps, and Stop keeps its models where they stood', a
   await followSchema(t, lines);
   assert.equal(await progress.isVisible(), false);
   assert.equal(await page.getByTestId('sweep').isDisabled(), false);
+  assert.equal(await page.getByTestId('sweep').textContent(), 'Sweep β');
   assert.match(await page.getByTestId('sweep-status').textContent(), new RegExp(`Sweep stopped at step ${stoppedAt.toLocaleString('en')} of 100,000`));
   const statuses = await page.locator('[data-testid=sweep-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
   assert.deepEqual(statuses, ['stopped', 'stopped', 'stopped', 'stopped']);
@@ -131,6 +134,10 @@ test('a sweep exports the CLI\'s lines and CSV, and Share offers it again, the s
   const header = csv.split('\n')[0];
   assert.ok(header.startsWith('step,epoch,replica,beta,lr,') && header.endsWith(',status,link'), header);
   assert.equal(csv.trim().split('\n').length, 4);
+  const betas = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[3]));
+  assert.deepEqual(betas, betas.slice().sort((a, b) => a - b), 'rows in the grid\'s order: by β');
+  // The address bar carries the sweep too: the address copied is Share's link.
+  assert.equal(await page.evaluate(() => new URL(location.href).searchParams.get('sweep')), 'beta=1e-4:0.5:3');
   // Share carries the grid; a stranger is offered the sweep and runs it.
   await page.getByTestId('share').click();
   const shared = new URL(await page.getByTestId('share-link').inputValue());
@@ -143,6 +150,7 @@ test('a sweep exports the CLI\'s lines and CSV, and Share offers it again, the s
   assert.match(await other.getByTestId('notice').textContent(), /This link comes with a β sweep: 3 models, β from 1e-4 to 0\.5, 200 steps each/);
   assert.equal(await other.getByTestId('sweep-count').inputValue(), '3');
   await other.getByTestId('sweep-rerun').click();
+  assert.equal(await other.getByTestId('sweep-rerun').count(), 0, 'the offer is taken up and goes');
   const again = await linesOf(other);
   for (const line of again) assert.deepEqual(line.metrics, byLink(lines)[line.link].metrics, line.link);
   assert.deepEqual(errors, []);
@@ -172,8 +180,15 @@ test('a click on a sweep point or a β in the table takes that β to two digits,
   }, beta);
   await page.locator('[data-testid=sweep-plot] circle.sweep-point').nth(3).click();
   await taken(0.056);
+  // The page says what happened, and marks the point of the β taken.
+  assert.match(await page.getByTestId('sweep-status').textContent(), /^This model now has β = 5\.6e-2, from the step it is at \(a live change, kept in the link\): press Play/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=sweep-plot] circle.sweep-point.taken')?.getAttribute('aria-label').startsWith('take β = 5.6e-2'));
   await page.locator('[data-testid=sweep-table] .sweep-take', { hasText: '1.8e-4' }).click();
   await taken(1.8e-4);
+  const row = page.locator('[data-testid=sweep-table] tr.taken');
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.locator('.sweep-take').getAttribute('aria-current'), 'true');
+  assert.equal(await row.locator('.sweep-take').textContent(), '1.8e-4');
   assert.deepEqual(errors, []);
   await page.close();
 });

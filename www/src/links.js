@@ -27,11 +27,8 @@ export function shareUrl(link, setKey, sweep = null) {
       // views the link table refuses: the link keeps its own
     }
   }
-  for (const option of [...EMBED_ONLY, 'views', 'sweep', 'sweep_steps']) url.searchParams.delete(option);
-  if (sweep) {
-    url.searchParams.set('sweep', sweep.grid);
-    url.searchParams.set('sweep_steps', String(sweep.steps));
-  }
+  for (const option of [...EMBED_ONLY, 'views']) url.searchParams.delete(option);
+  withSweep(url, sweep);
   url.hash = shared;
   return url.href;
 }
@@ -71,9 +68,21 @@ export function fragmentLink() {
   return link.length ? link : null;
 }
 
-/** Keeps `link` in the address bar without a new history entry. */
-export function showInAddressBar(link) {
+/** The query's `sweep` and `sweep_steps` set to `sweep` (removed with null). */
+function withSweep(url, sweep) {
+  url.searchParams.delete('sweep');
+  url.searchParams.delete('sweep_steps');
+  if (sweep) {
+    url.searchParams.set('sweep', sweep.grid);
+    url.searchParams.set('sweep_steps', String(sweep.steps));
+  }
+}
+
+/** Keeps `link` (and the β sweep on screen, `sweep`) in the address bar
+ * without a new history entry: the address copied is the link Share gives. */
+export function showInAddressBar(link, sweep = null) {
   const url = new URL(location.href);
+  withSweep(url, sweep);
   url.hash = link;
   history.replaceState(null, '', url.href);
 }

@@ -75,8 +75,8 @@ const messages = new Messages($('error'), $('notice'));
 const speed = new Speed();
 const pins = new Pins();
 // A sweep point's β, taken as its label says: two figures (3.7e-2, not
-// 0.03727593720314943), a live change of the run on screen.
-const views = new Views(messages, (beta) => onKnob('beta', betaLabel(beta)));
+// 0.03727593720314943), a live change of the run on screen (sweep-tool.js).
+const views = new Views(messages, (beta) => sweepTool.take(beta));
 let exact = null;
 let knobs = null;
 let lesson = null;
@@ -105,9 +105,11 @@ function checkExercises() {
   exercises?.(state.history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.changes });
 }
 
-/** Shows the views the link names (its `views` key). */
+/** Shows the views the link names (its `views` key), and the IB curve
+ * while a β sweep is shown. */
 function applyViews(link) {
   const shown = new Set(linkValue(link, 'views').split(','));
+  if (sweepTool.shown) shown.add('sweep');
   for (const figure of document.querySelectorAll('figure[id^="view-"]')) {
     figure.classList.toggle('link-hidden', !shown.has(figure.id.slice('view-'.length)));
   }
@@ -117,14 +119,22 @@ function applyViews(link) {
 function render() {
   const shared = page.shareable();
   applyViews(shared);
-  showInAddressBar(shared);
+  showInAddressBar(shared, sweepTool.shared());
   $('share-link').value = shareUrl(shared, setKey, sweepTool.shared());
   // Share's note speaks of the run it copied: it goes when that changes.
   if ($('share-note').textContent !== (page.caveat() ?? '')) $('share-note').hidden = true;
   knobs?.update(page.inForce());
+  sweepTool.mark(Number(linkValue(page.inForce(), 'beta')));
   lesson?.drift(page.last());
   embedDialog?.refresh();
   redraw();
+}
+
+/** The address bar and the share box carry the β sweep on screen. */
+function showSweepInLinks() {
+  const shared = page.shareable();
+  showInAddressBar(shared, sweepTool.shared());
+  $('share-link').value = shareUrl(shared, setKey, sweepTool.shared());
 }
 
 /** Asks the worker for a new run of `link`; the current one stays until it
@@ -248,7 +258,7 @@ function onReady(data) {
   showTableSummary($('table-summary'), data.info.table);
   if (data.resumed > 0) messages.notice(`Restored your last run at step ${data.resumed} (kept in this browser; “Forget” drops it).`);
   if (data.resume_error) messages.notice(`The run kept in this browser could not be continued (${data.resume_error}): this run starts afresh.`);
-  for (const notice of state.openingNotices.splice(0)) messages.notice(notice.text, notice.action);
+  for (const notice of state.openingNotices.splice(0)) messages.notice(notice.text, notice.action, notice.key);
   const replay = announceReplay(page.changes);
   if (replay) messages.notice(replay);
   land(data.link);
@@ -369,6 +379,7 @@ const ANSWERS = {
   },
   sweep: (data) => {
     const reports = sweepTool.answer(data);
+    if (data.done) showSweepInLinks();
     if (!reports) return;
     state.sweep = reports;
     views.sweep(reports, { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
@@ -440,13 +451,18 @@ const sweepTool = new SweepTool({ betaSweep, betaSweepOfLink, sweepCsv }, {
   // The sweep takes the device from the run on screen (Play trains both, in turns).
   send: async (grid, steps) => {
     setPlaying(false);
+    // The offer of a shared link's sweep is taken up; the panel shows it.
+    messages.drop('sweep-offer');
+    applyViews(page.shareable());
+    showSweepInLinks();
+    $('view-sweep').scrollIntoView({ block: 'nearest' });
     await firstRun;
     send(command.sweep(grid, steps));
     state.sweep = [];
     views.sweep([], { ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
   },
   stop: () => send(command.plain('sweep-stop')),
-  pick: (beta) => onKnob('beta', beta),
+  pick: (beta) => onKnob('beta', beta) === null,
   download: (name, content, type) => exports.file(name, content, type),
   announce: (text) => { $('sweep-status').textContent = text; },
 });
@@ -622,6 +638,7 @@ function offerSweep(grid, steps) {
     state.openingNotices.push({
       text: `This link comes with a β sweep: ${sweep.count} models, β from ${betaLabel(sweep.from)} to ${betaLabel(sweep.to)}, ${sweep.steps.toLocaleString('en')} steps each.`,
       action: { label: 'Run the sweep', testid: 'sweep-rerun', action: () => sweepTool.start() },
+      key: 'sweep-offer',
     });
   } catch (error) {
     state.openingNotices.push({ text: `The link’s β sweep is left out: ${error.message}` });

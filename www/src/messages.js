@@ -19,14 +19,15 @@ export class Messages {
     this.add('error', text, action, key);
   }
 
-  /** Adds a notice, with an optional button {label, testid, action}. */
-  notice(text, action = null) {
-    this.add('notice', text, action);
+  /** Adds a notice, with an optional button {label, testid, action}; one
+   * with a `key` can be dropped (an offer taken up). */
+  notice(text, action = null, key = null) {
+    this.add('notice', text, action, key);
   }
 
   add(kind, text, action, key = null) {
     const box = this.boxes[kind];
-    if (key) box.querySelector(`p[data-key="${key}"]`)?.remove();
+    if (key) for (const old of box.querySelectorAll(`[data-key="${key}"]`)) old.remove();
     const line = document.createElement('p');
     line.textContent = text;
     if (key) line.dataset.key = key;
@@ -36,16 +37,18 @@ export class Messages {
       button.type = 'button';
       button.textContent = action.label;
       button.dataset.testid = action.testid;
+      if (key) button.dataset.key = key;
       button.addEventListener('click', action.action);
       box.append(button);
     }
     box.hidden = false;
   }
 
-  /** Removes the message with `key` (its control now holds a good value). */
+  /** Removes the message with `key` and its button (its control now holds
+   * a good value, its offer was taken up). */
   drop(key) {
     for (const box of Object.values(this.boxes)) {
-      box.querySelector(`p[data-key="${key}"]`)?.remove();
+      for (const old of box.querySelectorAll(`[data-key="${key}"]`)) old.remove();
       box.hidden = !box.querySelector('p, button');
     }
   }

@@ -23,7 +23,7 @@ const count = (/** @type {number} */ n) => n.toLocaleString('en');
 export class SweepTool {
   /**
    * @param {{betaSweep: Function, betaSweepOfLink: Function, sweepCsv: (jsonl: string) => string}} rust
-   * @param {{send: (grid: string, steps: number) => void, stop: () => void, pick: (beta: string) => void,
+   * @param {{send: (grid: string, steps: number) => void, stop: () => void, pick: (beta: string) => boolean,
    *   download: (name: string, content: string, type: string) => void, announce: (text: string) => void}} actions
    */
   constructor(rust, actions) {
@@ -38,6 +38,8 @@ export class SweepTool {
     this.lines = null;
     /** @type {number|null} the step of the reports in the table while it trains */
     this.reportedAt = null;
+    /** @type {string|null} the β this model has, as the table writes it */
+    this.taken = null;
     // Not a <form>: a course page's sandboxed iframe (no allow-forms) blocks
     // submitting one before any handler runs. The buttons start disabled
     // in the HTML, so no press is lost before this script is wired.
@@ -131,7 +133,28 @@ export class SweepTool {
     const diverged = rows.find((r) => r.status === 'diverged');
     if (diverged) return `Sweep stopped at step ${count(step)} of ${count(steps)}: the model with β = ${betaLabel(diverged.beta)} diverged; its row shows its last finite report.`;
     if (step < steps) return `Sweep stopped at step ${count(step)} of ${count(steps)}: the table shows the models there.`;
-    return `Sweep done: ${rows.length} models, ${count(steps)} steps each. Click a point or a β in the table to take it.`;
+    return `Sweep done: ${rows.length} models, ${count(steps)} steps each. Click a point or a β in the table to give this model that β; Share gives a link that runs this sweep again.`;
+  }
+
+  /** Gives the model on screen a sweep model's β, to two digits, and says
+   * what happened and what to do next. @param {number} beta */
+  take(beta) {
+    const label = betaLabel(beta);
+    if (!this.actions.pick(label)) return;
+    this.actions.announce(`This model now has β = ${label}, from the step it is at (a live change, kept in the link): press Play to train it and watch its black dot move.`);
+  }
+
+  /** Marks the table's row of the β this model has now. @param {number} beta */
+  mark(beta) {
+    const label = betaLabel(beta);
+    this.taken = label;
+    for (const button of document.querySelectorAll('#sweep-rows .sweep-take')) {
+      const row = /** @type {HTMLElement} */ (button.closest('tr'));
+      const current = button.textContent === label;
+      row.classList.toggle('taken', current);
+      if (current) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
   }
 
   /** "k of n steps" while running; hidden with null. @param {number|null} step @param {number} [steps] */
@@ -140,7 +163,10 @@ export class SweepTool {
     $('sweep-progress').hidden = !running;
     $('sweep-stop').hidden = !running;
     $('sweep-run').hidden = running;
-    /** @type {HTMLButtonElement} */ ($('sweep-button')).disabled = running;
+    const button = /** @type {HTMLButtonElement} */ ($('sweep-button'));
+    button.disabled = running;
+    // The transport's button says how far it is (the panel may be off-screen).
+    button.textContent = running ? `Sweeping ${Math.floor((100 * step) / Math.max(1, steps))} %` : 'Sweep β';
     if (!running) return;
     const bar = /** @type {HTMLProgressElement} */ ($('sweep-bar'));
     bar.max = steps;
@@ -167,7 +193,7 @@ export class SweepTool {
     take.className = 'sweep-take';
     take.textContent = betaLabel(beta);
     take.setAttribute('aria-label', `take β = ${betaLabel(beta)}`);
-    take.addEventListener('click', () => this.actions.pick(betaLabel(beta)));
+    take.addEventListener('click', () => this.take(beta));
     const cell = (/** @type {string} */ text) => {
       const td = document.createElement('td');
       td.textContent = text;
@@ -180,6 +206,10 @@ export class SweepTool {
     const error = Number.isFinite(report?.test_acc) ? `${(100 * (1 - report.test_acc)).toFixed(1)} %` : '–';
     tr.append(first, cell(fixed(report?.rate_bits, 2)), cell(fixed(report?.izy_bits, 3)), cell(error), cell(status));
     tr.dataset.status = status;
+    if (betaLabel(beta) === this.taken) {
+      tr.classList.add('taken');
+      take.setAttribute('aria-current', 'true');
+    }
     return tr;
   }
 

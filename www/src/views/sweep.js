@@ -61,7 +61,7 @@ export class SweepView {
     f.g.append('path').attr('d', curve(ordered)).attr('fill', 'none').attr('stroke', '#999');
     this.labelFamily(f, ordered, now);
     f.g.selectAll(null).data(ordered).join('circle')
-      .attr('class', 'sweep-point')
+      .attr('class', (r) => (now && betaLabel(r.beta) === betaLabel(now.beta) ? 'sweep-point taken' : 'sweep-point'))
       .attr('cx', (r) => f.x(r.rate_bits)).attr('cy', (r) => f.y(r.izy_bits ?? 0)).attr('r', 5)
       .attr('fill', (_, k) => timeColour(k / Math.max(1, ordered.length - 1)))
       .attr('tabindex', 0).attr('role', 'button')
