@@ -14,8 +14,16 @@ use super::ConfigError;
 
 /// Query keys of the page's address that are page options, not experiment
 /// keys (`?lesson=beta` and the like).
-const PAGE_OPTIONS: [&str; 7] = [
-    "lesson", "step", "embed", "controls", "autoplay", "parent", "backend",
+const PAGE_OPTIONS: [&str; 9] = [
+    "lesson",
+    "step",
+    "embed",
+    "controls",
+    "autoplay",
+    "parent",
+    "backend",
+    "sweep",
+    "sweep_steps",
 ];
 
 /// Pairs of quotes people wrap links in.
@@ -113,6 +121,10 @@ mod tests {
             format!("#{LINK}"),
             format!("http://127.0.0.1:8080/#{LINK}"),
             format!("https://host.example/course/ibp/?lesson=beta&step=2#{LINK}"),
+            // Share with a β sweep on screen: the sweep is a page option.
+            format!(
+                "http://127.0.0.1:8080/?backend=cpu&sweep=beta%3D1e-5%3A1%3A8&sweep_steps=1000#{LINK}"
+            ),
             format!(
                 "https://host.example/?embed=1&amp;autoplay=1&amp;controls=0#{}",
                 LINK.replace('&', "&amp;")
@@ -136,6 +148,7 @@ mod tests {
             ("https://host.example/?lesson=beta", "lesson 'beta'"),
             ("http://host.example/", "follows '#'"),
             ("?lesson=compression&step=1", "lesson 'compression'"),
+            ("?sweep=beta%3D1e-5%3A1%3A8&sweep_steps=1000", "follows '#'"),
             ("<iframe title=\"x\"></iframe>", "no src="),
         ] {
             let error = experiment_query(pasted).unwrap_err();
