@@ -82,6 +82,9 @@ test('in an embed every export is also shown to copy or save, as a course page m
     await frame.getByTestId('export-copy-image').and(frame.locator('[src^="blob:"]')).waitFor();
     assert.equal(await frame.getByTestId('export-copy-text').isVisible(), false, 'an image, not text');
     assert.equal(await frame.getByTestId('export-copy-image').getAttribute('alt'), 'plots.png');
+    // Close closes: no <form method="dialog">, which the sandbox would block.
+    await frame.getByTestId('export-close').click();
+    assert.equal(await frame.getByTestId('export-dialog').evaluate((d) => d.open), false);
   } finally {
     await page.close();
     await course.close();

@@ -1,5 +1,6 @@
 // The page around the views: the intro (collapsible, its state remembered
-// in this browser) and the controls' drawer on narrow screens.
+// in this browser), the controls' drawer on narrow screens and the
+// dialogs' buttons.
 
 const INTRO_KEY = 'ibp-playground:intro';
 
@@ -37,4 +38,15 @@ export function mountDrawer(drawer, toggle, close) {
   drawer.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') set(false);
   });
+}
+
+/**
+ * The dialogs' Close, Cancel and Use buttons (`data-close`, their `value`
+ * the dialog's returnValue) close it by script: a <form method="dialog">
+ * does nothing in a course page's sandboxed iframe without allow-forms.
+ */
+export function mountDialogButtons(root = document) {
+  for (const button of root.querySelectorAll('dialog button[data-close]')) {
+    button.addEventListener('click', () => /** @type {HTMLDialogElement} */ (button.closest('dialog')).close(/** @type {HTMLButtonElement} */ (button).value));
+  }
 }

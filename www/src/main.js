@@ -22,7 +22,7 @@ import { LESSONS, lessonHref, mountGallery, mountLesson, stepIndex } from './les
 import { mountExercises, mountInstructor } from './instructor.js';
 import { Pins } from './pins.js';
 import { mountExact } from './exact.js';
-import { mountIntro, mountDrawer } from './chrome.js';
+import { mountDialogButtons, mountIntro, mountDrawer } from './chrome.js';
 import { registerOffline } from './offline.js';
 import { Messages } from './messages.js';
 import { showReport, clearReadouts } from './readouts.js';
@@ -435,6 +435,7 @@ function onKnob(key, value) {
   return null;
 }
 
+mountDialogButtons();
 $('play').addEventListener('click', () => setPlaying(!state.playing));
 /** One training step and its report. */
 function stepOnce() {
