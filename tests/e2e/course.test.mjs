@@ -115,6 +115,11 @@ test('in an embed a β sweep runs, its exports are shown to copy, and the page o
     assert.equal(own.searchParams.get('sweep'), 'beta=1e-5:1:3');
     assert.equal(own.searchParams.get('sweep_steps'), '200');
     assert.equal(own.searchParams.get('embed'), null);
+    await frame.getByTestId('export-close').click();
+    // Share in a frame that may not write to the clipboard says so, the link selected.
+    await frame.getByTestId('share').click();
+    await frame.getByTestId('share-note').filter({ hasText: 'press Ctrl+C (⌘C) to copy it' }).waitFor();
+    assert.match(await frame.getByTestId('share-link').inputValue(), /[?&]sweep=beta%3D1e-5%3A1%3A3&sweep_steps=200#/);
   } finally {
     await page.close();
     await course.close();

@@ -464,6 +464,7 @@ const sweepTool = new SweepTool({ betaSweep, betaSweepOfLink, sweepCsv }, {
   },
   stop: () => send(command.plain('sweep-stop')),
   pick: (beta) => onKnob('beta', beta) === null,
+  step: () => state.history.at(-1)?.step ?? 0,
   download: (name, content, type) => exports.file(name, content, type),
   announce: (text) => { $('sweep-status').textContent = text; },
 });
@@ -482,7 +483,10 @@ $('share').addEventListener('click', async () => {
     await navigator.clipboard.writeText(input.value);
     $('share').textContent = 'Copied';
   } catch {
+    // A course page's frame without clipboard-write: say so, the link selected.
     $('share').textContent = 'Select and copy';
+    $('share-note').textContent = [caveat, 'This page may not copy here (its frame does not allow the clipboard): the link is selected in the box; press Ctrl+C (⌘C) to copy it.'].filter(Boolean).join(' ');
+    $('share-note').hidden = false;
   }
   setTimeout(() => { $('share').textContent = 'Share'; }, 1500);
 });

@@ -23,7 +23,7 @@ const count = (/** @type {number} */ n) => n.toLocaleString('en');
 export class SweepTool {
   /**
    * @param {{betaSweep: Function, betaSweepOfLink: Function, sweepCsv: (jsonl: string) => string}} rust
-   * @param {{send: (grid: string, steps: number) => void, stop: () => void, pick: (beta: string) => boolean,
+   * @param {{send: (grid: string, steps: number) => void, stop: () => void, pick: (beta: string) => boolean, step: () => number,
    *   download: (name: string, content: string, type: string) => void, announce: (text: string) => void}} actions
    */
   constructor(rust, actions) {
@@ -133,15 +133,16 @@ export class SweepTool {
     const diverged = rows.find((r) => r.status === 'diverged');
     if (diverged) return `Sweep stopped at step ${count(step)} of ${count(steps)}: the model with β = ${betaLabel(diverged.beta)} diverged; its row shows its last finite report.`;
     if (step < steps) return `Sweep stopped at step ${count(step)} of ${count(steps)}: the table shows the models there.`;
-    return `Sweep done: ${rows.length} models, ${count(steps)} steps each. Click a point or a β in the table to give this model that β; Share gives a link that runs this sweep again.`;
+    return `Sweep done: ${rows.length} models, ${count(steps)} steps each. Click a point or a β in the table to give this model that β; Share gives a link that offers this sweep again.`;
   }
 
   /** Gives the model on screen a sweep model's β, to two digits, and says
    * what happened and what to do next. @param {number} beta */
   take(beta) {
     const label = betaLabel(beta);
+    const step = this.actions.step();
     if (!this.actions.pick(label)) return;
-    this.actions.announce(`This model now has β = ${label}, from the step it is at (a live change, kept in the link): press Play to train it and watch its black dot move.`);
+    this.actions.announce(`This model now has β = ${label} from step ${count(step)} on (a live change, kept in the link): press Play to train on with it, its training so far kept, and watch its black dot move.`);
   }
 
   /** Marks the table's row of the β this model has now. @param {number} beta */
@@ -155,6 +156,15 @@ export class SweepTool {
       if (current) button.setAttribute('aria-current', 'true');
       else button.removeAttribute('aria-current');
     }
+    this.caption();
+  }
+
+  /** What the table shows, and what its shaded row means when one is. */
+  caption() {
+    const step = Number(document.querySelector('#sweep-rows tr')?.dataset.step ?? 0);
+    const text = this.running ? 'The models so far (export when the sweep ends)' : `The models at step ${count(step)}`;
+    const shaded = document.querySelector('#sweep-rows tr.taken') ? '; shaded: the β this model has now' : '';
+    $('sweep-table-caption').textContent = text + shaded;
   }
 
   /** "k of n steps" while running; hidden with null. @param {number|null} step @param {number} [steps] */
@@ -180,9 +190,7 @@ export class SweepTool {
     const body = /** @type {HTMLTableSectionElement} */ ($('sweep-rows'));
     body.replaceChildren(...rows.slice().sort((a, b) => a.beta - b.beta).map((row) => this.row(row)));
     for (const id of ['sweep-jsonl', 'sweep-csv']) /** @type {HTMLButtonElement} */ ($(id)).disabled = !this.lines;
-    $('sweep-table-caption').textContent = this.running
-      ? 'The models so far (export when the sweep ends)'
-      : `The models at step ${count(rows[0]?.report?.step ?? 0)}`;
+    this.caption();
   }
 
   /** @param {Row} row */
@@ -206,6 +214,7 @@ export class SweepTool {
     const error = Number.isFinite(report?.test_acc) ? `${(100 * (1 - report.test_acc)).toFixed(1)} %` : '–';
     tr.append(first, cell(fixed(report?.rate_bits, 2)), cell(fixed(report?.izy_bits, 3)), cell(error), cell(status));
     tr.dataset.status = status;
+    tr.dataset.step = String(report?.step ?? 0);
     if (betaLabel(beta) === this.taken) {
       tr.classList.add('taken');
       take.setAttribute('aria-current', 'true');

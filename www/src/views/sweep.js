@@ -29,6 +29,8 @@ export class SweepView {
    * @param {{pins?: Array<{history: object[], label: string, colour: string, number: number}>}} options
    */
   update(history, info, { pins = [] } = {}) {
+    // Where "this model" goes: placed among the sweep's points when drawn.
+    this.current = null;
     const hy = info?.hy_bits ?? 1;
     const current = history.filter((r) => Number.isFinite(r.izy_bits));
     const pinned = pins.map((p) => ({ ...p.history[p.history.length - 1], label: `pin ${p.number}: ${p.label}`, colour: p.colour })).filter((r) => Number.isFinite(r?.izy_bits));
@@ -87,7 +89,8 @@ export class SweepView {
     const taken = ordered.map((r) => ({ left: f.x(r.rate_bits) - 5, right: f.x(r.rate_bits) + 5, top: f.y(r.izy_bits ?? 0) - 5, bottom: f.y(r.izy_bits ?? 0) + 5 }));
     if (now) {
       const [cx, cy] = [f.x(now.rate_bits), f.y(now.izy_bits)];
-      taken.push(this.currentLabel(f, now).box, { left: cx - 5, right: cx + 5, top: cy - 5, bottom: cy + 5 });
+      this.current = this.currentLabel(f, now, taken);
+      taken.push(this.current.box, { left: cx - 5, right: cx + 5, top: cy - 5, bottom: cy + 5 });
     }
     for (const r of ordered) {
       const [px, py] = [f.x(r.rate_bits), f.y(r.izy_bits ?? 0)];
@@ -103,13 +106,19 @@ export class SweepView {
     }
   }
 
-  /** Where "this model" is written beside its dot, and the room it takes. */
-  currentLabel(f, now) {
-    const right = f.x(now.rate_bits) > f.width - 70;
-    const x = f.x(now.rate_bits) + (right ? -7 : 7);
-    const y = f.y(now.izy_bits) - 7;
-    const left = right ? x - 60 : x;
-    return { x, y, anchor: right ? 'end' : 'start', box: { left, right: left + 60, top: y - 9, bottom: y + 2 } };
+  /** Where "this model" is written beside its dot, and the room it takes:
+   * above or below, right or left, the first spot clear of `points` (the
+   * sweep's), else above and inward. */
+  currentLabel(f, now, points = []) {
+    const [cx, cy] = [f.x(now.rate_bits), f.y(now.izy_bits)];
+    const spots = [[7, -7, 'start'], [7, 16, 'start'], [-7, -7, 'end'], [-7, 16, 'end']].map(([dx, dy, anchor]) => {
+      const [x, y] = [cx + dx, cy + dy];
+      const left = anchor === 'end' ? x - 66 : x;
+      return { x, y, anchor, box: { left, right: left + 66, top: y - 10, bottom: y + 3 } };
+    });
+    const inside = spots.filter((s) => s.box.left >= 0 && s.box.right <= f.width && s.box.top >= -8);
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    return inside.find((s) => !points.some((p) => overlaps(p, s.box))) ?? inside[0] ?? spots[cx > f.width - 70 ? 2 : 0];
   }
 
   /** This model: its trail over the last reports and a dot where it is.
@@ -126,7 +135,7 @@ export class SweepView {
       .attr('cx', f.x(now.rate_bits)).attr('cy', f.y(now.izy_bits)).attr('r', 5)
       .attr('fill', '#111')
       .append('title').text(`this model at step ${now.step}, β = ${now.beta}: rate ${now.rate_bits.toFixed(2)} bits, I(Z;Y) ≥ ${now.izy_bits.toFixed(3)} bits`);
-    const label = this.currentLabel(f, now);
+    const label = this.current ?? this.currentLabel(f, now);
     f.g.append('text').attr('class', 'legend pin-label').attr('x', label.x).attr('y', label.y)
       .attr('text-anchor', label.anchor).attr('pointer-events', 'none').text('this model');
     f.g.selectAll('.sweep-point').raise();
