@@ -182,7 +182,7 @@ test('a click on a sweep point or a β in the table takes that β to two digits,
   await taken(0.056);
   // The page says what happened, and marks the point of the β taken.
   const at = await page.evaluate(() => window.playground.reports().at(-1).step);
-  assert.match(await page.getByTestId('sweep-status').textContent(), new RegExp(`^This model now has β = 5\\.6e-2 from step ${at} on \\(a live change, kept in the link\\): press Play to train on with it`));
+  assert.match(await page.getByTestId('sweep-status').textContent(), new RegExp(`^This model now has β = 5\\.6e-2 from step ${at.toLocaleString('en')} on \\(a live change, kept in the link\\): press Play to train on with it`));
   await page.waitForFunction(() => document.querySelector('[data-testid=sweep-plot] circle.sweep-point.taken')?.getAttribute('aria-label').startsWith('take β = 5.6e-2'));
   await page.locator('[data-testid=sweep-table] .sweep-take', { hasText: '1.8e-4' }).click();
   await taken(1.8e-4);
