@@ -464,6 +464,34 @@ test('on a phone the first lesson is one tap from a plain visit, outside the fol
   await page.close();
 });
 
+test('a lesson\'s own Play shows only while the run\'s Play is out of sight, and plays the run', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta`, { width: 360, height: 640 });
+  await ready(page);
+  const shown = (want) => page.waitForFunction((w) => document.querySelector('[data-testid=lesson-play]').hidden === !w, want);
+  // A phone opens the lesson scrolled into view, the run's Play above it.
+  await shown(true);
+  // At the top the run's Play is in view: one Play button, not two.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shown(false);
+  // Down at the lesson's Back and Next, the run's Play is a screen above.
+  await page.evaluate(() => document.querySelector('[data-testid=lesson-next]').scrollIntoView({ block: 'end' }));
+  await shown(true);
+  await page.getByTestId('lesson-play').click();
+  assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.getByTestId('lesson-play').textContent(), 'Pause');
+  await page.getByTestId('lesson-play').click();
+  assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'false');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shown(false);
+  // On a laptop both sit on the first screen: the lesson's stays hidden.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.evaluate(() => document.querySelector('[data-testid=lesson-next]').scrollIntoView({ block: 'end' }));
+  await shown(false);
+  assert.ok(await page.getByTestId('play').isVisible());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a course site on a sub-path trains, and works offline after the first visit', async () => {
   const site = await serveStatic(DIST, '/course/ibp/');
   const context = await browser.newContext();
@@ -489,7 +517,7 @@ test('the pixels lesson says what the screen shows at step 2,000: the middle lit
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=pixels`);
   await ready(page);
   const at2000 = async () => {
-    await playToLessonPause(page, 'lesson-play');
+    await playToLessonPause(page);
     const r = (await page.evaluate(() => window.playground.reports())).find((x) => x.step === 2000);
     const f = r.rate_features_bits;
     const mean = (cells) => cells.reduce((a, i) => a + f[i], 0) / cells.length;
@@ -515,7 +543,7 @@ test('the compression lesson says what the plane shows at epoch 250: T5 down abo
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=compression`);
   await ready(page);
   const lost = async () => {
-    await playToLessonPause(page, 'lesson-play');
+    await playToLessonPause(page);
     const series = (await page.evaluate(() => window.playground.reports())).filter((r) => r.layers && r.step <= 3200)
       .map((r) => r.layers.find((l) => l.layer === 'encoder 5').ixt_bits);
     return Math.max(...series) - series.at(-1);
@@ -532,7 +560,7 @@ test('the compression lesson says what the plane shows at epoch 250: T5 down abo
 
 /** The lesson's reports up to the pause at `step`, after Play. */
 async function reportsToPause(page, step) {
-  await playToLessonPause(page, 'lesson-play');
+  await playToLessonPause(page);
   const reports = (await page.evaluate(() => window.playground.reports())).filter((r) => r.step <= step);
   assert.equal(reports.at(-1).step, step, 'paused where the text reads its numbers');
   return reports;

@@ -138,8 +138,12 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   await page.goto(`${server.url}?backend=cpu#v=1&data=circle&points=60&hidden=16,16&k=2&report=100&plane=1&seed=1`);
   await ready(page);
   await trainTo(page, 200);
-  assert.match(await page.getByTestId('plane-note').textContent(), /Saturated \(hollow\): T1 sits within 0\.05 bits of log2 N/);
+  const note = await page.getByTestId('plane-note').textContent();
+  assert.match(note, /Saturated \(hollow circles\): T1 sits within 0\.05 bits of log2 N/);
+  // The dashed lines are said: log2 48 = 5.58 bits and H(Y).
+  assert.match(note, /Dashed lines: log2 N = 5\.6 bits, the most a layer can keep about X \(each of the N = 48 training points told apart\), and H\(Y\) = 0\.\d\d bits/);
   assert.ok(await page.locator('[data-testid=info-plane] circle.plane-point[fill=none]').count() > 0, 'hollow saturated points');
+  assert.ok((await page.locator('[data-testid=info-plane] text').allTextContents()).includes('hollow circle: saturated'));
   await page.close();
 });
 

@@ -321,15 +321,17 @@ function addReport(report) {
   redraw();
 }
 
-/** A Play button in the lesson's own row (Back, Next): on a phone the run's
- * Play sits a screen above the lesson that says to press it. */
+/** A Play button in the lesson's own row (Back, Next), shown only while
+ * the run's Play is out of sight (on a phone it sits a screen above the
+ * lesson that says to press it): never two Play buttons in view. */
 function addLessonPlay() {
   const button = document.createElement('button');
-  Object.assign(button, { type: 'button', textContent: 'Play' });
+  Object.assign(button, { type: 'button', textContent: 'Play', hidden: true });
   button.dataset.testid = 'lesson-play';
   button.setAttribute('aria-pressed', 'false');
   button.addEventListener('click', () => $('play').click());
   $('lesson').querySelector('.lesson-nav')?.append(button);
+  new IntersectionObserver(([entry]) => { button.hidden = entry.isIntersecting; }).observe($('play'));
 }
 
 /** A lesson that reads its numbers at a step pauses each run there, once:

@@ -144,7 +144,7 @@ export class InfoPlaneView {
     f.g.append('text').attr('class', 'legend').attr('x', stops * 4 + 4).attr('y', y).text(`step ${first} → ${last}`);
     const marks = [
       { label: 'Z: the code', colour: '#111', mark: 'square' },
-      { label: 'hollow: saturated', colour: '#555', mark: 'ring' },
+      { label: 'hollow circle: saturated', colour: '#555', mark: 'ring' },
       ...(binned ? [{ label: 'the same layer binned (dotted: to its exact point)', colour: '#333', mark: 'cross' }] : []),
       ...pins.map((p) => ({ label: `pin ${p.number}: ${p.label}`, colour: p.colour, mark: 'square' })),
     ];
@@ -162,15 +162,16 @@ export class InfoPlaneView {
     const parts = [
       `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate; both it and the rate bound I(X;Z) from above, and in a trained model the estimate is usually the tighter. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
     ];
+    if (info) parts.push(`Dashed lines: log2 N = ${info.hx_bits.toFixed(1)} bits, the most a layer can keep about X (each of the N = ${n.toLocaleString('en')} training points told apart), and H(Y) = ${info.hy_bits.toFixed(2)} bits, all there is to know about the label.`);
     const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
     if (estimator === 'binning' && first.length) {
-      parts.push(`log2 N = ${info?.hx_bits.toFixed(1)} bits is where a layer lands when every point gets its own bin. Even untrained, a wide layer puts nearly every point in a bin of its own, so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
+      parts.push(`Even untrained, a wide layer puts nearly every point in a bin of its own (near log2 N), so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
     }
     if (saturated.length && estimator === 'exact') {
-      parts.push(`Hollow: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
+      parts.push(`Hollow circles: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
     } else if (saturated.length) {
       const remedy = estimator === 'kde' ? 'the kernel is narrower than the gaps between the codes' : 'try fewer bins';
-      parts.push(`Saturated (hollow): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; ${remedy}.`);
+      parts.push(`Saturated (hollow circles): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; ${remedy}.`);
     }
     this.caption.textContent = parts.join(' ');
   }

@@ -68,7 +68,7 @@ export class LatentView {
     ctx.fillStyle = '#333';
     ctx.font = '11px sans-serif';
     ctx.fillText(`axes ±${extent.toPrecision(2)}`, 4, 12);
-    if (pins.length) ctx.fillText(`outlined squares: pinned ${pins.map((p) => `${p.number}: ${p.label}`).join('; ')}`, 4, height - 6);
+    if (pins.length) ctx.fillText(`outlined squares: ${pins.map((p) => `pin ${p.number}: ${p.label}`).join('; ')}`, 4, height - 6);
     ctx.fillText('ellipses: one σ of noise', width - 130, 12);
     this.classLegend(latent.labels, classNames);
   }
