@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EXERCISES, GUIDE } from '../../www/src/instructor.js';
 import { LESSONS } from '../../www/src/lessons.js';
 import { setDefaults } from '../../www/src/link-values.js';
-import { openPage, ready, servePageAndBrowser, trainTo } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, trainMore, trainTo } from './harness.mjs';
 
 let server;
 let browser;
@@ -130,6 +130,26 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 1e-4));
   await trainTo(page, 1000);
   assert.match(await verdict.textContent(), /^Not yet on this run: β = 1e-4: .*\. Solved earlier \(β = 0\.2: rate [01]\.\d\d bits, test accuracy .*\)\.$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a run whose β changed mid-way solves no exercise, even where its last reports would', async () => {
+  // The β lesson's third step trains at β = 1: the code keeps nothing.
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta&step=3&exercise=2`);
+  await ready(page);
+  await trainTo(page, 1000);
+  const verdict = page.getByTestId('exercise-verdict');
+  assert.match(await verdict.textContent(), /^Done: β = 1: rate 0\.00 bits/);
+  // β = 0.1 from step 1,000 on: its first reports still carry β = 1's
+  // empty code, but this run did not train at 0.1.
+  await page.getByTestId('beta-input').fill('0.1');
+  await page.getByTestId('beta-input').press('Enter');
+  await trainMore(page, 100);
+  const reports = await page.evaluate(() => window.playground.reports());
+  const first = reports.find((r) => r.beta === 0.1 && r.step >= 1000);
+  assert.ok(first.rate_bits < 0.05, `the check alone would pass: ${JSON.stringify(first)}`);
+  assert.match(await verdict.textContent(), /^Not yet on this run: β = 0\.1: rate 0\.00 bits, .*Solved earlier \(β = 1: .*\)\. β changed while this run trained: press Reset to train at the new β from step 0\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });

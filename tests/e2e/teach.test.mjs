@@ -230,6 +230,10 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   await trainMore(page, 200);
   assert.ok(await page.locator('#curves .curve-pinned').count() > 0, 'pinned curves drawn');
   assert.ok(await page.locator('[data-testid=info-plane] .plane-pinned').count() > 0, 'pinned plane drawn');
+  // The legend draws the code Z and pin 1's code as the plot does, outlined
+  // squares, and the caption says what the dashed paths are.
+  assert.equal(await page.locator('[data-testid=info-plane] .legend-group rect[fill=none]').count(), 2);
+  assert.match(await page.getByTestId('plane-note').textContent(), /Dashed paths in a pin’s colour: the pinned runs/);
   assert.ok(await page.locator('[data-testid=sweep-plot] .sweep-pinned').count() === 1, 'pinned IB dot');
   assert.ok(await page.locator('#curves .beta-change').count() >= 1, 'the β change is marked');
   // Named by what differs from the run on screen, β written short.

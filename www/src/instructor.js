@@ -296,7 +296,10 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
     const changed = (extra.changes ?? []).some((c) => c.key === 'beta' && c.step > 0);
     const mixed = changed ? ' β changed while this run trained: press Reset to train at the new β from step 0.' : '';
     for (const { exercise, verdict } of verdicts) {
-      const { done, says } = exercise.check(history, link, extra);
+      // A run whose β changed mid-way meets no exercise: its last reports
+      // were trained mostly at the old price.
+      const { done: met, says } = exercise.check(history, link, extra);
+      const done = met && !changed;
       if (done && !solved.has(exercise)) solved.set(exercise, says);
       const earlier = !done && solved.has(exercise) ? ` Solved earlier (${solved.get(exercise)}).` : '';
       verdict.textContent = done ? `Done: ${says}.` : `Not yet on this run: ${says}.${earlier}${mixed}`;

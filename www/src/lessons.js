@@ -284,7 +284,7 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
   next.addEventListener('click', () => show(Math.min(lesson.steps.length - 1, active + 1)));
   const nav = element('div', { className: 'lesson-nav' });
   nav.append(back, next);
-  const elsewhere = embedded ? 'or open the playground on its own page for the other lessons' : 'or pick another lesson from the list at the top';
+  const elsewhere = embedded ? 'or open the playground on its own page for the other lessons' : 'or open “What is this?” at the top for the other lessons';
   const done = element('p', { className: 'lesson-done' }, `That was the last step. Try the same with other seeds or datasets, ${elsewhere}.`);
   done.dataset.testid = 'lesson-done';
   panel.append(tabs, look, drifted, question, answer, nav, done);

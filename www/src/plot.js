@@ -52,9 +52,10 @@ export function frame(svg, { x: xDomain, y: yDomain, xLabel, yLabel, width = 340
 }
 
 /**
- * A legend of swatches (line, dot or ring) with dark text, in a row from
+ * A legend of swatches (line, dot, ring, filled or outlined square, cross)
+ * with dark text, in a row from
  * (x, y), wrapping within `width`.
- * @param {Array<{label: string, colour: string, mark?: 'line'|'dot'|'ring'|'square'}>} items
+ * @param {Array<{label: string, colour: string, mark?: 'line'|'dot'|'ring'|'square'|'outline'|'cross'}>} items
  */
 export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
   let cx = x;
@@ -70,6 +71,7 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
     const mark = item.mark ?? 'line';
     if (mark === 'line') group.append('line').attr('x1', cx).attr('x2', cx + 12).attr('y1', cy - 3).attr('y2', cy - 3).attr('stroke', item.colour).attr('stroke-width', 2.5);
     else if (mark === 'square') group.append('rect').attr('x', cx + 2).attr('y', cy - 8).attr('width', 9).attr('height', 9).attr('fill', item.colour);
+    else if (mark === 'outline') group.append('rect').attr('x', cx + 2.5).attr('y', cy - 7.5).attr('width', 8).attr('height', 8).attr('fill', 'none').attr('stroke', item.colour).attr('stroke-width', 1.5);
     else if (mark === 'cross') group.append('path').attr('d', `M${cx + 2},${cy - 7}l8,8m-8,0l8,-8`).attr('stroke', item.colour).attr('stroke-width', 1.5);
     else group.append('circle').attr('cx', cx + 6).attr('cy', cy - 3).attr('r', 4).attr('fill', mark === 'ring' ? 'none' : item.colour).attr('stroke', item.colour).attr('stroke-width', 1.5);
     const text = group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy);

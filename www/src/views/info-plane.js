@@ -46,7 +46,7 @@ export class InfoPlaneView {
     const crosses = this.binnedBeside(f, points[points.length - 1].layers);
     this.label(f, [...ends, ...crosses, ...pinEnds], hx, hy);
     this.scale(f, first, last, pins, crosses.length > 0);
-    this.describe(points, info);
+    this.describe(points, info, pinEnds.length > 0);
   }
 
   /** The layers' and pins' names beside their end points, clear of one
@@ -143,25 +143,26 @@ export class InfoPlaneView {
     }
     f.g.append('text').attr('class', 'legend').attr('x', stops * 4 + 4).attr('y', y).text(`step ${first} → ${last}`);
     const marks = [
-      { label: 'Z: the code', colour: '#111', mark: 'square' },
+      { label: 'Z: the code', colour: '#111', mark: 'outline' },
       { label: 'hollow circle: saturated', colour: '#555', mark: 'ring' },
       ...(binned ? [{ label: 'the same layer binned (dotted: to its exact point)', colour: '#333', mark: 'cross' }] : []),
-      ...pins.map((p) => ({ label: `pin ${p.number}: ${p.label}`, colour: p.colour, mark: 'square' })),
+      ...pins.map((p) => ({ label: `pin ${p.number}: ${p.label}`, colour: p.colour, mark: 'outline' })),
     ];
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
   }
 
   /** The caption under the plot: what the axes, μ and Z are, which layers
    * saturate, and why an untrained layer can already sit at H(Y). */
-  describe(points, info) {
+  describe(points, info, pinned = false) {
     const report = points[points.length - 1];
     const layers = report.layers;
     const saturated = layers.filter((l) => l.saturated).map((l) => shortName(l.layer));
     const estimator = layers[0]?.estimator ?? 'binning';
     const n = info ? Math.round(2 ** info.hx_bits) : 'N';
     const parts = [
-      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate; both it and the rate bound I(X;Z) from above, and in a trained model the estimate is usually the tighter. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives.`,
+      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n.toLocaleString('en')} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n.toLocaleString('en')} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, measured by the pairwise-KL mixture estimate; that estimate and the rate are both upper bounds on I(X;Z), and in a trained model the estimate is usually the tighter. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives. Each layer's dots, joined by a grey line, are its path over training, coloured by step (the scale under the plot).`,
     ];
+    if (pinned) parts.push('Dashed paths in a pin’s colour: the pinned runs, their code Z an outlined square.');
     if (info) parts.push(`Dashed lines: log2 N = ${info.hx_bits.toFixed(1)} bits, the most a layer can keep about X (each of the N = ${n.toLocaleString('en')} training points told apart), and H(Y) = ${info.hy_bits.toFixed(2)} bits, all there is to know about the label.`);
     const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
     if (estimator === 'binning' && first.length) {
