@@ -23,7 +23,7 @@ try {
     await plane.page.waitForFunction(() => window.playground.runLink().includes('seed=2'));
     await trainTo(plane.page, 320);
     await plane.page.screenshot({ path: `${OUT}plane-${width}.png`, fullPage: true });
-    for (const view of ['diagram', 'plane', 'latent']) {
+    for (const view of ['diagram', 'plane', 'latent', 'curves', 'sweep']) {
       await plane.page.locator(`#view-${view}`).screenshot({ path: `${OUT}${view}-${width}.png` });
     }
     await plane.page.close();

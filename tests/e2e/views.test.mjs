@@ -164,7 +164,7 @@ test('a quantized encoder: its plane counted exactly, each layer beside its binn
   hidden.slice(1).forEach((l, i) => assert.ok(l.ixt_bits <= hidden[i].ixt_bits + 1e-12, `${l.layer} ${l.ixt_bits} > ${hidden[i].ixt_bits}`));
   // 4 bins merge T5's 8 levels: binning reads less than the count.
   assert.ok(hidden[4].binned_ixt_bits < hidden[4].ixt_bits, JSON.stringify(hidden[4]));
-  assert.match(await page.getByTestId('plane-note').textContent(), /quantized, counted exactly over \d+ training points; each cross is the same layer binned/);
+  assert.match(await page.getByTestId('plane-note').textContent(), /quantized, counted exactly over 3,277 training points; each cross is the same layer binned/);
   assert.equal(last.layers.at(-1).estimator, 'pairwise-kl', 'Z keeps its pairwise estimate');
   await page.screenshot({ path: `${SHOTS}plane-exact.png`, fullPage: true });
   // Without quant, exact has nothing to count: refused, naming the key to add.

@@ -61,12 +61,15 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
   let cx = x;
   let cy = y;
   const group = g.append('g').attr('class', 'legend-group');
+  // Widths and rows follow the legend's font (larger on a phone).
+  const char = 0.55 * legendFontSize(group);
+  const row = Math.round(1.3 * legendFontSize(group));
   for (const item of items) {
-    const lines = wrapLabel(item.label, Math.floor((width - 18) / 5.5));
-    const w = 18 + 5.5 * Math.max(...lines.map((l) => l.length));
+    const lines = wrapLabel(item.label, Math.floor((width - 18) / char));
+    const w = 18 + char * Math.max(...lines.map((l) => l.length));
     if (cx + w > x + width && cx > x) {
       cx = x;
-      cy += 13;
+      cy += row;
     }
     const mark = item.mark ?? 'line';
     if (mark === 'line') group.append('line').attr('x1', cx).attr('x2', cx + 12).attr('y1', cy - 3).attr('y2', cy - 3).attr('stroke', item.colour).attr('stroke-width', 2.5);
@@ -77,16 +80,25 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
     const text = group.append('text').attr('class', 'legend').attr('x', cx + 15).attr('y', cy);
     if (lines.length === 1) text.text(item.label);
     // (Each row but the last keeps its space: the text reads as one label.)
-    else lines.forEach((l, i) => text.append('tspan').attr('x', cx + 15).attr('dy', i ? 13 : 0).text(i < lines.length - 1 ? `${l} ` : l));
+    else lines.forEach((l, i) => text.append('tspan').attr('x', cx + 15).attr('dy', i ? row : 0).text(i < lines.length - 1 ? `${l} ` : l));
     cx += w;
     // A label that took more than one row ends its row.
     if (lines.length > 1) {
-      cy += 13 * lines.length;
+      cy += row * lines.length;
       cx = x;
     }
   }
   fitHeight(group.node());
-  return cy - y + 13;
+  return cy - y + row;
+}
+
+/** The font size in px of a `.legend` text inside `g` (the stylesheet
+ * sets it: 10 px, 11 on a phone); 10 where nothing is rendered. */
+export function legendFontSize(g) {
+  const probe = g.append('text').attr('class', 'legend');
+  const px = typeof getComputedStyle === 'function' ? Number.parseFloat(getComputedStyle(probe.node()).fontSize) : Number.NaN;
+  probe.remove();
+  return Number.isFinite(px) && px > 0 ? px : 10;
 }
 
 /** `label` in rows of at most `chars` characters, broken at spaces (a

@@ -6,7 +6,7 @@
 // layer whose every pattern has its own bin sits (saturated: the estimator
 // cannot see compression there).
 import { line } from 'd3-shape';
-import { frame, timeColour, expectArray, legend } from '../plot.js';
+import { frame, timeColour, expectArray, legend, legendFontSize } from '../plot.js';
 import { placeLabels } from './labels.js';
 import { layerShort as shortName } from '../facts.js';
 
@@ -52,11 +52,13 @@ export class InfoPlaneView {
   /** The layers' and pins' names beside their end points, clear of one
    * another, of every end point and of the reference lines' texts. */
   label(f, ends, hx, hy) {
+    // Sizes follow the legend's font (10 px, 11 on a phone).
+    const scale = legendFontSize(f.g) / 10;
     const avoid = [
-      { x: 0, y: f.y(hy) + 2, width: 90, height: 12 },
-      { x: f.x(hx) - 80, y: 0, width: 80, height: 12 },
+      { x: 0, y: f.y(hy) + 2, width: 90 * scale, height: 12 * scale },
+      { x: f.x(hx) - 80 * scale, y: 0, width: 80 * scale, height: 12 * scale },
     ];
-    placeLabels(ends, { width: f.width, height: f.height, avoid }).forEach((l, i) => {
+    placeLabels(ends, { width: f.width, height: f.height, avoid, charWidth: 6.2 * scale, lineHeight: 11 * scale }).forEach((l, i) => {
       if (l.leader) {
         // From the point to the nearest edge of its label.
         const clamp = (v, lo, size) => Math.min(Math.max(v, lo), lo + size);

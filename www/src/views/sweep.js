@@ -7,7 +7,7 @@
 // drawn dashed.
 import { line } from 'd3-shape';
 import { betaLabel } from '../describe.js';
-import { frame, timeColour, expectArray } from '../plot.js';
+import { frame, timeColour, expectArray, legendFontSize } from '../plot.js';
 
 export class SweepView {
   constructor(svg, caption, onPick) {
@@ -80,8 +80,10 @@ export class SweepView {
    * and not "this model"; where none is free the label is left out (the
    * table and the point's title still say it). */
   labelFamily(f, ordered, now) {
+    // 0.6 of the font size a character (10 px, 11 on a phone).
+    const char = 0.6 * legendFontSize(f.g);
     const box = (x, y, text, anchor) => {
-      const width = 6 * text.length;
+      const width = char * text.length;
       const left = anchor === 'end' ? x - width : x;
       return { left, right: left + width, top: y - 9, bottom: y + 2 };
     };
@@ -111,10 +113,11 @@ export class SweepView {
    * sweep's), else above and inward. */
   currentLabel(f, now, points = []) {
     const [cx, cy] = [f.x(now.rate_bits), f.y(now.izy_bits)];
+    const wide = 6.6 * legendFontSize(f.g);
     const spots = [[7, -7, 'start'], [7, 16, 'start'], [-7, -7, 'end'], [-7, 16, 'end']].map(([dx, dy, anchor]) => {
       const [x, y] = [cx + dx, cy + dy];
-      const left = anchor === 'end' ? x - 66 : x;
-      return { x, y, anchor, box: { left, right: left + 66, top: y - 10, bottom: y + 3 } };
+      const left = anchor === 'end' ? x - wide : x;
+      return { x, y, anchor, box: { left, right: left + wide, top: y - 10, bottom: y + 3 } };
     });
     const inside = spots.filter((s) => s.box.left >= 0 && s.box.right <= f.width && s.box.top >= -8);
     const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
