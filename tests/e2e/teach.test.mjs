@@ -102,7 +102,7 @@ test('a lesson says when the visitor changed what its step set, and its step but
   await page.getByTestId('beta-input').press('Enter');
   await page.waitForFunction(() => !document.querySelector('[data-testid=lesson-drift]').hidden);
   assert.equal(await page.getByTestId('lesson-drift').textContent(),
-    'You changed β (the step uses 1e-4), so the text above may not match what you see. Press “β = 1e-4” to go back to the step.');
+    'You changed β (this lesson step uses 1e-4), so the text above may not match what you see. Press “β = 1e-4” to go back to the lesson step.');
   await page.getByTestId('lesson-step').first().click();
   await page.waitForFunction(() => document.querySelector('[data-testid=lesson-drift]').hidden);
   assert.equal(new URLSearchParams(await page.evaluate(() => window.playground.link())).get('beta'), '1e-4');

@@ -199,8 +199,8 @@ function changedFrom(step, link) {
 /** What the drift note says about `changed` keys of the step labelled `label`. */
 function driftText(changed, label) {
   const named = (key) => (keyWords(key) === keyLabel(key) ? keyLabel(key) : `the ${keyWords(key)}`);
-  const names = changed.map(([key, value]) => `${named(key)} (the step uses ${value})`).join(', ');
-  return `You changed ${names}, so the text above may not match what you see. Press “${label}” to go back to the step.`;
+  const names = changed.map(([key, value]) => `${named(key)} (this lesson step uses ${value})`).join(', ');
+  return `You changed ${names}, so the text above may not match what you see. Press “${label}” to go back to the lesson step.`;
 }
 
 /** The step index of a lesson address's `step` (1-based in the URL). */
@@ -285,7 +285,7 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
   const nav = element('div', { className: 'lesson-nav' });
   nav.append(back, next);
   const elsewhere = embedded ? 'or open the playground on its own page for the other lessons' : 'or open “What is this?” at the top for the other lessons';
-  const done = element('p', { className: 'lesson-done' }, `That was the last step. Try the same with other seeds or datasets, ${elsewhere}.`);
+  const done = element('p', { className: 'lesson-done' }, `That was the lesson’s last step. Try the same with other seeds or datasets, ${elsewhere}.`);
   done.dataset.testid = 'lesson-done';
   panel.append(tabs, look, drifted, question, answer, nav, done);
   const clamp = (i) => Math.min(Math.max(i, 0), lesson.steps.length - 1);
