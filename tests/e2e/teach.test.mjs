@@ -292,6 +292,12 @@ test('pins keep runs side by side; the β lesson pins as it goes', async () => {
   await page.setViewportSize({ width: 360, height: 740 });
   await trainMore(page, 150);
   assert.deepEqual(await clippedLegends(page), []);
+  // A plot shown narrower than it is drawn still reads its text at 10 px.
+  const shown = await page.$$eval('[data-testid=info-plane], #curves, [data-testid=sweep-plot]', (svgs) => svgs.map((svg) => {
+    const text = svg.querySelector('text.legend');
+    return parseFloat(getComputedStyle(text).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  }));
+  assert.ok(shown.length === 3 && shown.every((px) => px >= 9.9), `legend text at ${shown} px`);
   await page.screenshot({ path: `${SHOTS}lesson-beta-pins-360.png`, fullPage: true });
   await page.close();
 });

@@ -153,8 +153,9 @@ export class InfoPlaneView {
     legend(f.g, marks, { x: 0, y: y + 15, width: f.width });
   }
 
-  /** The caption under the plot: what the axes, μ and Z are, which layers
-   * saturate, and why an untrained layer can already sit at H(Y). */
+  /** The caption under the plot: what the axes, μ, Z, the paths (the
+   * pinned runs' too) and the dashed lines are, which layers saturate, and
+   * why an untrained layer can already sit at H(Y). */
   describe(points, info, pinned = false) {
     const report = points[points.length - 1];
     const layers = report.layers;
