@@ -360,6 +360,24 @@ test('on a phone a deep model diagram keeps its texts apart', async () => {
     return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => hit(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
   });
   assert.deepEqual(overlaps, []);
+  // Texts on one row keep a space between them (a hidden layer's bare
+  // number read as one label with the code's "rate"), and read at 10 px.
+  const crowded = await page.$eval('[data-testid=diagram]', (svg) => {
+    const boxes = [...svg.querySelectorAll('text')].filter((t) => t.textContent).map((t) => ({ text: t.textContent, box: t.getBBox() }));
+    const sameRow = (a, b) => Math.abs(a.box.y - b.box.y) < 3;
+    const gap = (a, b) => Math.max(a.box.x, b.box.x) - Math.min(a.box.x + a.box.width, b.box.x + b.box.width);
+    return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => sameRow(a, b) && gap(a, b) < 6).map((b) => `${a.text} / ${b.text}`));
+  });
+  assert.deepEqual(crowded, []);
+  // No text runs into a unit (a "+4" beside X's last unit ran under T1's).
+  const onUnits = await page.$eval('[data-testid=diagram]', (svg) => {
+    const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const units = [...svg.querySelectorAll('.diagram-unit rect, .diagram-unit circle')].map((u) => u.getBBox());
+    return [...svg.querySelectorAll('text')].filter((t) => t.textContent && units.some((u) => hit(t.getBBox(), u))).map((t) => t.textContent);
+  });
+  assert.deepEqual(onUnits, []);
+  const px = await page.$eval('[data-testid=diagram]', (svg) => parseFloat(getComputedStyle(svg.querySelector('text.legend')).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+  assert.ok(px >= 9.9, `diagram numbers at ${px} px`);
   // The hidden layers' I(X;T) are there, named once.
   assert.match(await page.getByTestId('diagram').textContent(), /I\(X;T\) \d+\.\d/);
   assert.deepEqual(errors, []);

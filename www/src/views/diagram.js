@@ -13,9 +13,10 @@
 import { select } from 'd3-selection';
 import * as tooltip from '../tooltip.js';
 
-/** The widest layout (a phone gets a narrower one, so the text stays readable). */
+/** The widest layout (a phone gets a narrower one, drawn at its own size,
+ * so the text reads at 10 px). */
 const MAX_WIDTH = 660;
-const MIN_WIDTH = 360;
+const MIN_WIDTH = 300;
 const HEIGHT = 285;
 /** The columns' centre line. */
 const MID = 138;
@@ -134,9 +135,16 @@ export class DiagramView {
     if (column.units > nodes.length) {
       const last = nodes[nodes.length - 1];
       const more = column.units - nodes.length;
-      g.append('text').attr('class', 'legend').attr('x', last.x + NODE / 2 + 3).attr('y', last.y + 4).text(narrow ? `+${more}` : `+${more} more`);
+      // Where the next column is too close for it beside the last unit, the
+      // count sits above the first, under the column's name.
+      const above = gap < 42;
+      g.append('text').attr('class', 'legend diagram-more').attr('x', above ? nodes[0].x : last.x + NODE / 2 + 3)
+        .attr('y', above ? nodes[0].y - NODE / 2 - 3 : last.y + 4).attr('text-anchor', above ? 'middle' : 'start')
+        .text(narrow ? `+${more}` : `+${more} more`);
     }
-    const lines = [column.kind === 'latent' && gap < 120 ? 'code z' : column.name];
+    // The code's name shortens as its neighbours close in: z alone, as X and Y.
+    const code = gap < 42 ? 'z' : gap < 120 ? 'code z' : column.name;
+    const lines = [column.kind === 'latent' ? code : column.name];
     const firstHidden = index === 1;
     if (column.kind === 'hidden' && layer) {
       lines.push(!narrow ? `I(X;T) ${layer.ixt_bits.toFixed(2)}` : firstHidden ? `I(X;T) ${layer.ixt_bits.toFixed(1)}` : layer.ixt_bits.toFixed(1));
@@ -149,13 +157,18 @@ export class DiagramView {
     // The output's numbers sit a row below the code's two, so on a phone,
     // where the columns are close, the two never run together.
     const first = last ? HEIGHT - 4 : HEIGHT - 28;
-    // On a narrow diagram T1's label reaches left, under the input, which has none.
+    // On a narrow diagram T1's label reaches left, under the input, which
+    // has none, and the code's reach right, under the output's units, clear
+    // of the last hidden layer's number on their row.
     const leftward = narrow && firstHidden;
+    const rightward = narrow && column.kind === 'latent';
     lines.forEach((text, i) => {
       const y = i === 0 ? 16 : first + (i - 1) * 12;
       const end = last || (leftward && i > 0);
-      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', nodes[0].x + (end ? 12 : 0)).attr('y', y)
-        .attr('text-anchor', end ? 'end' : 'middle').text(text);
+      const start = rightward && i > 0;
+      const x = nodes[0].x + (end ? 12 : start ? -NODE / 2 : 0);
+      g.append('text').attr('class', i === 0 ? 'diagram-name' : 'legend').attr('x', x).attr('y', y)
+        .attr('text-anchor', end ? 'end' : start ? 'start' : 'middle').text(text);
     });
   }
 
