@@ -486,13 +486,20 @@ test('a lesson\'s own Play shows only while the run\'s Play is out of sight, and
   // Down at the lesson's Back and Next, the run's Play is a screen above.
   await page.evaluate(() => document.querySelector('[data-testid=lesson-next]').scrollIntoView({ block: 'end' }));
   await shown(true);
+  assert.equal(await page.getByTestId('lesson-progress').textContent(), 'step 0 of 1,000');
   await page.getByTestId('lesson-play').click();
   assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'true');
   assert.equal(await page.getByTestId('lesson-play').textContent(), 'Pause');
+  // The run's progress shows beside it, where the student is.
+  await page.waitForFunction(() => /^step [1-9][\d,]* of 1,000$/.test(document.querySelector('[data-testid=lesson-progress]').textContent));
   await page.getByTestId('lesson-play').click();
   assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'false');
+  await page.evaluate(() => window.playground.stopped());
+  const step = await page.evaluate(() => window.playground.reports().at(-1).step);
+  assert.equal(await page.getByTestId('lesson-progress').textContent(), `step ${step.toLocaleString('en')} of 1,000`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shown(false);
+  assert.equal(await page.getByTestId('lesson-progress').isVisible(), false);
   // On a laptop both sit on the first screen: the lesson's stays hidden.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.evaluate(() => document.querySelector('[data-testid=lesson-next]').scrollIntoView({ block: 'end' }));

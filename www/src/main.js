@@ -317,21 +317,34 @@ function addReport(report) {
   state.history.push({ ...report, seconds: state.seconds });
   if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
   showReport(report, state.info);
+  showLessonProgress(report.step);
   keeping.soon();
   redraw();
 }
 
-/** A Play button in the lesson's own row (Back, Next), shown only while
- * the run's Play is out of sight (on a phone it sits a screen above the
- * lesson that says to press it): never two Play buttons in view. */
+/** A Play button in the lesson's own row (Back, Next), and the run's step
+ * beside it, shown only while the run's Play is out of sight (on a phone it
+ * sits a screen above the lesson that says to press it): never two Play
+ * buttons in view, and the run's progress where the student is. */
 function addLessonPlay() {
   const button = document.createElement('button');
   Object.assign(button, { type: 'button', textContent: 'Play', hidden: true });
   button.dataset.testid = 'lesson-play';
   button.setAttribute('aria-pressed', 'false');
   button.addEventListener('click', () => $('play').click());
-  $('lesson').querySelector('.lesson-nav')?.append(button);
-  new IntersectionObserver(([entry]) => { button.hidden = entry.isIntersecting; }).observe($('play'));
+  const progress = Object.assign(document.createElement('span'), { className: 'lesson-progress', hidden: true });
+  progress.dataset.testid = 'lesson-progress';
+  $('lesson').querySelector('.lesson-nav')?.append(button, progress);
+  showLessonProgress(state.history.at(-1)?.step ?? 0);
+  new IntersectionObserver(([entry]) => { button.hidden = progress.hidden = entry.isIntersecting; }).observe($('play'));
+}
+
+/** The run's step beside the lesson's Play, and where the lesson pauses. */
+function showLessonProgress(step) {
+  const progress = document.querySelector('[data-testid=lesson-progress]');
+  if (!progress) return;
+  const until = lesson?.until();
+  progress.textContent = `step ${step.toLocaleString('en')}${until != null ? ` of ${until.toLocaleString('en')}` : ''}`;
 }
 
 /** A lesson that reads its numbers at a step pauses each run there, once:
