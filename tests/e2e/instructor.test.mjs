@@ -154,6 +154,34 @@ test('a run whose β changed mid-way solves no exercise, even where its last rep
   await page.close();
 });
 
+test('Reset after a β changed mid-way does not credit the old run\'s reports to the new β', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=beta&exercise=1`);
+  await ready(page);
+  await page.getByTestId('beta-input').fill('0.1');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.waitForFunction(() => window.playground.runLink().includes('beta=0.1'));
+  await trainTo(page, 1000);
+  const verdict = page.getByTestId('exercise-verdict');
+  assert.match(await verdict.textContent(), /^Not yet on this run: β = 0\.1: rate 2\.\d\d bits/);
+  // Trained on to about step 1,250, then β = 0.3: its first report meets
+  // the exercise's numbers with β = 0.1's weights (as a student found).
+  await trainMore(page, 250);
+  await page.getByTestId('beta-input').fill('0.3');
+  await page.getByTestId('beta-input').press('Enter');
+  await trainMore(page, 50);
+  const first = (await page.evaluate(() => window.playground.reports())).find((r) => r.beta === 0.3 && r.step >= 1000);
+  assert.ok(first.rate_bits < 2 && first.test_acc >= 0.95, `the check alone would pass: ${JSON.stringify(first)}`);
+  assert.match(await verdict.textContent(), /β changed while this run trained/);
+  // Reset starts β = 0.3 from step 0: until it is ready the reports on
+  // screen are the old run's, which solve nothing.
+  await page.getByTestId('reset').click();
+  await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0));
+  await page.waitForFunction(() => document.querySelector('[data-testid=exercise-verdict]').textContent.startsWith('Not yet on this run: train to step 1,000'));
+  assert.equal(await verdict.textContent(), 'Not yet on this run: train to step 1,000 (now at step 0).');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('exercises check the β sweep and the exact curve on screen: a sweep short of 0.85 bits, a noisier table that splits later', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu&lesson=exact&exercise=2`);
   await ready(page);

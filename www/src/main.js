@@ -54,6 +54,8 @@ applyEmbedLayout(query);
 /** What the views draw and the run's bookkeeping; the experiment is `page`. */
 const state = {
   history: [], info: null, snapshot: null,
+  /** The run `history` belongs to (a new run is ready before its history is). */
+  historyRun: null,
   /** The β sweep's latest reports, one per model (empty before a sweep). */
   sweep: [], showTest: false, label: null, playing: false, diverged: false,
   /** How the first run lands: 'shared' (a line above the plots), 'lesson' (scrolled to it on a phone). */
@@ -100,9 +102,12 @@ function redraw() {
   checkExercises();
 }
 
-/** Checks the lesson's exercises on the run, the β sweep and the exact curve on screen. */
+/** Checks the lesson's exercises on the run, the β sweep and the exact curve
+ * on screen: only on the reports of the run on screen, and never where its
+ * β changed mid-way (a change made, or the run's, while a new run starts). */
 function checkExercises() {
-  exercises?.(state.history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.changes });
+  const history = state.historyRun === page.run ? state.history : [];
+  exercises?.(history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.allChanges() });
 }
 
 /** Shows the views the link names (its `views` key), and the IB curve
@@ -240,6 +245,7 @@ function onReady(data) {
   state.info = data.info;
   state.diverged = false;
   state.history = state.resume && data.resumed > 0 ? state.resume.reports.slice() : [];
+  state.historyRun = page.run;
   if (state.resume && data.resumed > 0 && state.resume.pins?.length) {
     pins.restore(state.resume.pins);
     $('unpin').hidden = false;

@@ -74,6 +74,12 @@ export class PageState {
     return { restart: edited.restart, live, seq };
   }
 
+  /** The live changes of the link in force and of the run on screen: while
+   * a new run starts, the reports on screen are still the old run's. */
+  allChanges() {
+    return [...this.changes, ...(this.runLink ? liveChanges(this.runLink) : [])];
+  }
+
   /** @param {string} link */
   setLink(link) {
     this.link = link;
