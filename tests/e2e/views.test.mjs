@@ -128,6 +128,8 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   // clear of every end point, with leader lines where they moved away.
   assert.deepEqual(await planeLabelOverlaps(page), []);
   assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the decoder receives/);
+  // A student read Z right of T5, and a rate above log2 N, as contradictions.
+  assert.match(await page.getByTestId('plane-note').textContent(), /the rate loose enough to pass log2 N.*the readout's I\(Z;Y\) is another quantity, a lower bound from the decoder\. The layers and Z are read by different estimators, so Z can sit right of the last hidden layer/);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });
   // points=60 gives 48 training points (training fraction 0.8): the
