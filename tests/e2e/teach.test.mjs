@@ -415,6 +415,15 @@ test('tooltips and legends: curves, latent space, class colours, a negative boun
   assert.match(await page.getByTestId('tooltip').textContent(), /^step \d+.*rate: \d/);
   assert.deepEqual(await page.$$eval('#latent-legend span', (s) => s.map((x) => x.textContent)), ['0', '1']);
   assert.deepEqual(await page.$$eval('#map-legend span', (s) => s.map((x) => x.textContent)), ['0', '1']);
+  // The latent space is drawn as finely as it is shown (it was 320 pixels
+  // stretched over a wider panel, its text blurred), and at β = 1, where
+  // the codes collapse to the origin, the point under the pointer says its class.
+  const latent = page.locator('#latent');
+  const fine = await latent.evaluate((c) => c.width / c.getBoundingClientRect().width);
+  assert.ok(fine >= 0.99, `latent canvas at ${fine} pixels per shown px`);
+  const lbox = await latent.boundingBox();
+  await latent.hover({ position: { x: lbox.width / 2, y: lbox.height / 2 } });
+  assert.match(await page.getByTestId('tooltip').textContent(), /^class \d/);
   const izy = await page.getByTestId('izy').textContent();
   const value = Number(await page.getByTestId('izy').getAttribute('data-value'));
   if (value < 0) assert.match(izy, /^≈ 0 \(bound -\d/);

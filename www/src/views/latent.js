@@ -6,6 +6,16 @@
 import { classColour, expectArray } from '../plot.js';
 import * as tooltip from '../tooltip.js';
 
+/** The plot's size in drawing units (the canvas's size in index.html). */
+const SIZE = 320;
+
+/** Backing pixels per drawing unit: the device's pixel ratio times how much
+ * wider than SIZE the canvas is shown (1 while it is hidden), at most 4. */
+function backingScale(canvas) {
+  const shown = canvas.getBoundingClientRect().width;
+  return Math.min(4, (window.devicePixelRatio || 1) * Math.max(1, shown / SIZE));
+}
+
 export class LatentView {
   constructor(canvas, caption, legend) {
     this.canvas = canvas;
@@ -25,8 +35,13 @@ export class LatentView {
     expectArray(latent.scales, 'latent: scales', latent.means.length);
     expectArray(latent.labels, 'latent: labels', latent.means.length);
     this.caption.textContent = `(${latent.projection})`;
+    // Drawn in SIZE x SIZE units on a backing store as fine as the screen's
+    // pixels (a phone's 3x, a laptop's wider panel): its text stays sharp.
     const ctx = this.canvas.getContext('2d');
-    const { width, height } = this.canvas;
+    const fine = backingScale(this.canvas);
+    if (this.canvas.width !== Math.round(SIZE * fine)) this.canvas.width = this.canvas.height = Math.round(SIZE * fine);
+    ctx.setTransform(fine, 0, 0, fine, 0, 0);
+    const [width, height] = [SIZE, SIZE];
     ctx.clearRect(0, 0, width, height);
     const shown = [latent, ...pins.map((p) => p.snapshot?.latent).filter(Boolean)];
     const extent = Math.max(1e-3, ...shown.flatMap((l) => l.means.flatMap(([a, b], i) => [Math.abs(a) + l.scales[i][0], Math.abs(b) + l.scales[i][1]])));
@@ -86,7 +101,7 @@ export class LatentView {
 
   hover(event) {
     const rect = this.canvas.getBoundingClientRect();
-    const sx = this.canvas.width / rect.width;
+    const sx = SIZE / rect.width;
     const x = (event.clientX - rect.left) * sx;
     const y = (event.clientY - rect.top) * sx;
     let best = null;
