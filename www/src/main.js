@@ -38,6 +38,7 @@ import { wasmFailure, workerFailure } from './failures.js';
 import { describeBackend } from './backend-line.js';
 import { betaLabel, describeExperiment } from './describe.js';
 import { SweepTool } from './sweep-tool.js';
+import { mountLessonPlay } from './lesson-play.js';
 
 /** Reports kept for the curves (older ones are thinned out). */
 const HISTORY_LIMIT = 1500;
@@ -84,6 +85,8 @@ let knobs = null;
 let lesson = null;
 /** The lesson's exercises' check of the run on screen, or null. */
 let exercises = null;
+/** Shows the run's step beside the lesson's own Play (in a lesson). */
+let lessonPlay = null;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message) => worker.postMessage(message);
 /** This tab's run kept for a reload (not in embeds: a course page's iframe
@@ -98,16 +101,21 @@ const betaMarks = () => page.changes.filter((c) => c.key === 'beta').map((c) => 
 /** Redraws every view from the state and the pinned runs. The views draw
  * the run on screen (its link), which lags the form while a new run starts. */
 function redraw() {
-  views.draw({ ...state, link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
+  views.draw({ ...state, history: runHistory(), link: page.runLink, marks: betaMarks(), pins: pins.labelled(page.inForce()) });
   checkExercises();
 }
 
+/** The reports of the run on screen: none while a new run is ready and
+ * its history not yet in (its first redraw comes before). */
+function runHistory() {
+  return state.historyRun === page.run ? state.history : [];
+}
+
 /** Checks the lesson's exercises on the run, the β sweep and the exact curve
- * on screen: only on the reports of the run on screen, and never where its
- * β changed mid-way (a change made, or the run's, while a new run starts). */
+ * on screen, never where its β changed mid-way (a change made, or the
+ * run's, while a new run starts). */
 function checkExercises() {
-  const history = state.historyRun === page.run ? state.history : [];
-  exercises?.(history, page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.allChanges() });
+  exercises?.(runHistory(), page.inForce(), { sweep: state.sweep, curve: exact?.result() ?? null, changes: page.allChanges() });
 }
 
 /** Shows the views the link names (its `views` key), and the IB curve
@@ -323,34 +331,9 @@ function addReport(report) {
   state.history.push({ ...report, seconds: state.seconds });
   if (state.history.length > HISTORY_LIMIT) state.history = state.history.filter((_, i) => i % 2 === 0 || i === state.history.length - 1);
   showReport(report, state.info);
-  showLessonProgress(report.step);
+  lessonPlay?.(report.step);
   keeping.soon();
   redraw();
-}
-
-/** A Play button in the lesson's own row (Back, Next), and the run's step
- * beside it, shown only while the run's Play is out of sight (on a phone it
- * sits a screen above the lesson that says to press it): never two Play
- * buttons in view, and the run's progress where the student is. */
-function addLessonPlay() {
-  const button = document.createElement('button');
-  Object.assign(button, { type: 'button', textContent: 'Play', hidden: true });
-  button.dataset.testid = 'lesson-play';
-  button.setAttribute('aria-pressed', 'false');
-  button.addEventListener('click', () => $('play').click());
-  const progress = Object.assign(document.createElement('span'), { className: 'lesson-progress', hidden: true });
-  progress.dataset.testid = 'lesson-progress';
-  $('lesson').querySelector('.lesson-nav')?.append(button, progress);
-  showLessonProgress(state.history.at(-1)?.step ?? 0);
-  new IntersectionObserver(([entry]) => { button.hidden = progress.hidden = entry.isIntersecting; }).observe($('play'));
-}
-
-/** The run's step beside the lesson's Play, and where the lesson pauses. */
-function showLessonProgress(step) {
-  const progress = document.querySelector('[data-testid=lesson-progress]');
-  if (!progress) return;
-  const until = lesson?.until();
-  progress.textContent = `step ${step.toLocaleString('en')}${until != null ? ` of ${until.toLocaleString('en')}` : ''}`;
 }
 
 /** A lesson that reads its numbers at a step pauses each run there, once:
@@ -722,7 +705,7 @@ async function boot() {
     start(link, { play: state.playing });
   }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
-  if (lesson) addLessonPlay();
+  if (lesson) lessonPlay = mountLessonPlay($('lesson').querySelector('.lesson-nav'), $('play'), () => lesson.until(), state.history.at(-1)?.step ?? 0);
   const exercise = Number.parseInt(query.get('exercise') ?? '', 10) || null;
   if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, exercise, { folded: embedded && !exercise });
   if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);

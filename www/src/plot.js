@@ -62,8 +62,9 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
   let cy = y;
   const group = g.append('g').attr('class', 'legend-group');
   // Widths and rows follow the legend's font (larger on a phone).
-  const char = 0.55 * legendFontSize(group);
-  const row = Math.round(1.3 * legendFontSize(group));
+  const font = legendFontSize(group);
+  const char = 0.55 * font;
+  const row = Math.round(1.3 * font);
   for (const item of items) {
     const lines = wrapLabel(item.label, Math.floor((width - 18) / char));
     const w = 18 + char * Math.max(...lines.map((l) => l.length));
