@@ -417,12 +417,25 @@ test('tooltips and legends: curves, latent space, class colours, a negative boun
   assert.deepEqual(await page.$$eval('#map-legend span', (s) => s.map((x) => x.textContent)), ['0', '1']);
   // The latent space is drawn as finely as it is shown (it was 320 pixels
   // stretched over a wider panel, its text blurred), and at β = 1, where
-  // the codes collapse to the origin, the point under the pointer says its class.
+  // the codes collapse to the origin, a point under the pointer says its class.
   const latent = page.locator('#latent');
   const fine = await latent.evaluate((c) => c.width / c.getBoundingClientRect().width);
   assert.ok(fine >= 0.99, `latent canvas at ${fine} pixels per shown px`);
-  const lbox = await latent.boundingBox();
-  await latent.hover({ position: { x: lbox.width / 2, y: lbox.height / 2 } });
+  // A point's dot: a pixel of its class colour, opaque (the ellipses are
+  // faint), found on the canvas, in the canvas's shown px.
+  const dot = await latent.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const classes = [[0x1f, 0x77, 0xb4], [0xd9, 0x5f, 0x02]];
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] === 255 && classes.some(([r, g, b]) => d[i] === r && d[i + 1] === g && d[i + 2] === b)) {
+        const shown = c.getBoundingClientRect();
+        return { x: ((i / 4) % c.width) * shown.width / c.width, y: Math.floor(i / 4 / c.width) * shown.height / c.height };
+      }
+    }
+    return null;
+  });
+  assert.ok(dot, 'a point drawn in its class colour');
+  await latent.hover({ position: dot });
   assert.match(await page.getByTestId('tooltip').textContent(), /^class \d/);
   const izy = await page.getByTestId('izy').textContent();
   const value = Number(await page.getByTestId('izy').getAttribute('data-value'));
