@@ -30,11 +30,16 @@ pub(super) fn time_plan(ctx: &GpuContext, plan: &Plan, repeats: usize) -> Result
         Ok(start.elapsed().as_secs_f64() * 1e3 / count as f64)
     };
     run(1)?;
-    run(repeats)
+    let ms = run(repeats)?;
+    // A command wgpu refused ran nothing: no figure for it.
+    match ctx.take_error() {
+        Some(error) => Err(GpuError::Device(error)),
+        None => Ok(ms),
+    }
 }
 
 /// A product timed: its name and (m, n, k, A transposed, B transposed).
-type ProductCase = (&'static str, usize, usize, usize, bool, bool);
+pub type ProductCase = (&'static str, usize, usize, usize, bool, bool);
 
 /// The products of one MNIST and one var_u training step, and two squares.
 const PRODUCTS: [ProductCase; 7] = [
@@ -48,7 +53,7 @@ const PRODUCTS: [ProductCase; 7] = [
 ];
 
 /// The product kernels this adapter runs, with their short names.
-fn product_kernels(ctx: &GpuContext) -> Vec<(Kernel, &'static str)> {
+pub fn product_kernels(ctx: &GpuContext) -> Vec<(Kernel, &'static str)> {
     let mut kernels = vec![(Kernel::Matmul, "tiled"), (Kernel::MatmulSmall, "direct")];
     if ctx.wide_tiles {
         kernels.push((Kernel::MatmulWide, "wide"));
@@ -59,8 +64,12 @@ fn product_kernels(ctx: &GpuContext) -> Vec<(Kernel, &'static str)> {
     kernels
 }
 
-/// One product in one kernel, timed.
-fn product_row(
+/// One product in one kernel, timed; a `GpuError::Limit` without running
+/// it where the kernel would dispatch more workgroups along one dimension
+/// than the device allows (the subgroup kernel's 4 x 8 blocks of a 4096 x
+/// 4096 product: 524,288), which wgpu would refuse and the device skip,
+/// leaving a time of nothing.
+pub fn product_row(
     ctx: &GpuContext,
     (name, m, n, k, trans_a, trans_b): ProductCase,
     (kernel, kind): (Kernel, &str),
@@ -88,7 +97,16 @@ fn product_row(
         post: bias.map(|_| (&post, crate::config::Activation::Relu.into())),
     };
     builder.matmul_with(kernel, name, product);
-    let ms = time_plan(ctx, &builder.finish(), repeats)?;
+    let plan = builder.finish();
+    let available = ctx.limits.max_compute_workgroups_per_dimension;
+    if plan.largest_dispatch() > available {
+        return Err(GpuError::Limit {
+            name: "max_compute_workgroups_per_dimension".into(),
+            needed: plan.largest_dispatch().into(),
+            available: available.into(),
+        });
+    }
+    let ms = time_plan(ctx, &plan, repeats)?;
     let flop = 2.0 * (m * n * k) as f64;
     let bytes = 4.0 * (m * k + k * n + m * n) as f64;
     Ok(KernelRow {
@@ -180,7 +198,14 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
     let mut rows = Vec::new();
     for product in PRODUCTS.iter().filter(sized) {
         for kernel in product_kernels(&ctx) {
-            rows.push(product_row(&ctx, *product, kernel, repeats)?);
+            match product_row(&ctx, *product, kernel, repeats) {
+                Ok(row) => rows.push(row),
+                Err(GpuError::Limit { name, needed, .. }) => eprintln!(
+                    "ibp bench: matmul ({}) {} {}x{}x{} not timed: it needs {name} >= {needed}",
+                    kernel.1, product.0, product.1, product.2, product.3
+                ),
+                Err(other) => return Err(other),
+            }
         }
     }
     let schedule = ctx.storage("bench schedule", 4 * crate::gpu::schedule::words(1) as u64);

@@ -8,7 +8,7 @@
 //! - the information plane's N x N estimators (`plane.rs`);
 //! - the memory soak (`soak.rs`).
 
-mod kernels;
+pub mod kernels;
 mod plane;
 mod soak;
 mod training;

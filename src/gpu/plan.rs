@@ -44,6 +44,20 @@ impl Plan {
             .count()
     }
 
+    /// The most workgroups any dispatch asks for along one dimension, for a
+    /// check against `max_compute_workgroups_per_dimension` before a plan
+    /// that wgpu would refuse is submitted.
+    pub fn largest_dispatch(&self) -> u32 {
+        self.commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Dispatch { workgroups, .. } => workgroups.iter().max().copied(),
+                Command::Copy { .. } => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Records the plan: consecutive dispatches share one compute pass.
     pub fn record(&self, encoder: &mut wgpu::CommandEncoder, label: &str) {
         let mut index = 0;
