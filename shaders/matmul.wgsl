@@ -1,7 +1,8 @@
 // matmul.wgsl: C = op(A) op(B) (+ bias) for each replica, with the
 // activation of the result written beside it. One kernel serves the forward
 // pass (X W + b, activation), the weight gradient (X^T dY) and the input
-// gradient (dY W^T), chosen by override constants.
+// gradient (dY W^T), chosen by override constants. Timed by `ibp bench` and
+// parity-tested; training uses matmul_small.wgsl (BENCHMARKS.md).
 // Bindings (f32, row-major, replica r at offset + r * stride):
 //   0 a: op(A) is (m, k); stored (m, k), or (k, m) when TRANS_A
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias

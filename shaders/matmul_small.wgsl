@@ -2,11 +2,12 @@
 // like matmul.wgsl (same bindings, parameters and override constants), with
 // no workgroup memory and no barriers: each invocation keeps a 4 x 4 block
 // of C in four vec4 accumulators and walks k directly, reading 4 values of
-// op(A) and 4 of op(B) per step. For products whose output is small or thin
-// (a 12 x 10 weight gradient does not pay for a 64 x 64 tile), and for every
-// product on adapters that emulate a GPU on the CPU (SwiftShader, the
-// browser's fallback adapter; lavapipe), where barriers are costly: there it
-// computes the 784-1024-1024 products 3.5-4x faster than the tiled kernel.
+// op(A) and 4 of op(B) per step. Training computes every product with it, on
+// every adapter (`ops::matmul::TRAINING_KERNEL`): on adapters that emulate a
+// GPU on the CPU (SwiftShader, the browser's fallback adapter; lavapipe),
+// where barriers are costly, it computes the 784-1024-1024 products 3.5-4x
+// faster than the tiled kernel, and on an NVIDIA H200 (Vulkan) 14-31x
+// faster than the tiled and 3-5x faster than the wide one (BENCHMARKS.md).
 // Each element sums over k in order, as the tiled kernel's does. Rows and
 // columns past the edge read a clamped (valid) address and are never stored.
 // Bindings (f32, row-major, replica r at offset + r * stride):

@@ -1,7 +1,8 @@
 // matmul_wide.wgsl: C = op(A) op(B) (+ bias, activation) for each replica,
 // in 128 x 128 tiles for large products on adapters with at least 32 KiB of
-// workgroup storage (real GPUs). Same interface as matmul.wgsl; chosen by
-// `ops::matmul::kernel_for` where its tiles are mostly full.
+// workgroup storage (real GPUs). Same interface as matmul.wgsl. Timed by
+// `ibp bench` and parity-tested; training uses matmul_small.wgsl, which ran
+// 3-5x faster on an NVIDIA H200 (BENCHMARKS.md).
 // Bindings (f32, row-major, replica r at offset + r * stride):
 //   0 a: op(A) is (m, k); stored (m, k), or (k, m) when TRANS_A
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias

@@ -6,15 +6,17 @@
 mod common;
 
 use common::{assert_close, read, run, schedule_words, values};
+use ib_playground::bench::kernels::product_row;
 use ib_playground::config::Activation;
 use ib_playground::gpu::ops::{
-    ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place,
+    ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place, Product,
+    TRAINING_KERNEL,
 };
 use ib_playground::gpu::params::RngTestParams;
-use ib_playground::gpu::plan::{PlanBuilder, groups};
+use ib_playground::gpu::plan::{Command, PlanBuilder, groups};
 use ib_playground::gpu::readback::read_u32;
 use ib_playground::gpu::selfcheck::{check_products, offered_kernels, reference_product};
-use ib_playground::gpu::{block_on, kernels::Kernel};
+use ib_playground::gpu::{GpuError, block_on, kernels::Kernel};
 use ib_playground::model::{kl_term, sigma_of_rho, sigmoid};
 use ib_playground::rng::{Key, Permutation, Stream};
 
@@ -130,47 +132,79 @@ fn the_reference_product_is_the_plain_sum() {
 }
 
 #[test]
-fn thin_and_small_products_skip_the_tiles() {
-    let shape = |m, n, k| MatmulShape {
-        m,
-        n,
-        k,
-        trans_a: false,
-        trans_b: false,
-    };
-    // var_u's layers and their weight gradients; the MNIST decoder.
-    assert!(shape(256, 10, 12).small());
-    assert!(shape(12, 10, 256).small());
-    assert!(shape(100, 10, 256).small());
-    // The MNIST encoder's products fill their tiles.
-    assert!(!shape(100, 1024, 784).small());
-    assert!(!shape(784, 1024, 100).small());
-    assert!(!shape(100, 512, 1024).small());
+fn training_computes_every_product_with_the_direct_kernel() {
+    // On an H200 the direct kernel beat the tiles 3-31x and the subgroup
+    // kernel in four of five products (BENCHMARKS.md): the MNIST-sized
+    // products, the var_u ones and a square, alone and in a sweep of 8.
+    let Some(ctx) = common::device() else { return };
+    let buffer = ctx.storage("selection test", 4 * 1024 * 1024 * 8);
+    for replicas in [1, 8] {
+        let mut b = PlanBuilder::new(&ctx, replicas, &buffer, &buffer);
+        for (m, n, k, trans_a, trans_b) in [
+            (100, 1024, 784, false, false),
+            (784, 1024, 100, true, false),
+            (100, 784, 1024, false, true),
+            (1024, 1024, 1024, false, false),
+            (256, 10, 12, false, false),
+            (12, 10, 256, true, false),
+        ] {
+            let shape = MatmulShape {
+                m,
+                n,
+                k,
+                trans_a,
+                trans_b,
+            };
+            let place = Place::new(&buffer, 0, 0);
+            b.matmul(
+                "selection test",
+                Product {
+                    shape,
+                    a: place,
+                    b: place,
+                    bias: None,
+                    c: place,
+                    post: None,
+                },
+            );
+        }
+        let plan = b.finish();
+        assert_eq!(plan.dispatches(), 6);
+        for command in &plan.commands {
+            let Command::Dispatch { pipeline, .. } = command else {
+                panic!("a copy in a product's plan")
+            };
+            assert!(
+                pipeline.label.starts_with("matmul_small."),
+                "{replicas} replicas: {}",
+                pipeline.label
+            );
+        }
+    }
+    assert_eq!(TRAINING_KERNEL, Kernel::MatmulSmall);
 }
 
 #[test]
-fn batch_sized_products_take_subgroups_where_tiles_are_few() {
-    let shape = |m, n, k| MatmulShape {
-        m,
-        n,
-        k,
-        trans_a: false,
-        trans_b: false,
-    };
-    // The MNIST-sized model at batch 100 on a GPU with 32-lane subgroups:
-    // the forward and input-gradient products make 16 to 32 tiles of 64 x 64.
-    assert!(shape(100, 1024, 784).few_tiles(1, 32));
-    assert!(shape(100, 512, 1024).few_tiles(1, 32));
-    assert!(shape(100, 784, 1024).few_tiles(1, 32));
-    // The weight gradients sum over the batch (k = 100 < 4 x 32) and make
-    // 208 tiles: the tiled kernel.
-    assert!(!shape(784, 1024, 100).few_tiles(1, 32));
-    // A sweep of 8 replicas fills the GPU with tiles (256 of them).
-    assert!(!shape(100, 1024, 784).few_tiles(8, 32));
-    // 127 tiles still count as few; k exactly 4 lanes' worth is enough.
-    assert!(shape(64 * 127, 64, 128).few_tiles(1, 32));
-    assert!(!shape(64 * 128, 64, 128).few_tiles(1, 32));
-    assert!(!shape(100, 1024, 127).few_tiles(1, 32));
+fn the_bench_times_no_product_the_device_cannot_dispatch() {
+    // The subgroup kernel's 4 x 8 blocks of a 4096 x 1024 product make
+    // 131,072 workgroups along x: refused before it runs (on the H200 the
+    // 4096 square was "timed" at 0.0015 ms, 89 PFLOP/s, having run nothing).
+    let Some(ctx) = common::device() else { return };
+    if ctx.subgroup_size.is_none() {
+        return common::skipped("no fixed subgroup size");
+    }
+    let case = ("test product", 4096, 1024, 8, false, false);
+    match product_row(&ctx, case, (Kernel::MatmulSubgroup, "subgroup"), 1) {
+        Err(GpuError::Limit { name, needed, .. }) => {
+            assert_eq!(name, "max_compute_workgroups_per_dimension");
+            assert_eq!(needed, 1024 * 128);
+        }
+        Err(other) => panic!("expected a limit, got {other}"),
+        Ok(row) => panic!("timed: {} ms", row.ms),
+    }
+    // The direct kernel covers it in 4,096 workgroups of 64 blocks: timed.
+    let row = product_row(&ctx, case, (Kernel::MatmulSmall, "direct"), 1).unwrap();
+    assert!(row.ms > 0.0 && row.gflops.is_finite(), "{} ms", row.ms);
 }
 
 #[test]

@@ -1,17 +1,16 @@
-//! The matrix product: the tiled kernel (`matmul.wgsl`); 128 x 128 tiles
-//! with 8 x 8 per thread, double-buffered (`matmul_wide.wgsl`), for large
-//! products on adapters with 32 KiB of workgroup memory; or 4 x 4 blocks per
-//! invocation without workgroup memory (`matmul_small.wgsl`) where 64 x 64
-//! tiles would mostly be padding, and for every product on adapters that
-//! emulate a GPU on the CPU (SwiftShader, lavapipe), where the tiled
-//! kernel's barriers make the 784-1024-1024 products 3.5-4x slower; or,
-//! on GPUs with subgroups of a fixed size, one subgroup per 4 x 8 block with
-//! k split between its lanes (`matmul_subgroup.wgsl`) where the tiles would
-//! leave most of a large GPU idle.
+//! The matrix product. Training computes every product with 4 x 4 blocks
+//! per invocation and no workgroup memory (`matmul_small.wgsl`, "direct"),
+//! on every adapter: on the one real GPU measured (an NVIDIA H200 through
+//! Vulkan, `ibp bench --backend gpu`, BENCHMARKS.md) it was the fastest
+//! kernel for four of the five products timed and within 13 % of the best
+//! for the fifth, 3 to 31x faster than the tiled kernels; on CPU-emulated
+//! adapters (SwiftShader, lavapipe) it was already the fastest. The tiled
+//! kernels (`matmul.wgsl`, 64 x 64; `matmul_wide.wgsl`, 128 x 128) and the
+//! subgroup kernel (`matmul_subgroup.wgsl`) stay, parity-tested, for
+//! `ibp bench` to time on other GPUs and for `PlanBuilder::matmul_with`.
 
 use super::Nonlinearity;
 use super::{Place, groups, u32_of};
-use crate::gpu::GpuContext;
 use crate::gpu::kernels::Kernel;
 use crate::gpu::params::*;
 use crate::gpu::plan::PlanBuilder;
@@ -26,51 +25,9 @@ pub struct MatmulShape {
     pub trans_b: bool,
 }
 
-impl MatmulShape {
-    /// Whether `matmul_small.wgsl` computes this product: when the 64 x 64
-    /// tiles would hold at least four times as many elements as the output
-    /// (thin or small layers, their weight gradients), or the output is
-    /// tiny. Elsewhere the tiled kernel reuses its loads 64 times.
-    pub fn small(&self) -> bool {
-        let padded = self.m.div_ceil(64) * 64 * self.n.div_ceil(64) * 64;
-        let outputs = self.m * self.n;
-        outputs <= 1024 || padded >= 4 * outputs
-    }
-
-    /// Whether the 128 x 128 tiles suit this product: at least 64 of them
-    /// per replica (enough to fill a GPU's multiprocessors a few times with
-    /// one replica; fewer leave most of a large GPU idle, where the 64 x 64
-    /// tiles make four times as many workgroups), at most 25 % padding.
-    pub fn wide(&self) -> bool {
-        let tiles = self.m.div_ceil(128) * self.n.div_ceil(128);
-        let padded = tiles * 128 * 128;
-        tiles >= 64 && 4 * padded <= 5 * self.m * self.n
-    }
-
-    /// Whether one subgroup of `subgroup_size` lanes per 4 x 8 block suits
-    /// this product of `replicas` replicas: the 64 x 64 tiles would make
-    /// fewer than 128 workgroups (an H100 has 132 multiprocessors; the
-    /// batch-100 products of the MNIST-sized model make 16 to 32), and k
-    /// gives every lane at least 4 terms to sum.
-    pub fn few_tiles(&self, replicas: usize, subgroup_size: u32) -> bool {
-        let tiles = self.m.div_ceil(64) * self.n.div_ceil(64) * replicas;
-        tiles < 128 && self.k >= 4 * subgroup_size as usize
-    }
-}
-
-/// The kernel that computes `shape` for `replicas` replicas on this adapter.
-pub fn kernel_for(ctx: &GpuContext, shape: &MatmulShape, replicas: usize) -> Kernel {
-    let subgroups = ctx.subgroup_size.filter(|_| !ctx.emulated);
-    if subgroups.is_some_and(|size| shape.few_tiles(replicas, size)) {
-        Kernel::MatmulSubgroup
-    } else if ctx.emulated || shape.small() {
-        Kernel::MatmulSmall
-    } else if ctx.wide_tiles && shape.wide() {
-        Kernel::MatmulWide
-    } else {
-        Kernel::Matmul
-    }
-}
+/// The kernel that computes every product in training: the direct one
+/// (the module's header says why).
+pub const TRAINING_KERNEL: Kernel = Kernel::MatmulSmall;
 
 /// One product: C = op(A) op(B) (+ the bias in B's buffer at `bias` =
 /// (offset, stride)), and when `post` is given, its activation into that
@@ -86,11 +43,10 @@ pub struct Product<'a> {
 }
 
 impl PlanBuilder<'_> {
-    /// The product by the kernel of `kernel_for`. CPU twin:
-    /// `cpu::layers::affine` and `cpu::matmul`.
+    /// The product by `TRAINING_KERNEL`. CPU twin: `cpu::layers::affine`
+    /// and `cpu::matmul`.
     pub fn matmul(&mut self, label: &str, p: Product) {
-        let kernel = kernel_for(self.ctx, &p.shape, self.replica_groups() as usize);
-        self.matmul_with(kernel, label, p);
+        self.matmul_with(TRAINING_KERNEL, label, p);
     }
 
     /// The product by a chosen kernel (`Kernel::Matmul`, `MatmulWide`,
