@@ -11,16 +11,21 @@
 #             --quick, the matmul parity test, sweeps of a 1024-wide model.
 #   --bin DIR ibp and the test binaries built elsewhere (gpu-parity, ...);
 #             otherwise they are built here (cargo build --release).
-#   --out     the summary (default target/gpu-check.json).
+#   --out     the summary (default target/gpu-check.json); each check is
+#             also appended, as it ends, to the same name with .jsonl, so a
+#             session cut short keeps the checks that ran.
+#   --check-timeout S  stop any one check after S seconds (exit 124, shown
+#             as FAIL): on a lent machine, a hang must not eat the lease.
 # Exit status: 0 when every check behaved, 1 otherwise (the summary says which).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-quick=0 bin="" out="target/gpu-check.json" peaks=()
+quick=0 bin="" out="target/gpu-check.json" peaks=() limit=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --bin) bin="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --check-timeout) limit="$2"; shift ;;
     --peak-gflops|--peak-gbps) peaks+=("$1" "$2"); shift ;;
     *) echo "gpu-check: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -29,6 +34,8 @@ done
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}" MESA_SHADER_CACHE_DIR="${MESA_SHADER_CACHE_DIR:-$(mktemp -d)}"
 chmod 700 "$XDG_RUNTIME_DIR"
 work=$(mktemp -d)
+progress="${out%.json}.jsonl"
+mkdir -p "$(dirname "$out")"; : >"$progress"
 tests=(gpu_parity gpu_parity_steps gpu_params gpu_training)
 if [ -z "$bin" ]; then
   echo "== building (release)" >&2
@@ -45,7 +52,7 @@ for l in sys.stdin:
 fi
 ibp="$bin/ibp"
 record() { # name, exit code, seconds, stdout file, stderr file
-  python3 - "$@" >>"$work/checks.jsonl" <<'PY'
+  python3 - "$@" >>"$progress" <<'PY'
 import json, sys
 name, code, seconds, out, err = sys.argv[1:6]
 text = lambda p: open(p, errors="replace").read()
@@ -61,7 +68,8 @@ PY
 timed() { # name, command...: runs it, records it
   local name="$1"; shift
   local start; start=$(date +%s.%N)
-  "$@" >"$work/out" 2>"$work/err"; local code=$?
+  local cap=(); [ "$limit" != 0 ] && cap=(timeout "$limit")
+  "${cap[@]}" "$@" >"$work/out" 2>"$work/err"; local code=$?
   local took; took=$(python3 -c "import time; print(round(time.time() - $start, 2))")
   echo "== $name: exit $code, ${took} s" >&2
   record "$name" "$code" "$took" "$work/out" "$work/err"
@@ -95,7 +103,7 @@ for n in 1 2 3 5 64; do
   timed "sweep seed=1:$n of $var_u" "$ibp" train --link "$var_u" --sweep "seed=1:$n" --steps $steps --backend gpu
 done
 
-python3 - "$work/checks.jsonl" "$out" "$quick" <<'PY'
+python3 - "$progress" "$out" "$quick" <<'PY'
 import json, sys, datetime, platform
 checks = [json.loads(l) for l in open(sys.argv[1])]
 def ok(c):
