@@ -53,7 +53,7 @@ const PRODUCTS: [ProductCase; 7] = [
 ];
 
 /// The product kernels this adapter runs, with their short names.
-pub fn product_kernels(ctx: &GpuContext) -> Vec<(Kernel, &'static str)> {
+fn product_kernels(ctx: &GpuContext) -> Vec<(Kernel, &'static str)> {
     let mut kernels = vec![(Kernel::Matmul, "tiled"), (Kernel::MatmulSmall, "direct")];
     if ctx.wide_tiles {
         kernels.push((Kernel::MatmulWide, "wide"));
