@@ -2,8 +2,9 @@
 // like matmul.wgsl (same bindings, parameters and override constants), with
 // no workgroup memory and no barriers: each invocation keeps a 4 x 4 block
 // of C in four vec4 accumulators and walks k directly, reading 4 values of
-// op(A) and 4 of op(B) per step. Training computes every product with it, on
-// every adapter (`ops::matmul::TRAINING_KERNEL`): on adapters that emulate a
+// op(A) and 4 of op(B) per step. Training computes its products with it on
+// every adapter (`ops::matmul::training_kernel`; on a real GPU, tiny outputs
+// over a long k go to matmul_subgroup.wgsl): on adapters that emulate a
 // GPU on the CPU (SwiftShader, the browser's fallback adapter; lavapipe),
 // where barriers are costly, it computes the 784-1024-1024 products 3.5-4x
 // faster than the tiled kernel, and on an NVIDIA H200 (Vulkan) 14-31x

@@ -5,10 +5,12 @@
 // subgroupAdd gives each element's total. On a large GPU the 64 x 64 tiles
 // of a 100 x 1024 product make 32 workgroups for 132 multiprocessors (H100);
 // here the same product makes 3,200 subgroups, with no workgroup memory and
-// no barriers. Timed by `ibp bench` and parity-tested; training uses
-// matmul_small.wgsl, faster on an H200 in four of five products
-// (BENCHMARKS.md). Needs the `subgroups` feature (the module starts with
-// `enable subgroups;`, added by kernels.rs) and a fixed subgroup size.
+// no barriers. Training uses it on real GPUs for tiny outputs over a long k
+// (var_u's 12 x 10 weight gradient over a batch of 256:
+// `ops::matmul::training_kernel`), and matmul_small.wgsl, faster on an H200
+// in four of the five large products, elsewhere (BENCHMARKS.md). Needs the
+// `subgroups` feature (the module starts with `enable subgroups;`, added by
+// kernels.rs) and a fixed subgroup size.
 // Bindings (f32, row-major, replica r at offset + r * stride):
 //   0 a: op(A) is (m, k); stored (m, k), or (k, m) when TRANS_A
 //   1 b: op(B) is (k, n); stored (k, n), or (n, k) when TRANS_B; the bias

@@ -10,7 +10,7 @@ use ib_playground::bench::kernels::product_row;
 use ib_playground::config::Activation;
 use ib_playground::gpu::ops::{
     ActBuffers, KlGradient, Latent, LatentBuffers, LatentGrads, MatmulShape, Noise, Place, Product,
-    TRAINING_KERNEL,
+    SUBGROUP_MAX_OUTPUTS, training_kernel,
 };
 use ib_playground::gpu::params::RngTestParams;
 use ib_playground::gpu::plan::{Command, PlanBuilder, groups};
@@ -131,57 +131,107 @@ fn the_reference_product_is_the_plain_sum() {
     assert!((magnitude[2] - abs).abs() < 1e-12);
 }
 
+/// (m, n, k, A transposed, B transposed) of the MNIST-sized model's
+/// products, a square, and var_u's layer and weight gradient.
+const TRAINING_PRODUCTS: [(usize, usize, usize, bool, bool); 6] = [
+    (100, 1024, 784, false, false),
+    (784, 1024, 100, true, false),
+    (100, 784, 1024, false, true),
+    (1024, 1024, 1024, false, false),
+    (256, 10, 12, false, false),
+    (12, 10, 256, true, false),
+];
+
+fn shape_of((m, n, k, trans_a, trans_b): (usize, usize, usize, bool, bool)) -> MatmulShape {
+    MatmulShape {
+        m,
+        n,
+        k,
+        trans_a,
+        trans_b,
+    }
+}
+
 #[test]
-fn training_computes_every_product_with_the_direct_kernel() {
+fn training_takes_the_direct_kernel_but_for_tiny_outputs_over_a_long_k() {
     // On an H200 the direct kernel beat the tiles 3-31x and the subgroup
-    // kernel in four of five products (BENCHMARKS.md): the MNIST-sized
-    // products, the var_u ones and a square, alone and in a sweep of 8.
+    // kernel in four of the five large products; the subgroup kernel won
+    // var_u's 12 x 10 weight gradient over k = 256 (BENCHMARKS.md).
+    let kernels: Vec<Kernel> = TRAINING_PRODUCTS
+        .iter()
+        .map(|&p| training_kernel(&shape_of(p), Some(32)))
+        .collect();
+    let direct = Kernel::MatmulSmall;
+    assert_eq!(
+        kernels,
+        [
+            direct,
+            direct,
+            direct,
+            direct,
+            direct,
+            Kernel::MatmulSubgroup
+        ]
+    );
+    // No subgroups (or an emulated adapter, whose caller passes None): direct.
+    for p in TRAINING_PRODUCTS {
+        assert_eq!(training_kernel(&shape_of(p), None), direct);
+    }
+    // The edges: 1,024 outputs and k = 4 lanes' worth take subgroups.
+    let edge = |m, n, k| training_kernel(&shape_of((m, n, k, false, false)), Some(32));
+    assert_eq!(edge(32, 32, 128), Kernel::MatmulSubgroup);
+    assert_eq!(32 * 32, SUBGROUP_MAX_OUTPUTS);
+    assert_eq!(edge(32, 33, 128), direct);
+    assert_eq!(edge(32, 32, 127), direct);
+    assert_eq!(
+        training_kernel(&shape_of((12, 10, 32, true, false)), Some(8)),
+        Kernel::MatmulSubgroup
+    );
+}
+
+#[test]
+fn a_training_plan_computes_each_product_with_its_training_kernel() {
+    // The plan's pipelines are the ones `training_kernel` names for this
+    // adapter (lavapipe is emulated: the direct kernel throughout), alone
+    // and in a sweep of 8.
     let Some(ctx) = common::device() else { return };
+    let subgroups = ctx.subgroup_size.filter(|_| !ctx.emulated);
     let buffer = ctx.storage("selection test", 4 * 1024 * 1024 * 8);
     for replicas in [1, 8] {
         let mut b = PlanBuilder::new(&ctx, replicas, &buffer, &buffer);
-        for (m, n, k, trans_a, trans_b) in [
-            (100, 1024, 784, false, false),
-            (784, 1024, 100, true, false),
-            (100, 784, 1024, false, true),
-            (1024, 1024, 1024, false, false),
-            (256, 10, 12, false, false),
-            (12, 10, 256, true, false),
-        ] {
-            let shape = MatmulShape {
-                m,
-                n,
-                k,
-                trans_a,
-                trans_b,
-            };
+        for p in TRAINING_PRODUCTS {
             let place = Place::new(&buffer, 0, 0);
-            b.matmul(
-                "selection test",
-                Product {
-                    shape,
-                    a: place,
-                    b: place,
-                    bias: None,
-                    c: place,
-                    post: None,
-                },
-            );
+            let product = Product {
+                shape: shape_of(p),
+                a: place,
+                b: place,
+                bias: None,
+                c: place,
+                post: None,
+            };
+            b.matmul("selection test", product);
         }
         let plan = b.finish();
-        assert_eq!(plan.dispatches(), 6);
-        for command in &plan.commands {
+        assert_eq!(plan.dispatches(), TRAINING_PRODUCTS.len());
+        for (command, p) in plan.commands.iter().zip(TRAINING_PRODUCTS) {
             let Command::Dispatch { pipeline, .. } = command else {
                 panic!("a copy in a product's plan")
             };
+            let expected = training_kernel(&shape_of(p), subgroups).name();
             assert!(
-                pipeline.label.starts_with("matmul_small."),
-                "{replicas} replicas: {}",
+                pipeline.label.starts_with(&format!("{expected}.")),
+                "{replicas} replicas, {p:?}: {}",
                 pipeline.label
             );
+            if ctx.emulated {
+                assert!(
+                    pipeline.label.starts_with("matmul_small."),
+                    "{}",
+                    pipeline.label
+                );
+            }
         }
     }
-    assert_eq!(TRAINING_KERNEL, Kernel::MatmulSmall);
 }
 
 #[test]

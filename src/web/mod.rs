@@ -262,8 +262,9 @@ struct KernelReport {
     emulated: bool,
     wide_tiles: bool,
     subgroup_size: Option<u32>,
-    /// The product kernels this adapter runs (the trainer picks among them
-    /// by shape; on an emulated GPU it uses the direct one).
+    /// The product kernels this adapter runs (training uses the direct one,
+    /// and the subgroup one for tiny outputs over a long k on a real GPU:
+    /// `gpu::ops::training_kernel`).
     kernels: Vec<&'static str>,
     checks: Vec<crate::gpu::selfcheck::ProductCheck>,
 }

@@ -1,13 +1,17 @@
-//! The matrix product. Training computes every product with 4 x 4 blocks
-//! per invocation and no workgroup memory (`matmul_small.wgsl`, "direct"),
-//! on every adapter: on the one real GPU measured (an NVIDIA H200 through
+//! The matrix product. Training computes products with 4 x 4 blocks per
+//! invocation and no workgroup memory (`matmul_small.wgsl`, "direct"), on
+//! every adapter: on the one real GPU measured (an NVIDIA H200 through
 //! Vulkan, `ibp bench --backend gpu`, BENCHMARKS.md) it was the fastest
-//! kernel for four of the five products timed and within 13 % of the best
-//! for the fifth, 3 to 31x faster than the tiled kernels; on CPU-emulated
-//! adapters (SwiftShader, lavapipe) it was already the fastest. The tiled
-//! kernels (`matmul.wgsl`, 64 x 64; `matmul_wide.wgsl`, 128 x 128) and the
-//! subgroup kernel (`matmul_subgroup.wgsl`) stay, parity-tested, for
-//! `ibp bench` to time on other GPUs and for `PlanBuilder::matmul_with`.
+//! kernel for four of the five large products timed and within 13 % of the
+//! best for the fifth, 3 to 31x faster than the tiled kernels; on
+//! CPU-emulated adapters (SwiftShader, lavapipe) it was already the
+//! fastest. The one exception: a tiny output over a long k (var_u's 12 x 10
+//! weight gradient over a batch of 256), which the direct kernel walks in a
+//! few invocations, one subgroup per 4 x 8 block splits between its lanes
+//! (`matmul_subgroup.wgsl`; 0.06 against 0.07-0.11 ms on the H200). The
+//! tiled kernels (`matmul.wgsl`, 64 x 64; `matmul_wide.wgsl`, 128 x 128)
+//! stay, parity-tested, for `ibp bench` to time on other GPUs and for
+//! `PlanBuilder::matmul_with`.
 
 use super::Nonlinearity;
 use super::{Place, groups, u32_of};
@@ -25,9 +29,25 @@ pub struct MatmulShape {
     pub trans_b: bool,
 }
 
-/// The kernel that computes every product in training: the direct one
-/// (the module's header says why).
-pub const TRAINING_KERNEL: Kernel = Kernel::MatmulSmall;
+/// Outputs (m x n, one replica) up to which a product with a long k goes
+/// to the subgroup kernel.
+pub const SUBGROUP_MAX_OUTPUTS: usize = 1024;
+
+/// The kernel that computes `shape` in training (the module's header says
+/// why): the subgroup kernel where `subgroup_size` is given (a real GPU's
+/// fixed subgroup size; `None` on adapters without one and on CPU-emulated
+/// ones), the output has at most `SUBGROUP_MAX_OUTPUTS` elements and k
+/// gives every lane at least 4 terms; the direct kernel everywhere else.
+pub fn training_kernel(shape: &MatmulShape, subgroup_size: Option<u32>) -> Kernel {
+    match subgroup_size {
+        Some(lanes)
+            if shape.m * shape.n <= SUBGROUP_MAX_OUTPUTS && shape.k >= 4 * lanes as usize =>
+        {
+            Kernel::MatmulSubgroup
+        }
+        _ => Kernel::MatmulSmall,
+    }
+}
 
 /// One product: C = op(A) op(B) (+ the bias in B's buffer at `bias` =
 /// (offset, stride)), and when `post` is given, its activation into that
@@ -43,10 +63,11 @@ pub struct Product<'a> {
 }
 
 impl PlanBuilder<'_> {
-    /// The product by `TRAINING_KERNEL`. CPU twin: `cpu::layers::affine`
+    /// The product by `training_kernel`. CPU twin: `cpu::layers::affine`
     /// and `cpu::matmul`.
     pub fn matmul(&mut self, label: &str, p: Product) {
-        self.matmul_with(TRAINING_KERNEL, label, p);
+        let subgroups = self.ctx.subgroup_size.filter(|_| !self.ctx.emulated);
+        self.matmul_with(training_kernel(&p.shape, subgroups), label, p);
     }
 
     /// The product by a chosen kernel (`Kernel::Matmul`, `MatmulWide`,

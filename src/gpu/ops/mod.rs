@@ -12,7 +12,7 @@ mod steps;
 pub use elementwise::{ActBuffers, Sums};
 pub use heads::{Head, HeadBuffers, Pass};
 pub use latent::{KlGradient, Latent, LatentBuffers, LatentGrads, Noise};
-pub use matmul::{MatmulShape, Product, TRAINING_KERNEL};
+pub use matmul::{MatmulShape, Product, SUBGROUP_MAX_OUTPUTS, training_kernel};
 pub use plane::{PairwiseKernel, PlaneRows};
 pub use steps::{AdamBuffers, Gather, MAX_WORKGROUPS_X, Slot, adam_groups};
 
