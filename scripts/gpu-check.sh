@@ -69,14 +69,14 @@ timed() { # name, command...: runs it, records it
   local name="$1"; shift
   local start; start=$(date +%s.%N)
   local cap=(); [ "$limit" != 0 ] && cap=(timeout "$limit")
-  "${cap[@]}" "$@" >"$work/out" 2>"$work/err"; local code=$?
+  ${cap[@]+"${cap[@]}"} "$@" >"$work/out" 2>"$work/err"; local code=$?
   local took; took=$(python3 -c "import time; print(round(time.time() - $start, 2))")
   echo "== $name: exit $code, ${took} s" >&2
   record "$name" "$code" "$took" "$work/out" "$work/err"
 }
 
 echo "== bench" >&2
-bench_args=(bench --backend gpu --json "${peaks[@]}")
+bench_args=(bench --backend gpu --json ${peaks[@]+"${peaks[@]}"})
 [ $quick = 1 ] && bench_args+=(--quick)
 timed bench "$ibp" "${bench_args[@]}"
 

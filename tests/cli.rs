@@ -678,6 +678,7 @@ fn several_training_samples_train_on_the_cpu_and_the_gpu_refuses_them() {
     assert_eq!(finals(&auto)[0]["backend"], "cpu");
 }
 
+#[cfg(unix)]
 #[test]
 fn every_shell_script_runs_by_its_path() {
     // The docs run them as `scripts/NAME.sh ...`: one left 0644 failed with

@@ -386,7 +386,7 @@ fn a_model_too_large_names_the_limit() {
     // On the real device a sweep of this model one replica past the adapter's
     // own binding limit is refused before anything is allocated. The count
     // comes from the adapter: a fixed 16 replicas (1.07 GB) fitted an H200,
-    // whose binding limit is 4 GiB.
+    // whose binding limit is 2 GiB.
     if let Some(ctx) = common::device() {
         let per_replica = requirements(&experiment, &dataset, 1).storage_buffer_bytes;
         let limits = ctx.adapter.limits();

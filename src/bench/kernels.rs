@@ -204,7 +204,11 @@ pub fn gpu_kernels(quick: bool) -> Result<Vec<KernelRow>, GpuError> {
                     "ibp bench: matmul ({}) {} {}x{}x{} not timed: it needs {name} >= {needed}",
                     kernel.1, product.0, product.1, product.2, product.3
                 ),
-                Err(other) => return Err(other),
+                // wgpu refused the product: the other rows still tell.
+                Err(other) => eprintln!(
+                    "ibp bench: matmul ({}) {} {}x{}x{} not timed: {other}",
+                    kernel.1, product.0, product.1, product.2, product.3
+                ),
             }
         }
     }
