@@ -533,6 +533,30 @@ test('a lesson\'s own Play shows only while the run\'s Play is out of sight, and
   await page.close();
 });
 
+test('a lesson\'s own Play follows the last of several visibility changes delivered at once', async () => {
+  // On a loaded machine one observer callback carried two changes (out of
+  // sight, then in, then out again) and the page read the first: the
+  // lesson's Play stayed hidden with the run's Play off screen (a CI run).
+  const page = await browser.newPage({ viewport: { width: 360, height: 640 } });
+  await page.addInitScript(() => {
+    window.IntersectionObserver = class {
+      constructor(callback) { window.deliverIntersections = (...seen) => callback(seen.map((isIntersecting) => ({ isIntersecting }))); }
+      observe() {}
+      disconnect() {}
+    };
+  });
+  await page.goto(`${server.url}?backend=cpu&lesson=beta`);
+  await ready(page);
+  const hiddenAfter = (...seen) => page.evaluate((s) => {
+    window.deliverIntersections(...s);
+    return [document.querySelector('[data-testid=lesson-play]').hidden, document.querySelector('[data-testid=lesson-progress]').hidden];
+  }, seen);
+  assert.deepEqual(await hiddenAfter(true, false), [false, false]);
+  assert.deepEqual(await hiddenAfter(false, true), [true, true]);
+  assert.deepEqual(await hiddenAfter(true, false, true, false), [false, false]);
+  await page.close();
+});
+
 test('a course site on a sub-path trains, and works offline after the first visit', async () => {
   const site = await serveStatic(DIST, '/course/ibp/');
   const context = await browser.newContext();

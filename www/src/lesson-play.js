@@ -21,7 +21,9 @@ export function mountLessonPlay(nav, play, until, step) {
   const progress = Object.assign(document.createElement('span'), { className: 'lesson-progress', hidden: true });
   progress.dataset.testid = 'lesson-progress';
   nav?.append(button, progress);
-  new IntersectionObserver(([entry]) => { button.hidden = progress.hidden = entry.isIntersecting; }).observe(play);
+  // One callback can carry several changes (a busy page batches them): the
+  // last is where the run's Play is now.
+  new IntersectionObserver((entries) => { button.hidden = progress.hidden = entries[entries.length - 1].isIntersecting; }).observe(play);
   const show = (/** @type {number} */ at) => {
     const end = until();
     progress.textContent = `step ${at.toLocaleString('en')}${end != null ? ` of ${end.toLocaleString('en')}` : ''}`;
