@@ -151,8 +151,18 @@ export const lastStep = (page) => page.evaluate(() => Math.max(0, ...window.play
  * pause is settled and the views have drawn (real signals, never a time).
  */
 export async function trainTo(page, step) {
+  await trainUntil(page, (s) => window.playground.reports().some((r) => r.step >= s), step);
+}
+
+/**
+ * Plays until `done(arg)` holds in the page, then pauses as trainTo does.
+ * @param {import('playwright').Page} page
+ * @param {string | ((arg: any) => boolean)} done evaluated in the page
+ * @param {any} [arg]
+ */
+export async function trainUntil(page, done, arg) {
   await page.getByTestId('play').click();
-  await page.waitForFunction((s) => window.playground.reports().some((r) => r.step >= s), step, { timeout: 120_000 });
+  await page.waitForFunction(done, arg, { timeout: 120_000 });
   // Pause unless the run paused itself (a lesson's step): checked and
   // clicked in one turn of the page, so no pause can slip in between.
   await page.evaluate(() => {
