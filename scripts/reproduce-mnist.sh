@@ -12,7 +12,9 @@
 # with THREADS=1 on two cores. EXTRA adds link keys to every run and OUT
 # names the results folder (default results/mnist; one per set-up), e.g.
 # EXTRA='&train_samples=12' OUT=results/mnist-s12 for the JAX notebook's
-# 12 noise samples per training example; LR sets the learning rate (1e-4).
+# 12 noise samples per training example; LR sets the learning rate (1e-4),
+# B1 Adam's first-moment decay (0.5) and DECAY the learning rate's factor
+# every two epochs (0.97).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-25}
@@ -28,7 +30,7 @@ mkdir -p "$out"
 ibp="$out/ibp-$$"
 cp target/release/ibp "$ibp"
 trap 'rm -f "$ibp"' EXIT
-base="data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=${LR:-1e-4}&b1=0.5&b2=0.999&lr_decay=0.97&decay_steps=1200&ema=0.999&samples=12&report=600"
+base="data=mnist_full&hidden=1024,1024&act=relu&k=256&decoder=linear&batch=100&lr=${LR:-1e-4}&b1=${B1:-0.5}&b2=0.999&lr_decay=${DECAY:-0.97}&decay_steps=1200&ema=0.999&samples=12&report=600"
 for seed in ${SEEDS:-1}; do
   for beta in "${betas[@]}"; do
     link="$base&seed=$seed&beta=$beta${EXTRA:+&${EXTRA#&}}"

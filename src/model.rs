@@ -7,7 +7,7 @@
 //! x (`vae`). Loss per example in nats: data term + beta * KL(N(mu, sigma^2) ||
 //! N(0, I)), with KL = 0.5 * sum_k (mu^2 + sigma^2 - 1 - ln sigma^2).
 
-use crate::config::{Activation, Bottleneck, Decoder, Experiment, Objective};
+use crate::config::{Activation, Bottleneck, Decoder, Experiment, Init, Objective};
 use crate::rng::{Key, Stream};
 use ndarray::{Array1, Array2};
 use num_traits::{Float, FromPrimitive};
@@ -210,11 +210,12 @@ impl<F: Real> Params<F> {
         }
     }
 
-    /// Seeded initialisation: uniform Glorot for tanh, sigmoid, linear and the
-    /// output layers, uniform He for relu and gelu hidden layers; zero biases.
+    /// Seeded initialisation, zero biases. `Init::Auto`: uniform Glorot for
+    /// tanh, sigmoid, linear and the output layers, uniform He for relu and
+    /// gelu hidden layers; `Init::Glorot`: uniform Glorot for every layer.
     /// Weight (r, c) of layer l (encoder first) draws
     /// `Key(seed, Init).uniform(r * fan_out + c, l)`.
-    pub fn init(shape: &Shape, activation: Activation, seed: u32) -> Self {
+    pub fn init(shape: &Shape, activation: Activation, init: Init, seed: u32) -> Self {
         let key = Key::new(seed, Stream::Init);
         let mut params = Self::zeros(shape);
         let n_enc = params.encoder.len();
@@ -229,7 +230,9 @@ impl<F: Real> Params<F> {
             }
             let full_out = layer.w.ncols();
             let is_output = l == n_enc - 1 || l == n_enc + n_dec - 1;
-            let he = !is_output && matches!(activation, Activation::Relu | Activation::Gelu);
+            let he = init == Init::Auto
+                && !is_output
+                && matches!(activation, Activation::Relu | Activation::Gelu);
             let limit = if he {
                 (6.0 / fan_in as f64).sqrt()
             } else {
@@ -419,5 +422,45 @@ impl Quantizer {
     /// clip cut the value off (only a ReLU above RELU_CLIP).
     pub fn passes<F: Real>(self, a: F) -> bool {
         a <= real::<F>(self.hi as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_layer(link: &str) -> (Array2<f32>, f64, f64) {
+        let experiment = Experiment::from_link(link).unwrap();
+        let shape = Shape::new(&experiment, 200, 10);
+        let params = Params::<f32>::init(&shape, experiment.activation, experiment.init, 5);
+        let w = params.encoder[0].w.clone();
+        let (fan_in, fan_out) = w.dim();
+        let he = (6.0 / fan_in as f64).sqrt();
+        let glorot = (6.0 / (fan_in + fan_out) as f64).sqrt();
+        (w, he, glorot)
+    }
+
+    fn largest(w: &Array2<f32>) -> f64 {
+        w.iter().fold(0.0f64, |m, &v| m.max(v.abs() as f64))
+    }
+
+    /// 200 x 300 uniform weights: the largest lies within 0.1 % of the limit.
+    #[test]
+    fn init_glorot_bounds_relu_layers_by_fan_in_plus_fan_out() {
+        let (auto, he, glorot) = first_layer("act=relu&hidden=300&k=4");
+        assert!(
+            largest(&auto) <= he && largest(&auto) > 0.999 * he,
+            "{}",
+            largest(&auto)
+        );
+        let (notebook, _, _) = first_layer("act=relu&hidden=300&k=4&init=glorot");
+        let top = largest(&notebook);
+        assert!(top <= glorot && top > 0.999 * glorot, "{top} vs {glorot}");
+        // The same draws, scaled: Glorot / He = sqrt(fan_in / (fan_in + fan_out)).
+        let ratio = notebook[[3, 7]] as f64 / auto[[3, 7]] as f64;
+        assert!((ratio - glorot / he).abs() < 1e-6, "{ratio}");
+        let (tanh_auto, _, _) = first_layer("act=tanh&hidden=300&k=4");
+        let (tanh_glorot, _, _) = first_layer("act=tanh&hidden=300&k=4&init=glorot");
+        assert_eq!(tanh_auto, tanh_glorot);
     }
 }

@@ -405,7 +405,7 @@ mod tests {
         let experiment = Experiment::from_link("data=csv&hidden=8&k=2").unwrap();
         let dataset = crate::data::csv::dataset_from_bytes(text.as_bytes(), 0.8, 1).unwrap();
         let model = Model::new(&experiment, &dataset);
-        let params = Params::init(&model.shape, experiment.activation, 1);
+        let params = Params::init(&model.shape, experiment.activation, experiment.init, 1);
         let snap = take(&params, &model, &experiment, &dataset, 0);
         let map = snap.map.expect("a map for a 3-feature table");
         assert!(map.chosen.contains("two of 3 features"), "{}", map.chosen);

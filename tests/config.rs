@@ -1,7 +1,7 @@
 //! The experiment config and its share-link codec.
 use ib_playground::config::{
-    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment, KEYS,
-    MAX_TRAIN_ROWS, Objective,
+    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment, Init,
+    Inputs, KEYS, MAX_TRAIN_ROWS, Objective,
 };
 use proptest::prelude::*;
 
@@ -99,6 +99,20 @@ fn experiment() -> impl Strategy<Value = Experiment> {
                 estimator,
                 quant,
                 bins: 2 + c.6 % 999,
+                init: if c.6 % 3 == 2 {
+                    Init::Glorot
+                } else {
+                    Init::Auto
+                },
+                // Centred inputs need inputs in [0, 1] and a label to predict.
+                inputs: if c.6 % 5 == 3
+                    && ch.1.predicts_label()
+                    && matches!(ch.0, DataName::VarU | DataName::Digits | DataName::Mnist)
+                {
+                    Inputs::Centered
+                } else {
+                    Inputs::Unit
+                },
                 info_plane: ch.6,
                 beta_mode: beta_mode(ch.7.0, ch.1),
                 target_rate: (ch.7.0 == 1).then_some(ch.7.1),
@@ -198,11 +212,12 @@ fn every_key_is_written_and_documented() {
 /// new default needs a new link version. A new key may join with the
 /// default that keeps older links meaning what they meant (train_samples=1:
 /// one noise sample per example, as before the key existed; quant=0: an
-/// encoder that does not round).
+/// encoder that does not round; init=auto and inputs=unit: the weights and
+/// inputs every link had before those keys).
 const V1_DEFAULTS: &str = "v=1&data=circle&seed=1&objective=vib&beta=0.001&beta_schedule=const\
 &beta_start=1e-6&anneal_steps=1000&beta_mode=fixed&target_rate=&target_acc=&geco_lr=0.002\
-&hidden=16,16&act=tanh&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
-&b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&report=100\
+&hidden=16,16&act=tanh&init=auto&k=2&bottleneck=joint&decoder=linear&dec_hidden=32&lr=0.005&b1=0.9\
+&b2=0.999&lr_decay=1&decay_steps=1000&batch=64&train=0.8&points=1000&noise=0&inputs=unit&report=100\
 &ema=0&sample=1&samples=12&train_samples=1&quant=0&estimator=binning&bins=30&plane=0\
 &views=plane,curves,latent,dims,map,sweep,diagram&hide=&live=";
 
@@ -352,4 +367,38 @@ fn noise_rows_per_step_are_bounded() {
         "{}",
         err.message
     );
+}
+
+/// The VIB notebooks' set-up as link keys: the encoder fed 2x - 1 and
+/// Glorot weights everywhere; the keys say why where they do not apply.
+#[test]
+fn centred_inputs_and_glorot_weights_are_keys_that_refuse_what_they_cannot_do() {
+    let notebook =
+        Experiment::from_link("data=mnist&act=relu&init=glorot&inputs=centered").unwrap();
+    assert_eq!(
+        (notebook.init, notebook.inputs),
+        (Init::Glorot, Inputs::Centered)
+    );
+    assert_eq!(
+        notebook.to_link(),
+        "v=1&data=mnist&act=relu&init=glorot&inputs=centered"
+    );
+    let toy = Experiment::from_link("data=circle&inputs=centered").unwrap_err();
+    assert_eq!(toy.key, "inputs");
+    assert!(
+        toy.message.contains("data=circle's are not in [0, 1]"),
+        "{}",
+        toy.message
+    );
+    let vae = Experiment::from_link("data=digits&objective=vae&inputs=centered").unwrap_err();
+    assert_eq!(vae.key, "inputs");
+    assert!(
+        vae.message
+            .contains("objective=vae reconstructs x in [0, 1]"),
+        "{}",
+        vae.message
+    );
+    let bad = Experiment::from_link("init=xavier").unwrap_err();
+    assert_eq!(bad.key, "init");
+    assert!(bad.message.contains("auto|glorot"), "{}", bad.message);
 }

@@ -271,3 +271,33 @@ fn csv_errors_name_the_line_and_column() {
         DataError::new("data=csv needs a CSV file (the data never travel in the link)")
     );
 }
+
+/// `inputs=centered` feeds the encoder 2x - 1: MNIST's black pixels become
+/// -1 and its white ones 1, in both splits, the labels unchanged.
+#[test]
+fn centred_inputs_map_pixels_from_the_unit_interval_to_plus_minus_one() {
+    let stored = load("data=digits&seed=3");
+    let centred = load("data=digits&seed=3&inputs=centered");
+    assert_eq!(stored.train.y, centred.train.y);
+    for (a, b) in [
+        (&stored.train, &centred.train),
+        (&stored.test, &centred.test),
+    ] {
+        for (&x, &z) in a.x.iter().zip(b.x.iter()) {
+            assert_eq!(z, 2.0 * x - 1.0);
+        }
+    }
+    let lowest = centred
+        .train
+        .x
+        .iter()
+        .copied()
+        .fold(f32::INFINITY, f32::min);
+    let highest = centred
+        .train
+        .x
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    assert_eq!((lowest, highest), (-1.0, 1.0));
+}

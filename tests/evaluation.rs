@@ -1,7 +1,7 @@
 //! The evaluation set-up of Alemi et al.: the moving average of the weights
 //! (EMA), prediction as the mean of S softmax samples, and the noiseless
 //! deterministic baseline.
-use ib_playground::config::Experiment;
+use ib_playground::config::{Activation, Experiment, Init};
 use ib_playground::cpu::CpuTrainer;
 use ib_playground::cpu::ema;
 use ib_playground::cpu::eval::{argmax, evaluate, predict};
@@ -46,8 +46,8 @@ fn ema_update_moves_the_average_by_its_weight() {
         output: 2,
         features: None,
     };
-    let a: Params<f32> = Params::init(&shape, ib_playground::config::Activation::Tanh, 1);
-    let b: Params<f32> = Params::init(&shape, ib_playground::config::Activation::Tanh, 2);
+    let a: Params<f32> = Params::init(&shape, Activation::Tanh, Init::Auto, 1);
+    let b: Params<f32> = Params::init(&shape, Activation::Tanh, Init::Auto, 2);
     let mut shadow = a.clone();
     ema::update(&mut shadow, &b, 0.25);
     let (fa, fb, fs) = (flat(&a), flat(&b), flat(&shadow));

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{assert_close, read, run, schedule_words, values};
-use ib_playground::config::Activation;
+use ib_playground::config::{Activation, Init};
 use ib_playground::cpu::adam::{Adam, AdamStep};
 use ib_playground::data::Likelihood;
 use ib_playground::gpu::block_on;
@@ -243,7 +243,7 @@ fn adam_matches_the_cpu_update() {
         ema: 0.9,
         ..Default::default()
     };
-    let mut cpu_params: Params<f32> = Params::init(&shape, Activation::Relu, 4);
+    let mut cpu_params: Params<f32> = Params::init(&shape, Activation::Relu, Init::Auto, 4);
     let mut cpu_ema = cpu_params.clone();
     let mut adam = Adam::<f32>::new(&shape);
     let mut flat = Vec::new();

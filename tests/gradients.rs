@@ -1,6 +1,6 @@
 //! The hand-written backward pass against central finite differences, in f64,
 //! for every parameter tensor, objective, likelihood, activation and decoder.
-use ib_playground::config::{Activation, Bottleneck, Decoder, Experiment, Objective};
+use ib_playground::config::{Activation, Bottleneck, Decoder, Experiment, Init, Objective};
 use ib_playground::cpu::objective::{loss, loss_and_grads};
 use ib_playground::data::Likelihood;
 use ib_playground::model::{Model, Params, Shape, kl_term};
@@ -51,7 +51,7 @@ fn fixture(
         objective,
         likelihood,
     };
-    let mut params: Params<f64> = Params::<f32>::init(&shape, activation, 11).cast();
+    let mut params: Params<f64> = Params::<f32>::init(&shape, activation, Init::Auto, 11).cast();
     // Random biases too, and scales near 1 so the KL's sigma terms matter.
     let key = Key::new(3, Stream::Data);
     for (l, layer) in params.layers_mut().into_iter().enumerate() {

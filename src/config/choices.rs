@@ -139,6 +139,31 @@ named_choice!(
 );
 
 named_choice!(
+    /// How the encoder's weights start (biases start at zero).
+    Init {
+        /// Uniform He (limit sqrt(6 / fan_in)) for relu and gelu hidden
+        /// layers, uniform Glorot elsewhere.
+        Auto => "auto",
+        /// Uniform Glorot (limit sqrt(6 / (fan_in + fan_out))) for every
+        /// layer, as the VIB authors' notebooks do (TensorFlow's
+        /// `fully_connected` default, Flax's `xavier_uniform`).
+        Glorot => "glorot",
+    }
+);
+
+named_choice!(
+    /// What the encoder is fed: the inputs as stored, or pixels in [0, 1]
+    /// mapped to [-1, 1].
+    Inputs {
+        /// As stored (MNIST, digits and var_u in [0, 1]).
+        Unit => "unit",
+        /// 2x - 1: centred on zero, as the VIB authors' notebooks feed
+        /// MNIST (`2*images-1` in TensorFlow, `x / 128 - 1` in JAX).
+        Centered => "centered",
+    }
+);
+
+named_choice!(
     /// Decoder q(y|z) or p(x|z).
     Decoder {
         /// One linear map (the VIB paper's choice).

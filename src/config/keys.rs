@@ -10,9 +10,9 @@ use super::live::{format_schedule, parse_schedule};
 use super::schema::{Interval, Kind, subset};
 use super::values::{choice, flag, integer, optional_real, printable, real, real_text, widths};
 use super::{
-    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment,
-    MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR, MAX_TOY_POINTS,
-    MAX_UNITS, Objective, VIEWS,
+    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Experiment, Init,
+    Inputs, MAX_BATCH, MAX_BETA, MAX_EVAL_SAMPLES, MAX_HIDDEN_LAYERS, MAX_LATENT, MAX_LR,
+    MAX_TOY_POINTS, MAX_UNITS, Objective, VIEWS,
 };
 
 /// One link key: its name, what it means, the values it takes, and how to
@@ -197,6 +197,16 @@ pub const KEYS: &[KeySpec] = &[
         set: |e, t| choice(t, Activation::from_name, Activation::names).map(|v| e.activation = v),
     },
     KeySpec {
+        name: "init",
+        label: "Initialisation",
+        doc: "initial weights: auto (He for relu and gelu hidden layers, Glorot elsewhere) or \
+              glorot (Glorot everywhere, as the VIB notebooks); biases start at zero",
+        kind: Kind::Choice(|| names(Init::ALL, Init::name)),
+        live: false,
+        get: |e| e.init.name().into(),
+        set: |e, t| choice(t, Init::from_name, Init::names).map(|v| e.init = v),
+    },
+    KeySpec {
         name: "k",
         label: "Latent size K",
         doc: "latent size K (per input feature with bottleneck=feature)",
@@ -327,6 +337,16 @@ pub const KEYS: &[KeySpec] = &[
         live: false,
         get: |e| real_text(e.label_noise),
         set: |e, t| real(t).map(|v| e.label_noise = v),
+    },
+    KeySpec {
+        name: "inputs",
+        label: "Inputs",
+        doc: "what the encoder is fed: unit (as stored) or centered (pixels in [0, 1] mapped to \
+              [-1, 1] by 2x - 1, as the VIB notebooks feed MNIST; var_u, digits and MNIST)",
+        kind: Kind::Choice(|| names(Inputs::ALL, Inputs::name)),
+        live: false,
+        get: |e| e.inputs.name().into(),
+        set: |e, t| choice(t, Inputs::from_name, Inputs::names).map(|v| e.inputs = v),
     },
     KeySpec {
         name: "report",

@@ -22,7 +22,8 @@ mod schema;
 mod values;
 
 pub use choices::{
-    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Objective,
+    Activation, BetaMode, BetaSchedule, Bottleneck, DataName, Decoder, Estimator, Init, Inputs,
+    Objective,
 };
 pub use keys::{KEYS, KeySpec};
 pub use link::{
@@ -135,6 +136,10 @@ pub struct Experiment {
     pub hidden: Vec<usize>,
     /// Activation of every hidden layer (encoder and decoder).
     pub activation: Activation,
+    /// How the weights start (link key `init`).
+    pub init: Init,
+    /// What the encoder is fed (link key `inputs`): as stored, or 2x - 1.
+    pub inputs: Inputs,
     /// Latent size K (the encoder outputs 2K numbers: mean and raw scale);
     /// per input feature with `bottleneck=feature`.
     pub latent: usize,
@@ -217,6 +222,8 @@ impl Default for Experiment {
             geco_lr: 0.002,
             hidden: vec![16, 16],
             activation: Activation::Tanh,
+            init: Init::Auto,
+            inputs: Inputs::Unit,
             latent: 2,
             bottleneck: Bottleneck::Joint,
             decoder: Decoder::Linear,
@@ -325,6 +332,7 @@ impl Experiment {
             ));
         }
         self.validate_quantization()?;
+        self.validate_inputs()?;
         if self.beta_mode == BetaMode::Target
             && self.target_rate.is_some() == self.target_acc.is_some()
         {
@@ -349,6 +357,39 @@ impl Experiment {
 impl Experiment {
     /// `quant` needs an activation with a fixed range; `estimator=exact`
     /// needs `quant`.
+    /// `inputs=centered` maps inputs in [0, 1]; a decoder that reconstructs
+    /// x would then be asked for values outside its Bernoulli range.
+    fn validate_inputs(&self) -> Result<(), ConfigError> {
+        if self.inputs != Inputs::Centered {
+            return Ok(());
+        }
+        let in_unit_interval = matches!(
+            self.data,
+            DataName::VarU | DataName::Digits | DataName::Mnist | DataName::MnistFull
+        );
+        if !in_unit_interval {
+            return Err(ConfigError::new(
+                "inputs",
+                format!(
+                    "inputs=centered maps inputs in [0, 1] to [-1, 1]; data={}'s are not in [0, 1]: \
+                     use var_u, digits or mnist, or remove inputs=centered",
+                    self.data
+                ),
+            ));
+        }
+        if !self.objective.predicts_label() {
+            return Err(ConfigError::new(
+                "inputs",
+                format!(
+                    "inputs=centered feeds the encoder 2x - 1, but objective={} reconstructs x in [0, 1]: \
+                     use objective=vib or sqib, or remove inputs=centered",
+                    self.objective
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn validate_quantization(&self) -> Result<(), ConfigError> {
         if self.quant > 0 && matches!(self.activation, Activation::Gelu | Activation::Linear) {
             return Err(ConfigError::new(

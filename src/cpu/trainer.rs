@@ -51,7 +51,12 @@ impl CpuTrainer {
         let dataset = dataset.into();
         let model = Model::new(&experiment, &dataset);
         let (target, initial_beta) = (Target::of(&experiment), experiment.beta);
-        let params = Params::init(&model.shape, experiment.activation, experiment.seed);
+        let params = Params::init(
+            &model.shape,
+            experiment.activation,
+            experiment.init,
+            experiment.seed,
+        );
         let eval_rows: Vec<usize> = (0..dataset.train.len().min(TRAIN_EVAL_MAX)).collect();
         CpuTrainer {
             adam: Adam::new(&model.shape),

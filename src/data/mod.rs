@@ -10,7 +10,7 @@ pub mod reader;
 pub mod toys;
 pub mod var_u;
 
-use crate::config::{DataName, Experiment};
+use crate::config::{DataName, Experiment, Inputs};
 use crate::rng::{Key, Permutation, Stream};
 use ndarray::Array2;
 use std::fmt;
@@ -153,8 +153,19 @@ pub struct Sources {
     pub mnist: Option<mnist::MnistSource>,
 }
 
-/// Builds the dataset an experiment names.
+/// Builds the dataset an experiment names, its inputs mapped to [-1, 1]
+/// (2x - 1) with `inputs=centered`.
 pub fn load(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataError> {
+    let mut dataset = load_stored(experiment, sources)?;
+    if experiment.inputs == Inputs::Centered {
+        dataset.train.x.mapv_inplace(|v| 2.0 * v - 1.0);
+        dataset.test.x.mapv_inplace(|v| 2.0 * v - 1.0);
+    }
+    Ok(dataset)
+}
+
+/// The dataset as stored, before `inputs` maps it.
+fn load_stored(experiment: &Experiment, sources: &Sources) -> Result<Dataset, DataError> {
     let seed = experiment.seed;
     let fraction = experiment.train_fraction;
     match experiment.data {

@@ -69,7 +69,8 @@ fn initial_params(
 ) -> Vec<f32> {
     let mut flat = Vec::with_capacity(replicas.len() * layout.total);
     for replica in replicas {
-        let params = Params::<f32>::init(shape, experiment.activation, replica.seed);
+        let params =
+            Params::<f32>::init(shape, experiment.activation, experiment.init, replica.seed);
         layout.flatten_into(&params, &mut flat);
     }
     flat
