@@ -219,6 +219,15 @@ fn averaged_weights_and_the_noiseless_baseline_agree() {
 }
 
 #[test]
+fn the_vib_notebooks_inputs_and_weights_agree() {
+    // inputs=centered (2x - 1) and init=glorot, as the authors' notebooks.
+    compare(
+        "data=digits&hidden=24&act=relu&k=5&beta=1e-3&seed=4&report=50&ema=0.9&init=glorot&inputs=centered",
+        200,
+    );
+}
+
+#[test]
 fn deep_var_u_run_agrees() {
     compare(
         "data=var_u&hidden=10,7,5,4,3&k=2&beta=1e-4&seed=3&report=20&batch=256&act=sigmoid",
