@@ -137,6 +137,15 @@ export async function numberOf(page, testId) {
   return Number.parseFloat(text);
 }
 
+/** Opens the controls' drawer where the page keeps them in one (a phone),
+ * as a visitor does before using them; elsewhere they are in sight. */
+export async function openControls(page) {
+  const toggle = page.getByTestId('drawer-toggle');
+  if (!(await toggle.isVisible()) || (await toggle.getAttribute('aria-expanded')) === 'true') return;
+  await toggle.click();
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('drawer')).visibility === 'visible');
+}
+
 /** Waits until the backend label leaves "starting…". */
 export async function ready(page) {
   await page.waitForFunction(() => !document.querySelector('[data-testid=backend]').textContent.includes('starting'), null, { timeout: 90_000 });
@@ -157,10 +166,12 @@ export async function trainTo(page, step) {
 /**
  * Plays until `done(arg)` holds in the page, then pauses as trainTo does.
  * @param {import('playwright').Page} page
- * @param {string | ((arg: any) => boolean)} done evaluated in the page
+ * @param {(arg: any) => boolean} done evaluated in the page: a function (the
+ *   page's CSP refuses a string predicate once Playwright polls it)
  * @param {any} [arg]
  */
 export async function trainUntil(page, done, arg) {
+  if (typeof done !== 'function') throw new TypeError('trainUntil needs a function: the page\'s CSP refuses to eval a string once it is polled');
   await page.getByTestId('play').click();
   await page.waitForFunction(done, arg, { timeout: 120_000 });
   // Pause unless the run paused itself (a lesson's step): checked and

@@ -49,6 +49,10 @@ test('every exercise judges a run by its numbers', () => {
   const pixels = (beta, on, acc, rate) => [{ step: 2000, beta, test_acc: acc, rate_bits: rate, rate_features_bits: [...Array(64)].map((_, i) => (i < on ? 0.5 : 0.01)) }];
   assert.equal(EXERCISES.pixels[0].check(pixels(0.2, 11, 0.777, 6.25)).done, true);
   assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).done, false, '19 pixels');
+  // A verdict that misses names the bar it misses, and only that one.
+  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).says, 'β = 0.1: 19 pixels (the task: at most 12) keep more than 0.1 bits, test accuracy 89.1 %');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.1, rate_bits: 2.21, test_acc: 1 })]).says, 'β = 0.1: rate 2.21 bits (the task: below 2 bits), test accuracy 100.0 %');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.2, rate_bits: 1.41, test_acc: 0.98 })]).says, 'β = 0.2: rate 1.41 bits, test accuracy 98.0 %');
   assert.equal(EXERCISES.pixels[1].check(pixels(0.1, 19, 0.891, 11.36)).done, true);
   assert.equal(EXERCISES.pixels[1].check(pixels(0.2, 11, 0.777, 6.25)).done, false, 'the accuracy lost');
   // The exact curve: a run near it, and a sweep whose weakest model is judged.
@@ -170,7 +174,11 @@ test('Reset after a β changed mid-way does not credit the old run\'s reports to
   await page.getByTestId('beta-input').fill('0.3');
   await page.getByTestId('beta-input').press('Enter');
   const meets = (r) => r.beta === 0.3 && r.step >= 1000 && r.rate_bits < 2 && r.test_acc >= 0.95;
-  await trainUntil(page, `window.playground.reports().some(${meets})`);
+  // A function, not a string: the page's CSP refuses to eval a string
+  // predicate once Playwright polls it (the wait failed whenever the report
+  // had not yet arrived at the first check).
+  await trainUntil(page, () => window.playground.reports()
+    .some((r) => r.beta === 0.3 && r.step >= 1000 && r.rate_bits < 2 && r.test_acc >= 0.95));
   const met = (await page.evaluate(() => window.playground.reports())).find(meets);
   assert.ok(met.step > 1000, `the check alone would pass: ${JSON.stringify(met)}`);
   assert.match(await verdict.textContent(), /β changed while this run trained/);
@@ -192,7 +200,7 @@ test('exercises check the β sweep and the exact curve on screen: a sweep short 
   await page.getByTestId('sweep').click();
   await page.waitForFunction(() => /weakest model/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   // The lesson's own set-up: the tanh family falls short (REPRODUCTIONS-style numbers of the lesson test).
-  assert.match(await verdict.textContent(), /^Not yet on this run: the weakest model, β = 7\.2e-3, keeps 0\.72 bits about the label\.$/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: the weakest model, β = 7\.2e-3, keeps 0\.72 bits \(the task: at least 0\.85 bits\) about the label\.$/);
   // A new run of the same data (Reset) keeps the sweep drawn to compare with.
   await page.getByTestId('reset').click();
   await trainTo(page, 100);
@@ -205,7 +213,7 @@ test('exercises check the β sweep and the exact curve on screen: a sweep short 
   await page.goto(`${server.url}?backend=cpu&lesson=ib-curve&exercise=1`);
   await ready(page);
   await page.waitForFunction(() => /leaves 0/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
-  assert.match(await verdict.textContent(), /^Not yet on this run: the curve first leaves 0 at β ≈ 1\.58\.$/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: the curve first leaves 0 at β ≈ 1\.58 \(the task: above 2\.5\)\.$/);
   await page.getByTestId('pxy').fill('0.4,0.1\n0.1,0.4\n');
   await page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=exercise-verdict]').textContent));
   assert.match(await verdict.textContent(), /^Done: the curve first leaves 0 at β ≈ 2\.93\.$/);

@@ -24,6 +24,9 @@ export const GUIDE = {
 const last = (history) => history.at(-1);
 const pct = (v) => `${(100 * v).toFixed(1)} %`;
 const bits = (v) => `${v.toFixed(2)} bits`;
+/** A number of a verdict, with the task's bar beside it where it misses:
+ * `rate 2.21 bits (the task: below 2 bits)`. */
+const against = (text, met, bar) => (met ? text : `${text} (the task: ${bar})`);
 /** β written short, two figures: 1e-4, 7.2e-3, 0.2. */
 const betaText = (beta) => shortNumber(Number(beta).toPrecision(2));
 
@@ -64,8 +67,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        const ok = r.test_acc >= 0.95 && r.rate_bits < 2;
-        return { done: ok, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const [lean, accurate] = [r.rate_bits < 2, r.test_acc >= 0.95];
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'below 2 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 95 %')}` };
       },
     },
     {
@@ -74,7 +77,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.rate_bits < 0.05, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const empty = r.rate_bits < 0.05;
+        return { done: empty, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), empty, 'below 0.05 bits')}, test accuracy ${pct(r.test_acc)}` };
       },
     },
   ],
@@ -88,7 +92,7 @@ export const EXERCISES = {
         if (linkValue(link, 'act') !== 'tanh') return { done: false, says: 'the activation is not tanh' };
         if (!r || r.step < 3200 || !series.length) return { done: false, says: `train to step 3,200 with the plane on (now at step ${r?.step ?? 0})` };
         const lost = Math.max(...series) - series.at(-1);
-        return { done: lost >= 1, says: `seed ${linkValue(link, 'seed')}: T5 lost ${bits(lost)} from its peak` };
+        return { done: lost >= 1, says: `seed ${linkValue(link, 'seed')}: T5 lost ${against(bits(lost), lost >= 1, 'at least 1 bit')} from its peak` };
       },
     },
     {
@@ -111,8 +115,8 @@ export const EXERCISES = {
         const r = reached(history, 3000);
         if (linkValue(link, 'objective') !== 'sqib') return { done: false, says: 'the objective is not sqib' };
         if (!r) return trainTo(history, 3000);
-        const ok = r.rate_bits >= 0.4 && r.rate_bits <= 0.8 && r.test_acc >= 0.9;
-        return { done: ok, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const [inside, accurate] = [r.rate_bits >= 0.4 && r.rate_bits <= 0.8, r.test_acc >= 0.9];
+        return { done: inside && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}` };
       },
     },
     {
@@ -122,7 +126,8 @@ export const EXERCISES = {
         const r = reached(history, 3000);
         if (linkValue(link, 'objective') !== 'vib') return { done: false, says: 'the objective is not vib' };
         if (!r) return trainTo(history, 3000);
-        return { done: r.rate_bits >= 0.4 && r.rate_bits <= 0.8, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}` };
+        const inside = r.rate_bits >= 0.4 && r.rate_bits <= 0.8;
+        return { done: inside, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}` };
       },
     },
   ],
@@ -135,7 +140,7 @@ export const EXERCISES = {
         const t5 = lastHidden(reached(history.filter((r) => r.layers), 3000));
         if (!t5) return trainTo(history, 3000);
         const off = Math.abs(t5.ixt_bits - t5.binned_ixt_bits);
-        return { done: off < 0.5, says: `${linkValue(link, 'bins')} bins read T5 ${bits(off)} away from the exact ${bits(t5.ixt_bits)}` };
+        return { done: off < 0.5, says: `${linkValue(link, 'bins')} bins read T5 ${against(bits(off), off < 0.5, 'within 0.5 bits')} away from the exact ${bits(t5.ixt_bits)}` };
       },
     },
     {
@@ -146,7 +151,7 @@ export const EXERCISES = {
         if (linkValue(link, 'estimator') !== 'exact' || !(quant > 0)) return { done: false, says: 'the plane is not counted exactly (quant above 0, estimator=exact)' };
         const t5 = lastHidden(reached(history.filter((r) => r.layers), 3000));
         if (!t5) return trainTo(history, 3000);
-        return { done: t5.ixt_bits < 8, says: `with ${2 ** quant} levels per unit T5 keeps ${bits(t5.ixt_bits)}, counted exactly` };
+        return { done: t5.ixt_bits < 8, says: `with ${2 ** quant} levels per unit T5 keeps ${against(bits(t5.ixt_bits), t5.ixt_bits < 8, 'fewer than 8 bits')}, counted exactly` };
       },
     },
   ],
@@ -157,7 +162,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.test_acc >= 0.9 && r.rate_bits < 100, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const [lean, accurate] = [r.rate_bits < 100, r.test_acc >= 0.9];
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 100 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}` };
       },
     },
     {
@@ -166,7 +172,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.izy_bits < 2.5, says: `β = ${betaText(r.beta)}: the I(Z;Y) bound is ${bits(r.izy_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const low = r.izy_bits < 2.5;
+        return { done: low, says: `β = ${betaText(r.beta)}: the I(Z;Y) bound is ${against(bits(r.izy_bits), low, 'below 2.5 bits')}, test accuracy ${pct(r.test_acc)}` };
       },
     },
   ],
@@ -178,7 +185,8 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r?.rate_features_bits) return trainTo(history, 2000);
         const n = active(r.rate_features_bits);
-        return { done: n <= 12 && r.test_acc >= 0.75, says: `β = ${betaText(r.beta)}: ${n} pixels keep more than 0.1 bits, test accuracy ${pct(r.test_acc)}` };
+        const [few, accurate] = [n <= 12, r.test_acc >= 0.75];
+        return { done: few && accurate, says: `β = ${betaText(r.beta)}: ${against(`${n} pixels`, few, 'at most 12')} keep more than 0.1 bits, test accuracy ${against(pct(r.test_acc), accurate, 'at least 75 %')}` };
       },
     },
     {
@@ -187,7 +195,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
-        return { done: r.rate_bits < 12 && r.test_acc >= 0.88, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, test accuracy ${pct(r.test_acc)}` };
+        const [lean, accurate] = [r.rate_bits < 12, r.test_acc >= 0.88];
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 12 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 88 %')}` };
       },
     },
   ],
@@ -198,7 +207,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
-        return { done: r.rate_bits < 3 && r.izy_bits >= 0.8, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, I(Z;Y) bound ${bits(r.izy_bits)}` };
+        const [lean, informative] = [r.rate_bits < 3, r.izy_bits >= 0.8];
+        return { done: lean && informative, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 3 bits')}, I(Z;Y) bound ${against(bits(r.izy_bits), informative, 'at least 0.8 bits')}` };
       },
     },
     {
@@ -208,7 +218,8 @@ export const EXERCISES = {
         const family = (sweep ?? []).filter((r) => r.beta <= 0.04);
         if (!family.length || family.some((r) => r.step < 1000)) return { done: false, says: 'press “Sweep β” and let it reach step 1,000' };
         const weakest = family.reduce((a, b) => (b.izy_bits < a.izy_bits ? b : a));
-        return { done: weakest.izy_bits >= 0.85, says: `the weakest model, β = ${betaText(weakest.beta)}, keeps ${bits(weakest.izy_bits)} about the label` };
+        const kept = weakest.izy_bits >= 0.85;
+        return { done: kept, says: `the weakest model, β = ${betaText(weakest.beta)}, keeps ${against(bits(weakest.izy_bits), kept, 'at least 0.85 bits')} about the label` };
       },
     },
   ],
@@ -220,7 +231,8 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
         const collapsed = r.rate_dims_bits.length - active(r.rate_dims_bits);
-        return { done: r.rate_bits >= 4 && r.rate_bits <= 8 && collapsed >= 1, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, ${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed` };
+        const [inside, some] = [r.rate_bits >= 4 && r.rate_bits <= 8, collapsed >= 1];
+        return { done: inside && some, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 4 and 8 bits')}, ${against(`${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed`, some, 'at least 1')}` };
       },
     },
     {
@@ -229,7 +241,8 @@ export const EXERCISES = {
       check: (history) => {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
-        return { done: r.distortion_bits < 30 && r.rate_bits < 11, says: `β = ${betaText(r.beta)}: rate ${bits(r.rate_bits)}, distortion ${bits(r.distortion_bits)}` };
+        const [lean, sharp] = [r.rate_bits < 11, r.distortion_bits < 30];
+        return { done: lean && sharp, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 11 bits')}, distortion ${against(bits(r.distortion_bits), sharp, 'below 30 bits')}` };
       },
     },
   ],
@@ -240,7 +253,7 @@ export const EXERCISES = {
       check: (history, link, { curve } = {}) => {
         const split = curve?.points.find((p) => p.ixt_bits > 1e-6);
         if (!split) return { done: false, says: 'the curve on screen keeps nothing at any β' };
-        return { done: split.beta > 2.5, says: `the curve first leaves 0 at β ≈ ${split.beta.toPrecision(3)}` };
+        return { done: split.beta > 2.5, says: `the curve first leaves 0 at β ≈ ${against(split.beta.toPrecision(3), split.beta > 2.5, 'above 2.5')}` };
       },
     },
     {
@@ -248,7 +261,8 @@ export const EXERCISES = {
       solution: 'Any table whose rows are proportional, e.g. 0.25,0.25 / 0.25,0.25: I(X;Y) = 0 and the curve is a single point at the origin.',
       check: (history, link, { curve } = {}) => {
         if (!curve) return { done: false, says: 'no curve on screen yet' };
-        return { done: curve.ixy_bits < 1e-9 && curve.hx_bits >= 1 - 1e-9, says: `I(X;Y) = ${curve.ixy_bits.toFixed(4)} bits, H(X) = ${curve.hx_bits.toFixed(4)} bits` };
+        const [independent, wide] = [curve.ixy_bits < 1e-9, curve.hx_bits >= 1 - 1e-9];
+        return { done: independent && wide, says: `I(X;Y) = ${against(`${curve.ixy_bits.toFixed(4)} bits`, independent, '0')}, H(X) = ${against(`${curve.hx_bits.toFixed(4)} bits`, wide, 'at least 1 bit')}` };
       },
     },
   ],
