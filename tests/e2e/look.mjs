@@ -1,7 +1,7 @@
 // Screenshots for review (not a test): the lesson page, a pinned var_u
 // plane and the model diagram, at 1280 and 360 px, into test-results/look/.
 // Run after the web build: node tests/e2e/look.mjs
-import { launch, openPage, ready, serve, trainTo } from './harness.mjs';
+import { launch, openControls, openPage, ready, serve, trainTo } from './harness.mjs';
 
 const OUT = new URL('../../test-results/look/', import.meta.url).pathname;
 const server = await serve();
@@ -18,8 +18,10 @@ try {
     await trainTo(plane.page, 640);
     await plane.page.getByTestId('pin').click();
     // A second seed beside the pinned first (a change of seed starts afresh).
+    await openControls(plane.page);
     await plane.page.getByTestId('knob-seed').fill('2');
     await plane.page.getByTestId('knob-seed').press('Enter');
+    await plane.page.keyboard.press('Escape');
     await plane.page.waitForFunction(() => window.playground.runLink().includes('seed=2'));
     await trainTo(plane.page, 320);
     await plane.page.screenshot({ path: `${OUT}plane-${width}.png`, fullPage: true });

@@ -103,8 +103,14 @@ test('a lesson says when the visitor changed what its step set, and its step but
   await page.waitForFunction(() => !document.querySelector('[data-testid=lesson-drift]').hidden);
   assert.equal(await page.getByTestId('lesson-drift').textContent(),
     'You changed β (this lesson step uses 1e-4), so the text above may not match what you see. Press “β = 1e-4” to go back to the lesson step.');
-  await page.getByTestId('lesson-step').first().click();
+  // The step's button stops looking pressed (dashed, not filled) while the run is not its experiment.
+  const stepButton = page.getByTestId('lesson-step').first();
+  assert.equal(await stepButton.evaluate((b) => b.classList.contains('drifted')), true);
+  assert.equal(await stepButton.evaluate((b) => getComputedStyle(b).borderStyle), 'dashed');
+  await stepButton.click();
   await page.waitForFunction(() => document.querySelector('[data-testid=lesson-drift]').hidden);
+  assert.equal(await stepButton.evaluate((b) => b.classList.contains('drifted')), false);
+  assert.equal(await stepButton.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(23, 78, 166)');
   assert.equal(new URLSearchParams(await page.evaluate(() => window.playground.link())).get('beta'), '1e-4');
   // Every lesson opens on its own settings: no note.
   const { LESSONS } = await import('../../www/src/lessons.js');

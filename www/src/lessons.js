@@ -296,6 +296,8 @@ export function mountLesson(panel, id, initial, goTo, { embedded = false, playin
     const changed = changedFrom(lesson.steps[active].link, link);
     drifted.hidden = changed.length === 0;
     drifted.textContent = changed.length ? driftText(changed, lesson.steps[active].label) : '';
+    // The step's button stops looking pressed while the run is not its experiment.
+    buttons.forEach((b, j) => b.classList.toggle('drifted', j === active && changed.length > 0));
   };
   return { link: lesson.steps[active].link, lesson, drift, at: (i) => mark(clamp(i)), step: () => active, until: () => lesson.until ?? null };
 }

@@ -57,6 +57,43 @@ function unitImage(values, size) {
 export class DiagramView {
   constructor(svg) {
     this.svg = svg;
+    /** The unit that holds the diagram's one Tab stop: [column, unit]. */
+    this.current = [0, 0];
+    svg.addEventListener('keydown', (event) => this.move(event));
+  }
+
+  /** Arrow keys walk the units (left and right across the columns, up and
+   * down a column; Home and End: the input and the output), so the whole
+   * diagram is one Tab stop. */
+  move(event) {
+    const [c, u] = this.current;
+    const step = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] }[event.key];
+    const last = this.svg.querySelectorAll('.diagram-column').length - 1;
+    let to = step ? [c + step[0], u + step[1]] : event.key === 'Home' ? [0, 0] : event.key === 'End' ? [last, 0] : null;
+    if (!to) return;
+    event.preventDefault();
+    to = this.clamp(to);
+    this.take(to);
+    this.unit(...to)?.focus();
+  }
+
+  /** Moves the Tab stop to unit `[column, unit]` (a key, a click, a focus). */
+  take(to) {
+    this.unit(...this.current)?.setAttribute('tabindex', '-1');
+    this.current = to;
+    this.unit(...to)?.setAttribute('tabindex', '0');
+  }
+
+  /** `[column, unit]` moved inside the diagram drawn now. */
+  clamp([c, u]) {
+    const columns = this.svg.querySelectorAll('.diagram-column');
+    const column = Math.min(Math.max(c, 0), Math.max(0, columns.length - 1));
+    const units = columns[column]?.querySelectorAll('.diagram-unit').length ?? 1;
+    return [column, Math.min(Math.max(u, 0), Math.max(0, units - 1))];
+  }
+
+  unit(c, u) {
+    return this.svg.querySelector(`.diagram-unit[data-column="${c}"][data-unit="${u}"]`);
   }
 
   /**
@@ -71,6 +108,8 @@ export class DiagramView {
     const shown = this.svg.getBoundingClientRect().width || MAX_WIDTH;
     const width = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, shown)));
     const root = select(this.svg).attr('viewBox', `0 0 ${width} ${HEIGHT}`);
+    // A redraw replaces the units: the one a keyboard is on takes the focus back.
+    const focused = this.svg.contains(document.activeElement);
     root.selectAll('*').remove();
     const gap = (width - 60) / (cols.length - 1);
     const xs = cols.map((_, i) => 30 + i * gap);
@@ -79,6 +118,10 @@ export class DiagramView {
     const nodes = cols.map((c, i) => this.positions(c, xs[i]));
     for (let i = 0; i + 1 < cols.length; i += 1) this.edges(root, nodes[i], nodes[i + 1]);
     cols.forEach((c, i) => this.column(root, c, nodes[i], { report, snapshot, gap, index: i }));
+    this.current = this.clamp(this.current);
+    const current = this.unit(...this.current);
+    current?.setAttribute('tabindex', '0');
+    if (focused) current?.focus();
   }
 
   /** The bottleneck's shape: wide at the input, narrowest at the code. */
@@ -127,7 +170,8 @@ export class DiagramView {
     const g = root.append('g').attr('class', `diagram-column diagram-${column.kind}`);
     const layer = report?.layers?.find((l) => l.layer === column.layer);
     const z = report?.layers?.find((l) => l.layer === 'Z');
-    nodes.forEach((p) => this.node(g, column, p, { report, snapshot }));
+    g.attr('data-column', index);
+    nodes.forEach((p) => this.node(g, column, p, { report, snapshot, index }));
     // Columns closer than this (a deep encoder on a phone) get short texts
     // (the hidden layers' I(X;T) named once, at T1), so that neighbours
     // never run together.
@@ -174,13 +218,14 @@ export class DiagramView {
 
   /** One unit: a square (with its activation map on 2-D data) or, for the
    * code, a ring as thick as its rate. */
-  node(g, column, p, { report, snapshot }) {
+  node(g, column, p, { report, snapshot, index }) {
     const numbers = this.numbers(column, p.unit, { report, snapshot });
-    const node = g.append('g').attr('class', 'diagram-unit').attr('tabindex', 0).attr('role', 'img')
+    const node = g.append('g').attr('class', 'diagram-unit').attr('tabindex', -1).attr('role', 'img')
+      .attr('data-column', index).attr('data-unit', p.unit)
       .attr('aria-label', numbers.join('; '))
       .on('mouseenter', (event) => tooltip.show(numbers, ...tooltip.at(event)))
       .on('mouseleave', () => tooltip.hide())
-      .on('focus', (event) => tooltip.showAt(event.currentTarget, numbers))
+      .on('focus', (event) => { this.take([index, p.unit]); tooltip.showAt(event.currentTarget, numbers); })
       .on('blur', () => tooltip.hide());
     const half = NODE / 2;
     if (column.kind === 'latent') {
