@@ -19,16 +19,19 @@ let browser;
 servePageAndBrowser((s, b) => { server = s; browser = b; });
 before(async () => { await mkdir(SHOTS, { recursive: true }); });
 
-/** Pairs of plane labels that overlap, and labels over a trajectory's end point. */
+/** Pairs of plane labels that overlap, and labels over a trajectory's end
+ * point or over any of its dots. */
 const planeLabelOverlaps = (page) => page.$$eval('[data-testid=info-plane]', ([svg]) => {
   const box = (e) => e.getBBox();
   const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
   const labels = [...svg.querySelectorAll('.plane-label')].map((t) => ({ name: t.textContent, box: box(t) }));
   const ends = [...svg.querySelectorAll('circle.plane-end, rect.plane-bottleneck')].map(box);
+  const dots = [...svg.querySelectorAll('circle.plane-point')].map(box);
   const found = [];
   labels.forEach((a, i) => {
     labels.slice(i + 1).forEach((b) => { if (hit(a.box, b.box)) found.push(`${a.name} on ${b.name}`); });
     if (ends.some((e) => hit(a.box, e))) found.push(`${a.name} on an end point`);
+    else if (dots.some((e) => hit(a.box, e))) found.push(`${a.name} on a trajectory's dot`);
   });
   return found;
 });
@@ -130,8 +133,30 @@ test('the plane draws Z, the code, and says when binning saturates', async () =>
   assert.match(await page.getByTestId('plane-note').textContent(), /Z: the noisy code the decoder receives/);
   // A student read Z right of T5, and a rate above log2 N, as contradictions.
   assert.match(await page.getByTestId('plane-note').textContent(), /the rate loose enough to pass log2 N.*the readout's I\(Z;Y\) is another quantity, a lower bound from the decoder\. The layers and Z are read by different estimators, so Z can sit right of the last hidden layer/);
+  // The caption leads with the axes; what every mark means is folded, and
+  // stays as the student left it while reports redraw the plane.
+  const more = page.locator('#plane-note details');
+  assert.match(await page.locator('#plane-note > span').first().textContent(), /^Right: bits a layer keeps about the input X; up: bits about the label Y\./);
+  assert.equal(await more.evaluate((d) => d.open), false);
+  assert.equal(await page.getByText('Z: the noisy code the decoder receives').isVisible(), false);
+  await page.locator('#plane-note summary').click();
+  await trainTo(page, 600);
+  assert.equal(await more.evaluate((d) => d.open), true);
+  assert.equal(await page.getByText(/Z: the noisy code the decoder receives/).isVisible(), true);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: `${SHOTS}plane-beta-1.png`, fullPage: true });
+  // At β = 1e-4 every layer ends on the line I(T;Y) = H(Y), strung along
+  // it with its dots (a student found the names printed over them): each
+  // name sits off the line, on no dot, at 1280 and 360 px.
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${server.url}?backend=cpu#v=1&data=circle&hidden=16,16&k=2&beta=1e-4&report=20&plane=1&seed=1`);
+    await ready(page);
+    await trainTo(page, 1000);
+    assert.deepEqual(await planeLabelOverlaps(page), [], `${width} px`);
+    await page.locator('#view-plane').screenshot({ path: `${SHOTS}plane-beta-1e-4-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
   // points=60 gives 48 training points (training fraction 0.8): the
   // first hidden layer stays within 0.05 bits of
   // log2 48 at every report of the first 17,000 steps (`ibp train --link

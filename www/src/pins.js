@@ -9,7 +9,7 @@ import { shortNumber } from './describe.js';
 import { keyWords } from './facts.js';
 
 /** Keys that tell runs apart, in the order labels list them. */
-const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins', 'quant'];
+const TELLING = ['beta', 'act', 'seed', 'objective', 'data', 'hidden', 'k', 'lr', 'bottleneck', 'estimator', 'bins', 'quant', 'init', 'inputs'];
 /** At most this many runs are pinned (the oldest goes first). */
 export const MAX_PINS = 6;
 

@@ -13,7 +13,24 @@ import { layerShort as shortName } from '../facts.js';
 export class InfoPlaneView {
   constructor(svg, caption) {
     this.svg = svg;
-    this.caption = caption;
+    // The caption: a short lead always shown (the axes, and what needs a
+    // warning now); what every mark means folds under it, kept open or
+    // closed across the redraws of every report.
+    this.lead = document.createElement('span');
+    this.more = document.createElement('details');
+    this.more.className = 'view-more';
+    const summary = document.createElement('summary');
+    summary.textContent = 'What the marks mean';
+    this.rest = document.createElement('span');
+    this.more.append(summary, this.rest);
+    caption.replaceChildren(this.lead, this.more);
+  }
+
+  /** Sets the caption's lead and its folded rest (hidden when empty). */
+  note(lead, rest = '') {
+    this.lead.textContent = lead;
+    this.rest.textContent = rest;
+    this.more.hidden = rest === '';
   }
 
   /**
@@ -31,7 +48,7 @@ export class InfoPlaneView {
       const measuring = history.length === 0;
       f.g.append('text').attr('class', 'legend').attr('x', f.width / 2).attr('y', f.height / 2).attr('text-anchor', 'middle')
         .text(measuring ? 'measuring…' : 'not measured: tick “Information plane” in the controls');
-      this.caption.textContent = '';
+      this.note('');
       return;
     }
     const pinEnds = pins.map((pin) => this.pinned(f, pin, pin.number)).filter(Boolean);
@@ -50,13 +67,19 @@ export class InfoPlaneView {
   }
 
   /** The layers' and pins' names beside their end points, clear of one
-   * another, of every end point and of the reference lines' texts. */
+   * another, of every point drawn (a label on a trajectory's dots hides
+   * them) and of the reference lines' texts. */
   label(f, ends, hx, hy) {
     // Sizes follow the legend's font (10 px, 11 on a phone).
     const scale = legendFontSize(f.g) / 10;
+    const dots = f.g.selectAll('circle.plane-point').nodes().map((c) => {
+      const [x, y, r] = ['cx', 'cy', 'r'].map((a) => Number(c.getAttribute(a)));
+      return { x: x - r, y: y - r, width: 2 * r, height: 2 * r };
+    });
     const avoid = [
       { x: 0, y: f.y(hy) + 2, width: 90 * scale, height: 12 * scale },
       { x: f.x(hx) - 80 * scale, y: 0, width: 80 * scale, height: 12 * scale },
+      ...dots,
     ];
     placeLabels(ends, { width: f.width, height: f.height, avoid, charWidth: 6.2 * scale, lineHeight: 11 * scale }).forEach((l, i) => {
       if (l.leader) {
@@ -162,21 +185,22 @@ export class InfoPlaneView {
     const saturated = layers.filter((l) => l.saturated).map((l) => shortName(l.layer));
     const estimator = layers[0]?.estimator ?? 'binning';
     const n = info ? Math.round(2 ** info.hx_bits) : 'N';
+    const lead = ['Right: bits a layer keeps about the input X; up: bits about the label Y. Each layer’s dots are its path over training, coloured by step.'];
     const parts = [
-      `Right: bits a layer keeps about the input X; up: bits about the label Y. T1, T2…: the hidden layers (${{ binning: `binned, ${n.toLocaleString('en')} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n.toLocaleString('en')} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, placed by the pairwise-KL mixture estimate of I(X;Z) and I(Z;Y). That estimate and the rate are both upper bounds on I(X;Z), the rate loose enough to pass log2 N, and in a trained model the estimate is usually the tighter; the readout's I(Z;Y) is another quantity, a lower bound from the decoder. The layers and Z are read by different estimators, so Z can sit right of the last hidden layer although the true I(X;Z) cannot exceed that layer's. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives. Each layer's dots, joined by a grey line, are its path over training, coloured by step (the scale under the plot).`,
+      `T1, T2…: the hidden layers (${{ binning: `binned, ${n.toLocaleString('en')} training points`, kde: 'KDE', exact: `quantized, counted exactly over ${n.toLocaleString('en')} training points; each cross is the same layer binned, its dotted line the gap between the two` }[estimator] ?? estimator}). Z: the noisy code the decoder receives, placed by the pairwise-KL mixture estimate of I(X;Z) and I(Z;Y). That estimate and the rate are both upper bounds on I(X;Z), the rate loose enough to pass log2 N, and in a trained model the estimate is usually the tighter; the readout's I(Z;Y) is another quantity, a lower bound from the decoder. The layers and Z are read by different estimators, so Z can sit right of the last hidden layer although the true I(X;Z) cannot exceed that layer's. μ: the code's mean without its noise, measured like a hidden layer: not what the decoder receives. A grey line joins each layer's dots; the scale under the plot gives the steps' colours.`,
     ];
     if (pinned) parts.push('Dashed paths in a pin’s colour: the pinned runs, their code Z an outlined square.');
     if (info) parts.push(`Dashed lines: log2 N = ${info.hx_bits.toFixed(1)} bits, the most a layer can keep about X (each of the N = ${n.toLocaleString('en')} training points told apart), and H(Y) = ${info.hy_bits.toFixed(2)} bits, all there is to know about the label.`);
     const first = points[0].layers.filter((l) => l.layer.startsWith('encoder') && l.ity_bits > 0.95 * (info?.hy_bits ?? 1));
     if (estimator === 'binning' && first.length) {
-      parts.push(`Even untrained, a wide layer puts nearly every point in a bin of its own (near log2 N), so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
+      lead.push(`Even untrained, a wide layer puts nearly every point in a bin of its own (near log2 N), so binning already shows I(T;Y) ≈ H(Y): that says the layer's codes are all different, not that it has learned the label.`);
     }
     if (saturated.length && estimator === 'exact') {
-      parts.push(`Hollow circles: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
+      lead.push(`Hollow circles: ${saturated.join(', ')} ${saturated.length === 1 ? 'keeps' : 'keep'} within 0.05 bits of log2 N: counted exactly, nearly every input has a code of its own there. That is the truth of this network, not an estimator's limit.`);
     } else if (saturated.length) {
       const remedy = estimator === 'kde' ? 'the kernel is narrower than the gaps between the codes' : 'try fewer bins';
-      parts.push(`Saturated (hollow circles): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; ${remedy}.`);
+      lead.push(`Saturated (hollow circles): ${saturated.join(', ')} ${saturated.length === 1 ? 'sits' : 'sit'} within 0.05 bits of log2 N, so the estimator cannot see compression there; ${remedy}.`);
     }
-    this.caption.textContent = parts.join(' ');
+    this.note(lead.join(' '), parts.join(' '));
   }
 }
