@@ -4,7 +4,7 @@
 // report, and on a phone the closed controls' drawer takes no focus.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, ready, servePageAndBrowser } from './harness.mjs';
+import { lastStep, openPage, ready, servePageAndBrowser, trainTo } from './harness.mjs';
 
 const CIRCLE = 'v=1&data=circle&hidden=16,16&k=2&beta=1e-3&lr=0.02&report=20&seed=1&plane=1';
 let server;
@@ -71,16 +71,25 @@ test('the controls follow the run in the Tab order; the diagram is one stop walk
   await page.close();
 });
 
-test('on a phone the closed controls take no focus; opened, they take it', async () => {
+test('on a phone the closed controls take no focus; opened, they take it; a seed changed there says it restarted the run', async () => {
   const { page, errors } = await openPage(browser, `${server.url}?backend=cpu#${CIRCLE}`, { width: 360, height: 740 });
   await ready(page);
   const stops = await tabWalk(page);
   assert.ok(stops.length > 5, stops.join(' '));
   assert.equal(stops.includes('drawer'), false, `no stop in the closed drawer: ${stops.join(' ')}`);
+  await trainTo(page, 100);
+  const trained = await lastStep(page);
   await page.getByTestId('drawer-toggle').click();
   await page.waitForFunction(() => document.activeElement?.closest('#drawer'));
+  await page.getByTestId('knob-seed').fill('7');
+  await page.getByTestId('knob-seed').press('Enter');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'drawer-toggle');
+  // The drawer hid the run while it started again: the run panel says so.
+  await page.waitForFunction(() => window.playground.runLink().includes('seed=7'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=notice]').textContent.includes('Changing the seed'));
+  assert.match(await page.getByTestId('notice').textContent(),
+    new RegExp(`Changing the seed started the run again from step 0 \\(it had trained ${trained.toLocaleString('en')} steps\\): only β and the learning rate change while a run trains\\.`));
   assert.deepEqual(errors, []);
   await page.close();
 });

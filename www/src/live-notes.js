@@ -23,3 +23,12 @@ export function replacedChanges(key, before, after, step) {
   if (!replaced.length) return null;
   return `Your change of ${nameOf(key)} replaces the link's later ones (${replaced.map(changeText).join('; ')}).`;
 }
+
+/**
+ * What the page says when a change of `key` (one that does not change
+ * live) started the run again though it had trained to `step`, or null.
+ */
+export function restartNote(key, step) {
+  if (!(step > 0)) return null;
+  return `Changing the ${nameOf(key)} started the run again from step 0 (it had trained ${step.toLocaleString('en')} steps): only β and the learning rate change while a run trains.`;
+}

@@ -14,7 +14,7 @@ import init, {
 } from '../pkg/ib_playground.js';
 import { setFacts } from './facts.js';
 import { mountKnobs } from './knobs.js';
-import { announceReplay, replacedChanges } from './live-notes.js';
+import { announceReplay, replacedChanges, restartNote } from './live-notes.js';
 import { Views } from './views.js';
 import { applyEmbedLayout, embedCommands, listenForEmbedder, mountEmbedDialog } from './embed.js';
 import { fragmentLink, shareUrl, showInAddressBar } from './links.js';
@@ -430,7 +430,12 @@ function onKnob(key, value) {
   }
   messages.drop('control');
   knobs.clearErrors();
-  if (edit.restart) start(page.link, { play: state.playing });
+  if (edit.restart) {
+    // Said after the new run opens (a phone's drawer may hide the run).
+    const note = restartNote(key, Math.max(0, ...runHistory().map((r) => r.step)));
+    if (note) state.openingNotices.push({ text: note, action: null, key: 'restart' });
+    start(page.link, { play: state.playing });
+  }
   else if (edit.live) {
     send(command.set(page.target(), edit.seq, key, value));
     const replaced = replacedChanges(key, before, page.changes, step);
