@@ -139,7 +139,7 @@ named_choice!(
 );
 
 named_choice!(
-    /// How the encoder's weights start (biases start at zero).
+    /// How the weights of every layer start (biases start at zero).
     Init {
         /// Uniform He (limit sqrt(6 / fan_in)) for relu and gelu hidden
         /// layers, uniform Glorot elsewhere.

@@ -355,8 +355,6 @@ impl Experiment {
 }
 
 impl Experiment {
-    /// `quant` needs an activation with a fixed range; `estimator=exact`
-    /// needs `quant`.
     /// `inputs=centered` maps inputs in [0, 1]; a decoder that reconstructs
     /// x would then be asked for values outside its Bernoulli range.
     fn validate_inputs(&self) -> Result<(), ConfigError> {
@@ -390,6 +388,8 @@ impl Experiment {
         Ok(())
     }
 
+    /// `quant` needs an activation with a fixed range; `estimator=exact`
+    /// needs `quant`.
     fn validate_quantization(&self) -> Result<(), ConfigError> {
         if self.quant > 0 && matches!(self.activation, Activation::Gelu | Activation::Linear) {
             return Err(ConfigError::new(

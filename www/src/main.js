@@ -435,8 +435,7 @@ function onKnob(key, value) {
     const note = restartNote(key, Math.max(0, ...runHistory().map((r) => r.step)));
     if (note) state.openingNotices.push({ text: note, action: null, key: 'restart' });
     start(page.link, { play: state.playing });
-  }
-  else if (edit.live) {
+  } else if (edit.live) {
     send(command.set(page.target(), edit.seq, key, value));
     const replaced = replacedChanges(key, before, page.changes, step);
     if (replaced) messages.notice(replaced);
