@@ -178,6 +178,30 @@ fn a_held_run_stops_at_its_step_once_then_trains_on() {
 }
 
 #[test]
+fn the_hidden_plane_is_the_reports_hidden_layers_without_z() {
+    // What `ibp anchors` reads every 5 epochs: the encoder's layers of the
+    // report at the same step, number for number, by binning and on the
+    // exact plane (with binning's reading beside it), and no mu or Z.
+    for extra in ["", "&quant=4&estimator=exact"] {
+        let link =
+            format!("v=1&data=var_u&hidden=6,4,3&act=tanh&k=2&seed=2&report=30&plane=1{extra}");
+        let mut run = cpu_run(&link).until(60);
+        let reports = common::reports_of(&mut run);
+        let report = reports.last().unwrap()[0].clone();
+        assert_eq!(report.step, 60);
+        let hidden = block_on(run.hidden_plane()).unwrap();
+        let names: Vec<&str> = hidden.iter().map(|l| l.layer.as_str()).collect();
+        assert_eq!(names, ["encoder 1", "encoder 2", "encoder 3"], "{extra}");
+        let layers = report.layers.unwrap();
+        assert_eq!(layers.len(), 5, "three hidden, mu and Z: {extra}");
+        assert_eq!(hidden[..], layers[..3], "{extra}");
+        // A real reading: the last layer's I(X;T) above 1 bit and at most
+        // log2 of var_u's 3,276 training patterns.
+        assert!(hidden[2].ixt_bits > 1.0 && hidden[2].ixt_bits <= 3276f64.log2());
+    }
+}
+
+#[test]
 fn a_diverged_run_restores_and_trains_on_at_a_smaller_rate() {
     let mut run = cpu_run(CIRCLE_LR10).until(400);
     let _ = events(&mut run);

@@ -42,11 +42,12 @@ pub use cpu::CpuReplicas;
 pub use gpu::CHEAP_CHECKPOINT_NUMBERS;
 
 use crate::config::Experiment;
+use crate::cpu::plane::measure_hidden;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::gpu::GpuTrainer;
 use crate::model::{Model, Params};
-use crate::report::Report;
+use crate::report::{LayerInfo, Report};
 use crate::snapshot::{self, Snapshot};
 use crate::sweep::Replica;
 use serde::Serialize;
@@ -403,6 +404,21 @@ impl Run {
             &self.experiment,
             &self.dataset,
             self.backend.steps(),
+        ))
+    }
+
+    /// The information plane's hidden layers of replica 0 now, on the CPU,
+    /// as its reports give them (the trained weights, not an average): a
+    /// reading cheap enough for every 5 epochs of a long run, without the
+    /// pairwise estimate of Z (`cpu::plane::measure_hidden`).
+    pub async fn hidden_plane(&self) -> Result<Vec<LayerInfo>> {
+        let params = self.backend.params(0).await?;
+        let train = &self.dataset.train;
+        Ok(measure_hidden(
+            &params,
+            &self.model,
+            &self.experiment,
+            train,
         ))
     }
 
