@@ -50,8 +50,14 @@ test('every exercise judges a run by its numbers', () => {
   assert.equal(EXERCISES.pixels[0].check(pixels(0.2, 11, 0.777, 6.25)).done, true);
   assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).done, false, '19 pixels');
   // A verdict that misses names the bar it misses, and only that one.
-  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).says, 'β = 0.1: 19 pixels (the task: at most 12) keep more than 0.1 bits, test accuracy 89.1 %');
-  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.1, rate_bits: 2.21, test_acc: 1 })]).says, 'β = 0.1: rate 2.21 bits (the task: below 2 bits), test accuracy 100.0 %');
+  // A β search that misses says which way to move β: larger where the code
+  // keeps too much, smaller where too little, nothing where both miss.
+  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).says, 'β = 0.1: 19 pixels (the task: at most 12) keep more than 0.1 bits, test accuracy 89.1 %; a larger β keeps fewer bits');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.1, rate_bits: 2.21, test_acc: 1 })]).says, 'β = 0.1: rate 2.21 bits (the task: below 2 bits), test accuracy 100.0 %; a larger β keeps fewer bits');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 1, rate_bits: 0, test_acc: 0.465 })]).says, 'β = 1: rate 0.00 bits, test accuracy 46.5 % (the task: at least 95 %); a smaller β keeps more');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 1e-4, rate_bits: 3, test_acc: 0.9 })]).says, 'β = 1e-4: rate 3.00 bits (the task: below 2 bits), test accuracy 90.0 % (the task: at least 95 %)');
+  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.22, rate_bits: 1.3 })], 'objective=vib').says, /1\.30 bits \(the task: between 0\.4 and 0\.8 bits\); a larger β keeps fewer bits$/);
+  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.23, rate_bits: 0.001 })], 'objective=vib').says, /; a smaller β keeps more$/);
   assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.2, rate_bits: 1.41, test_acc: 0.98 })]).says, 'β = 0.2: rate 1.41 bits, test accuracy 98.0 %');
   assert.equal(EXERCISES.pixels[1].check(pixels(0.1, 19, 0.891, 11.36)).done, true);
   assert.equal(EXERCISES.pixels[1].check(pixels(0.2, 11, 0.777, 6.25)).done, false, 'the accuracy lost');
@@ -70,6 +76,7 @@ test('every exercise judges a run by its numbers', () => {
   assert.equal(EXERCISES.regenerate[0].check(vae(7.52, 31, [1, 1, 1, 1, 1, 1, 1, 0.52])).done, false, 'none collapsed');
   assert.equal(EXERCISES.regenerate[1].check(vae(9.93, 29.69, [])).done, true);
   assert.equal(EXERCISES.regenerate[1].check(vae(13.15, 28.51, [])).done, false, 'too much rate');
+  assert.match(EXERCISES.regenerate[1].check(vae(9.9, 31.2, [])).says, /distortion 31\.20 bits \(the task: below 30 bits\); a smaller β keeps more$/);
   // MNIST: accuracy for rate, and a code that has lost the digit.
   assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 80, test_acc: 0.91 })]).done, true);
   assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 208.7, test_acc: 0.9285 })]).done, false, 'β = 1e-3 keeps too much');

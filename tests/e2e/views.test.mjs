@@ -231,19 +231,24 @@ test('β and the learning rate: 1-2-5 slider steps, exact number boxes, values r
   await slider.focus();
   for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => location.hash.includes('beta=0.01&'));
-  assert.equal(await page.getByTestId('beta-input').inputValue(), '0.01');
-  assert.equal(await slider.getAttribute('aria-valuetext'), 'β = 0.01');
+  // The box writes it as the labels and the starting 1e-3 do, not 0.01.
+  assert.equal(await page.getByTestId('beta-input').inputValue(), '1e-2');
+  assert.equal(await slider.getAttribute('aria-valuetext'), 'β = 1e-2');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => location.hash.includes('beta=0.02&'));
+  assert.equal(await page.getByTestId('beta-input').inputValue(), '2e-2');
   await page.keyboard.press('Home');
   await page.waitForFunction(() => location.hash.includes('beta=0&'));
   assert.equal(await slider.getAttribute('aria-valuetext'), 'β = 0');
   await page.getByTestId('beta-input').fill('0.0042');
   await page.getByTestId('beta-input').press('Enter');
   await page.waitForFunction(() => location.hash.includes('beta=0.0042&'));
+  assert.equal(await page.getByTestId('beta-input').inputValue(), '4.2e-3');
   // An out-of-range value is refused with the key's range, the link kept.
   await page.getByTestId('lr-input').fill('0');
   await page.getByTestId('lr-input').press('Enter');
   await page.waitForFunction(() => document.querySelector('[data-testid=error]').textContent.includes('lr: 0 is out of range (allowed: above 0, at most 10)'));
-  assert.equal(await page.getByTestId('lr-input').inputValue(), '0.02');
+  assert.equal(await page.getByTestId('lr-input').inputValue(), '2e-2');
   // Said beside the control too (on a phone the error box is behind the drawer).
   assert.equal(await page.getByTestId('knob-error').textContent(), 'lr: 0 is out of range (allowed: above 0, at most 10)');
   assert.equal(await page.getByTestId('knob-lr').getAttribute('aria-invalid'), 'true');

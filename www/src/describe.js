@@ -11,6 +11,17 @@ export function shortNumber(text) {
   return `${Number(Number(mantissa).toPrecision(4))}e${Number(exponent)}`;
 }
 
+/** A number as the controls' boxes write it, every digit kept so that it
+ * reads back the same: 1e-3, 4.2e-3, 1.23456e-3 below 0.1, as labels and
+ * lesson links write them; 0.2, 1, 12 above. Not a number: as it is. */
+export function numberText(text) {
+  const v = Number(text);
+  if (text === '' || !Number.isFinite(v) || v === 0) return String(text);
+  if (Math.abs(v) >= 0.1 && Math.abs(v) < 1e5) return String(v);
+  const [mantissa, exponent] = v.toExponential().split('e');
+  return `${mantissa}e${Number(exponent)}`;
+}
+
 /** β in short form with two significant digits, as a sweep labels its
  * models and as a click on one sets it: 1e-3, 3.7e-2 below 0.1; 0.27, 1,
  * 12 from there to 1000. */

@@ -27,6 +27,14 @@ const bits = (v) => `${v.toFixed(2)} bits`;
 /** A number of a verdict, with the task's bar beside it where it misses:
  * `rate 2.21 bits (the task: below 2 bits)`. */
 const against = (text, met, bar) => (met ? text : `${text} (the task: ${bar})`);
+/** Which way to move β, for a β-search verdict that missed: the code keeps
+ * more than the task allows (`tooMuch`: a larger β squeezes it) or too
+ * little (`tooLittle`: a smaller β lets more through). Both or neither: no
+ * advice, β alone does not settle it. */
+const steer = (tooMuch, tooLittle) => {
+  if (tooMuch === tooLittle) return '';
+  return tooMuch ? '; a larger β keeps fewer bits' : '; a smaller β keeps more';
+};
 /** β written short, two figures: 1e-4, 7.2e-3, 0.2. */
 const betaText = (beta) => shortNumber(Number(beta).toPrecision(2));
 
@@ -68,7 +76,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const [lean, accurate] = [r.rate_bits < 2, r.test_acc >= 0.95];
-        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'below 2 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 95 %')}` };
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'below 2 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 95 %')}${steer(!lean, !accurate)}` };
       },
     },
     {
@@ -78,7 +86,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const empty = r.rate_bits < 0.05;
-        return { done: empty, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), empty, 'below 0.05 bits')}, test accuracy ${pct(r.test_acc)}` };
+        return { done: empty, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), empty, 'below 0.05 bits')}, test accuracy ${pct(r.test_acc)}${steer(!empty, false)}` };
       },
     },
   ],
@@ -116,7 +124,7 @@ export const EXERCISES = {
         if (linkValue(link, 'objective') !== 'sqib') return { done: false, says: 'the objective is not sqib' };
         if (!r) return trainTo(history, 3000);
         const [inside, accurate] = [r.rate_bits >= 0.4 && r.rate_bits <= 0.8, r.test_acc >= 0.9];
-        return { done: inside && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}` };
+        return { done: inside && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}${steer(r.rate_bits > 0.8, r.rate_bits < 0.4 || (inside && !accurate))}` };
       },
     },
     {
@@ -127,7 +135,7 @@ export const EXERCISES = {
         if (linkValue(link, 'objective') !== 'vib') return { done: false, says: 'the objective is not vib' };
         if (!r) return trainTo(history, 3000);
         const inside = r.rate_bits >= 0.4 && r.rate_bits <= 0.8;
-        return { done: inside, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}` };
+        return { done: inside, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 0.4 and 0.8 bits')}${steer(r.rate_bits > 0.8, r.rate_bits < 0.4)}` };
       },
     },
   ],
@@ -163,7 +171,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const [lean, accurate] = [r.rate_bits < 100, r.test_acc >= 0.9];
-        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 100 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}` };
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 100 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 90 %')}${steer(!lean, !accurate)}` };
       },
     },
     {
@@ -173,7 +181,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const low = r.izy_bits < 2.5;
-        return { done: low, says: `β = ${betaText(r.beta)}: the I(Z;Y) bound is ${against(bits(r.izy_bits), low, 'below 2.5 bits')}, test accuracy ${pct(r.test_acc)}` };
+        return { done: low, says: `β = ${betaText(r.beta)}: the I(Z;Y) bound is ${against(bits(r.izy_bits), low, 'below 2.5 bits')}, test accuracy ${pct(r.test_acc)}${steer(!low, false)}` };
       },
     },
   ],
@@ -186,7 +194,7 @@ export const EXERCISES = {
         if (!r?.rate_features_bits) return trainTo(history, 2000);
         const n = active(r.rate_features_bits);
         const [few, accurate] = [n <= 12, r.test_acc >= 0.75];
-        return { done: few && accurate, says: `β = ${betaText(r.beta)}: ${against(`${n} pixels`, few, 'at most 12')} keep more than 0.1 bits, test accuracy ${against(pct(r.test_acc), accurate, 'at least 75 %')}` };
+        return { done: few && accurate, says: `β = ${betaText(r.beta)}: ${against(`${n} pixels`, few, 'at most 12')} keep more than 0.1 bits, test accuracy ${against(pct(r.test_acc), accurate, 'at least 75 %')}${steer(!few, !accurate)}` };
       },
     },
     {
@@ -196,7 +204,7 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
         const [lean, accurate] = [r.rate_bits < 12, r.test_acc >= 0.88];
-        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 12 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 88 %')}` };
+        return { done: lean && accurate, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 12 bits')}, test accuracy ${against(pct(r.test_acc), accurate, 'at least 88 %')}${steer(!lean, !accurate)}` };
       },
     },
   ],
@@ -208,7 +216,7 @@ export const EXERCISES = {
         const r = reached(history, 1000);
         if (!r) return trainTo(history, 1000);
         const [lean, informative] = [r.rate_bits < 3, r.izy_bits >= 0.8];
-        return { done: lean && informative, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 3 bits')}, I(Z;Y) bound ${against(bits(r.izy_bits), informative, 'at least 0.8 bits')}` };
+        return { done: lean && informative, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 3 bits')}, I(Z;Y) bound ${against(bits(r.izy_bits), informative, 'at least 0.8 bits')}${steer(!lean, !informative)}` };
       },
     },
     {
@@ -232,7 +240,7 @@ export const EXERCISES = {
         if (!r) return trainTo(history, 2000);
         const collapsed = r.rate_dims_bits.length - active(r.rate_dims_bits);
         const [inside, some] = [r.rate_bits >= 4 && r.rate_bits <= 8, collapsed >= 1];
-        return { done: inside && some, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 4 and 8 bits')}, ${against(`${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed`, some, 'at least 1')}` };
+        return { done: inside && some, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), inside, 'between 4 and 8 bits')}, ${against(`${collapsed} of ${r.rate_dims_bits.length} dimensions collapsed`, some, 'at least 1')}${steer(r.rate_bits > 8 || (inside && !some), r.rate_bits < 4)}` };
       },
     },
     {
@@ -242,7 +250,7 @@ export const EXERCISES = {
         const r = reached(history, 2000);
         if (!r) return trainTo(history, 2000);
         const [lean, sharp] = [r.rate_bits < 11, r.distortion_bits < 30];
-        return { done: lean && sharp, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 11 bits')}, distortion ${against(bits(r.distortion_bits), sharp, 'below 30 bits')}` };
+        return { done: lean && sharp, says: `β = ${betaText(r.beta)}: rate ${against(bits(r.rate_bits), lean, 'under 11 bits')}, distortion ${against(bits(r.distortion_bits), sharp, 'below 30 bits')}${steer(!lean, !sharp)}` };
       },
     },
   ],

@@ -4,6 +4,8 @@
 // only says which keys the page shows, in which order. A change reports
 // (key, value); the caller asks Rust (`setKey`) for the new link.
 
+import { numberText } from './describe.js';
+
 /** The keys the page offers, in order; their labels are the key table's
  * (Rust's `label`, in the schema). */
 export const SHOWN = [
@@ -64,14 +66,17 @@ function ladderFor(key, label, emit) {
   box.setAttribute('aria-label', `${label} (exact value)`);
   box.dataset.testid = `${key.name}-input`;
   const say = (v) => slider.setAttribute('aria-valuetext', `${label} = ${v}`);
-  slider.addEventListener('input', () => { box.value = String(steps[slider.value]); say(box.value); });
+  // Written one way whatever wrote it (the slider, a link, a lesson, the
+  // box): 1e-3 and 0.2, as the page's labels write them (`numberText`).
+  const show = (v) => { box.value = numberText(v); say(box.value); };
+  slider.addEventListener('input', () => show(String(steps[slider.value])));
   slider.addEventListener('change', () => emit(String(steps[slider.value])));
   box.addEventListener('change', () => emit(box.value.trim()));
   wrap.append(slider, box);
   return {
     input: wrap,
     slider,
-    set: (v) => { slider.value = String(nearest(steps, v)); box.value = v; say(v); },
+    set: (v) => { slider.value = String(nearest(steps, v)); show(v); },
   };
 }
 
