@@ -52,12 +52,12 @@ test('every exercise judges a run by its numbers', () => {
   // A verdict that misses names the bar it misses, and only that one.
   // A β search that misses says which way to move β: larger where the code
   // keeps too much, smaller where too little, nothing where both miss.
-  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).says, 'β = 0.1: 19 pixels (the task: at most 12) keep more than 0.1 bits, test accuracy 89.1 %; a larger β keeps fewer bits');
-  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.1, rate_bits: 2.21, test_acc: 1 })]).says, 'β = 0.1: rate 2.21 bits (the task: below 2 bits), test accuracy 100.0 %; a larger β keeps fewer bits');
-  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 1, rate_bits: 0, test_acc: 0.465 })]).says, 'β = 1: rate 0.00 bits, test accuracy 46.5 % (the task: at least 95 %); a smaller β keeps more');
+  assert.equal(EXERCISES.pixels[0].check(pixels(0.1, 19, 0.891, 11.36)).says, 'β = 0.1: 19 pixels (the task: at most 12) keep more than 0.1 bits, test accuracy 89.1 %; a β a few times larger keeps fewer bits');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.1, rate_bits: 2.21, test_acc: 1 })]).says, 'β = 0.1: rate 2.21 bits (the task: below 2 bits), test accuracy 100.0 %; a β a few times larger keeps fewer bits');
+  assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 1, rate_bits: 0, test_acc: 0.465 })]).says, 'β = 1: rate 0.00 bits, test accuracy 46.5 % (the task: at least 95 %); a β a few times smaller keeps more');
   assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 1e-4, rate_bits: 3, test_acc: 0.9 })]).says, 'β = 1e-4: rate 3.00 bits (the task: below 2 bits), test accuracy 90.0 % (the task: at least 95 %)');
-  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.22, rate_bits: 1.3 })], 'objective=vib').says, /1\.30 bits \(the task: between 0\.4 and 0\.8 bits\); a larger β keeps fewer bits$/);
-  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.23, rate_bits: 0.001 })], 'objective=vib').says, /; a smaller β keeps more$/);
+  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.22, rate_bits: 1.3 })], 'objective=vib').says, /1\.30 bits \(the task: between 0\.4 and 0\.8 bits\); a β a few times larger keeps fewer bits$/);
+  assert.match(EXERCISES.deterministic[1].check([report({ step: 3000, beta: 0.23, rate_bits: 0.001 })], 'objective=vib').says, /; a β a few times smaller keeps more$/);
   assert.equal(EXERCISES.beta[0].check([report({ step: 1000, beta: 0.2, rate_bits: 1.41, test_acc: 0.98 })]).says, 'β = 0.2: rate 1.41 bits, test accuracy 98.0 %');
   assert.equal(EXERCISES.pixels[1].check(pixels(0.1, 19, 0.891, 11.36)).done, true);
   assert.equal(EXERCISES.pixels[1].check(pixels(0.2, 11, 0.777, 6.25)).done, false, 'the accuracy lost');
@@ -76,7 +76,7 @@ test('every exercise judges a run by its numbers', () => {
   assert.equal(EXERCISES.regenerate[0].check(vae(7.52, 31, [1, 1, 1, 1, 1, 1, 1, 0.52])).done, false, 'none collapsed');
   assert.equal(EXERCISES.regenerate[1].check(vae(9.93, 29.69, [])).done, true);
   assert.equal(EXERCISES.regenerate[1].check(vae(13.15, 28.51, [])).done, false, 'too much rate');
-  assert.match(EXERCISES.regenerate[1].check(vae(9.9, 31.2, [])).says, /distortion 31\.20 bits \(the task: below 30 bits\); a smaller β keeps more$/);
+  assert.match(EXERCISES.regenerate[1].check(vae(9.9, 31.2, [])).says, /distortion 31\.20 bits \(the task: below 30 bits\); a β a few times smaller keeps more$/);
   // MNIST: accuracy for rate, and a code that has lost the digit.
   assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 80, test_acc: 0.91 })]).done, true);
   assert.equal(EXERCISES.mnist[0].check([report({ rate_bits: 208.7, test_acc: 0.9285 })]).done, false, 'β = 1e-3 keeps too much');
@@ -129,7 +129,7 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await page.getByTestId('beta-input').press('Enter');
   // A β changed at step 1,000 did not train this run at 0.2: the verdict says so.
   await page.waitForFunction(() => document.querySelector('[data-testid=exercise-verdict]').textContent
-    .endsWith('β changed while this run trained: press Reset to train at the new β from step 0.'));
+    === 'Not yet on this run: β changed to 0.2 at step 1,000 of this run, which trained at another β before: press Reset to train at β = 0.2 from step 0.');
   await page.getByTestId('reset').click();
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 0.2));
   await trainTo(page, 1000);
@@ -140,7 +140,7 @@ test('an exercise alone checks the student\'s run: not yet at β = 1e-4, done at
   await page.getByTestId('reset').click();
   await page.waitForFunction(() => window.playground.reports().every((r) => r.step === 0 || r.beta === 1e-4));
   await trainTo(page, 1000);
-  assert.match(await verdict.textContent(), /^Not yet on this run: β = 1e-4: .*\. Solved earlier \(β = 0\.2: rate [01]\.\d\d bits, test accuracy .*\)\.$/);
+  assert.match(await verdict.textContent(), /^Solved earlier \(β = 0\.2: rate [01]\.\d\d bits, test accuracy .*\)\. This run: β = 1e-4: rate \d+\.\d\d bits.*\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -154,13 +154,19 @@ test('a run whose β changed mid-way solves no exercise, even where its last rep
   assert.match(await verdict.textContent(), /^Done: β = 1: rate 0\.00 bits/);
   // β = 0.1 from step 1,000 on: its first reports still carry β = 1's
   // empty code, but this run did not train at 0.1.
+  const notice = page.getByTestId('notice');
+  assert.match(await notice.textContent(), /Paused at step 1,000, where the lesson reads its numbers\. Press Play to train on\./);
   await page.getByTestId('beta-input').fill('0.1');
   await page.getByTestId('beta-input').press('Enter');
+  // The pause note goes with the edit: the verdict's "press Reset" is the
+  // one piece of advice left (a student read both and was torn).
+  await page.waitForFunction(() => !document.querySelector('[data-testid=notice]').textContent.includes('Press Play'));
   await trainMore(page, 100);
   const reports = await page.evaluate(() => window.playground.reports());
   const first = reports.find((r) => r.beta === 0.1 && r.step >= 1000);
   assert.ok(first.rate_bits < 0.05, `the check alone would pass: ${JSON.stringify(first)}`);
-  assert.match(await verdict.textContent(), /^Not yet on this run: β = 0\.1: rate 0\.00 bits, .*Solved earlier \(β = 1: .*\)\. β changed while this run trained: press Reset to train at the new β from step 0\.$/);
+  // Not β = 1's numbers under β = 0.1's name: what to do instead.
+  assert.match(await verdict.textContent(), /^Solved earlier \(β = 1: rate 0\.00 bits, .*\)\. This run: β changed to 0\.1 at step 1,000 of this run, which trained at another β before: press Reset to train at β = 0\.1 from step 0\.$/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -188,7 +194,7 @@ test('Reset after a β changed mid-way does not credit the old run\'s reports to
     .some((r) => r.beta === 0.3 && r.step >= 1000 && r.rate_bits < 2 && r.test_acc >= 0.95));
   const met = (await page.evaluate(() => window.playground.reports())).find(meets);
   assert.ok(met.step > 1000, `the check alone would pass: ${JSON.stringify(met)}`);
-  assert.match(await verdict.textContent(), /β changed while this run trained/);
+  assert.match(await verdict.textContent(), /^Not yet on this run: β changed to 0\.3 at step 1,\d\d\d of this run/);
   // Reset starts β = 0.3 from step 0: until it is ready the reports on
   // screen are the old run's, which solve nothing.
   await page.getByTestId('reset').click();

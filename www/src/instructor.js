@@ -33,7 +33,7 @@ const against = (text, met, bar) => (met ? text : `${text} (the task: ${bar})`);
  * advice, β alone does not settle it. */
 const steer = (tooMuch, tooLittle) => {
   if (tooMuch === tooLittle) return '';
-  return tooMuch ? '; a larger β keeps fewer bits' : '; a smaller β keeps more';
+  return tooMuch ? '; a β a few times larger keeps fewer bits' : '; a β a few times smaller keeps more';
 };
 /** β written short, two figures: 1e-4, 7.2e-3, 0.2. */
 const betaText = (beta) => shortNumber(Number(beta).toPrecision(2));
@@ -315,19 +315,31 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
   return (history, link, extra = {}) => {
     // A β changed while the run trained: its reports mix two prices, and an
     // exercise about "a run at β" needs one trained at it from step 0.
-    const changed = (extra.changes ?? []).some((c) => c.key === 'beta' && c.step > 0);
-    const mixed = changed ? ' β changed while this run trained: press Reset to train at the new β from step 0.' : '';
+    const change = (extra.changes ?? []).filter((c) => c.key === 'beta' && c.step > 0)
+      .sort((a, b) => a.step - b.step).at(-1);
     for (const { exercise, verdict } of verdicts) {
-      // A run whose β changed mid-way meets no exercise: its last reports
-      // were trained mostly at the old price.
       const { done: met, says } = exercise.check(history, link, extra);
-      const done = met && !changed;
+      const done = met && !change;
       if (done && !solved.has(exercise)) solved.set(exercise, says);
-      const earlier = !done && solved.has(exercise) ? ` Solved earlier (${solved.get(exercise)}).` : '';
-      verdict.textContent = done ? `Done: ${says}.` : `Not yet on this run: ${says}.${earlier}${mixed}`;
+      verdict.textContent = verdictText(done, change ? mixedRun(change) : says, solved.get(exercise));
       verdict.classList.toggle('done', done || solved.has(exercise));
     }
   };
+}
+
+/** What a run whose β changed at `change.step` says instead of its numbers
+ * (they were trained mostly at the old β, and labelled with the new). */
+function mixedRun(change) {
+  const beta = betaText(change.value);
+  return `β changed to ${beta} at step ${change.step.toLocaleString('en')} of this run, which trained at another β before: press Reset to train at β = ${beta} from step 0`;
+}
+
+/** A verdict in words: done, solved on an earlier run (it stays solved:
+ * the student goes on trying other settings), or not yet. */
+function verdictText(done, says, earlier) {
+  if (done) return `Done: ${says}.`;
+  if (earlier) return `Solved earlier (${earlier}). This run: ${says}.`;
+  return `Not yet on this run: ${says}.`;
 }
 
 /** The guide: every lesson with its goal, time, assumptions, questions and exercises. */

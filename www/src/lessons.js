@@ -181,7 +181,7 @@ export function lessonHref(id) {
 export function mountGallery(list) {
   for (const lesson of LESSONS) {
     const item = element('li');
-    const link = element('a', { href: lessonHref(lesson.id) }, lesson.title);
+    const link = element('a', { href: lessonHref(lesson.id), title: lesson.goal }, lesson.title);
     item.append(link, element('span', { className: 'goal' }, ` — ${lesson.goal}`));
     list.append(item);
   }

@@ -429,6 +429,8 @@ function onKnob(key, value) {
     return error.message;
   }
   messages.drop('control');
+  // "Paused where the lesson reads its numbers" no longer holds once edited.
+  messages.drop('held');
   knobs.clearErrors();
   if (edit.restart) {
     // Said after the new run opens (a phone's drawer may hide the run).

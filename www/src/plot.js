@@ -63,11 +63,14 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
   const group = g.append('g').attr('class', 'legend-group');
   // Widths and rows follow the legend's font (larger on a phone).
   const font = legendFontSize(group);
-  const char = 0.55 * font;
   const row = Math.round(1.3 * font);
+  const widthOf = textWidths(group, font);
   for (const item of items) {
-    const lines = wrapLabel(item.label, Math.floor((width - 18) / char));
-    const w = 18 + char * Math.max(...lines.map((l) => l.length));
+    // Wrapped at the label's own mean character width, laid out at the
+    // rows' measured widths, 10 px apart (an estimate let labels touch).
+    const char = widthOf(item.label) / Math.max(1, item.label.length);
+    const lines = wrapLabel(item.label, Math.floor((width - 25) / char));
+    const w = 25 + Math.max(...lines.map(widthOf));
     if (cx + w > x + width && cx > x) {
       cx = x;
       cy += row;
@@ -89,8 +92,24 @@ export function legend(g, items, { x = 0, y = 0, width = 270 } = {}) {
       cx = x;
     }
   }
+  widthOf.done();
   fitHeight(group.node());
   return cy - y + row;
+}
+
+/** A measure of text widths in px in the legend's font, inside `group`:
+ * the rendered length where the page lays text out, else 0.55 em a
+ * character. `done()` removes its probe. */
+function textWidths(group, font) {
+  const probe = group.append('text').attr('class', 'legend').attr('visibility', 'hidden');
+  const node = probe.node();
+  const widthOf = (text) => {
+    probe.text(text);
+    const measured = typeof node.getComputedTextLength === 'function' ? node.getComputedTextLength() : 0;
+    return measured > 0 ? measured : 0.55 * font * text.length;
+  };
+  widthOf.done = () => probe.remove();
+  return widthOf;
 }
 
 /** The font size in px of a `.legend` text inside `g` (the stylesheet
