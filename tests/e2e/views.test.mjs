@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, ready, servePageAndBrowser, trainTo } from './harness.mjs';
+import { openPage, ready, servePageAndBrowser, trainMore, trainTo } from './harness.mjs';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
@@ -412,6 +412,42 @@ test('on a phone a deep model diagram keeps its texts apart', async () => {
   assert.ok(px >= 9.9, `diagram numbers at ${px} px`);
   // The hidden layers' I(X;T) are there, named once.
   assert.match(await page.getByTestId('diagram').textContent(), /I\(X;T\) \d+\.\d/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('at 1280x800 the open intro ends above Play and the model; legends keep their labels apart', async () => {
+  // A first visit: the intro is open, and Play and the model's top still
+  // show in the first screen (a student pressed a Play cut off at the edge).
+  const { page, errors } = await openPage(browser, `${server.url}?backend=cpu`, { width: 1280, height: 800 });
+  await ready(page);
+  assert.equal(await page.getByTestId('intro').evaluate((d) => d.open), true);
+  const play = await page.getByTestId('play').boundingBox();
+  assert.ok(play.y + play.height <= 800 - 60, `Play ends at ${play.y + play.height} px`);
+  // Legends: a label ends at least 6 px before the next entry's mark (15 px
+  // before its text), at both widths, with a pin's entries among them.
+  await page.goto(`${server.url}?backend=cpu#${CIRCLE}&plane=1`);
+  await ready(page);
+  await trainTo(page, 40);
+  await page.getByTestId('pin').click();
+  await page.getByTestId('beta-input').fill('0.01');
+  await page.getByTestId('beta-input').press('Enter');
+  await page.getByTestId('reset').click();
+  await trainTo(page, 40);
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForFunction((w) => document.querySelector('#view-curves svg')?.getBoundingClientRect().width < w, width);
+    await trainMore(page, 20);
+    const gaps = await page.evaluate(() => [...document.querySelectorAll('.legend-group')].flatMap((g) => {
+      const texts = [...g.querySelectorAll(':scope > text.legend')].filter((t) => t.getAttribute('visibility') !== 'hidden');
+      return texts.slice(1).flatMap((next, i) => {
+        const [a, b] = [texts[i].getBBox(), next.getBBox()];
+        return Math.abs(a.y - b.y) < 1 ? [{ between: `${texts[i].textContent} | ${next.textContent}`, gap: b.x - 15 - (a.x + a.width) }] : [];
+      });
+    }));
+    assert.ok(gaps.length >= 4, `entries side by side at ${width} px: ${JSON.stringify(gaps)}`);
+    for (const { between, gap } of gaps) assert.ok(gap >= 6, `${between}: ${gap.toFixed(1)} px at ${width} px`);
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
