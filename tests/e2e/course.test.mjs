@@ -198,6 +198,41 @@ test('parent= is read as origins, and what is not one is named in a warning', as
   ]);
 });
 
+test('an exercise\'s Embed keeps it and its controls; a lesson embedded without controls links its exercises to its own page', async () => {
+  // A lecturer on an exercise's page (the guide's "Open it") asks for its embed.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.url}?backend=cpu&lesson=beta&exercise=1`);
+  await ready(page);
+  await page.getByTestId('embed-code').click();
+  const snippet = await page.getByTestId('embed-snippet').inputValue();
+  assert.match(snippet, /lesson=beta&amp;step=1&amp;exercise=1#/, snippet);
+  assert.doesNotMatch(snippet, /controls=0/, 'an exercise is embedded with its controls');
+  assert.equal((await page.locator('#embed-lesson-row').textContent()).trim(), 'with the lesson’s text and steps, and exercise 1');
+  assert.equal(await page.getByTestId('embed-exercise-note').isVisible(), false);
+  await page.getByTestId('embed-controls').uncheck();
+  assert.match(await page.getByTestId('embed-snippet').inputValue(), /controls=0/);
+  assert.equal(await page.getByTestId('embed-exercise-note').textContent(), 'The lesson’s exercises need the controls: without them, each exercise links to the lesson’s own page.');
+  await page.close();
+  // A student in a lesson embedded without the controls: no task they cannot do.
+  const student = await browser.newPage({ viewport: { width: 360, height: 720 } });
+  await student.goto(`${server.url}?backend=cpu&embed=1&controls=0&lesson=beta`);
+  await ready(student);
+  const verdicts = student.getByTestId('exercise-verdict');
+  assert.equal(await verdicts.count(), 2);
+  for (const n of [1, 2]) {
+    const verdict = verdicts.nth(n - 1);
+    assert.equal(await verdict.textContent(), 'This embed hides the controls the exercise needs: open it on the lesson’s own page ↗');
+    const href = new URL(await verdict.locator('a').getAttribute('href'), server.url);
+    assert.deepEqual([href.searchParams.get('lesson'), href.searchParams.get('exercise'), href.searchParams.get('embed')], ['beta', String(n), null]);
+    assert.equal(await verdict.locator('a').getAttribute('target'), '_blank');
+  }
+  // Training does not turn them back into verdicts.
+  await student.getByTestId('step').click();
+  await student.waitForFunction(() => window.playground.reports().some((r) => r.step >= 1));
+  assert.match(await verdicts.first().textContent(), /^This embed hides the controls/);
+  await student.close();
+});
+
 test('the Embed dialog keeps the lesson; its iframe opens on the first chosen view, with only play, step and reset', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}?backend=cpu&lesson=beta&step=2`);

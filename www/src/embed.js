@@ -235,6 +235,9 @@ export function mountEmbedDialog(link, lessonNow = () => null, settled = async (
     const views = boxes.filter((b) => b.checked).map((b) => b.value).join(',');
     const lesson = lessonNow();
     $('embed-lesson-row').hidden = !lesson;
+    $('embed-lesson-text').textContent = lesson?.exercise ? `with the lesson’s text and steps, and exercise ${lesson.exercise}` : 'with the lesson’s text and steps';
+    const withExercises = Boolean(lesson?.exercises && $('embed-lesson').checked);
+    $('embed-exercise-note').hidden = !withExercises || $('embed-controls').checked;
     const parent = [...parentOrigins($('embed-parent').value)].join(',');
     const options = {
       views, controls: $('embed-controls').checked, autoplay: $('embed-autoplay').checked,
@@ -251,7 +254,11 @@ export function mountEmbedDialog(link, lessonNow = () => null, settled = async (
   let opened = false;
   $('embed-code').addEventListener('click', async () => {
     await settled();
-    if (!opened) viewsOfLesson();
+    if (!opened) {
+      viewsOfLesson();
+      // An exercise shown alone is embedded to be done: with its controls.
+      if (lessonNow()?.exercise) $('embed-controls').checked = true;
+    }
     opened = true;
     refresh();
     dialog.showModal();

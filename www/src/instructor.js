@@ -291,7 +291,7 @@ function element(tag, props = {}, text = null) {
  * (changes: the live changes, to say when β changed mid-run), or null
  * when the lesson has none.
  */
-export function mountExercises(panel, id, only = null, { folded = false } = {}) {
+export function mountExercises(panel, id, only = null, { folded = false, elsewhere = null } = {}) {
   const all = EXERCISES[id] ?? [];
   const chosen = only ? all.filter((_, i) => i + 1 === only) : all;
   if (!chosen.length) return null;
@@ -309,6 +309,7 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
     return { exercise, verdict };
   });
   panel.append(box);
+  if (elsewhere) return pointElsewhere(all, verdicts, elsewhere);
   // An exercise once solved stays solved: the verdict judges the run on
   // screen, and the student goes on trying other settings.
   const solved = new Map();
@@ -325,6 +326,20 @@ export function mountExercises(panel, id, only = null, { folded = false } = {}) 
       verdict.classList.toggle('done', done || solved.has(exercise));
     }
   };
+}
+
+/** In an embed without the controls: each exercise's verdict is a link to
+ * it on the lesson's own page (`href`), where the controls are; the
+ * checker returned does nothing. */
+function pointElsewhere(all, verdicts, href) {
+  verdicts.forEach(({ exercise, verdict }) => {
+    const n = all.indexOf(exercise) + 1;
+    const link = element('a', { href: `${href}&exercise=${n}`, target: '_blank', rel: 'noopener' }, 'open it on the lesson’s own page ↗');
+    verdict.textContent = 'This embed hides the controls the exercise needs: ';
+    verdict.append(link);
+    verdict.removeAttribute('role');
+  });
+  return () => {};
 }
 
 /** What a run whose β changed at `change.step` says instead of its numbers
@@ -345,7 +360,7 @@ function verdictText(done, says, earlier) {
 /** The guide: every lesson with its goal, time, assumptions, questions and exercises. */
 export function mountInstructor(panel, lessons, href) {
   panel.append(element('h2', {}, 'For instructors'));
-  panel.append(element('p', {}, 'Each lesson with its goal, the time it takes on a 2-core laptop (training on the CPU), what it assumes, its questions with answers, and exercises the page checks on the student’s own run. Link a lesson with ?lesson=ID, an exercise alone with ?lesson=ID&exercise=N; add &embed=1 for a course page.'));
+  panel.append(element('p', {}, 'Each lesson with its goal, the time it takes on a 2-core laptop (training on the CPU), what it assumes, its questions with answers, and exercises the page checks on the student’s own run. Link a lesson with ?lesson=ID, an exercise alone with ?lesson=ID&exercise=N (each “Open it” below). For a course page, press “Embed…” on the lesson’s or the exercise’s page: it gives the iframe to paste, with the exercise and its controls kept.'));
   for (const lesson of lessons) {
     const guide = GUIDE[lesson.id] ?? { minutes: 10, assumes: '' };
     const article = element('article', { className: 'guide-lesson' });

@@ -48,6 +48,7 @@ export function embedUrl(link, { views = null, controls = false, autoplay = true
   if (lesson) {
     url.searchParams.set('lesson', lesson.id);
     url.searchParams.set('step', String(lesson.step + 1));
+    if (lesson.exercise) url.searchParams.set('exercise', String(lesson.exercise));
   }
   if (parent) url.searchParams.set('parent', parent);
   url.hash = link;

@@ -87,6 +87,8 @@ let lesson = null;
 let exercises = null;
 /** Shows the run's step beside the lesson's own Play (in a lesson). */
 let lessonPlay = null;
+/** The exercise the address shows alone (`exercise=N`, 1-based), or null. */
+const shownExercise = Number.parseInt(query.get('exercise') ?? '', 10) || null;
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message) => worker.postMessage(message);
 /** This tab's run kept for a reload (not in embeds: a course page's iframe
@@ -512,7 +514,7 @@ window.addEventListener('popstate', followAddress);
 window.addEventListener('hashchange', followAddress);
 const embedDialog = mountEmbedDialog(
   () => page.shareable(),
-  () => (lesson ? { id: lesson.lesson.id, step: lesson.step() } : null),
+  () => (lesson ? { id: lesson.lesson.id, step: lesson.step(), exercise: shownExercise, exercises: Boolean(exercises) } : null),
   async () => { await booted; await page.settled(); },
 );
 $('pin').addEventListener('click', () => pinCurrent());
@@ -712,8 +714,10 @@ async function boot() {
   }, { embedded, playing: () => state.playing || state.autoplay });
   if (lesson?.lesson.exact) exact = mountExact($('lesson'), (pxy) => send(command.ibCurve(pxy)));
   if (lesson) lessonPlay = mountLessonPlay($('lesson').querySelector('.lesson-nav'), $('play'), () => lesson.until(), state.history.at(-1)?.step ?? 0);
-  const exercise = Number.parseInt(query.get('exercise') ?? '', 10) || null;
-  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, exercise, { folded: embedded && !exercise });
+  // An embed without the controls cannot do an exercise: it links to the
+  // lesson's own page instead.
+  const elsewhere = embedded && query.get('controls') === '0' && lesson ? lessonHref(lesson.lesson.id) : null;
+  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, shownExercise, { folded: embedded && !shownExercise, elsewhere });
   if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
