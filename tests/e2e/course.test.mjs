@@ -213,6 +213,14 @@ test('an exercise\'s Embed keeps it and its controls; a lesson embedded without 
   assert.match(await page.getByTestId('embed-snippet').inputValue(), /controls=0/);
   assert.equal(await page.getByTestId('embed-exercise-note').textContent(), 'The lesson’s exercises need the controls: without them, each exercise links to the lesson’s own page.');
   await page.close();
+  // The exercise alone in a 360 x 720 embed: its task and verdict on the
+  // first screen, before the lesson's steps (a lecturer found it 1,557 px down).
+  const alone = await browser.newPage({ viewport: { width: 360, height: 720 } });
+  await alone.goto(`${server.url}?backend=cpu&embed=1&lesson=beta&exercise=1`);
+  await ready(alone);
+  const top = await alone.getByTestId('exercise-verdict').evaluate((v) => v.getBoundingClientRect().bottom);
+  assert.ok(top < 720, `the verdict ends at ${top} px of 720`);
+  await alone.close();
   // A student in a lesson embedded without the controls: no task they cannot do.
   const student = await browser.newPage({ viewport: { width: 360, height: 720 } });
   await student.goto(`${server.url}?backend=cpu&embed=1&controls=0&lesson=beta`);

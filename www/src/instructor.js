@@ -308,7 +308,11 @@ export function mountExercises(panel, id, only = null, { folded = false, elsewhe
     box.append(item);
     return { exercise, verdict };
   });
-  panel.append(box);
+  // An exercise shown alone is the page's task: it comes before the
+  // lesson's steps, on the first screen of an embed too.
+  const steps = only ? panel.querySelector('.lesson-steps') : null;
+  if (steps) steps.before(box);
+  else panel.append(box);
   if (elsewhere) return pointElsewhere(all, verdicts, elsewhere);
   // An exercise once solved stays solved: the verdict judges the run on
   // screen, and the student goes on trying other settings.

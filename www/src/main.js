@@ -687,6 +687,15 @@ const firstRun = new Promise((resolve) => { opened = resolve; });
 let started;
 const booted = new Promise((resolve) => { started = resolve; });
 
+/** Where the lesson's exercises go: under its steps, or, for one exercise
+ * embedded alone with its controls, at the top of the embed. */
+function exercisePanel() {
+  if (!embedded || !shownExercise || query.get('controls') === '0') return $('lesson');
+  document.body.classList.add('embed-exercise');
+  $('exercise-top').hidden = false;
+  return $('exercise-top');
+}
+
 /** Everything that needs the WebAssembly, then the first run. */
 async function boot() {
   try {
@@ -717,7 +726,7 @@ async function boot() {
   // An embed without the controls cannot do an exercise: it links to the
   // lesson's own page instead.
   const elsewhere = embedded && query.get('controls') === '0' && lesson ? lessonHref(lesson.lesson.id) : null;
-  if (lesson) exercises = mountExercises($('lesson'), lesson.lesson.id, shownExercise, { folded: embedded && !shownExercise, elsewhere });
+  if (lesson) exercises = mountExercises(exercisePanel(), lesson.lesson.id, shownExercise, { folded: embedded && !shownExercise, elsewhere });
   if (!lesson && query.get('instructor') === '1') mountInstructor($('lesson'), LESSONS, lessonHref);
   registerOffline($('offline'), $('update'));
   // A reload picks up this tab's run; a new tab opens its link, and without
