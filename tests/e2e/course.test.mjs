@@ -306,6 +306,37 @@ test('Share and Embed pressed while the page starts give the experiment it start
   }
 });
 
+test('Play pressed while the page loads trains once the run is ready; Play then Pause leaves it paused', async () => {
+  // A student in a course page presses Play before the WebAssembly is in:
+  // the press stands (it used to be dropped, the button back to Play).
+  for (const presses of [['play'], ['play', 'play']]) {
+    const page = await browser.newPage();
+    let release;
+    const released = new Promise((resolve) => { release = resolve; });
+    await page.route('**/*.wasm', async (route) => { await released; await route.continue(); });
+    try {
+      await page.goto(`${server.url}?backend=cpu#${LINK}`);
+      await page.waitForFunction(() => typeof window.playground?.link === 'function');
+      for (const id of presses) await page.getByTestId(id).click();
+      const wanted = presses.length === 1 ? 'Pause' : 'Play';
+      assert.equal(await page.getByTestId('play').textContent(), wanted);
+      release();
+      await ready(page);
+      if (presses.length === 1) {
+        await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 40));
+      } else {
+        // Paused by the second press: the first run opens at step 0 and
+        // stays there once the worker has answered every pause.
+        await page.evaluate(() => window.playground.stopped());
+        assert.equal(await page.evaluate(() => window.playground.reports().at(-1)?.step ?? 0), 0);
+      }
+      assert.equal(await page.getByTestId('play').textContent(), wanted);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 /** Waits until the site's service worker is active, reloads, and waits
  * until the page is controlled by it (a first visit is not: nothing claims
  * it mid-visit). */

@@ -158,7 +158,9 @@ function start(link, { csv = state.csv, play = false } = {}) {
   const checked = checkLink(link);
   if (play) state.autoplay = true;
   state.startErrors = checked.errors;
-  setPlaying(false);
+  // The run being replaced stops; before the first run there is none, and
+  // a Play pressed while the page loads stands (setPlaying).
+  if (page.run != null) setPlaying(false);
   $('backend').textContent = 'starting…';
   $('backend-details').textContent = '';
   $('backend').removeAttribute('tabindex');
@@ -188,6 +190,9 @@ function describeAndSet(backend, why) {
 function setPlaying(playing) {
   const pausing = state.playing && !playing;
   state.playing = playing;
+  // Before the first run is ready the worker has nothing to train: Play or
+  // Pause pressed while the page loads is carried out once it is (onReady).
+  if (page.run == null) state.autoplay = playing;
   for (const button of [$('play'), document.querySelector('[data-testid=lesson-play]')].filter(Boolean)) {
     button.textContent = playing ? 'Pause' : 'Play';
     button.setAttribute('aria-pressed', String(playing));
