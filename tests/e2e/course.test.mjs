@@ -306,10 +306,10 @@ test('Share and Embed pressed while the page starts give the experiment it start
   }
 });
 
-test('Play pressed while the page loads trains once the run is ready; Play then Pause leaves it paused', async () => {
+test('Play pressed while the page loads trains once the run is ready; Play then Pause leaves it paused; Step steps', async () => {
   // A student in a course page presses Play before the WebAssembly is in:
   // the press stands (it used to be dropped, the button back to Play).
-  for (const presses of [['play'], ['play', 'play']]) {
+  for (const presses of [['play'], ['play', 'play'], ['step', 'step']]) {
     const page = await browser.newPage();
     let release;
     const released = new Promise((resolve) => { release = resolve; });
@@ -324,6 +324,9 @@ test('Play pressed while the page loads trains once the run is ready; Play then 
       await ready(page);
       if (presses.length === 1) {
         await page.waitForFunction(() => window.playground.reports().some((r) => r.step >= 40));
+      } else if (presses[0] === 'step') {
+        // Two steps, each with its report, taken once the run is there.
+        await page.waitForFunction(() => window.playground.reports().some((r) => r.step === 2));
       } else {
         // Paused by the second press: the first run opens at step 0 and
         // stays there once the worker has answered every pause.

@@ -68,6 +68,8 @@ const state = {
   openingNotices: [],
   /** Training seconds of the run so far (reports carry them into the CSV). */
   seconds: 0,
+  /** Step presses made before the first run was ready, taken once it is. */
+  earlySteps: 0,
 };
 /** Pauses sent to the worker and answered: a paused run's last events
  * arrive before the worker's answer (scripts wait for it: `stopped()`). */
@@ -294,6 +296,7 @@ function onReady(data) {
     state.autoplay = false;
     setPlaying(true);
   }
+  for (; state.earlySteps > 0; state.earlySteps -= 1) send(command.plain('step'));
 }
 
 /** The current run's events. */
@@ -457,7 +460,9 @@ $('play').addEventListener('click', () => setPlaying(!state.playing));
 /** One training step and its report. */
 function stepOnce() {
   setPlaying(false);
-  send(command.plain('step'));
+  // Before the first run is ready the worker has nothing to step (onReady).
+  if (page.run == null) state.earlySteps += 1;
+  else send(command.plain('step'));
 }
 $('step').addEventListener('click', stepOnce);
 /** Starts the experiment over from the values the form shows (its live
